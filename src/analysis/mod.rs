@@ -1,0 +1,223 @@
+//! The analysis: plain Rust, no Bevy, no I/O. Mentions come in; duplicates are dropped, brands
+//! matched, sentiment scored, volume bucketed, spikes detected; figures go out. Time is event
+//! time and "now" comes from the injected clock, so a replay and a test compute what live does.
+
+pub mod aggregate;
+pub mod dedupe;
+pub mod matching;
+pub mod sentiment;
+pub mod spikes;
+mod thread;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use aggregate::{MinuteRing, bar_grid, minute_key, minute_start};
+use dedupe::Deduper;
+use matching::BrandMatcher;
+use sentiment::{Lang, SentimentScorer, detect_language};
+use spikes::SpikeDetector;
+pub use thread::{AnalysisHandle, Waker, start_analysis};
+
+use crate::config::Config;
+use crate::model::{BrandInfo, EnrichedMention, Figures, Mention, SourceHealth, Tone};
+
+/// The volume chart has at most this many bars, whatever its window.
+pub const MAX_CHART_BARS: i64 = 120;
+/// Mentions dated this far in the future (clock skew between a source and us) are still taken.
+const FUTURE_TOLERANCE: TimeDelta = TimeDelta::minutes(5);
+/// A spike counts as an active alert for this long after its minute.
+const ALERT_ACTIVE_FOR: TimeDelta = TimeDelta::minutes(10);
+
+/// What became of one mention.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Matched(EnrichedMention),
+    Duplicate,
+    /// About none of the configured brands.
+    Unmatched,
+    /// Older than the late tolerance or than the widest window.
+    TooLate,
+}
+
+pub struct Analyzer {
+    brands: Vec<BrandInfo>,
+    matcher: BrandMatcher,
+    scorer: SentimentScorer,
+    dedupe: Deduper,
+    ring: MinuteRing,
+    spikes: SpikeDetector,
+    chart_window: TimeDelta,
+    sov_window: TimeDelta,
+    late_tolerance: TimeDelta,
+    processed: u64,
+    duplicates: u64,
+    unmatched: u64,
+    too_late: u64,
+}
+
+impl Analyzer {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        let brands: Vec<BrandInfo> = config
+            .brands
+            .iter()
+            .map(|b| BrandInfo {
+                name: b.name.clone(),
+                own: b.own,
+                color: b.color.clone(),
+            })
+            .collect();
+        let chart_window = TimeDelta::hours(i64::from(config.wall.chart_hours));
+        let sov_window = TimeDelta::minutes(i64::from(config.wall.sov_window_minutes));
+        // The ring covers the widest window anything looks back over, plus the minute in
+        // progress and the future tolerance.
+        let widest = chart_window
+            .max(sov_window)
+            .max(TimeDelta::hours(1))
+            .max(TimeDelta::minutes(i64::from(
+                config.spikes.baseline_minutes,
+            )));
+        let ring_minutes = (widest + FUTURE_TOLERANCE).num_minutes() as usize + 2;
+        Ok(Self {
+            matcher: BrandMatcher::new(&config.brands)?,
+            scorer: SentimentScorer::new(),
+            dedupe: Deduper::new(config.analysis.dedupe_capacity),
+            ring: MinuteRing::new(ring_minutes, brands.len()),
+            spikes: SpikeDetector::new(config.spikes.clone(), brands.len()),
+            chart_window,
+            sov_window,
+            late_tolerance: TimeDelta::minutes(i64::from(config.analysis.late_tolerance_minutes))
+                .min(widest),
+            brands,
+            processed: 0,
+            duplicates: 0,
+            unmatched: 0,
+            too_late: 0,
+        })
+    }
+
+    pub fn brands(&self) -> &[BrandInfo] {
+        &self.brands
+    }
+
+    /// Takes one mention at `now` (event time).
+    pub fn process(&mut self, mention: Mention, now: DateTime<Utc>) -> Outcome {
+        self.processed += 1;
+        if !self.dedupe.first_time(&mention.id) {
+            self.duplicates += 1;
+            return Outcome::Duplicate;
+        }
+        let age = now - mention.created_at;
+        if age > self.late_tolerance || age < -FUTURE_TOLERANCE {
+            self.too_late += 1;
+            return Outcome::TooLate;
+        }
+        let brands = self.matcher.brands_in(&mention.text);
+        if brands.is_empty() {
+            self.unmatched += 1;
+            return Outcome::Unmatched;
+        }
+        let lang = match mention.lang.as_deref() {
+            Some("fr") => Lang::Fr,
+            Some("en") => Lang::En,
+            _ => detect_language(&mention.text),
+        };
+        let sentiment = self.scorer.score(&mention.text, lang);
+        let tone = Tone::from_score(sentiment);
+        let key = minute_key(mention.created_at);
+        for &brand in &brands {
+            self.ring.add(key, brand, tone, mention.platform);
+            if let Some(spike) = self
+                .spikes
+                .observe(&self.ring, brand, key, mention.created_at)
+            {
+                tracing::info!(
+                    brand = %self.brands[brand].name,
+                    minute = %spike.minute,
+                    count = spike.count,
+                    baseline = spike.baseline,
+                    "volume spike"
+                );
+            }
+        }
+        Outcome::Matched(EnrichedMention {
+            lang: match lang {
+                Lang::Fr => "fr",
+                Lang::En => "en",
+                Lang::Unknown => "",
+            }
+            .to_string(),
+            mention,
+            brands,
+            sentiment,
+            tone,
+        })
+    }
+
+    /// The figures the wall draws, as of `now`.
+    pub fn figures(&self, now: DateTime<Utc>, sources: Vec<SourceHealth>) -> Figures {
+        let now_key = minute_key(now);
+        let (first_bar, width, bars) = bar_grid(now, self.chart_window, MAX_CHART_BARS);
+        let volume = (0..self.brands.len())
+            .map(|brand| {
+                (0..bars)
+                    .map(|bar| {
+                        let from = first_bar + bar * width;
+                        let mut sum = crate::model::ToneCounts::default();
+                        for key in from..from + width {
+                            sum.merge(&self.ring.tones(key, brand));
+                        }
+                        sum
+                    })
+                    .collect()
+            })
+            .collect();
+        let sov_from = now_key - self.sov_window.num_minutes() + 1;
+        let share_of_voice = self
+            .ring
+            .sum_tones(sov_from, now_key + 1)
+            .iter()
+            .map(|t| t.total())
+            .collect();
+        let hour_from = now_key - 59;
+        let chart_start = minute_start(first_bar);
+        Figures {
+            now,
+            brands: self.brands.clone(),
+            volume_start: chart_start,
+            bucket_minutes: width as u32,
+            volume,
+            share_of_voice,
+            sov_window_minutes: self.sov_window.num_minutes() as u32,
+            last_hour: self.ring.sum_tones(hour_from, now_key + 1),
+            platforms_last_hour: self.ring.sum_platforms(hour_from, now_key + 1),
+            spikes: self
+                .spikes
+                .spikes()
+                .iter()
+                .filter(|s| s.minute >= chart_start)
+                .cloned()
+                .collect(),
+            active_alerts: self.active_alert_count(now),
+            sources,
+            processed: self.processed,
+            duplicates: self.duplicates,
+            unmatched: self.unmatched,
+            too_late: self.too_late,
+            wall_dropped: 0,
+        }
+    }
+
+    /// Brands with a spike in the last few minutes: each is one alert the room must look at.
+    fn active_alert_count(&self, now: DateTime<Utc>) -> u32 {
+        let mut brands: Vec<usize> = self
+            .spikes
+            .spikes()
+            .iter()
+            .filter(|s| now - s.minute <= ALERT_ACTIVE_FOR && s.minute <= now)
+            .map(|s| s.brand)
+            .collect();
+        brands.sort_unstable();
+        brands.dedup();
+        brands.len() as u32
+    }
+}

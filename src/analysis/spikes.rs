@@ -1,0 +1,172 @@
+//! A first spike detector: a minute is abnormal when its count stands far above what the past
+//! hour makes ordinary. The baseline is the median of the previous minutes and the spread their
+//! median absolute deviation, floored by the Poisson spread of the median, so a quiet night
+//! does not turn two posts into a spike. The current, unfinished minute is tested as it fills,
+//! so a storm is flagged before its first minute ends.
+
+use chrono::{DateTime, Utc};
+
+use super::aggregate::{MinuteKey, MinuteRing, minute_start};
+use crate::config::SpikeConfig;
+use crate::model::Spike;
+
+/// How many spikes are remembered for the chart.
+const MAX_SPIKES: usize = 256;
+
+#[derive(Debug, Clone, Copy)]
+struct Baseline {
+    key: MinuteKey,
+    median: f32,
+    spread: f32,
+}
+
+pub struct SpikeDetector {
+    config: SpikeConfig,
+    /// Per brand, the baseline of the minute last tested: computed once per minute.
+    baselines: Vec<Option<Baseline>>,
+    spikes: Vec<Spike>,
+}
+
+impl SpikeDetector {
+    pub fn new(config: SpikeConfig, brands: usize) -> Self {
+        Self {
+            config,
+            baselines: vec![None; brands],
+            spikes: Vec::new(),
+        }
+    }
+
+    pub fn spikes(&self) -> &[Spike] {
+        &self.spikes
+    }
+
+    /// Tests `brand`'s minute `key` after a mention landed in it. Returns the new spike when this
+    /// mention made the minute abnormal.
+    pub fn observe(
+        &mut self,
+        ring: &MinuteRing,
+        brand: usize,
+        key: MinuteKey,
+        event_time: DateTime<Utc>,
+    ) -> Option<&Spike> {
+        let baseline = self.baseline(ring, brand, key);
+        let count = ring.total(key, brand);
+        let score = (count as f32 - baseline.median) / baseline.spread;
+        let existing = self
+            .spikes
+            .iter()
+            .rposition(|s| s.brand == brand && s.minute == minute_start(key));
+        if let Some(index) = existing {
+            let spike = &mut self.spikes[index];
+            spike.count = count;
+            spike.score = score;
+            return None;
+        }
+        if count < self.config.min_count || score < self.config.threshold {
+            return None;
+        }
+        if self.spikes.len() == MAX_SPIKES {
+            self.spikes.remove(0);
+        }
+        self.spikes.push(Spike {
+            brand,
+            minute: minute_start(key),
+            count,
+            baseline: baseline.median,
+            score,
+            detected_at: event_time,
+        });
+        self.spikes.last()
+    }
+
+    fn baseline(&mut self, ring: &MinuteRing, brand: usize, key: MinuteKey) -> Baseline {
+        if let Some(cached) = self.baselines[brand]
+            && cached.key == key
+        {
+            return cached;
+        }
+        let minutes = (self.config.baseline_minutes as usize).clamp(5, ring.capacity_minutes() - 1);
+        let mut past: Vec<f32> = (1..=minutes as i64)
+            .map(|back| ring.total(key - back, brand) as f32)
+            .collect();
+        let median = median_of(&mut past);
+        let mut deviations: Vec<f32> = past.iter().map(|v| (v - median).abs()).collect();
+        let mad = median_of(&mut deviations);
+        // 1.4826 makes the MAD a standard deviation for normal data; sqrt(median) is the
+        // Poisson spread, and 1 the floor for an almost silent brand.
+        let spread = (1.4826 * mad).max(median.sqrt()).max(1.0);
+        let baseline = Baseline {
+            key,
+            median,
+            spread,
+        };
+        self.baselines[brand] = Some(baseline);
+        baseline
+    }
+}
+
+fn median_of(values: &mut [f32]) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mid = values.len() / 2;
+    let (_, m, _) = values.select_nth_unstable_by(mid, f32::total_cmp);
+    *m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Platform, Tone};
+
+    fn config() -> SpikeConfig {
+        SpikeConfig {
+            baseline_minutes: 30,
+            threshold: 6.0,
+            min_count: 6,
+        }
+    }
+
+    #[test]
+    fn a_storm_is_flagged_while_its_minute_fills_and_only_once() {
+        let mut ring = MinuteRing::new(120, 1);
+        let mut detector = SpikeDetector::new(config(), 1);
+        let t0 = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        // An hour of 3 or 4 mentions a minute.
+        for key in 0..60 {
+            for _ in 0..(3 + key % 2) {
+                ring.add(key, 0, Tone::Neutral, Platform::X);
+                assert!(
+                    detector.observe(&ring, 0, key, t0).is_none(),
+                    "minute {key}"
+                );
+            }
+        }
+        let mut flagged_at = None;
+        for n in 1..=30 {
+            ring.add(60, 0, Tone::Negative, Platform::X);
+            if detector.observe(&ring, 0, 60, t0).is_some() {
+                assert!(flagged_at.is_none(), "flagged twice");
+                flagged_at = Some(n);
+            }
+        }
+        // Median 3 or 4, spread 2: about 16 mentions in the minute cross six spreads.
+        let n = flagged_at.expect("the storm is flagged");
+        assert!((14..=18).contains(&n), "flagged at {n}");
+        assert_eq!(detector.spikes().len(), 1);
+        assert_eq!(detector.spikes()[0].count, 30);
+    }
+
+    #[test]
+    fn a_quiet_brand_needs_the_minimum_count() {
+        let mut ring = MinuteRing::new(120, 1);
+        let mut detector = SpikeDetector::new(config(), 1);
+        let t0 = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for _ in 0..5 {
+            ring.add(60, 0, Tone::Neutral, Platform::X);
+            assert!(detector.observe(&ring, 0, 60, t0).is_none());
+        }
+        ring.add(60, 0, Tone::Neutral, Platform::X);
+        assert!(detector.observe(&ring, 0, 60, t0).is_some());
+    }
+}

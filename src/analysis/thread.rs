@@ -1,0 +1,136 @@
+//! The analysis thread: drains the ingest channel, runs the `Analyzer`, and sends the wall a
+//! batch of new mentions and fresh figures a few times a second, only when something changed.
+//! After each send it calls the waker, so a wall that renders reactively draws the change at
+//! once instead of at its next timeout.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use chrono::TimeDelta;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
+
+use super::{Analyzer, Outcome};
+use crate::clock::SharedClock;
+use crate::ingest::HealthBoard;
+use crate::model::{EnrichedMention, Mention, WallUpdate};
+
+/// Wakes the renderer; given by the wall, so the analysis knows nothing of Bevy.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// How often, at most, the wall gets new figures.
+const EMIT_EVERY: Duration = Duration::from_millis(200);
+/// The stream shows only the newest cards: older ones of a burst are counted in the figures
+/// but not sent as cards.
+const MAX_CARDS_PER_BATCH: usize = 32;
+/// A source silent this long (event time) is shown as stale.
+const STALE_AFTER: TimeDelta = TimeDelta::minutes(5);
+
+pub struct AnalysisHandle {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl AnalysisHandle {
+    pub fn shutdown(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub fn start_analysis(
+    mut analyzer: Analyzer,
+    clock: SharedClock,
+    board: HealthBoard,
+    mentions: Receiver<Mention>,
+    wall: Sender<WallUpdate>,
+    waker: Waker,
+) -> std::io::Result<AnalysisHandle> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread_stop = stop.clone();
+    let thread = std::thread::Builder::new()
+        .name("vigie-analysis".into())
+        .spawn(move || {
+            let mut cards: VecDeque<EnrichedMention> = VecDeque::new();
+            let mut changed = true;
+            let mut sources_gone = false;
+            let mut last_sent: Option<(i64, Vec<crate::model::SourceHealth>)> = None;
+            let mut wall_dropped = 0u64;
+            let mut next_emit = Instant::now();
+            while !thread_stop.load(Ordering::Relaxed) {
+                let wait = next_emit.saturating_duration_since(Instant::now());
+                let first = if sources_gone {
+                    std::thread::sleep(wait);
+                    None
+                } else {
+                    match mentions.recv_timeout(wait) {
+                        Ok(mention) => Some(mention),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => {
+                            // Every source has ended (a replay read to its end): keep the
+                            // figures moving with the clock.
+                            sources_gone = true;
+                            None
+                        }
+                    }
+                };
+                // Take what is already waiting in one go: bursts cost one wake-up, not many.
+                for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
+                    let now = clock.now();
+                    if let Outcome::Matched(enriched) = analyzer.process(mention, now) {
+                        if cards.len() == MAX_CARDS_PER_BATCH {
+                            cards.pop_front();
+                        }
+                        cards.push_back(enriched);
+                    }
+                    changed = true;
+                }
+                if Instant::now() < next_emit {
+                    continue;
+                }
+                next_emit = Instant::now() + EMIT_EVERY;
+                let now = clock.now();
+                let health = board.snapshot(now, STALE_AFTER);
+                let minute = now.timestamp().div_euclid(60);
+                let same_as_last = last_sent
+                    .as_ref()
+                    .is_some_and(|(m, h)| *m == minute && *h == health);
+                if !changed && same_as_last {
+                    continue;
+                }
+                let mut figures = analyzer.figures(now, health.clone());
+                figures.wall_dropped = wall_dropped;
+                let mut updates = Vec::with_capacity(2);
+                if !cards.is_empty() {
+                    updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
+                }
+                updates.push(WallUpdate::Figures(Box::new(figures)));
+                for update in updates {
+                    match wall.try_send(update) {
+                        Ok(()) => {}
+                        Err(TrySendError::Full(_)) => {
+                            wall_dropped += 1;
+                            if wall_dropped == 1 || wall_dropped.is_multiple_of(100) {
+                                tracing::warn!(
+                                    wall_dropped,
+                                    "wall is not keeping up: update dropped (counted on the wall)"
+                                );
+                            }
+                        }
+                        Err(TrySendError::Disconnected(_)) => return,
+                    }
+                }
+                waker();
+                changed = false;
+                last_sent = Some((minute, health));
+            }
+        })?;
+    Ok(AnalysisHandle {
+        stop,
+        thread: Some(thread),
+    })
+}

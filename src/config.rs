@@ -1,0 +1,533 @@
+//! `config.toml`, read in two phases: the raw file (serde, with spans kept where a later check
+//! may need to point at a line) and the validated `Config` that the rest of the program uses.
+//! Every error names the file, the line and the column, and says what is wrong.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::i18n::Locale;
+
+/// A configuration error located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Locates spans inside one file's text.
+struct SourceText<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl SourceText<'_> {
+    fn error_at(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
+        let offset = span.map(|s| s.start).unwrap_or(0).min(self.text.len());
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw file
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    locale: Option<Spanned<String>>,
+    #[serde(default)]
+    wall: RawWall,
+    #[serde(default, rename = "brands")]
+    brands: Vec<Spanned<RawBrand>>,
+    #[serde(default)]
+    sources: Vec<Spanned<SourceConfig>>,
+    #[serde(default)]
+    analysis: AnalysisConfig,
+    #[serde(default)]
+    spikes: SpikeConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWall {
+    title: Option<String>,
+    chart_hours: Option<Spanned<u32>>,
+    sov_window_minutes: Option<Spanned<u32>>,
+    width: Option<u32>,
+    height: Option<u32>,
+    fullscreen: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrand {
+    name: Spanned<String>,
+    #[serde(default)]
+    own: bool,
+    color: Option<Spanned<String>>,
+    keywords: Spanned<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated config
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub path: PathBuf,
+    pub locale: Locale,
+    pub wall: WallConfig,
+    /// Own brand first, then competitors in file order.
+    pub brands: Vec<BrandConfig>,
+    pub sources: Vec<SourceConfig>,
+    pub analysis: AnalysisConfig,
+    pub spikes: SpikeConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WallConfig {
+    /// Shown in the header, left of the KPIs.
+    pub title: String,
+    /// How far back the volume chart looks.
+    pub chart_hours: u32,
+    /// Window over which share of voice is computed.
+    pub sov_window_minutes: u32,
+    pub width: u32,
+    pub height: u32,
+    pub fullscreen: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrandConfig {
+    pub name: String,
+    /// The brand the room works for; the others are competitors.
+    pub own: bool,
+    /// `#rrggbb`, used for the brand's bars and badges.
+    pub color: String,
+    /// Phrases that mean this brand (accent- and case-insensitive, whole words).
+    pub keywords: Vec<String>,
+    /// Phrases that, when present, mean the mention is not about this brand.
+    pub exclude: Vec<String>,
+}
+
+/// One source. `type` picks the component, as in `type = "demo"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// The built-in generator: a day in the life of a kids' clothing brand and three
+    /// competitors, in French and English, with scripted scenarios.
+    Demo {
+        #[serde(default = "default_demo_name")]
+        name: String,
+        /// `poster-backlash` (the viral crisis) or `quiet-day`.
+        #[serde(default = "default_scenario")]
+        scenario: String,
+        /// Same seed, same day: mentions are identical from run to run.
+        #[serde(default = "default_seed")]
+        seed: u64,
+        /// Hours of history generated at start so the wall is full from the first frame.
+        #[serde(default = "default_history_hours")]
+        history_hours: u32,
+    },
+    /// JSON Lines of mentions (one `Mention` per line), replayed at their own pace times `--speed`.
+    Replay {
+        #[serde(default = "default_replay_name")]
+        name: String,
+        path: PathBuf,
+    },
+}
+
+impl SourceConfig {
+    pub fn name(&self) -> &str {
+        match self {
+            SourceConfig::Demo { name, .. } | SourceConfig::Replay { name, .. } => name,
+        }
+    }
+}
+
+fn default_demo_name() -> String {
+    "demo".into()
+}
+fn default_replay_name() -> String {
+    "replay".into()
+}
+fn default_scenario() -> String {
+    "poster-backlash".into()
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_history_hours() -> u32 {
+    6
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisConfig {
+    /// How many recent mention ids are remembered to drop duplicates.
+    pub dedupe_capacity: usize,
+    /// Mentions older than this (event time) are counted as too late and not bucketed.
+    pub late_tolerance_minutes: u32,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        Self {
+            dedupe_capacity: 200_000,
+            late_tolerance_minutes: 24 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpikeConfig {
+    /// Minutes of past volume the baseline is computed from.
+    pub baseline_minutes: u32,
+    /// Robust z-score (median / MAD) above which a minute is a spike.
+    pub threshold: f32,
+    /// A minute with fewer mentions than this is never a spike, however quiet the past.
+    pub min_count: u32,
+}
+
+impl Default for SpikeConfig {
+    fn default() -> Self {
+        Self {
+            baseline_minutes: 60,
+            threshold: 6.0,
+            min_count: 6,
+        }
+    }
+}
+
+const DEFAULT_COLORS: [&str; 6] = [
+    "#4FC3F7", "#FFB74D", "#BA68C8", "#81C784", "#F06292", "#A1887F",
+];
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the file: {e}"),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let source = SourceText { file: path, text };
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| source.error_at(e.span(), e.message().trim().to_string()))?;
+
+        let locale = match &raw.locale {
+            None => Locale::Fr,
+            Some(l) => Locale::parse(l.get_ref()).ok_or_else(|| {
+                source.error_at(
+                    Some(l.span()),
+                    format!("unknown locale '{}': use \"fr\" or \"en\"", l.get_ref()),
+                )
+            })?,
+        };
+
+        let wall = validate_wall(&source, raw.wall)?;
+        let brands = validate_brands(&source, raw.brands)?;
+
+        if raw.sources.is_empty() {
+            return Err(source.error_at(
+                None,
+                "no [[sources]]: add at least one, for example `type = \"demo\"`",
+            ));
+        }
+        let mut sources = Vec::new();
+        for spanned in raw.sources {
+            let span = spanned.span();
+            let src = spanned.into_inner();
+            if sources
+                .iter()
+                .any(|s: &SourceConfig| s.name() == src.name())
+            {
+                return Err(source.error_at(
+                    Some(span),
+                    format!(
+                        "two sources are named '{}': give each a distinct `name`",
+                        src.name()
+                    ),
+                ));
+            }
+            if let SourceConfig::Demo { scenario, .. } = &src
+                && crate::ingest::demo::Scenario::parse(scenario).is_none()
+            {
+                return Err(source.error_at(
+                    Some(span),
+                    format!(
+                        "unknown demo scenario '{scenario}': use one of {}",
+                        crate::ingest::demo::Scenario::NAMES.join(", ")
+                    ),
+                ));
+            }
+            sources.push(src);
+        }
+
+        if raw.spikes.threshold <= 0.0 {
+            return Err(source.error_at(None, "[spikes] threshold must be above 0"));
+        }
+
+        Ok(Config {
+            path: path.to_path_buf(),
+            locale,
+            wall,
+            brands,
+            sources,
+            analysis: raw.analysis,
+            spikes: raw.spikes,
+        })
+    }
+}
+
+fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, ConfigError> {
+    let chart_hours = match raw.chart_hours {
+        None => 6,
+        Some(h) if (1..=48).contains(h.get_ref()) => *h.get_ref(),
+        Some(h) => {
+            return Err(source.error_at(
+                Some(h.span()),
+                format!("chart_hours = {} is out of range: use 1 to 48", h.get_ref()),
+            ));
+        }
+    };
+    let sov_window_minutes = match raw.sov_window_minutes {
+        None => 60,
+        Some(m) if (5..=24 * 60).contains(m.get_ref()) => *m.get_ref(),
+        Some(m) => {
+            return Err(source.error_at(
+                Some(m.span()),
+                format!(
+                    "sov_window_minutes = {} is out of range: use 5 to 1440",
+                    m.get_ref()
+                ),
+            ));
+        }
+    };
+    Ok(WallConfig {
+        title: raw.title.unwrap_or_else(|| "Vigie".into()),
+        chart_hours,
+        sov_window_minutes,
+        width: raw.width.unwrap_or(1920).max(320),
+        height: raw.height.unwrap_or(1080).max(240),
+        fullscreen: raw.fullscreen.unwrap_or(false),
+    })
+}
+
+fn validate_brands(
+    source: &SourceText,
+    raw: Vec<Spanned<RawBrand>>,
+) -> Result<Vec<BrandConfig>, ConfigError> {
+    if raw.is_empty() {
+        return Err(source.error_at(
+            None,
+            "no [[brands]]: name at least the brand the room works for",
+        ));
+    }
+    let mut own = Vec::new();
+    let mut competitors = Vec::new();
+    let mut own_span = None;
+    for (index, spanned) in raw.into_iter().enumerate() {
+        let span = spanned.span();
+        let brand = spanned.into_inner();
+        let name = brand.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(source.error_at(Some(brand.name.span()), "brand name is empty"));
+        }
+        if brand.keywords.get_ref().iter().all(|k| k.trim().is_empty()) {
+            return Err(source.error_at(
+                Some(brand.keywords.span()),
+                format!("brand '{name}' has no keywords: list the words that mean it"),
+            ));
+        }
+        let color = match brand.color {
+            None => DEFAULT_COLORS[index % DEFAULT_COLORS.len()].to_string(),
+            Some(c) => {
+                if parse_hex_color(c.get_ref()).is_none() {
+                    return Err(source.error_at(
+                        Some(c.span()),
+                        format!("colour '{}' is not a #rrggbb colour", c.get_ref()),
+                    ));
+                }
+                c.into_inner()
+            }
+        };
+        let validated = BrandConfig {
+            name,
+            own: brand.own,
+            color,
+            keywords: brand.keywords.into_inner(),
+            exclude: brand.exclude,
+        };
+        if validated.own {
+            if own_span.is_some() {
+                return Err(source.error_at(
+                    Some(span),
+                    "two brands have `own = true`: the room works for one brand",
+                ));
+            }
+            own_span = Some(span);
+            own.push(validated);
+        } else {
+            competitors.push(validated);
+        }
+    }
+    if own.is_empty() {
+        // The first brand listed is the room's own when none says so.
+        let mut first = competitors.remove(0);
+        first.own = true;
+        own.push(first);
+    }
+    own.extend(competitors);
+    Ok(own)
+}
+
+/// `#rrggbb` → (r, g, b).
+pub fn parse_hex_color(text: &str) -> Option<(u8, u8, u8)> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some((byte(0)?, byte(2)?, byte(4)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("config.toml"), text)
+    }
+
+    const GOOD: &str = r##"
+locale = "en"
+[wall]
+title = "Room"
+[[brands]]
+name = "Rival"
+keywords = ["rival"]
+[[brands]]
+name = "Petit Loup"
+own = true
+color = "#112233"
+keywords = ["petit loup"]
+[[sources]]
+type = "demo"
+"##;
+
+    #[test]
+    fn the_shipped_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+        let config = Config::load(&path).expect("shipped config.toml must be valid");
+        assert!(config.brands[0].own);
+        assert!(config.brands.len() >= 4);
+    }
+
+    #[test]
+    fn own_brand_comes_first_and_defaults_fill_in() {
+        let config = parse(GOOD).expect("valid");
+        assert_eq!(config.locale, Locale::En);
+        assert_eq!(config.brands[0].name, "Petit Loup");
+        assert!(config.brands[0].own);
+        assert_eq!(config.brands[1].name, "Rival");
+        assert_eq!(config.wall.chart_hours, 6);
+        assert!(matches!(
+            &config.sources[0],
+            SourceConfig::Demo { scenario, seed: 42, .. } if scenario == "poster-backlash"
+        ));
+    }
+
+    #[test]
+    fn a_syntax_error_names_file_line_and_column() {
+        let broken = GOOD.replace("title = \"Room\"", "title = \"Room");
+        let err = parse(&broken).expect_err("unterminated string");
+        assert_eq!(err.file, Path::new("config.toml"));
+        assert_eq!(err.line, 4, "{err}");
+        assert!(err.to_string().starts_with("config.toml:4:"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_located() {
+        let broken = GOOD.replace("own = true", "owner = true");
+        let err = parse(&broken).expect_err("unknown field");
+        assert_eq!(err.line, 10, "{err}");
+        assert!(err.message.contains("owner"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_colour_is_located() {
+        let broken = GOOD.replace("#112233", "#11223");
+        let err = parse(&broken).expect_err("bad colour");
+        assert_eq!(err.line, 11, "{err}");
+        assert!(err.message.contains("#rrggbb"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_scenario_lists_the_known_ones() {
+        let broken = format!("{GOOD}scenario = \"nope\"\n");
+        let err = parse(&broken).expect_err("bad scenario");
+        assert_eq!(err.line, 13, "{err}");
+        assert!(err.message.contains("poster-backlash"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_source_type_is_refused() {
+        let broken = GOOD.replace("type = \"demo\"", "type = \"telepathy\"");
+        let err = parse(&broken).expect_err("bad type");
+        assert!(err.message.contains("telepathy"), "{err}");
+        assert_eq!(err.line, 14, "{err}");
+    }
+
+    #[test]
+    fn a_brand_without_keywords_is_refused() {
+        let broken = GOOD.replace("keywords = [\"rival\"]", "keywords = []");
+        let err = parse(&broken).expect_err("no keywords");
+        assert_eq!(err.line, 7, "{err}");
+    }
+
+    #[test]
+    fn hex_colours() {
+        assert_eq!(parse_hex_color("#ff8000"), Some((255, 128, 0)));
+        assert_eq!(parse_hex_color("ff8000"), None);
+        assert_eq!(parse_hex_color("#ff80"), None);
+        assert_eq!(parse_hex_color("#gg8000"), None);
+    }
+}

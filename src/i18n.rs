@@ -1,0 +1,142 @@
+//! Every label on the wall, in French and English. The wall picks the table for the
+//! configured `locale`; nothing on screen is written anywhere else.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Locale {
+    pub fn parse(text: &str) -> Option<Locale> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "fr" | "fr-fr" | "français" | "francais" => Some(Locale::Fr),
+            "en" | "en-gb" | "en-us" | "english" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    pub fn labels(self) -> &'static Labels {
+        match self {
+            Locale::Fr => &FR,
+            Locale::En => &EN,
+        }
+    }
+}
+
+/// The words of the wall. Functions take the numbers they need so word order can differ.
+pub struct Labels {
+    pub mentions_last_hour: &'static str,
+    pub net_sentiment: &'static str,
+    pub active_alerts: &'static str,
+    pub stream_title: &'static str,
+    pub volume_title: &'static str,
+    pub share_of_voice_title: &'static str,
+    pub spike: &'static str,
+    pub negative: &'static str,
+    pub neutral: &'static str,
+    pub positive: &'static str,
+    pub waiting_for_data: &'static str,
+    pub source_live: &'static str,
+    pub source_starting: &'static str,
+    pub source_finished: &'static str,
+    pub source_stale_since: &'static str,
+    pub source_failed: &'static str,
+    pub dropped: &'static str,
+    pub now: &'static str,
+    pub minutes_ago: fn(i64) -> String,
+    pub hours_ago: fn(i64) -> String,
+    pub last_minutes: fn(u32) -> String,
+    pub last_hours: fn(u32) -> String,
+}
+
+pub static FR: Labels = Labels {
+    mentions_last_hour: "Mentions / heure",
+    net_sentiment: "Sentiment net",
+    active_alerts: "Alertes actives",
+    stream_title: "Flux des mentions",
+    volume_title: "Volume",
+    share_of_voice_title: "Part de voix",
+    spike: "pic",
+    negative: "négatif",
+    neutral: "neutre",
+    positive: "positif",
+    waiting_for_data: "En attente des premières mentions…",
+    source_live: "en direct",
+    source_starting: "démarrage",
+    source_finished: "terminée",
+    source_stale_since: "silencieuse depuis",
+    source_failed: "en échec",
+    dropped: "perdues",
+    now: "à l'instant",
+    minutes_ago: |m| format!("il y a {m} min"),
+    hours_ago: |h| format!("il y a {h} h"),
+    last_minutes: |m| format!("{m} dernières minutes"),
+    last_hours: |h| format!("{h} dernières heures"),
+};
+
+pub static EN: Labels = Labels {
+    mentions_last_hour: "Mentions / hour",
+    net_sentiment: "Net sentiment",
+    active_alerts: "Active alerts",
+    stream_title: "Mention stream",
+    volume_title: "Volume",
+    share_of_voice_title: "Share of voice",
+    spike: "spike",
+    negative: "negative",
+    neutral: "neutral",
+    positive: "positive",
+    waiting_for_data: "Waiting for the first mentions…",
+    source_live: "live",
+    source_starting: "starting",
+    source_finished: "finished",
+    source_stale_since: "stale since",
+    source_failed: "failed",
+    dropped: "dropped",
+    now: "just now",
+    minutes_ago: |m| format!("{m} min ago"),
+    hours_ago: |h| format!("{h} h ago"),
+    last_minutes: |m| format!("last {m} minutes"),
+    last_hours: |h| format!("last {h} hours"),
+};
+
+impl Labels {
+    /// "il y a 3 min" / "3 min ago" for an age in seconds.
+    pub fn age(&self, seconds: i64) -> String {
+        match seconds {
+            s if s < 60 => self.now.to_string(),
+            s if s < 3600 => (self.minutes_ago)(s / 60),
+            s => (self.hours_ago)(s / 3600),
+        }
+    }
+
+    pub fn window(&self, minutes: u32) -> String {
+        if minutes >= 120 && minutes.is_multiple_of(60) {
+            (self.last_hours)(minutes / 60)
+        } else {
+            (self.last_minutes)(minutes)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally_in_both_languages() {
+        assert_eq!(FR.age(20), "à l'instant");
+        assert_eq!(FR.age(180), "il y a 3 min");
+        assert_eq!(EN.age(7300), "2 h ago");
+        assert_eq!(EN.window(60), "last 60 minutes");
+        assert_eq!(FR.window(360), "6 dernières heures");
+    }
+
+    #[test]
+    fn locales_parse() {
+        assert_eq!(Locale::parse("FR"), Some(Locale::Fr));
+        assert_eq!(Locale::parse("en-GB"), Some(Locale::En));
+        assert_eq!(Locale::parse("de"), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! The sending end every source writes to, and the per-source counters and health that the
+//! wall shows. A full channel makes a source wait a little (backpressure) and then counts the
+//! mention as dropped: a loss is always counted, logged and shown, never silent.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use crossbeam_channel::{Sender, TrySendError};
+
+use crate::model::{HealthState, Mention, SourceHealth};
+
+/// How long a source waits for room in a full channel before counting a drop.
+const FULL_CHANNEL_PATIENCE: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Default)]
+pub struct SourceStats {
+    pub received: AtomicU64,
+    pub malformed: AtomicU64,
+    pub dropped: AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+struct HealthEntry {
+    name: String,
+    state: HealthState,
+    last_received: Option<DateTime<Utc>>,
+    stats: Arc<SourceStats>,
+}
+
+/// Health of every source, shared between the supervisor (writer) and the analysis (reader).
+#[derive(Debug, Clone, Default)]
+pub struct HealthBoard {
+    entries: Arc<Mutex<Vec<HealthEntry>>>,
+}
+
+impl HealthBoard {
+    fn register(&self, name: &str) -> Arc<SourceStats> {
+        let stats = Arc::new(SourceStats::default());
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.push(HealthEntry {
+            name: name.to_string(),
+            state: HealthState::Starting,
+            last_received: None,
+            stats: stats.clone(),
+        });
+        stats
+    }
+
+    pub fn set_state(&self, name: &str, state: HealthState) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
+            entry.state = state;
+        }
+    }
+
+    fn mark_received(&self, name: &str, at: DateTime<Utc>) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
+            entry.last_received = Some(at);
+            if matches!(
+                entry.state,
+                HealthState::Starting | HealthState::Stale { .. }
+            ) {
+                entry.state = HealthState::Live;
+            }
+        }
+    }
+
+    /// Health as of `now`: a live source silent for longer than `stale_after` is stale since
+    /// its last mention.
+    pub fn snapshot(
+        &self,
+        now: DateTime<Utc>,
+        stale_after: chrono::TimeDelta,
+    ) -> Vec<SourceHealth> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .map(|e| {
+                let state = match (&e.state, e.last_received) {
+                    (HealthState::Live, Some(last)) if now - last > stale_after => {
+                        HealthState::Stale { since: last }
+                    }
+                    (state, _) => state.clone(),
+                };
+                SourceHealth {
+                    name: e.name.clone(),
+                    state,
+                    received: e.stats.received.load(Ordering::Relaxed),
+                    malformed: e.stats.malformed.load(Ordering::Relaxed),
+                    dropped: e.stats.dropped.load(Ordering::Relaxed),
+                }
+            })
+            .collect()
+    }
+}
+
+/// One source's handle on the analysis channel.
+#[derive(Clone)]
+pub struct MentionSink {
+    name: Arc<str>,
+    tx: Sender<Mention>,
+    stats: Arc<SourceStats>,
+    board: HealthBoard,
+}
+
+impl MentionSink {
+    pub fn new(name: &str, tx: Sender<Mention>, board: &HealthBoard) -> Self {
+        let stats = board.register(name);
+        Self {
+            name: name.into(),
+            tx,
+            stats,
+            board: board.clone(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn stats(&self) -> &SourceStats {
+        &self.stats
+    }
+
+    /// Hands a mention to the analysis. Returns `false` when the analysis is gone (the program
+    /// is stopping) so the source can end.
+    pub async fn send(&self, mention: Mention, now: DateTime<Utc>) -> bool {
+        self.stats.received.fetch_add(1, Ordering::Relaxed);
+        self.board.mark_received(&self.name, now);
+        let mut pending = mention;
+        let mut waited = Duration::ZERO;
+        let step = Duration::from_millis(5);
+        loop {
+            match self.tx.try_send(pending) {
+                Ok(()) => return true,
+                Err(TrySendError::Disconnected(_)) => return false,
+                Err(TrySendError::Full(back)) => {
+                    if waited >= FULL_CHANNEL_PATIENCE {
+                        let dropped = self.stats.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                        // Log the first drop and then every thousandth, so a long overload
+                        // is visible without flooding the log.
+                        if dropped == 1 || dropped.is_multiple_of(1000) {
+                            tracing::warn!(
+                                source = %self.name,
+                                dropped,
+                                "analysis channel full: mention dropped (counted on the wall)"
+                            );
+                        }
+                        return true;
+                    }
+                    pending = back;
+                    tokio::time::sleep(step).await;
+                    waited += step;
+                }
+            }
+        }
+    }
+
+    /// Counts and logs a message that could not be understood; the source goes on.
+    pub fn malformed(&self, location: &str, reason: &str) {
+        let count = self.stats.malformed.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::warn!(source = %self.name, count, "{location}: malformed input skipped: {reason}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Author, Engagement, Platform};
+
+    fn mention(id: &str) -> Mention {
+        Mention {
+            id: id.into(),
+            platform: Platform::X,
+            author: Author {
+                handle: "a".into(),
+                display_name: String::new(),
+                reach: 0,
+            },
+            text: "t".into(),
+            lang: None,
+            created_at: Utc::now(),
+            url: None,
+            engagement: Engagement::default(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_channel_counts_the_drop_instead_of_losing_it_silently() {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let board = HealthBoard::default();
+        let sink = MentionSink::new("test", tx, &board);
+        assert!(sink.send(mention("1"), Utc::now()).await);
+        // The channel holds one; the second waits its patience out and is counted.
+        assert!(sink.send(mention("2"), Utc::now()).await);
+        let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
+        assert_eq!(health[0].received, 2);
+        assert_eq!(health[0].dropped, 1);
+        assert_eq!(health[0].state, HealthState::Live);
+        assert_eq!(rx.try_recv().map(|m| m.id).ok(), Some("1".to_string()));
+    }
+
+    #[test]
+    fn a_silent_live_source_turns_stale_since_its_last_mention() {
+        let board = HealthBoard::default();
+        board.register("s");
+        let last = Utc::now();
+        board.mark_received("s", last);
+        let now = last + chrono::TimeDelta::minutes(10);
+        let health = board.snapshot(now, chrono::TimeDelta::minutes(5));
+        assert_eq!(health[0].state, HealthState::Stale { since: last });
+    }
+}

@@ -1,0 +1,13 @@
+//! Vigie: a social command-center wall. See `DESIGN.md`-style overview in the README.
+//!
+//! The arrows go one way: `ingest` → `model` ← `analysis`; `wall` reads `model` and nothing of
+//! `ingest`; `app` wires them for the command line.
+
+pub mod analysis;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod i18n;
+pub mod ingest;
+pub mod model;
+pub mod wall;

@@ -1,0 +1,127 @@
+//! The `vigie` command line: one subcommand per mode.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use vigie::app::{RunOptions, exit_after, replay_config, run_all_in_one, with_scenario};
+use vigie::config::Config;
+use vigie::ingest::demo::Scenario;
+use vigie::wall::{WallExit, WallOptions};
+
+#[derive(Parser)]
+#[command(name = "vigie", version, about = "A social command-center wall")]
+struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "config.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    wall: WallArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replay a JSON Lines file of mentions through the analysis and the wall.
+    Replay {
+        file: PathBuf,
+        #[command(flatten)]
+        wall: WallArgs,
+    },
+    /// Validate the configuration and exit.
+    Check,
+}
+
+#[derive(Args, Clone)]
+struct WallArgs {
+    /// Demo scenario to play (poster-backlash, quiet-day).
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Event time runs this many times faster than real time.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Save a PNG of the wall to this path, then exit (with --exit-after, when it elapses).
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
+    /// Exit after this many seconds.
+    #[arg(long)]
+    exit_after: Option<f64>,
+    /// Borderless fullscreen on the primary monitor.
+    #[arg(long)]
+    fullscreen: bool,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,wgpu=error,naga=warn,bevy_render=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("vigie: error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(&cli.config) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("vigie: {error}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let (config, args, origin) = match cli.command {
+        Some(Command::Check) => {
+            println!(
+                "{}: ok ({} brands, {} sources)",
+                cli.config.display(),
+                config.brands.len(),
+                config.sources.len()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Replay { file, wall }) => {
+            let (config, origin) = replay_config(config, file)?;
+            (config, wall, origin)
+        }
+        None => (config, cli.wall, None),
+    };
+    let config = match &args.scenario {
+        Some(name) if Scenario::parse(name).is_none() => {
+            eprintln!(
+                "vigie: unknown scenario '{name}': use one of {}",
+                Scenario::NAMES.join(", ")
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Some(name) => with_scenario(config, name),
+        None => config,
+    };
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        eprintln!("vigie: --speed must be a number above 0");
+        return Ok(ExitCode::from(2));
+    }
+    let options = RunOptions {
+        speed: args.speed,
+        origin,
+        wall: WallOptions {
+            snapshot: args.snapshot,
+            exit_after: exit_after(args.exit_after),
+            fullscreen: args.fullscreen || config.wall.fullscreen,
+        },
+    };
+    Ok(match run_all_in_one(config, options)? {
+        WallExit::Success => ExitCode::SUCCESS,
+        WallExit::Error(code) => ExitCode::from(code),
+    })
+}

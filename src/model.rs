@@ -1,0 +1,282 @@
+//! The types that cross the whole program: what a source produces (`Mention`), what the analysis
+//! adds to it (`EnrichedMention`), and what the wall receives (`WallUpdate`).
+//!
+//! Sources turn their wire format into `Mention` and nothing else does; the wall only ever sees
+//! `WallUpdate`s. Keeping both ends on these types is what lets a replay and a test drive the
+//! exact same code as a live wall.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a mention was published. `Other` keeps unknown platforms from a push feed or an old
+/// replay file instead of rejecting them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    X,
+    Mastodon,
+    Bluesky,
+    Instagram,
+    Tiktok,
+    Facebook,
+    Youtube,
+    Reddit,
+    Hackernews,
+    Press,
+    Forum,
+    Other,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 12] = [
+        Platform::X,
+        Platform::Mastodon,
+        Platform::Bluesky,
+        Platform::Instagram,
+        Platform::Tiktok,
+        Platform::Facebook,
+        Platform::Youtube,
+        Platform::Reddit,
+        Platform::Hackernews,
+        Platform::Press,
+        Platform::Forum,
+        Platform::Other,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Human name, identical in French and English (these are brand names).
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::X => "X",
+            Platform::Mastodon => "Mastodon",
+            Platform::Bluesky => "Bluesky",
+            Platform::Instagram => "Instagram",
+            Platform::Tiktok => "TikTok",
+            Platform::Facebook => "Facebook",
+            Platform::Youtube => "YouTube",
+            Platform::Reddit => "Reddit",
+            Platform::Hackernews => "Hacker News",
+            Platform::Press => "Presse",
+            Platform::Forum => "Forum",
+            Platform::Other => "Web",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    /// Platform handle, without the leading `@`.
+    pub handle: String,
+    #[serde(default)]
+    pub display_name: String,
+    /// Followers or subscribers: how many people may see what this author posts.
+    #[serde(default)]
+    pub reach: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Engagement {
+    #[serde(default)]
+    pub likes: u64,
+    #[serde(default)]
+    pub shares: u64,
+    #[serde(default)]
+    pub replies: u64,
+}
+
+impl Engagement {
+    pub fn total(&self) -> u64 {
+        self.likes + self.shares + self.replies
+    }
+}
+
+/// One public post, article or comment, normalised from its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Unique across sources: sources prefix their native id with their platform
+    /// (`mastodon:1234`), so the dedupe stage can compare ids from any source.
+    pub id: String,
+    pub platform: Platform,
+    pub author: Author,
+    pub text: String,
+    /// ISO 639-1 code when the source knows it (`fr`, `en`); otherwise detected by the analysis.
+    #[serde(default)]
+    pub lang: Option<String>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub engagement: Engagement,
+}
+
+/// Sentiment class used for colours and splits; thresholds follow VADER's convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tone {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl Tone {
+    pub fn from_score(score: f32) -> Tone {
+        if score <= -0.05 {
+            Tone::Negative
+        } else if score >= 0.05 {
+            Tone::Positive
+        } else {
+            Tone::Neutral
+        }
+    }
+}
+
+/// A mention after analysis: which brands it concerns and how it sounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrichedMention {
+    pub mention: Mention,
+    /// Indices into `Figures::brands`.
+    pub brands: Vec<usize>,
+    pub sentiment: f32,
+    pub tone: Tone,
+    pub lang: String,
+}
+
+/// Health of one source as the supervisor sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum HealthState {
+    Starting,
+    Live,
+    /// Running but nothing received since this instant.
+    Stale {
+        since: DateTime<Utc>,
+    },
+    /// Failed and waiting for its next restart.
+    Failed {
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Ended for good (a replay file that reached its end).
+    Finished,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceHealth {
+    pub name: String,
+    pub state: HealthState,
+    pub received: u64,
+    pub malformed: u64,
+    /// Mentions this source could not hand over because the analysis channel was full.
+    pub dropped: u64,
+}
+
+/// A brand as the wall shows it: the own brand comes first, then the competitors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BrandInfo {
+    pub name: String,
+    pub own: bool,
+    /// `#rrggbb`
+    pub color: String,
+}
+
+/// Per-bucket counts for one brand: volume split by tone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToneCounts {
+    pub negative: u32,
+    pub neutral: u32,
+    pub positive: u32,
+}
+
+impl ToneCounts {
+    pub fn total(&self) -> u32 {
+        self.negative + self.neutral + self.positive
+    }
+
+    pub fn add(&mut self, tone: Tone) {
+        match tone {
+            Tone::Negative => self.negative += 1,
+            Tone::Neutral => self.neutral += 1,
+            Tone::Positive => self.positive += 1,
+        }
+    }
+
+    pub fn merge(&mut self, other: &ToneCounts) {
+        self.negative += other.negative;
+        self.neutral += other.neutral;
+        self.positive += other.positive;
+    }
+
+    /// Net sentiment in percent: (positive - negative) / total.
+    pub fn net_percent(&self) -> Option<f32> {
+        let total = self.total();
+        (total > 0).then(|| (self.positive as f32 - self.negative as f32) * 100.0 / total as f32)
+    }
+
+    pub fn negative_share(&self) -> Option<f32> {
+        let total = self.total();
+        (total > 0).then(|| self.negative as f32 / total as f32)
+    }
+}
+
+/// A flagged abnormal peak in a brand's per-minute volume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spike {
+    pub brand: usize,
+    /// Start of the minute bucket that was abnormal.
+    pub minute: DateTime<Utc>,
+    pub count: u32,
+    /// What the detector expected for that minute.
+    pub baseline: f32,
+    /// Robust z-score of the count against the recent past.
+    pub score: f32,
+    /// When the detector raised it (event time of the mention that crossed the line).
+    pub detected_at: DateTime<Utc>,
+}
+
+/// The figures the wall draws, computed by the analysis thread at `now` (event time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub now: DateTime<Utc>,
+    pub brands: Vec<BrandInfo>,
+    /// Start of the first bucket in `volume`; buckets are `bucket_minutes` wide.
+    pub volume_start: DateTime<Utc>,
+    pub bucket_minutes: u32,
+    /// `volume[brand][bucket]`, oldest first.
+    pub volume: Vec<Vec<ToneCounts>>,
+    /// Mentions per brand over the share-of-voice window.
+    pub share_of_voice: Vec<u32>,
+    pub sov_window_minutes: u32,
+    /// Per brand, over the last hour.
+    pub last_hour: Vec<ToneCounts>,
+    /// Per brand, mentions per platform over the last hour, indexed by `Platform::index`.
+    pub platforms_last_hour: Vec<[u32; Platform::ALL.len()]>,
+    pub spikes: Vec<Spike>,
+    /// Spikes still in progress (their bucket is within the last few minutes).
+    pub active_alerts: u32,
+    pub sources: Vec<SourceHealth>,
+    /// Totals since start, for the status line.
+    pub processed: u64,
+    pub duplicates: u64,
+    pub unmatched: u64,
+    pub too_late: u64,
+    /// WallUpdates the analysis could not hand to a busy wall.
+    pub wall_dropped: u64,
+}
+
+/// What the analysis thread sends to the wall.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WallUpdate {
+    /// New mentions, oldest first, for the stream.
+    Mentions(Vec<EnrichedMention>),
+    /// A fresh set of figures; replaces the previous one.
+    Figures(Box<Figures>),
+}

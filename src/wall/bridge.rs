@@ -1,0 +1,54 @@
+//! Drains the analysis channel once per frame into `WallData`, the one resource the tiles read.
+//! `WallData` is marked changed only when an update arrived, so tiles redo their work only then.
+
+use std::collections::VecDeque;
+
+use bevy::prelude::*;
+use crossbeam_channel::Receiver;
+
+use super::WallSystems;
+use crate::model::{EnrichedMention, Figures, WallUpdate};
+
+/// Newest mentions kept for the stream, newest first.
+pub const STREAM_KEEP: usize = 16;
+
+#[derive(Resource)]
+pub struct UpdateFeed(pub Receiver<WallUpdate>);
+
+#[derive(Resource, Default)]
+pub struct WallData {
+    pub figures: Option<Figures>,
+    /// Newest first.
+    pub stream: VecDeque<EnrichedMention>,
+}
+
+impl WallData {
+    pub fn apply(&mut self, update: WallUpdate) {
+        match update {
+            WallUpdate::Mentions(batch) => {
+                for mention in batch {
+                    self.stream.push_front(mention);
+                }
+                self.stream.truncate(STREAM_KEEP);
+            }
+            WallUpdate::Figures(figures) => self.figures = Some(*figures),
+        }
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<WallData>();
+    app.add_systems(Update, drain_updates.in_set(WallSystems::Ingest));
+}
+
+fn drain_updates(feed: Option<Res<UpdateFeed>>, mut data: ResMut<WallData>) {
+    let Some(feed) = feed else { return };
+    let mut any = false;
+    for update in feed.0.try_iter() {
+        data.bypass_change_detection().apply(update);
+        any = true;
+    }
+    if any {
+        data.set_changed();
+    }
+}

@@ -1,0 +1,194 @@
+//! The wall: a Bevy app that knows nothing of HTTP, SQL or sources. It receives `WallUpdate`s
+//! through a channel and draws tiles. Each concern is a plugin in its own module; parents only
+//! add their children's plugins.
+
+pub mod bridge;
+mod layout;
+mod snapshot;
+mod status;
+pub mod theme;
+pub mod tiles;
+mod wake;
+mod widgets;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
+use bevy::winit::{UpdateMode, WinitSettings};
+use crossbeam_channel::Receiver;
+
+use crate::config::Config;
+use crate::i18n::Locale;
+use crate::model::{BrandInfo, WallUpdate};
+
+pub use bridge::{UpdateFeed, WallData};
+
+/// Filled by the wall with a function that wakes its event loop; called by the analysis thread
+/// after each update it sends.
+pub type WakeSlot = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
+
+#[derive(Debug, Clone, Default)]
+pub struct WallOptions {
+    /// Save a PNG of the wall here, then exit.
+    pub snapshot: Option<PathBuf>,
+    /// Exit (after the snapshot, if any) once this much time has passed.
+    pub exit_after: Option<Duration>,
+    pub fullscreen: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WallExit {
+    Success,
+    Error(u8),
+}
+
+/// The order of the wall's work in a frame, declared once.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WallSystems {
+    /// Drain the channel into `WallData`.
+    Ingest,
+    /// Change tile entities to match `WallData`.
+    UpdateTiles,
+    /// Anything that moves on its own.
+    Animate,
+}
+
+/// What the tiles need to know of the configuration.
+#[derive(Resource, Debug, Clone)]
+pub struct WallSettings {
+    pub locale: Locale,
+    pub title: String,
+    pub brands: Vec<BrandInfo>,
+    pub chart_hours: u32,
+    pub sov_window_minutes: u32,
+}
+
+impl WallSettings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            locale: config.locale,
+            title: config.wall.title.clone(),
+            brands: config
+                .brands
+                .iter()
+                .map(|b| BrandInfo {
+                    name: b.name.clone(),
+                    own: b.own,
+                    color: b.color.clone(),
+                })
+                .collect(),
+            chart_hours: config.wall.chart_hours,
+            sov_window_minutes: config.wall.sov_window_minutes,
+        }
+    }
+}
+
+/// Everything the wall draws, without windows or rendering: what the ECS tests load.
+pub fn plugin(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (
+            WallSystems::Ingest,
+            WallSystems::UpdateTiles,
+            WallSystems::Animate,
+        )
+            .chain(),
+    );
+    app.add_plugins((
+        theme::plugin,
+        bridge::plugin,
+        layout::plugin,
+        tiles::plugin,
+        status::plugin,
+    ));
+}
+
+/// Opens the window and runs the wall until it is closed or `options` says to stop.
+pub fn run(
+    config: &Config,
+    options: WallOptions,
+    updates: Receiver<WallUpdate>,
+    wake: WakeSlot,
+) -> WallExit {
+    let mut app = App::new();
+    let window = Window {
+        title: format!("Vigie — {}", config.wall.title),
+        resolution: WindowResolution::new(config.wall.width, config.wall.height)
+            .with_scale_factor_override(1.0),
+        mode: if options.fullscreen {
+            WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
+        } else {
+            WindowMode::Windowed
+        },
+        present_mode: PresentMode::AutoVsync,
+        ..default()
+    };
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                primary_cursor_options: Some(CursorOptions {
+                    visible: !options.fullscreen,
+                    ..default()
+                }),
+                exit_condition: ExitCondition::OnPrimaryClosed,
+                ..default()
+            })
+            .set(AssetPlugin {
+                file_path: assets_dir(&config.path).to_string_lossy().into_owned(),
+                ..default()
+            })
+            // Vigie sets up its own log subscriber before any thread starts.
+            .disable::<bevy::log::LogPlugin>(),
+    );
+    // Reactive: a frame is drawn when data arrives (the analysis wakes the loop), when the
+    // window changes, or once a minute at most otherwise. A still wall costs almost nothing.
+    let idle_wait = if options.snapshot.is_some() || options.exit_after.is_some() {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(60)
+    };
+    app.insert_resource(WinitSettings {
+        focused_mode: UpdateMode::reactive_low_power(idle_wait),
+        unfocused_mode: UpdateMode::reactive_low_power(idle_wait),
+    });
+    app.insert_resource(WallSettings::from_config(config));
+    app.insert_resource(UpdateFeed(updates));
+    app.insert_resource(wake::WakeTarget(wake));
+    app.add_plugins((plugin, wake::plugin, snapshot::plugin(options)));
+    match app.run() {
+        AppExit::Success => WallExit::Success,
+        AppExit::Error(code) => WallExit::Error(code.get()),
+    }
+}
+
+/// Where the fonts are: `VIGIE_ASSETS`, else `assets/` beside the config file, else beside the
+/// executable, else the source tree the binary was built from.
+fn assets_dir(config_path: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("VIGIE_ASSETS") {
+        return PathBuf::from(dir);
+    }
+    let beside_config = config_path
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .map(|p| p.join("assets"));
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|p| p.join("assets")));
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    [beside_config, beside_exe, Some(built_from.clone())]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("fonts").is_dir())
+        .map(|dir| std::path::absolute(&dir).unwrap_or(dir))
+        .unwrap_or(built_from)
+}

@@ -1,0 +1,60 @@
+//! One file per tile kind. Each exposes `spawn` (builds the tile's entities once) and a plugin
+//! whose systems change those entities when `WallData` changes: entities are kept and
+//! updated, never despawned and respawned.
+
+pub mod header;
+pub mod share_of_voice;
+pub mod stream;
+pub mod volume;
+
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_plugins((
+        header::plugin,
+        stream::plugin,
+        volume::plugin,
+        share_of_voice::plugin,
+    ));
+}
+
+/// Sets a text only when it differs, so unchanged text is not laid out again.
+pub fn set_text(text: &mut Text, value: &str) {
+    if text.0 != value {
+        text.0.clear();
+        text.0.push_str(value);
+    }
+}
+
+pub fn set_span(span: &mut TextSpan, value: &str) {
+    if span.0 != value {
+        span.0.clear();
+        span.0.push_str(value);
+    }
+}
+
+/// Formats a count with a thin space between thousands, as French typography does (and which
+/// reads well in English from across a room).
+pub fn group_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202F}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(7), "7");
+        assert_eq!(group_thousands(1234), "1\u{202F}234");
+        assert_eq!(group_thousands(1234567), "1\u{202F}234\u{202F}567");
+    }
+}

@@ -1,0 +1,246 @@
+//! Share of voice: each brand's part of the conversation over the window, as a bar with its
+//! percentage, and under it the brand's tone split so the room sees who is talked about badly.
+
+use bevy::prelude::*;
+
+use super::set_text;
+use crate::model::Tone;
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings, WallSystems};
+
+#[derive(Component)]
+pub struct ShareBar(pub usize);
+
+#[derive(Component)]
+pub struct SharePercent(pub usize);
+
+#[derive(Component)]
+pub struct ToneSplit {
+    pub brand: usize,
+    pub tone: Tone,
+}
+
+#[derive(Component)]
+pub struct NegativeShare(pub usize);
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        update_share_of_voice
+            .in_set(WallSystems::UpdateTiles)
+            .run_if(resource_changed::<WallData>),
+    );
+}
+
+pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+    let labels = settings.locale.labels();
+    let tile = commands.spawn(tile_panel("share of voice")).id();
+    let title = commands
+        .spawn(tile_title(
+            format!(
+                "{} · {}",
+                labels.share_of_voice_title,
+                labels.window(settings.sov_window_minutes)
+            ),
+            fonts,
+        ))
+        .id();
+    let rows = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::SpaceEvenly,
+            flex_grow: 1.0,
+            row_gap: Val::Px(6.0),
+            ..default()
+        })
+        .id();
+    commands.entity(tile).add_children(&[title, rows]);
+    for (index, brand) in settings.brands.iter().enumerate() {
+        let color = theme::brand_color(&brand.color);
+        let row = commands
+            .spawn((
+                Name::new(format!("sov {}", brand.name)),
+                Node {
+                    display: Display::Grid,
+                    grid_template_columns: vec![
+                        GridTrack::px(250.0),
+                        GridTrack::fr(1.0),
+                        GridTrack::px(110.0),
+                    ],
+                    grid_template_rows: vec![GridTrack::auto(), GridTrack::px(10.0)],
+                    column_gap: Val::Px(16.0),
+                    row_gap: Val::Px(6.0),
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+            ))
+            .id();
+        let name_font = if brand.own {
+            &fonts.bold
+        } else {
+            &fonts.regular
+        };
+        let name = commands
+            .spawn(label(&brand.name, name_font, theme::SIZE_BODY, theme::TEXT))
+            .id();
+        let track = commands
+            .spawn(block(
+                Node {
+                    height: Val::Px(30.0),
+                    border_radius: BorderRadius::all(Val::Px(6.0)),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                theme::TRACK,
+            ))
+            .id();
+        let bar = commands
+            .spawn((
+                ShareBar(index),
+                block(
+                    Node {
+                        width: Val::Percent(0.0),
+                        height: Val::Percent(100.0),
+                        border_radius: BorderRadius::all(Val::Px(6.0)),
+                        ..default()
+                    },
+                    color,
+                ),
+            ))
+            .id();
+        commands.entity(track).add_child(bar);
+        let percent = commands
+            .spawn((
+                SharePercent(index),
+                label("—", &fonts.bold, theme::SIZE_TITLE, color),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+            ))
+            .id();
+        let negative = commands
+            .spawn((
+                NegativeShare(index),
+                label("", &fonts.regular, 17.0, theme::MUTED),
+                Node {
+                    grid_row: GridPlacement::start(2),
+                    grid_column: GridPlacement::start(1),
+                    ..default()
+                },
+            ))
+            .id();
+        let split = commands
+            .spawn(Node {
+                display: Display::Flex,
+                flex_direction: FlexDirection::Row,
+                height: Val::Px(8.0),
+                grid_row: GridPlacement::start(2),
+                grid_column: GridPlacement::start(2),
+                border_radius: BorderRadius::all(Val::Px(4.0)),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .id();
+        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
+            let part = commands
+                .spawn((
+                    ToneSplit { brand: index, tone },
+                    block(
+                        Node {
+                            width: Val::Percent(0.0),
+                            height: Val::Percent(100.0),
+                            ..default()
+                        },
+                        theme::tone_color(tone),
+                    ),
+                ))
+                .id();
+            commands.entity(split).add_child(part);
+        }
+        commands
+            .entity(row)
+            .add_children(&[name, track, percent, negative, split]);
+        commands.entity(rows).add_child(row);
+    }
+    tile
+}
+
+/// Each brand's share of the total, in percent; zeros when nobody was mentioned.
+pub fn shares(counts: &[u32]) -> Vec<f32> {
+    let total: u32 = counts.iter().sum();
+    counts
+        .iter()
+        .map(|&c| {
+            if total == 0 {
+                0.0
+            } else {
+                c as f32 * 100.0 / total as f32
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::type_complexity)]
+fn update_share_of_voice(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    mut bars: Query<(&ShareBar, &mut Node), Without<ToneSplit>>,
+    mut splits: Query<(&ToneSplit, &mut Node), Without<ShareBar>>,
+    mut percents: Query<(&SharePercent, &mut Text), Without<NegativeShare>>,
+    mut negatives: Query<(&NegativeShare, &mut Text), Without<SharePercent>>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let labels = settings.locale.labels();
+    let shares = shares(&figures.share_of_voice);
+    for (bar, mut node) in &mut bars {
+        let wanted = Val::Percent(shares.get(bar.0).copied().unwrap_or(0.0));
+        if node.width != wanted {
+            node.width = wanted;
+        }
+    }
+    for (percent, mut text) in &mut percents {
+        let value = shares.get(percent.0).copied().unwrap_or(0.0);
+        set_text(&mut text, &format!("{value:.0} %"));
+    }
+    for (split, mut node) in &mut splits {
+        let tones = figures
+            .last_hour
+            .get(split.brand)
+            .copied()
+            .unwrap_or_default();
+        let total = tones.total().max(1) as f32;
+        let count = match split.tone {
+            Tone::Negative => tones.negative,
+            Tone::Neutral => tones.neutral,
+            Tone::Positive => tones.positive,
+        };
+        let wanted = Val::Percent(count as f32 * 100.0 / total);
+        if node.width != wanted {
+            node.width = wanted;
+        }
+    }
+    for (negative, mut text) in &mut negatives {
+        let tones = figures
+            .last_hour
+            .get(negative.0)
+            .copied()
+            .unwrap_or_default();
+        let caption = match tones.negative_share() {
+            Some(share) => format!("{:.0} % {}", share * 100.0, labels.negative),
+            None => String::new(),
+        };
+        set_text(&mut text, &caption);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_sum_to_a_hundred_or_are_all_zero() {
+        let s = shares(&[30, 10, 60]);
+        assert_eq!(s, vec![30.0, 10.0, 60.0]);
+        assert_eq!(shares(&[0, 0]), vec![0.0, 0.0]);
+    }
+}

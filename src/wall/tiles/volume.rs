@@ -1,0 +1,393 @@
+//! The volume chart: the own brand's mentions over the last hours, one bar per bucket, split by
+//! tone (negative at the bottom, where the eye looks first), with a marker on each bar whose
+//! minute the spike detector flagged, and the latest spike spelled out in the title row.
+
+use bevy::prelude::*;
+use chrono::{Local, TimeDelta};
+
+use super::set_text;
+use crate::analysis::MAX_CHART_BARS;
+use crate::model::{Figures, Tone};
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings, WallSystems};
+
+const BARS: usize = MAX_CHART_BARS as usize;
+const AXIS_LABELS: usize = 7;
+/// Bars use this share of the chart's height so spike markers fit above the tallest.
+const HEADROOM: f32 = 0.88;
+
+#[derive(Component)]
+pub struct VolumeBar(pub usize);
+
+#[derive(Component)]
+pub struct BarSegment {
+    pub bar: usize,
+    pub tone: Tone,
+}
+
+#[derive(Component)]
+pub struct SpikeMarker(pub usize);
+
+#[derive(Component)]
+pub struct AxisLabel(pub usize);
+
+#[derive(Component)]
+pub struct ScaleLabel;
+
+#[derive(Component)]
+pub struct SpikeNote;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        update_volume
+            .in_set(WallSystems::UpdateTiles)
+            .run_if(resource_changed::<WallData>),
+    );
+}
+
+pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+    let labels = settings.locale.labels();
+    let own = settings
+        .brands
+        .iter()
+        .find(|b| b.own)
+        .map_or("", |b| b.name.as_str());
+    let tile = commands.spawn(tile_panel("volume")).id();
+
+    let title_row = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            justify_content: JustifyContent::SpaceBetween,
+            align_items: AlignItems::Center,
+            ..default()
+        })
+        .id();
+    let title = commands
+        .spawn(tile_title(
+            format!(
+                "{} · {} · {}",
+                labels.volume_title,
+                own,
+                labels.window(settings.chart_hours * 60)
+            ),
+            fonts,
+        ))
+        .id();
+    let legend = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            align_items: AlignItems::Center,
+            column_gap: Val::Px(8.0),
+            ..default()
+        })
+        .id();
+    for (tone, caption) in [
+        (Tone::Negative, labels.negative),
+        (Tone::Neutral, labels.neutral),
+        (Tone::Positive, labels.positive),
+    ] {
+        let swatch = commands
+            .spawn(block(
+                Node {
+                    width: Val::Px(16.0),
+                    height: Val::Px(16.0),
+                    margin: UiRect::left(Val::Px(14.0)),
+                    border_radius: BorderRadius::all(Val::Px(3.0)),
+                    ..default()
+                },
+                theme::tone_color(tone),
+            ))
+            .id();
+        let text = commands
+            .spawn(label(
+                caption,
+                &fonts.regular,
+                theme::SIZE_LABEL,
+                theme::MUTED,
+            ))
+            .id();
+        commands.entity(legend).add_children(&[swatch, text]);
+    }
+    commands.entity(title_row).add_children(&[title, legend]);
+
+    let note = commands
+        .spawn((
+            SpikeNote,
+            label("", &fonts.bold, theme::SIZE_BODY, theme::ALERT),
+            Visibility::Hidden,
+        ))
+        .id();
+
+    let chart = commands
+        .spawn((
+            Name::new("chart"),
+            Node {
+                display: Display::Flex,
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::FlexEnd,
+                flex_grow: 1.0,
+                min_height: Val::Px(0.0),
+                column_gap: Val::Px(2.0),
+                border: UiRect::bottom(Val::Px(2.0)),
+                ..default()
+            },
+            BorderColor::all(theme::TRACK),
+        ))
+        .id();
+    let scale = commands
+        .spawn((
+            ScaleLabel,
+            Node {
+                position_type: PositionType::Absolute,
+                top: Val::Px(0.0),
+                right: Val::Px(0.0),
+                ..default()
+            },
+            label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+        ))
+        .id();
+    commands.entity(chart).add_child(scale);
+    for bar in 0..BARS {
+        let column = commands
+            .spawn((
+                VolumeBar(bar),
+                Node {
+                    display: Display::None,
+                    flex_direction: FlexDirection::ColumnReverse,
+                    align_items: AlignItems::Center,
+                    flex_grow: 1.0,
+                    flex_basis: Val::Px(0.0),
+                    height: Val::Percent(100.0),
+                    ..default()
+                },
+            ))
+            .id();
+        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
+            let segment = commands
+                .spawn((
+                    BarSegment { bar, tone },
+                    block(
+                        Node {
+                            width: Val::Percent(100.0),
+                            height: Val::Percent(0.0),
+                            flex_shrink: 0.0,
+                            ..default()
+                        },
+                        theme::tone_color(tone),
+                    ),
+                ))
+                .id();
+            commands.entity(column).add_child(segment);
+        }
+        let marker = commands
+            .spawn((
+                SpikeMarker(bar),
+                block(
+                    Node {
+                        width: Val::Px(12.0),
+                        height: Val::Px(12.0),
+                        margin: UiRect::bottom(Val::Px(6.0)),
+                        flex_shrink: 0.0,
+                        border_radius: BorderRadius::all(Val::Px(6.0)),
+                        ..default()
+                    },
+                    theme::ALERT,
+                ),
+                Visibility::Hidden,
+            ))
+            .id();
+        commands.entity(column).add_child(marker);
+        commands.entity(chart).add_child(column);
+    }
+
+    let axis = commands
+        .spawn(Node {
+            height: Val::Px(30.0),
+            flex_shrink: 0.0,
+            ..default()
+        })
+        .id();
+    for index in 0..AXIS_LABELS {
+        let tick = commands
+            .spawn((
+                AxisLabel(index),
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: Val::Percent(0.0),
+                    ..default()
+                },
+                label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+                Visibility::Hidden,
+            ))
+            .id();
+        commands.entity(axis).add_child(tick);
+    }
+    commands
+        .entity(tile)
+        .add_children(&[title_row, note, chart, axis]);
+    tile
+}
+
+/// Height of each tone's segment, in percent of the chart, for one bar.
+pub fn segment_heights(counts: crate::model::ToneCounts, max: u32) -> [f32; 3] {
+    if max == 0 {
+        return [0.0; 3];
+    }
+    let scale = 100.0 * HEADROOM / max as f32;
+    [
+        counts.negative as f32 * scale,
+        counts.neutral as f32 * scale,
+        counts.positive as f32 * scale,
+    ]
+}
+
+/// Bars of the own brand whose bucket holds a flagged minute.
+pub fn spiking_bars(figures: &Figures, own: usize) -> Vec<usize> {
+    let width = TimeDelta::minutes(i64::from(figures.bucket_minutes.max(1)));
+    let mut bars: Vec<usize> = figures
+        .spikes
+        .iter()
+        .filter(|s| s.brand == own && s.minute >= figures.volume_start)
+        .map(|s| ((s.minute - figures.volume_start).num_minutes() / width.num_minutes()) as usize)
+        .collect();
+    bars.dedup();
+    bars
+}
+
+#[allow(clippy::type_complexity)]
+fn update_volume(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    mut bars: Query<(&VolumeBar, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
+    mut segments: Query<(&BarSegment, &mut Node), (Without<VolumeBar>, Without<AxisLabel>)>,
+    mut markers: Query<(&SpikeMarker, &mut Visibility), (Without<AxisLabel>, Without<SpikeNote>)>,
+    mut axis: Query<
+        (&AxisLabel, &mut Node, &mut Text, &mut Visibility),
+        (
+            Without<VolumeBar>,
+            Without<BarSegment>,
+            Without<SpikeMarker>,
+            Without<SpikeNote>,
+        ),
+    >,
+    mut scale: Query<&mut Text, (With<ScaleLabel>, Without<AxisLabel>, Without<SpikeNote>)>,
+    mut note: Query<
+        (&mut Text, &mut Visibility),
+        (
+            With<SpikeNote>,
+            Without<AxisLabel>,
+            Without<ScaleLabel>,
+            Without<SpikeMarker>,
+        ),
+    >,
+) {
+    let Some(figures) = &data.figures else { return };
+    let own = figures.brands.iter().position(|b| b.own).unwrap_or(0);
+    let Some(series) = figures.volume.get(own) else {
+        return;
+    };
+    let max = series.iter().map(|c| c.total()).max().unwrap_or(0).max(1);
+    for (bar, mut node) in &mut bars {
+        let display = if bar.0 < series.len() {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    for (segment, mut node) in &mut segments {
+        let counts = series.get(segment.bar).copied().unwrap_or_default();
+        let heights = segment_heights(counts, max);
+        let height = match segment.tone {
+            Tone::Negative => heights[0],
+            Tone::Neutral => heights[1],
+            Tone::Positive => heights[2],
+        };
+        if node.height != Val::Percent(height) {
+            node.height = Val::Percent(height);
+        }
+    }
+    let spiking = spiking_bars(figures, own);
+    for (marker, mut visibility) in &mut markers {
+        let wanted = if spiking.contains(&marker.0) {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        visibility.set_if_neq(wanted);
+    }
+    for mut text in &mut scale {
+        set_text(
+            &mut text,
+            &format!("max {max} / {} min", figures.bucket_minutes),
+        );
+    }
+
+    // Hour ticks, spaced so that at most AXIS_LABELS fit.
+    let bars_total = series.len().max(1) as i64;
+    let span_minutes = bars_total * i64::from(figures.bucket_minutes);
+    let step_hours = ((span_minutes / 60) / (AXIS_LABELS as i64 - 1)).max(1);
+    let first_hour = figures.volume_start.with_timezone(&Local);
+    let start = figures.volume_start;
+    let mut ticks = Vec::new();
+    let mut tick =
+        start + TimeDelta::minutes(60 - i64::from(chrono::Timelike::minute(&first_hour)));
+    while (tick - start).num_minutes() < span_minutes && ticks.len() < AXIS_LABELS {
+        let hour = chrono::Timelike::hour(&tick.with_timezone(&Local)) as i64;
+        if hour % step_hours == 0 {
+            let left = (tick - start).num_minutes() as f32 * 100.0 / span_minutes as f32;
+            ticks.push((left, tick.with_timezone(&Local).format("%H:%M").to_string()));
+        }
+        tick += TimeDelta::hours(1);
+    }
+    for (label_ref, mut node, mut text, mut visibility) in &mut axis {
+        match ticks.get(label_ref.0) {
+            Some((left, caption)) => {
+                // Centre the label on its tick (about 32 px half-width at this size).
+                let wanted = Val::Percent(*left);
+                if node.left != wanted {
+                    node.left = wanted;
+                    node.margin = UiRect::left(Val::Px(-30.0));
+                }
+                set_text(&mut text, caption);
+                visibility.set_if_neq(Visibility::Inherited);
+            }
+            None => {
+                visibility.set_if_neq(Visibility::Hidden);
+            }
+        }
+    }
+
+    let labels = settings.locale.labels();
+    let latest = figures
+        .spikes
+        .iter()
+        .rev()
+        .find(|s| s.brand == own && figures.now - s.minute <= TimeDelta::hours(1));
+    for (mut text, mut visibility) in &mut note {
+        match latest {
+            Some(spike) => {
+                let at = spike.minute.with_timezone(&Local).format("%H:%M");
+                let ratio = spike.count as f32 / spike.baseline.max(1.0);
+                set_text(
+                    &mut text,
+                    &format!(
+                        "{} {at} · {} / min · ×{ratio:.0}",
+                        labels.spike.to_uppercase(),
+                        spike.count
+                    ),
+                );
+                visibility.set_if_neq(Visibility::Inherited);
+            }
+            None => {
+                visibility.set_if_neq(Visibility::Hidden);
+            }
+        }
+    }
+}

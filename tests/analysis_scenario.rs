@@ -1,0 +1,164 @@
+//! The analysis on the scripted demo day, driven by a hand-moved clock: the figures the room
+//! would see, computed exactly as live.
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use vigie::analysis::{Analyzer, Outcome};
+use vigie::clock::{Clock, ManualClock};
+use vigie::config::Config;
+use vigie::ingest::demo::{DemoGenerator, Scenario, VIRAL_POST};
+use vigie::model::Figures;
+
+fn shipped_config() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
+        .expect("the shipped config.toml is valid")
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("valid timestamp")
+}
+
+/// Feeds the demo day from `from` until `until` and returns the figures at each checkpoint.
+fn play(
+    scenario: Scenario,
+    from: DateTime<Utc>,
+    incident: DateTime<Utc>,
+    until: DateTime<Utc>,
+    checkpoints: &[DateTime<Utc>],
+) -> (Analyzer, Vec<Figures>) {
+    let config = shipped_config();
+    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let clock = ManualClock::new(from);
+    let mut generator = DemoGenerator::new(42, scenario, from, incident);
+    let mut figures = Vec::new();
+    let mut pending = checkpoints.iter().peekable();
+    loop {
+        let created = generator.peek().created_at;
+        while let Some(&&checkpoint) = pending.peek() {
+            if created < checkpoint {
+                break;
+            }
+            clock.set(checkpoint);
+            figures.push(analyzer.figures(clock.now(), Vec::new()));
+            pending.next();
+        }
+        if created > until {
+            break;
+        }
+        let mention = generator.pop();
+        clock.set(mention.created_at);
+        analyzer.process(mention, clock.now());
+    }
+    (analyzer, figures)
+}
+
+#[test]
+fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
+    let incident = at("2026-11-20T10:00:20Z");
+    let before = incident - TimeDelta::seconds(1);
+    let early = incident + TimeDelta::minutes(5);
+    let after = incident + TimeDelta::minutes(40);
+    let (_, figures) = play(
+        Scenario::PosterBacklash,
+        incident - TimeDelta::hours(6),
+        incident,
+        after,
+        &[before, early, after],
+    );
+    let (before, early, after) = (&figures[0], &figures[1], &figures[2]);
+    let own = 0;
+    assert!(before.brands[own].own);
+
+    // No alarm in the hour before the incident: the campaign launch three hours earlier is
+    // allowed its own spike, the ordinary flow is not.
+    let false_alarms: Vec<_> = before
+        .spikes
+        .iter()
+        .filter(|s| s.brand == own && s.minute >= incident - TimeDelta::hours(1))
+        .collect();
+    assert!(false_alarms.is_empty(), "{false_alarms:?}");
+
+    let first = after
+        .spikes
+        .iter()
+        .filter(|s| s.brand == own && s.detected_at >= incident)
+        .min_by_key(|s| s.detected_at)
+        .expect("the storm is flagged");
+    let delay = first.detected_at - incident;
+    assert!(
+        delay <= TimeDelta::minutes(2),
+        "spike flagged {}s after the viral post",
+        delay.num_seconds()
+    );
+    assert_eq!(before.active_alerts, 0);
+    assert_eq!(early.active_alerts, 1, "only the own brand is alerting");
+
+    let share_before = before.last_hour[own].negative_share().expect("volume");
+    let share_after = after.last_hour[own].negative_share().expect("volume");
+    assert!(share_before < 0.3, "negative share before: {share_before}");
+    assert!(share_after > 0.5, "negative share after: {share_after}");
+    assert!(
+        after.last_hour[own].total() > 3 * before.last_hour[own].total(),
+        "volume before {} after {}",
+        before.last_hour[own].total(),
+        after.last_hour[own].total()
+    );
+    // The storm makes the brand the loudest in the room.
+    let sov = &after.share_of_voice;
+    assert!(sov[own] > sov[1..].iter().sum::<u32>(), "{sov:?}");
+}
+
+#[test]
+fn an_ordinary_day_raises_no_spike_for_the_brand() {
+    let from = at("2026-11-20T00:00:00Z");
+    let end = from + TimeDelta::hours(24);
+    let (analyzer, figures) = play(Scenario::QuietDay, from, from, end, &[end]);
+    let spikes: Vec<_> = figures[0].spikes.iter().filter(|s| s.brand == 0).collect();
+    assert!(spikes.is_empty(), "{spikes:?}");
+    assert!(analyzer.brands().len() == 4);
+}
+
+#[test]
+fn duplicates_lookalikes_and_late_mentions_are_counted_not_shown() {
+    let from = at("2026-11-20T08:00:00Z");
+    let config = shipped_config();
+    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let mut generator = DemoGenerator::new(42, Scenario::QuietDay, from, from);
+    let mut outcomes = (0, 0, 0);
+    let mut viral_seen = false;
+    for _ in 0..5000 {
+        let mention = generator.pop();
+        viral_seen |= mention.text == VIRAL_POST;
+        let now = mention.created_at;
+        match analyzer.process(mention, now) {
+            Outcome::Matched(m) => {
+                assert!(!m.brands.is_empty());
+                assert!((-1.0..=1.0).contains(&m.sentiment));
+                outcomes.0 += 1;
+            }
+            Outcome::Duplicate => outcomes.1 += 1,
+            Outcome::Unmatched => outcomes.2 += 1,
+            Outcome::TooLate => panic!("nothing is late in order"),
+        }
+    }
+    assert!(!viral_seen, "the quiet day has no crisis");
+    assert!(
+        outcomes.1 > 10,
+        "the demo resends about 1 % of posts: {outcomes:?}"
+    );
+    assert!(
+        outcomes.2 > 5,
+        "look-alike posts are not about a brand: {outcomes:?}"
+    );
+
+    // A mention from two days ago is beyond every window: counted as late, not bucketed.
+    let mut old = generator.pop();
+    old.id = "late:1".into();
+    let now = old.created_at;
+    old.created_at -= TimeDelta::hours(48);
+    assert_eq!(analyzer.process(old, now), Outcome::TooLate);
+    let figures = analyzer.figures(now, Vec::new());
+    assert_eq!(figures.too_late, 1);
+    assert_eq!(figures.duplicates, outcomes.1);
+}

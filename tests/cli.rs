@@ -1,0 +1,81 @@
+//! The binary's handling of bad input: located errors and non-zero exits.
+
+use std::process::Command;
+
+fn vigie() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_vigie"))
+}
+
+#[test]
+fn check_accepts_the_shipped_config() {
+    let out = vigie()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            "check",
+        ])
+        .output()
+        .expect("vigie runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 brands"));
+}
+
+#[test]
+fn a_malformed_config_names_file_line_and_problem_and_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("broken.toml");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    let broken = shipped.replacen("color = \"#FFB74D\"", "color = \"orange\"", 1);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("\"orange\""))
+        .expect("edited line")
+        + 1;
+    std::fs::write(&path, broken).expect("write");
+    for args in [vec!["check"], vec![]] {
+        let out = vigie()
+            .arg("--config")
+            .arg(&path)
+            .args(&args)
+            .output()
+            .expect("vigie runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("broken.toml:{line}:")),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("#rrggbb"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_toml_syntax_error_is_located() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("syntax.toml");
+    std::fs::write(&path, "locale = \"fr\"\n[wall\ntitle = \"x\"\n").expect("write");
+    let out = vigie()
+        .arg("--config")
+        .arg(&path)
+        .arg("check")
+        .output()
+        .expect("vigie runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("syntax.toml:2:"), "{stderr}");
+}
+
+#[test]
+fn a_missing_config_says_so() {
+    let out = vigie()
+        .args(["--config", "/nonexistent/vigie.toml", "check"])
+        .output()
+        .expect("vigie runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
+}

@@ -1,0 +1,122 @@
+//! The real binary under Xvfb with the software Vulkan driver: it must draw a wall, not a blank
+//! or half-drawn screen. Needs `xvfb-run` (package xvfb) and `mesa-vulkan-drivers`; the test
+//! fails, not skips, without them: `scripts/test.sh` installs them.
+
+use std::path::Path;
+use std::process::Command;
+
+const WIDTH: usize = 1920;
+const HEIGHT: usize = 1080;
+/// `theme::BACKGROUND` in 8-bit sRGB.
+const BACKGROUND: [u8; 3] = [11, 15, 23];
+
+struct Image {
+    pixels: Vec<u8>,
+    width: usize,
+    height: usize,
+}
+
+impl Image {
+    fn load(path: &Path) -> Image {
+        let file = std::fs::File::open(path).expect("snapshot written");
+        let decoder = png::Decoder::new(std::io::BufReader::new(file));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+        let info = reader.next_frame(&mut pixels).expect("a frame");
+        assert_eq!(info.color_type, png::ColorType::Rgb, "RGB snapshot");
+        pixels.truncate(info.buffer_size());
+        Image {
+            pixels,
+            width: info.width as usize,
+            height: info.height as usize,
+        }
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
+        let i = (y * self.width + x) * 3;
+        [self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]]
+    }
+
+    /// Share of pixels in the region (fractions of the screen) that are not the background.
+    fn ink(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> f32 {
+        let (xa, xb) = (
+            (x0 * self.width as f32) as usize,
+            (x1 * self.width as f32) as usize,
+        );
+        let (ya, yb) = (
+            (y0 * self.height as f32) as usize,
+            (y1 * self.height as f32) as usize,
+        );
+        let mut differ = 0;
+        let mut total = 0;
+        for y in ya..yb {
+            for x in xa..xb {
+                total += 1;
+                let p = self.pixel(x, y);
+                if p.iter().zip(BACKGROUND).any(|(a, b)| a.abs_diff(b) > 6) {
+                    differ += 1;
+                }
+            }
+        }
+        differ as f32 / total as f32
+    }
+
+    fn distinct_colours(&self) -> usize {
+        let mut colours: Vec<[u8; 3]> = self.pixels.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        colours.len()
+    }
+}
+
+#[test]
+fn the_demo_wall_draws_every_tile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shot = dir.path().join("wall.png");
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {WIDTH}x{HEIGHT}x24")])
+        .arg(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+        ])
+        .args(["--speed", "20", "--exit-after", "20", "--snapshot"])
+        .arg(&shot)
+        .status()
+        .expect("xvfb-run is installed (package xvfb): run scripts/test.sh");
+    assert!(status.success(), "vigie exited with {status}");
+    let image = Image::load(&shot);
+    assert_eq!((image.width, image.height), (WIDTH, HEIGHT));
+
+    // Not blank: text, bars and tiles make many colours.
+    let colours = image.distinct_colours();
+    assert!(
+        colours > 200,
+        "only {colours} colours: blank or broken frame"
+    );
+    // The gutter between tiles is the background.
+    assert_eq!(image.pixel(3, 3), BACKGROUND, "background colour");
+
+    // Every tile area differs from the background: header, stream, volume, share of voice,
+    // status line.
+    let areas = [
+        ("header KPIs", 0.45, 0.01, 0.85, 0.10),
+        ("stream", 0.01, 0.13, 0.36, 0.95),
+        ("volume", 0.38, 0.13, 0.99, 0.52),
+        ("share of voice", 0.38, 0.56, 0.99, 0.95),
+    ];
+    for (name, x0, y0, x1, y1) in areas {
+        let ink = image.ink(x0, y0, x1, y1);
+        assert!(
+            ink > 0.5,
+            "{name}: only {:.0} % of the tile differs from the background",
+            ink * 100.0
+        );
+    }
+    // Inside the tiles, something is drawn beyond the tile colour: text and bars.
+    let status_line = image.ink(0.0, 0.965, 1.0, 0.995);
+    assert!(
+        status_line > 0.01,
+        "the status line has text: {status_line}"
+    );
+}

@@ -1,0 +1,191 @@
+//! The wall's systems without a window: feed `WallUpdate`s through the channel, run a frame,
+//! and check what the tile entities now hold.
+
+use std::path::Path;
+
+use bevy::prelude::*;
+use chrono::{DateTime, TimeDelta, Utc};
+use vigie::analysis::Analyzer;
+use vigie::config::Config;
+use vigie::ingest::demo::{DemoGenerator, Scenario};
+use vigie::model::{EnrichedMention, Figures, WallUpdate};
+use vigie::wall::tiles::header::{Kpi, KpiValue};
+use vigie::wall::tiles::share_of_voice::{ShareBar, SharePercent};
+use vigie::wall::tiles::stream::{CARDS, CardBody, StreamCard};
+use vigie::wall::tiles::volume::{SpikeMarker, VolumeBar};
+use vigie::wall::{UpdateFeed, WallSettings};
+
+fn config() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
+        .expect("the shipped config.toml is valid")
+}
+
+/// A wall app with no renderer, and the sending end of its feed.
+fn wall_app() -> (App, crossbeam_channel::Sender<WallUpdate>) {
+    let config = config();
+    let (tx, rx) = crossbeam_channel::bounded(16);
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.insert_resource(WallSettings::from_config(&config));
+    app.insert_resource(UpdateFeed(rx));
+    app.add_plugins(vigie::wall::plugin);
+    app.update();
+    (app, tx)
+}
+
+/// Real figures and cards from the demo crisis, 20 minutes in.
+fn crisis() -> (Figures, Vec<EnrichedMention>) {
+    let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
+    let mut analyzer = Analyzer::new(&config()).expect("analyzer");
+    let mut generator = DemoGenerator::new(
+        42,
+        Scenario::PosterBacklash,
+        incident - TimeDelta::hours(6),
+        incident,
+    );
+    let until = incident + TimeDelta::minutes(20);
+    let mut cards = Vec::new();
+    while generator.peek().created_at <= until {
+        let mention = generator.pop();
+        let now = mention.created_at;
+        if let vigie::analysis::Outcome::Matched(m) = analyzer.process(mention, now) {
+            cards.push(m);
+        }
+    }
+    let newest = cards.split_off(cards.len() - 10);
+    (analyzer.figures(until, Vec::new()), newest)
+}
+
+fn texts_of<C: Component>(app: &mut App) -> Vec<(Entity, String)> {
+    let mut query = app.world_mut().query_filtered::<(Entity, &Text), With<C>>();
+    query
+        .iter(app.world())
+        .map(|(e, t)| (e, t.0.clone()))
+        .collect()
+}
+
+#[test]
+fn tiles_are_spawned_once_and_start_empty() {
+    let (mut app, _tx) = wall_app();
+    let mut cards = app.world_mut().query::<(&StreamCard, &Visibility)>();
+    let cards: Vec<_> = cards.iter(app.world()).collect();
+    assert_eq!(cards.len(), CARDS);
+    assert!(cards.iter().all(|(_, v)| **v == Visibility::Hidden));
+    let mut bars = app.world_mut().query::<&VolumeBar>();
+    assert_eq!(
+        bars.iter(app.world()).count(),
+        vigie::analysis::MAX_CHART_BARS as usize
+    );
+    let mut shares = app.world_mut().query::<&ShareBar>();
+    assert_eq!(shares.iter(app.world()).count(), 4);
+}
+
+#[test]
+fn updates_fill_the_tiles() {
+    let (mut app, tx) = wall_app();
+    let entities_before = app.world().entities().len();
+    let (figures, cards) = crisis();
+    tx.send(WallUpdate::Mentions(cards.clone())).expect("send");
+    tx.send(WallUpdate::Figures(Box::new(figures.clone())))
+        .expect("send");
+    app.update();
+
+    // The stream shows the newest mentions first, one per card.
+    let mut visible = app.world_mut().query::<(&StreamCard, &Visibility)>();
+    let shown = visible
+        .iter(app.world())
+        .filter(|(_, v)| **v != Visibility::Hidden)
+        .count();
+    assert_eq!(shown, CARDS);
+    let mut bodies = app.world_mut().query::<(&CardBody, &Text)>();
+    let newest = bodies
+        .iter(app.world())
+        .find(|(c, _)| c.0 == 0)
+        .map(|(_, t)| t.0.clone())
+        .expect("first card");
+    let expected = cards
+        .last()
+        .expect("cards")
+        .mention
+        .text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        expected.starts_with(newest.trim_end_matches('…')),
+        "{newest} / {expected}"
+    );
+
+    // The header's KPI is the own brand's last hour.
+    let mut kpis = app.world_mut().query::<(&KpiValue, &Text)>();
+    let mentions = kpis
+        .iter(app.world())
+        .find(|(k, _)| k.0 == Kpi::MentionsLastHour)
+        .map(|(_, t)| t.0.replace('\u{202F}', ""))
+        .expect("kpi");
+    assert_eq!(mentions, figures.last_hour[0].total().to_string());
+    let alerts = kpis
+        .iter(app.world())
+        .find(|(k, _)| k.0 == Kpi::ActiveAlerts)
+        .map(|(_, t)| t.0.clone())
+        .expect("kpi");
+    assert_eq!(alerts, "1");
+
+    // Share of voice bars follow the figures.
+    let total: u32 = figures.share_of_voice.iter().sum();
+    let mut bars = app.world_mut().query::<(&ShareBar, &Node)>();
+    for (bar, node) in bars.iter(app.world()) {
+        let expected = figures.share_of_voice[bar.0] as f32 * 100.0 / total as f32;
+        assert_eq!(node.width, Val::Percent(expected), "brand {}", bar.0);
+    }
+    let percents = texts_of::<SharePercent>(&mut app);
+    assert!(percents.iter().all(|(_, t)| t.ends_with('%')));
+
+    // The chart shows one bar per bucket and marks the storm.
+    let mut bars = app.world_mut().query::<(&VolumeBar, &Node)>();
+    let displayed = bars
+        .iter(app.world())
+        .filter(|(_, n)| n.display != Display::None)
+        .count();
+    assert_eq!(displayed, figures.volume[0].len());
+    let mut markers = app.world_mut().query::<(&SpikeMarker, &Visibility)>();
+    let marked: Vec<usize> = markers
+        .iter(app.world())
+        .filter(|(_, v)| **v != Visibility::Hidden)
+        .map(|(m, _)| m.0)
+        .collect();
+    assert!(!marked.is_empty(), "the spike is marked on the chart");
+    let last_bar = figures.volume[0].len() - 1;
+    assert!(marked.iter().any(|&b| b + 8 >= last_bar), "{marked:?}");
+
+    // Updating is changing entities, not spawning new ones.
+    assert_eq!(app.world().entities().len(), entities_before);
+}
+
+#[test]
+fn a_frame_without_updates_changes_nothing() {
+    let (mut app, tx) = wall_app();
+    let (figures, cards) = crisis();
+    tx.send(WallUpdate::Mentions(cards)).expect("send");
+    tx.send(WallUpdate::Figures(Box::new(figures)))
+        .expect("send");
+    app.update();
+    let before = app
+        .world()
+        .resource::<vigie::wall::WallData>()
+        .figures
+        .clone();
+    let changed_at = app
+        .world()
+        .resource_ref::<vigie::wall::WallData>()
+        .last_changed()
+        .get();
+    app.update();
+    let data = app.world().resource_ref::<vigie::wall::WallData>();
+    assert_eq!(
+        data.last_changed().get(),
+        changed_at,
+        "no update, no change"
+    );
+    assert_eq!(data.figures, before);
+}
