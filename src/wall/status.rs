@@ -82,7 +82,14 @@ pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
                     format!("{}: {reason}", labels.source_failed)
                 }
             };
-            let mut line = format!("● {}: {state} · {}", s.name, group_thousands(s.received));
+            let mut line = format!("{}: {state} · {}", s.name, group_thousands(s.received));
+            if s.malformed > 0 {
+                line.push_str(&format!(
+                    " · {} {}",
+                    group_thousands(s.malformed),
+                    labels.malformed
+                ));
+            }
             if s.dropped > 0 {
                 line.push_str(&format!(
                     " · {} {}",

@@ -26,6 +26,7 @@ pub const SIZE_HUGE: f32 = 60.0;
 pub const SIZE_TITLE: f32 = 30.0;
 pub const SIZE_BODY: f32 = 26.0;
 pub const SIZE_LABEL: f32 = 21.0;
+pub const SIZE_SMALL: f32 = 19.0;
 
 pub const GAP: f32 = 14.0;
 pub const RADIUS: f32 = 12.0;

@@ -121,7 +121,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let negative = commands
             .spawn((
                 NegativeShare(index),
-                label("", &fonts.regular, 17.0, theme::MUTED),
+                label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
                 Node {
                     grid_row: GridPlacement::start(2),
                     grid_column: GridPlacement::start(1),

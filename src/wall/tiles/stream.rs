@@ -162,7 +162,7 @@ fn update_stream(
     data: Res<WallData>,
     settings: Res<WallSettings>,
     mut cards: Query<(&StreamCard, &mut Visibility), Without<StreamPlaceholder>>,
-    mut placeholder: Query<&mut Visibility, (With<StreamPlaceholder>, Without<StreamCard>)>,
+    mut placeholder: Query<&mut Node, (With<StreamPlaceholder>, Without<StreamCard>)>,
     mut stripes: Query<(&CardStripe, &mut BackgroundColor)>,
     mut metas: Query<(&CardMeta, &mut Text, &Children), Without<CardBody>>,
     mut bodies: Query<(&CardBody, &mut Text), Without<CardMeta>>,
@@ -174,13 +174,16 @@ fn update_stream(
         .map(|f| f.now)
         .or_else(|| data.stream.front().map(|m| m.mention.created_at))
         .unwrap_or_default();
-    for mut visibility in &mut placeholder {
+    // The placeholder leaves the layout once cards arrive, so it takes no room above them.
+    for mut node in &mut placeholder {
         let wanted = if data.stream.is_empty() {
-            Visibility::Inherited
+            Display::Flex
         } else {
-            Visibility::Hidden
+            Display::None
         };
-        visibility.set_if_neq(wanted);
+        if node.display != wanted {
+            node.display = wanted;
+        }
     }
     for (card, mut visibility) in &mut cards {
         let wanted = if card.0 < data.stream.len() {

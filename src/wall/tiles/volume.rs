@@ -161,6 +161,8 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
                     align_items: AlignItems::Center,
                     flex_grow: 1.0,
                     flex_basis: Val::Px(0.0),
+                    // Without this a bar is as wide as its marker and 120 of them overflow.
+                    min_width: Val::Px(0.0),
                     height: Val::Percent(100.0),
                     ..default()
                 },
@@ -188,11 +190,11 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
                 SpikeMarker(bar),
                 block(
                     Node {
-                        width: Val::Px(12.0),
+                        width: Val::Percent(100.0),
                         height: Val::Px(12.0),
                         margin: UiRect::bottom(Val::Px(6.0)),
                         flex_shrink: 0.0,
-                        border_radius: BorderRadius::all(Val::Px(6.0)),
+                        border_radius: BorderRadius::all(Val::Px(4.0)),
                         ..default()
                     },
                     theme::ALERT,
