@@ -49,7 +49,7 @@ fn crisis() -> (Figures, Vec<EnrichedMention>) {
         let mention = generator.pop();
         let now = mention.created_at;
         if let vigie::analysis::Outcome::Matched(m) = analyzer.process(mention, now) {
-            cards.push(m);
+            cards.push(*m);
         }
     }
     let newest = cards.split_off(cards.len() - 10);

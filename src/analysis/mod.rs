@@ -31,7 +31,7 @@ const ALERT_ACTIVE_FOR: TimeDelta = TimeDelta::minutes(10);
 /// What became of one mention.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Matched(EnrichedMention),
+    Matched(Box<EnrichedMention>),
     Duplicate,
     /// About none of the configured brands.
     Unmatched,
@@ -139,7 +139,7 @@ impl Analyzer {
                 );
             }
         }
-        Outcome::Matched(EnrichedMention {
+        Outcome::Matched(Box::new(EnrichedMention {
             lang: match lang {
                 Lang::Fr => "fr",
                 Lang::En => "en",
@@ -150,7 +150,7 @@ impl Analyzer {
             brands,
             sentiment,
             tone,
-        })
+        }))
     }
 
     /// The figures the wall draws, as of `now`.

@@ -85,7 +85,7 @@ pub fn start_analysis(
                         if cards.len() == MAX_CARDS_PER_BATCH {
                             cards.pop_front();
                         }
-                        cards.push_back(enriched);
+                        cards.push_back(*enriched);
                     }
                     changed = true;
                 }

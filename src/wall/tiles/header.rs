@@ -134,7 +134,6 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
     header
 }
 
-#[allow(clippy::type_complexity)]
 fn update_header(
     data: Res<WallData>,
     settings: Res<WallSettings>,

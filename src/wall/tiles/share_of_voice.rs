@@ -180,7 +180,6 @@ pub fn shares(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
-#[allow(clippy::type_complexity)]
 fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,

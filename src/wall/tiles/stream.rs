@@ -157,7 +157,6 @@ pub fn card_body(text: &str) -> String {
     format!("{}…", cut[..end].trim_end())
 }
 
-#[allow(clippy::type_complexity)]
 fn update_stream(
     data: Res<WallData>,
     settings: Res<WallSettings>,

@@ -260,7 +260,6 @@ pub fn spiking_bars(figures: &Figures, own: usize) -> Vec<usize> {
     bars
 }
 
-#[allow(clippy::type_complexity)]
 fn update_volume(
     data: Res<WallData>,
     settings: Res<WallSettings>,
