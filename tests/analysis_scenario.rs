@@ -93,6 +93,8 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
     );
     assert_eq!(before.active_alerts, 0);
     assert_eq!(early.active_alerts, 1, "only the own brand is alerting");
+    // Forty minutes into the storm the past hour is mostly storm: it is still abnormal.
+    assert_eq!(after.active_alerts, 1, "a lasting storm stays an alert");
 
     let share_before = before.last_hour[own].negative_share().expect("volume");
     let share_after = after.last_hour[own].negative_share().expect("volume");

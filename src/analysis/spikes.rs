@@ -2,7 +2,10 @@
 //! hour makes ordinary. The baseline is the median of the previous minutes and the spread their
 //! median absolute deviation, floored by the Poisson spread of the median, so a quiet night
 //! does not turn two posts into a spike. The current, unfinished minute is tested as it fills,
-//! so a storm is flagged before its first minute ends.
+//! so a storm is flagged before its first minute ends. Minutes already flagged are left out of
+//! the baseline, so a storm that lasts does not become the new normal within the hour; the
+//! baseline looks back at most `LOOKBACK_FACTOR` windows for ordinary minutes, so a lasting
+//! change of level is accepted after a few hours.
 
 use chrono::{DateTime, Utc};
 
@@ -12,6 +15,8 @@ use crate::model::Spike;
 
 /// How many spikes are remembered for the chart.
 const MAX_SPIKES: usize = 256;
+/// How many baseline windows back the detector searches for unflagged minutes.
+pub const LOOKBACK_FACTOR: usize = 3;
 
 #[derive(Debug, Clone, Copy)]
 struct Baseline {
@@ -86,9 +91,25 @@ impl SpikeDetector {
             return cached;
         }
         let minutes = (self.config.baseline_minutes as usize).clamp(5, ring.capacity_minutes() - 1);
-        let mut past: Vec<f32> = (1..=minutes as i64)
-            .map(|back| ring.total(key - back, brand) as f32)
+        let reach = (minutes * LOOKBACK_FACTOR).min(ring.capacity_minutes() - 1) as i64;
+        let flagged: Vec<MinuteKey> = self
+            .spikes
+            .iter()
+            .filter(|s| s.brand == brand)
+            .map(|s| super::aggregate::minute_key(s.minute))
             .collect();
+        let mut past: Vec<f32> = (1..=reach)
+            .map(|back| key - back)
+            .filter(|k| !flagged.contains(k))
+            .take(minutes)
+            .map(|k| ring.total(k, brand) as f32)
+            .collect();
+        if past.len() < minutes / 2 {
+            // The storm has lasted beyond the look-back: it is the new normal.
+            past = (1..=minutes as i64)
+                .map(|back| ring.total(key - back, brand) as f32)
+                .collect();
+        }
         let median = median_of(&mut past);
         let mut deviations: Vec<f32> = past.iter().map(|v| (v - median).abs()).collect();
         let mad = median_of(&mut deviations);
@@ -155,6 +176,31 @@ mod tests {
         assert!((14..=18).contains(&n), "flagged at {n}");
         assert_eq!(detector.spikes().len(), 1);
         assert_eq!(detector.spikes()[0].count, 30);
+    }
+
+    #[test]
+    fn a_lasting_storm_stays_abnormal_but_a_new_level_is_accepted_in_the_end() {
+        let mut ring = MinuteRing::new(400, 1);
+        let mut detector = SpikeDetector::new(config(), 1);
+        let t0 = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let mut flagged_minutes = Vec::new();
+        for key in 0..330 {
+            let count = if key < 60 { 3 } else { 30 };
+            for _ in 0..count {
+                ring.add(key, 0, Tone::Negative, Platform::X);
+                if detector.observe(&ring, 0, key, t0).is_some() {
+                    flagged_minutes.push(key);
+                }
+            }
+        }
+        // With a 30-minute baseline the detector looks back 90 minutes for ordinary ones: the
+        // storm's first hour and more is flagged, minute after minute...
+        assert!(
+            (60..130).all(|k| flagged_minutes.contains(&k)),
+            "{flagged_minutes:?}"
+        );
+        // ...and once the ordinary minutes are out of reach the new level is the baseline.
+        assert!(!flagged_minutes.contains(&329), "{flagged_minutes:?}");
     }
 
     #[test]
