@@ -86,6 +86,12 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
         .min_by_key(|s| s.detected_at)
         .expect("the storm is flagged");
     let delay = first.detected_at - incident;
+    println!(
+        "spike flagged {} s after the viral post ({} mentions in the minute, baseline {})",
+        delay.num_seconds(),
+        first.count,
+        first.baseline
+    );
     assert!(
         delay <= TimeDelta::minutes(2),
         "spike flagged {}s after the viral post",

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, LogNormal, Poisson};
+use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use super::scenario::{ANSWER_AFTER_MINUTES, ExtraKind, Scenario};
 use super::texts::*;
@@ -50,8 +50,12 @@ pub struct DemoGenerator {
     incident_at: DateTime<Utc>,
     pending: VecDeque<Mention>,
     sequence: u64,
-    reach: LogNormal<f64>,
 }
+
+/// Followers of an ordinary author: log-normal, median about 250, with a long tail of bigger
+/// accounts.
+const REACH_LOG_MEDIAN: f64 = 5.5;
+const REACH_LOG_SPREAD: f64 = 1.5;
 
 impl DemoGenerator {
     /// Mentions start at `from`; the scenario's incident (the viral post) happens at
@@ -74,8 +78,6 @@ impl DemoGenerator {
             incident_at,
             pending: VecDeque::new(),
             sequence: 0,
-            // Median reach about 250 followers, with a long tail of bigger accounts.
-            reach: LogNormal::new(5.5, 1.5).unwrap_or_else(|_| unreachable_lognormal()),
         }
     }
 
@@ -88,10 +90,12 @@ impl DemoGenerator {
     }
 
     pub fn pop(&mut self) -> Mention {
-        self.peek();
-        self.pending
-            .pop_front()
-            .unwrap_or_else(|| unreachable!("peek filled the queue"))
+        loop {
+            if let Some(mention) = self.pending.pop_front() {
+                return mention;
+            }
+            self.generate_minute();
+        }
     }
 
     fn generate_minute(&mut self) {
@@ -261,7 +265,8 @@ impl DemoGenerator {
             ["", "_", "."][self.rng.random_range(0..3)],
             self.rng.random_range(1..999)
         );
-        let reach = self.reach.sample(&mut self.rng).round() as u64;
+        let normal: f64 = StandardNormal.sample(&mut self.rng);
+        let reach = (REACH_LOG_MEDIAN + REACH_LOG_SPREAD * normal).exp().round() as u64;
         let likes = (reach as f64 * self.rng.random_range(0.002..0.04) * engagement_factor) as u64;
         let shares = (likes as f64 * self.rng.random_range(0.05..0.3)) as u64;
         let replies = (likes as f64 * self.rng.random_range(0.02..0.15)) as u64;
@@ -337,11 +342,6 @@ fn platform_host(platform: Platform) -> &'static str {
 fn ascii_fold(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     text.nfd().filter(char::is_ascii).collect()
-}
-
-fn unreachable_lognormal() -> LogNormal<f64> {
-    // LogNormal::new only fails for a negative or NaN sigma; ours are constants.
-    LogNormal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!())
 }
 
 #[cfg(test)]
