@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::aggregate::{MinuteKey, MinuteRing, minute_start};
+use super::aggregate::{MinuteKey, MinuteRing, minute_key, minute_start};
 use crate::config::SpikeConfig;
 use crate::model::Spike;
 
@@ -96,7 +96,7 @@ impl SpikeDetector {
             .spikes
             .iter()
             .filter(|s| s.brand == brand)
-            .map(|s| super::aggregate::minute_key(s.minute))
+            .map(|s| minute_key(s.minute))
             .collect();
         let mut past: Vec<f32> = (1..=reach)
             .map(|back| key - back)

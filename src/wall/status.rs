@@ -83,19 +83,11 @@ pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
                 }
             };
             let mut line = format!("{}: {state} · {}", s.name, group_thousands(s.received));
-            if s.malformed > 0 {
-                line.push_str(&format!(
-                    " · {} {}",
-                    group_thousands(s.malformed),
-                    labels.malformed
-                ));
-            }
-            if s.dropped > 0 {
-                line.push_str(&format!(
-                    " · {} {}",
-                    group_thousands(s.dropped),
-                    labels.dropped
-                ));
+            // Losses are named only when there are some.
+            for (count, what) in [(s.malformed, labels.malformed), (s.dropped, labels.dropped)] {
+                if count > 0 {
+                    line.push_str(&format!(" · {} {what}", group_thousands(count)));
+                }
             }
             line
         })
