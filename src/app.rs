@@ -11,8 +11,10 @@ use crate::analysis::{Analyzer, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
 use crate::ingest::{build_source, start_ingest};
-use crate::model::{Mention, WallUpdate};
-use crate::wall::{WakeSlot, WallExit, WallOptions};
+use crate::layout::Layout;
+use crate::layout::reload::{LayoutEvent, LayoutWatcher};
+use crate::model::{Mention, WallUpdate, WindowsWanted};
+use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// Mentions waiting for the analysis; a demo history burst fits without waiting.
 const MENTION_CHANNEL: usize = 65_536;
@@ -26,13 +28,20 @@ pub struct RunOptions {
     pub wall: WallOptions,
 }
 
-/// Runs sources, analysis and wall until the wall closes.
-pub fn run_all_in_one(config: Config, options: RunOptions) -> anyhow::Result<WallExit> {
+/// Runs sources, analysis and wall until the wall closes. `layout` is watched and reloaded
+/// when it comes from a file.
+pub fn run_all_in_one(
+    config: Config,
+    layout: Layout,
+    options: RunOptions,
+) -> anyhow::Result<WallExit> {
     let clock: SharedClock = Arc::new(ScaledClock::new(
         options.origin.unwrap_or_else(Utc::now),
         options.speed,
     ));
-    let analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
+    let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<Mention>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
 
@@ -54,12 +63,30 @@ pub fn run_all_in_one(config: Config, options: RunOptions) -> anyhow::Result<Wal
         ingest.board.clone(),
         mention_rx,
         wall_tx,
-        waker,
+        windows_rx,
+        waker.clone(),
     )
     .context("cannot start the analysis thread")?;
 
-    let exit = crate::wall::run(&config, options.wall, wall_rx, wake_slot);
+    let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
+    let watcher = if layout.files.iter().all(|f| f.is_file()) {
+        Some(
+            LayoutWatcher::start(&layout, config.clone(), layout_tx, move || waker())
+                .context("cannot start the layout watcher")?,
+        )
+    } else {
+        None
+    };
 
+    let inputs = WallInputs {
+        updates: wall_rx,
+        layout_events: watcher.as_ref().map(|_| layout_rx),
+        windows: Some(windows_tx),
+        wake: wake_slot,
+    };
+    let exit = crate::wall::run(&config, layout, options.wall, inputs);
+
+    drop(watcher);
     analysis.shutdown();
     ingest.shutdown();
     Ok(exit)
@@ -93,4 +120,15 @@ pub fn with_scenario(mut config: Config, scenario: &str) -> Config {
 
 pub fn exit_after(seconds: Option<f64>) -> Option<Duration> {
     seconds.filter(|s| *s > 0.0).map(Duration::from_secs_f64)
+}
+
+/// The layout to show: `--layout`, else config.toml's `wall.layout`, else the built-in one.
+pub fn choose_layout(
+    config: &Config,
+    given: Option<&std::path::Path>,
+) -> Result<Layout, crate::layout::LayoutErrors> {
+    match given.or(config.wall.layout.as_deref()) {
+        Some(path) => Layout::load(path, config),
+        None => Ok(Layout::built_in(config)),
+    }
 }

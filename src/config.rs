@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::i18n::Locale;
+use crate::layout::ThemeName;
 
 /// A configuration error located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,13 +37,13 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 /// Locates spans inside one file's text.
-struct SourceText<'a> {
-    file: &'a Path,
-    text: &'a str,
+pub(crate) struct SourceText<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
 }
 
 impl SourceText<'_> {
-    fn error_at(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
+    pub fn error_at(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
         let offset = span.map(|s| s.start).unwrap_or(0).min(self.text.len());
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
@@ -75,6 +76,19 @@ struct RawConfig {
     analysis: AnalysisConfig,
     #[serde(default)]
     spikes: SpikeConfig,
+    #[serde(default)]
+    privacy: PrivacyConfig,
+    #[serde(default)]
+    display: RawDisplay,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisplay {
+    theme: Option<Spanned<String>>,
+    burn_in_shift: Option<bool>,
+    night: Option<Spanned<String>>,
+    night_mode: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +100,7 @@ struct RawWall {
     width: Option<u32>,
     height: Option<u32>,
     fullscreen: Option<bool>,
+    layout: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +129,50 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     pub analysis: AnalysisConfig,
     pub spikes: SpikeConfig,
+    pub privacy: PrivacyConfig,
+    pub display: DisplayConfig,
+}
+
+/// What a wall in a public place hides.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// Lobby mode on every layout that does not say otherwise.
+    #[serde(default)]
+    pub lobby: bool,
+}
+
+/// How the wall looks and how it protects its screens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DisplayConfig {
+    pub theme: ThemeName,
+    /// A slow shift of the whole wall by a few pixels, against burn-in.
+    pub burn_in_shift: bool,
+    pub night: Option<NightSchedule>,
+}
+
+/// Hours during which the wall dims or goes black (local time; may wrap past midnight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NightSchedule {
+    pub from: chrono::NaiveTime,
+    pub to: chrono::NaiveTime,
+    pub mode: NightMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NightMode {
+    Dim,
+    Blank,
+}
+
+impl NightSchedule {
+    pub fn covers(&self, at: chrono::NaiveTime) -> bool {
+        if self.from <= self.to {
+            self.from <= at && at < self.to
+        } else {
+            at >= self.from || at < self.to
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +186,9 @@ pub struct WallConfig {
     pub width: u32,
     pub height: u32,
     pub fullscreen: bool,
+    /// The layout file, relative paths resolved against the config's folder; the built-in
+    /// single-screen layout when absent.
+    pub layout: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -305,6 +367,8 @@ impl Config {
             return Err(source.error_at(None, "[spikes] threshold must be above 0"));
         }
 
+        let display = validate_display(&source, raw.display)?;
+
         Ok(Config {
             path: path.to_path_buf(),
             locale,
@@ -313,11 +377,70 @@ impl Config {
             sources,
             analysis: raw.analysis,
             spikes: raw.spikes,
+            privacy: raw.privacy,
+            display,
         })
     }
 }
 
+fn validate_display(source: &SourceText, raw: RawDisplay) -> Result<DisplayConfig, ConfigError> {
+    let theme = match &raw.theme {
+        None => ThemeName::Dark,
+        Some(t) => ThemeName::parse(t.get_ref()).ok_or_else(|| {
+            source.error_at(
+                Some(t.span()),
+                format!(
+                    "unknown theme '{}': use one of {}",
+                    t.get_ref(),
+                    ThemeName::NAMES.join(", ")
+                ),
+            )
+        })?,
+    };
+    let mode = match &raw.night_mode {
+        None => NightMode::Dim,
+        Some(m) => match m.get_ref().as_str() {
+            "dim" => NightMode::Dim,
+            "blank" => NightMode::Blank,
+            other => {
+                return Err(source.error_at(
+                    Some(m.span()),
+                    format!("unknown night_mode '{other}': use \"dim\" or \"blank\""),
+                ));
+            }
+        },
+    };
+    let night = match &raw.night {
+        None => None,
+        Some(hours) => {
+            let bad = || {
+                source.error_at(
+                    Some(hours.span()),
+                    format!(
+                        "night = \"{}\" is not a span of hours: write it as \"22:00-07:00\"",
+                        hours.get_ref()
+                    ),
+                )
+            };
+            let (from, to) = hours.get_ref().split_once('-').ok_or_else(bad)?;
+            let parse = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M");
+            let (from, to) = (parse(from).map_err(|_| bad())?, parse(to).map_err(|_| bad())?);
+            if from == to {
+                return Err(bad());
+            }
+            Some(NightSchedule { from, to, mode })
+        }
+    };
+    Ok(DisplayConfig {
+        theme,
+        burn_in_shift: raw.burn_in_shift.unwrap_or(true),
+        night,
+    })
+}
+
 fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, ConfigError> {
+    let base = source.file.parent().unwrap_or(Path::new(""));
+    let layout = raw.layout.map(|l| base.join(l));
     let chart_hours = match raw.chart_hours {
         None => 6,
         Some(h) if (1..=48).contains(h.get_ref()) => *h.get_ref(),
@@ -348,6 +471,7 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         width: raw.width.unwrap_or(1920).max(320),
         height: raw.height.unwrap_or(1080).max(240),
         fullscreen: raw.fullscreen.unwrap_or(false),
+        layout,
     })
 }
 

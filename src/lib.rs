@@ -9,5 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod i18n;
 pub mod ingest;
+pub mod layout;
 pub mod model;
+pub mod privacy;
 pub mod wall;

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use vigie::app::{RunOptions, exit_after, replay_config, run_all_in_one, with_scenario};
+use vigie::app::{
+    RunOptions, choose_layout, exit_after, replay_config, run_all_in_one, with_scenario,
+};
+use vigie::layout::Layout;
 use vigie::config::Config;
 use vigie::ingest::demo::Scenario;
 use vigie::wall::{WallExit, WallOptions};
@@ -31,8 +34,12 @@ enum Command {
         #[command(flatten)]
         wall: WallArgs,
     },
-    /// Validate the configuration and exit.
-    Check,
+    /// Validate the configuration and layout files, print every error, and exit (2 if any).
+    Check {
+        /// Layout files to check; without any, the config's layout and every layouts/*.toml
+        /// beside the config.
+        layouts: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -49,9 +56,19 @@ struct WallArgs {
     /// Exit after this many seconds.
     #[arg(long)]
     exit_after: Option<f64>,
-    /// Borderless fullscreen on the primary monitor.
+    /// Each screen borderless-fullscreen on the monitor its layout names.
     #[arg(long)]
     fullscreen: bool,
+    /// Windows, whatever the config says (for preparing a layout).
+    #[arg(long, conflicts_with_all = ["fullscreen", "kiosk"])]
+    windowed: bool,
+    /// Kiosk: every screen fullscreen, no cursor, screen saver held off, close requests
+    /// ignored; Ctrl+Alt+Shift+Q exits.
+    #[arg(long)]
+    kiosk: bool,
+    /// The layout file (layouts/*.toml); overrides config.toml's `wall.layout`.
+    #[arg(long)]
+    layout: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -81,15 +98,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     };
     let (config, args, origin) = match cli.command {
-        Some(Command::Check) => {
-            println!(
-                "{}: ok ({} brands, {} sources)",
-                cli.config.display(),
-                config.brands.len(),
-                config.sources.len()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
+        Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
         Some(Command::Replay { file, wall }) => {
             let (config, origin) = replay_config(config, file)?;
             (config, wall, origin)
@@ -111,17 +120,73 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         eprintln!("vigie: --speed must be a number above 0");
         return Ok(ExitCode::from(2));
     }
+    let layout = match choose_layout(&config, args.layout.as_deref()) {
+        Ok(layout) => layout,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let options = RunOptions {
         speed: args.speed,
         origin,
         wall: WallOptions {
             snapshot: args.snapshot,
             exit_after: exit_after(args.exit_after),
-            fullscreen: args.fullscreen || config.wall.fullscreen,
+            fullscreen: !args.windowed && (args.fullscreen || config.wall.fullscreen),
+            kiosk: args.kiosk,
         },
     };
-    Ok(match run_all_in_one(config, options)? {
+    Ok(match run_all_in_one(config, layout, options)? {
         WallExit::Success => ExitCode::SUCCESS,
         WallExit::Error(code) => ExitCode::from(code),
     })
+}
+
+/// `vigie check`: the config (already loaded), then each layout, every error printed.
+fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBuf>) -> ExitCode {
+    println!(
+        "{}: ok ({} brands, {} sources)",
+        config_path.display(),
+        config.brands.len(),
+        config.sources.len()
+    );
+    if layouts.is_empty() {
+        layouts.extend(config.wall.layout.clone());
+        let dir = config_path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .join("layouts");
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .filter(|p| !layouts.contains(p))
+                .collect();
+            found.sort();
+            layouts.extend(found);
+        }
+    }
+    let mut failed = false;
+    for path in &layouts {
+        match Layout::load(path, config) {
+            Ok(layout) => println!(
+                "{}: ok ({} screen{}{})",
+                path.display(),
+                layout.screens.len(),
+                if layout.screens.len() == 1 { "" } else { "s" },
+                if layout.preview { ", preview" } else { "" }
+            ),
+            Err(errors) => {
+                eprintln!("{errors}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

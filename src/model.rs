@@ -247,14 +247,11 @@ pub struct Spike {
 pub struct Figures {
     pub now: DateTime<Utc>,
     pub brands: Vec<BrandInfo>,
-    /// Start of the first bucket in `volume`; buckets are `bucket_minutes` wide.
-    pub volume_start: DateTime<Utc>,
-    pub bucket_minutes: u32,
-    /// `volume[brand][bucket]`, oldest first.
-    pub volume: Vec<Vec<ToneCounts>>,
-    /// Mentions per brand over the share-of-voice window.
-    pub share_of_voice: Vec<u32>,
-    pub sov_window_minutes: u32,
+    /// One volume chart per window a tile shows; the config's default window first.
+    pub charts: Vec<VolumeChart>,
+    /// Per-brand tone counts over each window a share-of-voice or sentiment tile shows; the
+    /// config's share-of-voice window first.
+    pub windows: Vec<WindowTotals>,
     /// Per brand, over the last hour.
     pub last_hour: Vec<ToneCounts>,
     /// Per brand, mentions per platform over the last hour, indexed by `Platform::index`.
@@ -270,6 +267,57 @@ pub struct Figures {
     pub too_late: u64,
     /// WallUpdates the analysis could not hand to a busy wall.
     pub wall_dropped: u64,
+}
+
+/// A volume chart: per brand, mentions per bucket by tone, oldest bucket first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VolumeChart {
+    pub window_minutes: u32,
+    /// Start of the first bucket; buckets are `bucket_minutes` wide.
+    pub start: DateTime<Utc>,
+    pub bucket_minutes: u32,
+    /// `bars[brand][bucket]`.
+    pub bars: Vec<Vec<ToneCounts>>,
+}
+
+/// Per brand, the mentions by tone over the last `minutes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowTotals {
+    pub minutes: u32,
+    pub tones: Vec<ToneCounts>,
+}
+
+impl Figures {
+    /// The chart over `minutes`, or the default chart when that window is not computed (yet).
+    pub fn chart(&self, minutes: u32) -> Option<&VolumeChart> {
+        self.charts
+            .iter()
+            .find(|c| c.window_minutes == minutes)
+            .or(self.charts.first())
+    }
+
+    /// The totals over `minutes`, or the default window's when that one is not computed (yet).
+    pub fn totals(&self, minutes: u32) -> Option<&WindowTotals> {
+        self.windows
+            .iter()
+            .find(|w| w.minutes == minutes)
+            .or(self.windows.first())
+    }
+
+    /// Mentions per brand over the default share-of-voice window.
+    pub fn share_of_voice(&self) -> Vec<u32> {
+        self.windows
+            .first()
+            .map(|w| w.tones.iter().map(ToneCounts::total).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Which windows the wall's tiles show, sent to the analysis when the layout changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WindowsWanted {
+    pub charts: Vec<u32>,
+    pub shares: Vec<u32>,
 }
 
 /// What the analysis thread sends to the wall.

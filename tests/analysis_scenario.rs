@@ -113,7 +113,7 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
         after.last_hour[own].total()
     );
     // The storm makes the brand the loudest in the room.
-    let sov = &after.share_of_voice;
+    let sov = &after.share_of_voice();
     assert!(sov[own] > sov[1..].iter().sum::<u32>(), "{sov:?}");
 }
 

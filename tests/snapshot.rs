@@ -120,3 +120,45 @@ fn the_demo_wall_draws_every_tile() {
         "the status line has text: {status_line}"
     );
 }
+
+#[test]
+fn the_war_room_opens_one_window_per_screen_and_snapshots_each() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shot = dir.path().join("out.png");
+    // One framebuffer as wide as three monitors: the screens open as windows side by side.
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {}x{HEIGHT}x24", 3 * WIDTH)])
+        .arg(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            "--layout",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/warroom.toml"),
+            "--windowed",
+        ])
+        .args(["--speed", "20", "--exit-after", "25", "--snapshot"])
+        .arg(&shot)
+        .status()
+        .expect("xvfb-run is installed (package xvfb): run scripts/test.sh");
+    assert!(status.success(), "vigie exited with {status}");
+    assert!(!shot.exists(), "several screens: one file per screen, none under the plain name");
+
+    // (screen, tile, region) that must be drawn on each screen.
+    let expected = [
+        ("left", "stream", (0.01, 0.14, 0.99, 0.94)),
+        ("centre", "6 h volume", (0.01, 0.17, 0.99, 0.60)),
+        ("right", "share of voice", (0.01, 0.01, 0.99, 0.49)),
+        ("right", "alerts", (0.51, 0.51, 0.99, 0.99)),
+    ];
+    for screen in ["left", "centre", "right"] {
+        let path = dir.path().join(format!("out-{screen}.png"));
+        let image = Image::load(&path);
+        assert_eq!((image.width, image.height), (WIDTH, HEIGHT), "{screen}");
+        let colours = image.distinct_colours();
+        assert!(colours > 150, "{screen}: only {colours} colours");
+        for (_, tile, (x0, y0, x1, y1)) in expected.iter().filter(|(s, ..)| *s == screen) {
+            let ink = image.ink(*x0, *y0, *x1, *y1);
+            assert!(ink > 0.5, "{screen}/{tile}: only {:.0} % drawn", ink * 100.0);
+        }
+    }
+}

@@ -9,11 +9,12 @@ use vigie::analysis::Analyzer;
 use vigie::config::Config;
 use vigie::ingest::demo::{DemoGenerator, Scenario};
 use vigie::model::{EnrichedMention, Figures, WallUpdate};
-use vigie::wall::tiles::header::{Kpi, KpiValue};
+use vigie::layout::{Layout, Metric};
+use vigie::wall::tiles::kpi::KpiValue;
 use vigie::wall::tiles::share_of_voice::{ShareBar, SharePercent};
 use vigie::wall::tiles::stream::{CARDS, CardBody, StreamCard};
 use vigie::wall::tiles::volume::{SpikeMarker, VolumeBar};
-use vigie::wall::{UpdateFeed, WallSettings};
+use vigie::wall::{UpdateFeed, WallLayout, WallSettings};
 
 fn config() -> Config {
     Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
@@ -22,11 +23,16 @@ fn config() -> Config {
 
 /// A wall app with no renderer, and the sending end of its feed.
 fn wall_app() -> (App, crossbeam_channel::Sender<WallUpdate>) {
+    wall_app_with(Layout::built_in(&config()))
+}
+
+fn wall_app_with(layout: Layout) -> (App, crossbeam_channel::Sender<WallUpdate>) {
     let config = config();
     let (tx, rx) = crossbeam_channel::bounded(16);
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     app.insert_resource(WallSettings::from_config(&config));
+    app.insert_resource(WallLayout(layout));
     app.insert_resource(UpdateFeed(rx));
     app.add_plugins(vigie::wall::plugin);
     app.update();
@@ -120,22 +126,23 @@ fn updates_fill_the_tiles() {
     let mut kpis = app.world_mut().query::<(&KpiValue, &Text)>();
     let mentions = kpis
         .iter(app.world())
-        .find(|(k, _)| k.0 == Kpi::MentionsLastHour)
+        .find(|(k, _)| k.metric == Metric::MentionsLastHour)
         .map(|(_, t)| t.0.replace('\u{202F}', ""))
         .expect("kpi");
     assert_eq!(mentions, figures.last_hour[0].total().to_string());
     let alerts = kpis
         .iter(app.world())
-        .find(|(k, _)| k.0 == Kpi::ActiveAlerts)
+        .find(|(k, _)| k.metric == Metric::ActiveAlerts)
         .map(|(_, t)| t.0.clone())
         .expect("kpi");
     assert_eq!(alerts, "1");
 
     // Share of voice bars follow the figures.
-    let total: u32 = figures.share_of_voice.iter().sum();
+    let sov = figures.share_of_voice();
+    let total: u32 = sov.iter().sum();
     let mut bars = app.world_mut().query::<(&ShareBar, &Node)>();
     for (bar, node) in bars.iter(app.world()) {
-        let expected = figures.share_of_voice[bar.0] as f32 * 100.0 / total as f32;
+        let expected = sov[bar.0] as f32 * 100.0 / total as f32;
         assert_eq!(node.width, Val::Percent(expected), "brand {}", bar.0);
     }
     let percents = texts_of::<SharePercent>(&mut app);
@@ -147,7 +154,7 @@ fn updates_fill_the_tiles() {
         .iter(app.world())
         .filter(|(_, n)| n.display != Display::None)
         .count();
-    assert_eq!(displayed, figures.volume[0].len());
+    assert_eq!(displayed, figures.charts[0].bars[0].len());
     let mut markers = app.world_mut().query::<(&SpikeMarker, &Visibility)>();
     let marked: Vec<usize> = markers
         .iter(app.world())
@@ -155,7 +162,7 @@ fn updates_fill_the_tiles() {
         .map(|(m, _)| m.0)
         .collect();
     assert!(!marked.is_empty(), "the spike is marked on the chart");
-    let last_bar = figures.volume[0].len() - 1;
+    let last_bar = figures.charts[0].bars[0].len() - 1;
     assert!(marked.iter().any(|&b| b + 8 >= last_bar), "{marked:?}");
 
     // Updating is changing entities, not spawning new ones.

@@ -19,7 +19,11 @@ use spikes::SpikeDetector;
 pub use thread::{AnalysisHandle, Waker, start_analysis};
 
 use crate::config::Config;
-use crate::model::{BrandInfo, EnrichedMention, Figures, Mention, SourceHealth, Tone};
+use crate::layout::tiles::MAX_CHART_MINUTES;
+use crate::model::{
+    BrandInfo, EnrichedMention, Figures, Mention, SourceHealth, Tone, VolumeChart, WindowTotals,
+    WindowsWanted,
+};
 
 /// The volume chart has at most this many bars, whatever its window.
 pub const MAX_CHART_BARS: i64 = 120;
@@ -46,8 +50,10 @@ pub struct Analyzer {
     dedupe: Deduper,
     ring: MinuteRing,
     spikes: SpikeDetector,
-    chart_window: TimeDelta,
-    sov_window: TimeDelta,
+    /// Windows of the volume charts, in minutes; the config's first.
+    chart_windows: Vec<u32>,
+    /// Windows of the per-brand totals (share of voice, sentiment); the config's first.
+    share_windows: Vec<u32>,
     late_tolerance: TimeDelta,
     processed: u64,
     duplicates: u64,
@@ -66,13 +72,10 @@ impl Analyzer {
                 color: b.color.clone(),
             })
             .collect();
-        let chart_window = TimeDelta::hours(i64::from(config.wall.chart_hours));
-        let sov_window = TimeDelta::minutes(i64::from(config.wall.sov_window_minutes));
-        // The ring covers the widest window anything looks back over, plus the minute in
-        // progress and the future tolerance.
-        let widest = chart_window
-            .max(sov_window)
-            .max(TimeDelta::hours(1))
+        // The ring covers the widest window a layout may ask for (so a layout reloaded with a
+        // new window finds its history), plus the minute in progress and the future tolerance.
+        let widest = TimeDelta::minutes(i64::from(MAX_CHART_MINUTES))
+            .max(TimeDelta::minutes(i64::from(config.wall.chart_hours) * 60))
             .max(TimeDelta::minutes(i64::from(
                 config.spikes.baseline_minutes,
             )));
@@ -83,8 +86,8 @@ impl Analyzer {
             dedupe: Deduper::new(config.analysis.dedupe_capacity),
             ring: MinuteRing::new(ring_minutes, brands.len()),
             spikes: SpikeDetector::new(config.spikes.clone(), brands.len()),
-            chart_window,
-            sov_window,
+            chart_windows: vec![config.wall.chart_hours * 60],
+            share_windows: vec![config.wall.sov_window_minutes],
             late_tolerance: TimeDelta::minutes(i64::from(config.analysis.late_tolerance_minutes))
                 .min(widest),
             brands,
@@ -97,6 +100,20 @@ impl Analyzer {
 
     pub fn brands(&self) -> &[BrandInfo] {
         &self.brands
+    }
+
+    /// Adds the windows the wall's tiles show to the config's defaults (which stay first).
+    pub fn set_windows(&mut self, wanted: &WindowsWanted) {
+        let merge = |defaults: &mut Vec<u32>, more: &[u32], max: u32| {
+            defaults.truncate(1);
+            for &w in more {
+                if w > 0 && w <= max && !defaults.contains(&w) {
+                    defaults.push(w);
+                }
+            }
+        };
+        merge(&mut self.chart_windows, &wanted.charts, MAX_CHART_MINUTES);
+        merge(&mut self.share_windows, &wanted.shares, MAX_CHART_MINUTES);
     }
 
     /// Takes one mention at `now` (event time).
@@ -156,8 +173,51 @@ impl Analyzer {
     /// The figures the wall draws, as of `now`.
     pub fn figures(&self, now: DateTime<Utc>, sources: Vec<SourceHealth>) -> Figures {
         let now_key = minute_key(now);
-        let (first_bar, width, bars) = bar_grid(now, self.chart_window, MAX_CHART_BARS);
-        let volume = (0..self.brands.len())
+        let charts: Vec<VolumeChart> = self
+            .chart_windows
+            .iter()
+            .map(|&minutes| self.chart(now, minutes))
+            .collect();
+        let windows = self
+            .share_windows
+            .iter()
+            .map(|&minutes| WindowTotals {
+                minutes,
+                tones: self
+                    .ring
+                    .sum_tones(now_key - i64::from(minutes) + 1, now_key + 1),
+            })
+            .collect();
+        let earliest_chart = charts.iter().map(|c| c.start).min().unwrap_or(now);
+        let hour_from = now_key - 59;
+        Figures {
+            now,
+            brands: self.brands.clone(),
+            charts,
+            windows,
+            last_hour: self.ring.sum_tones(hour_from, now_key + 1),
+            platforms_last_hour: self.ring.sum_platforms(hour_from, now_key + 1),
+            spikes: self
+                .spikes
+                .spikes()
+                .iter()
+                .filter(|s| s.minute >= earliest_chart)
+                .cloned()
+                .collect(),
+            active_alerts: self.active_alert_count(now),
+            sources,
+            processed: self.processed,
+            duplicates: self.duplicates,
+            unmatched: self.unmatched,
+            too_late: self.too_late,
+            wall_dropped: 0,
+        }
+    }
+
+    fn chart(&self, now: DateTime<Utc>, minutes: u32) -> VolumeChart {
+        let (first_bar, width, bars) =
+            bar_grid(now, TimeDelta::minutes(i64::from(minutes)), MAX_CHART_BARS);
+        let bars = (0..self.brands.len())
             .map(|brand| {
                 (0..bars)
                     .map(|bar| {
@@ -171,39 +231,11 @@ impl Analyzer {
                     .collect()
             })
             .collect();
-        let sov_from = now_key - self.sov_window.num_minutes() + 1;
-        let share_of_voice = self
-            .ring
-            .sum_tones(sov_from, now_key + 1)
-            .iter()
-            .map(|t| t.total())
-            .collect();
-        let hour_from = now_key - 59;
-        let chart_start = minute_start(first_bar);
-        Figures {
-            now,
-            brands: self.brands.clone(),
-            volume_start: chart_start,
+        VolumeChart {
+            window_minutes: minutes,
+            start: minute_start(first_bar),
             bucket_minutes: width as u32,
-            volume,
-            share_of_voice,
-            sov_window_minutes: self.sov_window.num_minutes() as u32,
-            last_hour: self.ring.sum_tones(hour_from, now_key + 1),
-            platforms_last_hour: self.ring.sum_platforms(hour_from, now_key + 1),
-            spikes: self
-                .spikes
-                .spikes()
-                .iter()
-                .filter(|s| s.minute >= chart_start)
-                .cloned()
-                .collect(),
-            active_alerts: self.active_alert_count(now),
-            sources,
-            processed: self.processed,
-            duplicates: self.duplicates,
-            unmatched: self.unmatched,
-            too_late: self.too_late,
-            wall_dropped: 0,
+            bars,
         }
     }
 

@@ -15,7 +15,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use super::{Analyzer, Outcome};
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
-use crate::model::{EnrichedMention, Mention, WallUpdate};
+use crate::model::{EnrichedMention, Mention, WallUpdate, WindowsWanted};
 
 /// Wakes the renderer; given by the wall, so the analysis knows nothing of Bevy.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -48,6 +48,7 @@ pub fn start_analysis(
     board: HealthBoard,
     mentions: Receiver<Mention>,
     wall: Sender<WallUpdate>,
+    windows: Receiver<WindowsWanted>,
     waker: Waker,
 ) -> std::io::Result<AnalysisHandle> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -78,6 +79,11 @@ pub fn start_analysis(
                         }
                     }
                 };
+                // A reloaded layout may show new windows: compute them from the next figures on.
+                for wanted in windows.try_iter() {
+                    analyzer.set_windows(&wanted);
+                    changed = true;
+                }
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
                 for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();

@@ -9,8 +9,9 @@ use crossbeam_channel::Receiver;
 use super::WallSystems;
 use crate::model::{EnrichedMention, Figures, WallUpdate};
 
-/// Newest mentions kept for the stream, newest first.
-pub const STREAM_KEEP: usize = 16;
+/// Newest mentions kept for the stream tiles, newest first: enough for a tile that shows only a
+/// competitor's mentions to fill its cards.
+pub const STREAM_KEEP: usize = 64;
 
 #[derive(Resource)]
 pub struct UpdateFeed(pub Receiver<WallUpdate>);

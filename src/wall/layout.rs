@@ -1,99 +1,388 @@
-//! Places the tiles on the screen. Issue #3 brings layout files; until then the wall has one
-//! built-in layout designed for a 1080p screen read from five metres:
+//! Turns the active `Layout` into UI: one root node per screen, a CSS-like grid from its named
+//! areas, a tile in each area, and a deck of pages where the screen rotates. Tiles are spawned
+//! when the layout is (at start and on each good reload) and only updated in between.
 //!
-//! ```text
-//! header  header
-//! stream  volume
-//! stream  sov
-//! status  status
-//! ```
-//! `UiScale` follows the window so the same layout fills a 4K screen with the same proportions.
+//! Track sizes in px are logical pixels of a 1080-line screen: each screen's window scales
+//! them (see `screens`), so a layout keeps its proportions from 1080p to 4K.
 
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
+use crossbeam_channel::{Receiver, Sender};
 
 use super::theme::{self, WallFonts};
-use super::{WallSettings, status, tiles};
+use super::{WallSettings, WallSystems, pages, status, tiles};
+use crate::layout::grid::{Grid, Track};
+use crate::layout::reload::LayoutEvent;
+use crate::layout::{Layout, PAGES_AREA, Screen, TileSpec};
+use crate::model::WindowsWanted;
+
+/// The layout on screen.
+#[derive(Resource, Debug, Clone)]
+pub struct WallLayout(pub Layout);
+
+/// Why the last reload was refused, shown on a discreet strip until a good file comes.
+#[derive(Resource, Debug, Default, Clone, PartialEq, Eq)]
+pub struct LayoutProblem(pub Option<String>);
+
+/// New versions of the layout file, from the watcher thread.
+#[derive(Resource)]
+pub struct LayoutFeed(pub Receiver<LayoutEvent>);
+
+/// Tells the analysis which windows the tiles show.
+#[derive(Resource)]
+pub struct WindowsFeed(pub Sender<WindowsWanted>);
+
+/// The root node of one screen.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct ScreenRoot {
+    pub index: usize,
+    pub name: String,
+}
+
+/// The one node above all screen roots in preview mode.
+#[derive(Component)]
+pub struct PreviewRoot;
+
+/// A tile and the area it fills.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct TileSlot {
+    pub screen: String,
+    pub area: String,
+    pub kind: &'static str,
+}
 
 #[derive(Component)]
-pub struct WallRoot;
+pub struct ProblemStrip;
+
+#[derive(Component)]
+pub struct ProblemText;
+
+/// Sent after the screens are (re)built, so the window side can attach them.
+#[derive(Message, Debug, Clone, Copy)]
+pub struct ScreensBuilt;
+
+/// A screen is a 1920×1080 logical surface; each window scales it to its real size.
+pub const SCREEN_WIDTH: f32 = 1920.0;
+pub const SCREEN_HEIGHT: f32 = theme::DESIGN_HEIGHT;
 
 pub(super) fn plugin(app: &mut App) {
-    // UiPlugin provides it in the real app; headless tests run without UiPlugin.
-    app.init_resource::<UiScale>();
-    app.add_systems(Startup, spawn_layout);
-    app.add_systems(Update, scale_to_window);
+    app.init_resource::<LayoutProblem>();
+    app.add_message::<ScreensBuilt>();
+    app.add_systems(Startup, spawn_screens);
+    app.add_systems(
+        Update,
+        (
+            apply_layout_events.in_set(WallSystems::Ingest),
+            show_problem
+                .in_set(WallSystems::UpdateTiles)
+                .run_if(resource_changed::<LayoutProblem>),
+        ),
+    );
 }
 
-fn spawn_layout(mut commands: Commands, fonts: Res<WallFonts>, settings: Res<WallSettings>) {
-    commands.spawn((Name::new("camera"), Camera2d));
-    let root = commands
-        .spawn((
-            Name::new("wall"),
-            WallRoot,
-            Node {
-                width: Val::Percent(100.0),
-                height: Val::Percent(100.0),
-                display: Display::Grid,
-                grid_template_columns: vec![GridTrack::fr(37.0), GridTrack::fr(63.0)],
-                grid_template_rows: vec![
-                    GridTrack::px(118.0),
-                    GridTrack::fr(52.0),
-                    GridTrack::fr(48.0),
-                    GridTrack::px(40.0),
-                ],
-                row_gap: Val::Px(theme::GAP),
-                column_gap: Val::Px(theme::GAP),
-                padding: UiRect::all(Val::Px(theme::GAP)),
-                ..default()
-            },
-            BackgroundColor(theme::BACKGROUND),
-        ))
-        .id();
-    let header = tiles::header::spawn(&mut commands, &fonts, &settings);
-    let stream = tiles::stream::spawn(&mut commands, &fonts, &settings);
-    let volume = tiles::volume::spawn(&mut commands, &fonts, &settings);
-    let sov = tiles::share_of_voice::spawn(&mut commands, &fonts, &settings);
-    let status = status::spawn(&mut commands, &fonts);
-    place(&mut commands, header, 1, 1, 1, 2);
-    place(&mut commands, stream, 2, 2, 1, 1);
-    place(&mut commands, volume, 2, 1, 2, 1);
-    place(&mut commands, sov, 3, 1, 2, 1);
-    place(&mut commands, status, 4, 1, 1, 2);
-    commands
-        .entity(root)
-        .add_children(&[header, stream, volume, sov, status]);
-}
-
-/// Puts a tile in the grid: `row`/`column` are 1-based starts, spans count tracks.
-fn place(
-    commands: &mut Commands,
-    tile: Entity,
-    row: i16,
-    row_span: u16,
-    column: i16,
-    column_span: u16,
+fn spawn_screens(
+    mut commands: Commands,
+    fonts: Res<WallFonts>,
+    settings: Res<WallSettings>,
+    layout: Res<WallLayout>,
+    windows: Option<Res<WindowsFeed>>,
+    mut built: MessageWriter<ScreensBuilt>,
 ) {
+    build(&mut commands, &fonts, &settings, &layout.0);
+    if let Some(feed) = windows {
+        let _ = feed.0.send(windows_wanted(&layout.0));
+    }
+    built.write(ScreensBuilt);
+}
+
+pub fn windows_wanted(layout: &Layout) -> WindowsWanted {
+    WindowsWanted {
+        charts: layout.chart_windows(),
+        shares: layout.share_windows(),
+    }
+}
+
+fn apply_layout_events(
+    mut commands: Commands,
+    feed: Option<Res<LayoutFeed>>,
+    fonts: Res<WallFonts>,
+    settings: Res<WallSettings>,
+    mut layout: ResMut<WallLayout>,
+    mut problem: ResMut<LayoutProblem>,
+    roots: Query<Entity, Or<(With<ScreenRoot>, With<PreviewRoot>)>>,
+    windows: Option<Res<WindowsFeed>>,
+    mut data: ResMut<super::WallData>,
+    mut built: MessageWriter<ScreensBuilt>,
+) {
+    let Some(feed) = feed else { return };
+    let Some(event) = feed.0.try_iter().last() else {
+        return;
+    };
+    match event {
+        LayoutEvent::Loaded(new_layout) => {
+            for root in &roots {
+                commands.entity(root).despawn();
+            }
+            build(&mut commands, &fonts, &settings, &new_layout);
+            if let Some(feed) = &windows {
+                let _ = feed.0.send(windows_wanted(&new_layout));
+            }
+            layout.0 = *new_layout;
+            problem.set_if_neq(LayoutProblem(None));
+            // New tiles fill from the data already here, on the next frame.
+            data.set_changed();
+            built.write(ScreensBuilt);
+        }
+        LayoutEvent::Failed(errors) => {
+            let first = errors.0.first().map(ToString::to_string).unwrap_or_default();
+            let more = errors.0.len().saturating_sub(1);
+            let text = if more > 0 {
+                format!("{first} (+{more})")
+            } else {
+                first
+            };
+            problem.set_if_neq(LayoutProblem(Some(text)));
+        }
+    }
+}
+
+/// Spawns every screen of `layout`; returns the screen roots in order.
+pub fn build(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    layout: &Layout,
+) -> Vec<Entity> {
+    let roots: Vec<Entity> = layout
+        .screens
+        .iter()
+        .enumerate()
+        .map(|(index, screen)| spawn_screen(commands, fonts, settings, index, screen))
+        .collect();
+    if layout.preview {
+        // Every screen at its real 1080p proportions, side by side in one window.
+        let preview = commands
+            .spawn((
+                Name::new("preview"),
+                PreviewRoot,
+                Node {
+                    width: Val::Percent(100.0),
+                    height: Val::Percent(100.0),
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Row,
+                    align_items: AlignItems::Center,
+                    column_gap: Val::Px(PREVIEW_GAP),
+                    padding: UiRect::all(Val::Px(PREVIEW_GAP)),
+                    ..default()
+                },
+                BackgroundColor(theme::PREVIEW_BACKGROUND),
+            ))
+            .id();
+        for &root in &roots {
+            commands.entity(root).entry::<Node>().and_modify(|mut node| {
+                node.width = Val::Px(SCREEN_WIDTH);
+                node.height = Val::Px(SCREEN_HEIGHT);
+                node.flex_shrink = 0.0;
+            });
+        }
+        commands.entity(preview).add_children(&roots);
+    }
+    if let Some(&first) = roots.first() {
+        let strip = spawn_problem_strip(commands, fonts, settings);
+        commands.entity(first).add_child(strip);
+    }
+    roots
+}
+
+/// Space between screens in the preview window, in logical pixels.
+pub const PREVIEW_GAP: f32 = 40.0;
+
+fn grid_node(grid: &Grid) -> Node {
+    Node {
+        width: Val::Percent(100.0),
+        height: Val::Percent(100.0),
+        display: Display::Grid,
+        grid_template_columns: grid.columns.iter().map(|t| track(t).into()).collect(),
+        grid_template_rows: grid.rows.iter().map(|t| track(t).into()).collect(),
+        row_gap: Val::Px(theme::GAP),
+        column_gap: Val::Px(theme::GAP),
+        ..default()
+    }
+}
+
+/// `fr` tracks never grow past their share for long content (CSS `minmax(0, Nfr)`), so the
+/// grid is exactly what the layout file says.
+fn track(track: &Track) -> GridTrack {
+    match *track {
+        Track::Fr(f) => GridTrack::minmax(MinTrackSizingFunction::Px(0.0), MaxTrackSizingFunction::Fraction(f)),
+        Track::Px(px) => GridTrack::px(px),
+        Track::Percent(p) => GridTrack::percent(p),
+    }
+}
+
+fn place(commands: &mut Commands, entity: Entity, area: &crate::layout::grid::Area) {
+    let (row, row_span) = (area.row as i16 + 1, area.row_span as u16);
+    let (column, column_span) = (area.column as i16 + 1, area.column_span as u16);
     commands
-        .entity(tile)
+        .entity(entity)
         .entry::<Node>()
         .and_modify(move |mut node| {
             node.grid_row = GridPlacement::start_span(row, row_span);
             node.grid_column = GridPlacement::start_span(column, column_span);
+            node.min_width = Val::Px(0.0);
+            node.min_height = Val::Px(0.0);
         });
 }
 
-/// Keeps the layout's proportions at any resolution: logical pixels are those of a 1080-line
-/// screen.
-fn scale_to_window(
-    windows: Query<&Window, (With<PrimaryWindow>, Changed<Window>)>,
-    mut scale: ResMut<UiScale>,
+fn spawn_screen(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    index: usize,
+    screen: &Screen,
+) -> Entity {
+    let mut node = grid_node(&screen.grid);
+    node.padding = UiRect::all(Val::Px(theme::GAP));
+    let root = commands
+        .spawn((
+            Name::new(format!("screen {}", screen.name)),
+            ScreenRoot {
+                index,
+                name: screen.name.clone(),
+            },
+            node,
+            BackgroundColor(theme::BACKGROUND),
+        ))
+        .id();
+    for (area_name, spec) in &screen.tiles {
+        let Some(area) = screen.grid.area(area_name) else { continue };
+        let tile = spawn_tile(commands, fonts, settings, spec);
+        commands.entity(tile).insert(TileSlot {
+            screen: screen.name.clone(),
+            area: area_name.clone(),
+            kind: spec.kind(),
+        });
+        place(commands, tile, area);
+        commands.entity(root).add_child(tile);
+    }
+    if let Some(area) = screen.grid.area(PAGES_AREA).filter(|_| !screen.pages.is_empty()) {
+        let deck = pages::spawn_deck(commands, screen, |commands, page_grid, page_tiles| {
+            let page = commands.spawn(grid_node(page_grid)).id();
+            for (area_name, spec) in page_tiles {
+                let Some(page_area) = page_grid.area(area_name) else { continue };
+                let tile = spawn_tile(commands, fonts, settings, spec);
+                commands.entity(tile).insert(TileSlot {
+                    screen: screen.name.clone(),
+                    area: area_name.clone(),
+                    kind: spec.kind(),
+                });
+                place(commands, tile, page_area);
+                commands.entity(page).add_child(tile);
+            }
+            page
+        });
+        place(commands, deck, area);
+        commands.entity(root).add_child(deck);
+    }
+    root
+}
+
+/// One tile of any kind, with its options.
+pub fn spawn_tile(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    spec: &TileSpec,
+) -> Entity {
+    let own = settings.brands.iter().position(|b| b.own).unwrap_or(0);
+    match spec {
+        TileSpec::Header { title } => {
+            tiles::header::spawn(commands, fonts, settings, title.as_deref())
+        }
+        TileSpec::Stream { cards, brands } => {
+            tiles::stream::spawn(commands, fonts, settings, *cards, brands.clone())
+        }
+        TileSpec::Volume {
+            window_minutes,
+            brand,
+        } => tiles::volume::spawn(
+            commands,
+            fonts,
+            settings,
+            *window_minutes,
+            brand.index(own),
+        ),
+        TileSpec::ShareOfVoice { window_minutes } => {
+            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes)
+        }
+        TileSpec::Sentiment { window_minutes } => {
+            tiles::sentiment::spawn(commands, fonts, settings, *window_minutes)
+        }
+        TileSpec::Alerts { max } => tiles::alerts::spawn(commands, fonts, settings, *max),
+        TileSpec::Kpi { metric, brand } => {
+            tiles::kpi::spawn(commands, fonts, settings, *metric, brand.index(own))
+        }
+        TileSpec::Status => status::spawn(commands, fonts),
+    }
+}
+
+fn spawn_problem_strip(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+) -> Entity {
+    let strip = commands
+        .spawn((
+            Name::new("layout problem"),
+            ProblemStrip,
+            Node {
+                position_type: PositionType::Absolute,
+                left: Val::Px(theme::GAP),
+                right: Val::Px(theme::GAP),
+                bottom: Val::Px(2.0),
+                padding: UiRect::axes(Val::Px(12.0), Val::Px(4.0)),
+                border_radius: BorderRadius::all(Val::Px(6.0)),
+                display: Display::None,
+                ..default()
+            },
+            BackgroundColor(theme::PROBLEM_FILL),
+            GlobalZIndex(10),
+        ))
+        .id();
+    let text = commands
+        .spawn((
+            ProblemText,
+            super::widgets::label(
+                settings.locale.labels().layout_error,
+                &fonts.regular,
+                theme::SIZE_SMALL,
+                theme::ALERT,
+            ),
+        ))
+        .id();
+    commands.entity(strip).add_child(text);
+    strip
+}
+
+fn show_problem(
+    problem: Res<LayoutProblem>,
+    settings: Res<WallSettings>,
+    mut strips: Query<&mut Node, With<ProblemStrip>>,
+    mut texts: Query<&mut Text, With<ProblemText>>,
 ) {
-    let Ok(window) = windows.single() else { return };
-    let by_height = window.height() / theme::DESIGN_HEIGHT;
-    let by_width = window.width() / (theme::DESIGN_HEIGHT * 16.0 / 9.0);
-    let wanted = by_height.min(by_width).max(0.25);
-    if (scale.0 - wanted).abs() > 1e-3 {
-        scale.0 = wanted;
+    let display = if problem.0.is_some() {
+        Display::Flex
+    } else {
+        Display::None
+    };
+    for mut node in &mut strips {
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    if let Some(message) = &problem.0 {
+        let line = format!("{} · {message}", settings.locale.labels().layout_error);
+        for mut text in &mut texts {
+            tiles::set_text(&mut text, &line);
+        }
     }
 }

@@ -3,7 +3,11 @@
 //! add their children's plugins.
 
 pub mod bridge;
-mod layout;
+pub mod care;
+pub mod layout;
+pub mod pages;
+pub mod screens;
+mod kiosk;
 mod snapshot;
 mod status;
 pub mod theme;
@@ -16,15 +20,18 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowMode, WindowResolution};
+use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{Receiver, Sender};
 
 use crate::config::Config;
 use crate::i18n::Locale;
-use crate::model::{BrandInfo, WallUpdate};
+use crate::layout::Layout;
+use crate::layout::reload::LayoutEvent;
+use crate::model::{BrandInfo, WallUpdate, WindowsWanted};
 
 pub use bridge::{UpdateFeed, WallData};
+pub use layout::{LayoutFeed, LayoutProblem, WallLayout, WindowsFeed};
 
 /// Filled by the wall with a function that wakes its event loop; called by the analysis thread
 /// after each update it sends.
@@ -36,7 +43,20 @@ pub struct WallOptions {
     pub snapshot: Option<PathBuf>,
     /// Exit (after the snapshot, if any) once this much time has passed.
     pub exit_after: Option<Duration>,
+    /// Each screen borderless-fullscreen on its monitor.
     pub fullscreen: bool,
+    /// Fullscreen, no cursor, no way out but the exit chord, screen saver held off.
+    pub kiosk: bool,
+}
+
+/// What the wall receives from the rest of the process.
+pub struct WallInputs {
+    pub updates: Receiver<WallUpdate>,
+    /// New versions of the layout file, when it is watched.
+    pub layout_events: Option<Receiver<LayoutEvent>>,
+    /// Where to say which windows the tiles show.
+    pub windows: Option<Sender<WindowsWanted>>,
+    pub wake: WakeSlot,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +82,9 @@ pub struct WallSettings {
     pub locale: Locale,
     pub title: String,
     pub brands: Vec<BrandInfo>,
-    pub chart_hours: u32,
-    pub sov_window_minutes: u32,
+    /// Lobby privacy for layouts that do not say.
+    pub lobby: bool,
+    pub display: crate::config::DisplayConfig,
 }
 
 impl WallSettings {
@@ -80,8 +101,8 @@ impl WallSettings {
                     color: b.color.clone(),
                 })
                 .collect(),
-            chart_hours: config.wall.chart_hours,
-            sov_window_minutes: config.wall.sov_window_minutes,
+            lobby: config.privacy.lobby,
+            display: config.display.clone(),
         }
     }
 }
@@ -101,29 +122,23 @@ pub fn plugin(app: &mut App) {
         theme::plugin,
         bridge::plugin,
         layout::plugin,
+        pages::plugin,
+        care::plugin,
         tiles::plugin,
         status::plugin,
     ));
 }
 
-/// Opens the window and runs the wall until it is closed or `options` says to stop.
-pub fn run(
-    config: &Config,
-    options: WallOptions,
-    updates: Receiver<WallUpdate>,
-    wake: WakeSlot,
-) -> WallExit {
+/// Opens one window per screen of `layout` and runs the wall until the first one is closed or
+/// `options` says to stop.
+pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallInputs) -> WallExit {
     let mut app = App::new();
     let window = Window {
         title: format!("Vigie — {}", config.wall.title),
+        decorations: !options.kiosk,
         resolution: WindowResolution::new(config.wall.width, config.wall.height)
             .with_scale_factor_override(1.0),
-        mode: if options.fullscreen {
-            WindowMode::BorderlessFullscreen(MonitorSelection::Primary)
-        } else {
-            WindowMode::Windowed
-        },
-        present_mode: PresentMode::AutoVsync,
+        present_mode: PresentMode::AutoNoVsync,
         ..default()
     };
     app.add_plugins(
@@ -131,11 +146,12 @@ pub fn run(
             .set(WindowPlugin {
                 primary_window: Some(window),
                 primary_cursor_options: Some(CursorOptions {
-                    visible: !options.fullscreen,
+                    visible: !(options.fullscreen || options.kiosk),
                     ..default()
                 }),
                 exit_condition: ExitCondition::OnPrimaryClosed,
-                ..default()
+                // A kiosk ignores Alt+F4 and close buttons: only the exit chord stops it.
+                close_when_requested: !options.kiosk,
             })
             .set(AssetPlugin {
                 file_path: assets_dir(&config.path).to_string_lossy().into_owned(),
@@ -145,7 +161,8 @@ pub fn run(
             .disable::<bevy::log::LogPlugin>(),
     );
     // Reactive: a frame is drawn when data arrives (the analysis wakes the loop), when the
-    // window changes, or once a minute at most otherwise. A still wall costs almost nothing.
+    // window changes, when a page is due, or once a minute at most otherwise. A still wall
+    // costs almost nothing.
     let idle_wait = if options.snapshot.is_some() || options.exit_after.is_some() {
         Duration::from_millis(250)
     } else {
@@ -155,10 +172,34 @@ pub fn run(
         focused_mode: UpdateMode::reactive_low_power(idle_wait),
         unfocused_mode: UpdateMode::reactive_low_power(idle_wait),
     });
+    app.insert_resource(pages::IdleWait(idle_wait));
+    app.insert_resource(screens::WindowPrefs {
+        fullscreen: options.fullscreen || options.kiosk,
+        decorations: !options.kiosk,
+        width: config.wall.width,
+        height: config.wall.height,
+        cursor_visible: !(options.fullscreen || options.kiosk),
+        title: format!("Vigie — {}", config.wall.title),
+    });
     app.insert_resource(WallSettings::from_config(config));
-    app.insert_resource(UpdateFeed(updates));
-    app.insert_resource(wake::WakeTarget(wake));
-    app.add_plugins((plugin, wake::plugin, snapshot::plugin(options)));
+    app.insert_resource(WallLayout(layout));
+    app.insert_resource(UpdateFeed(inputs.updates));
+    if let Some(events) = inputs.layout_events {
+        app.insert_resource(LayoutFeed(events));
+    }
+    if let Some(windows) = inputs.windows {
+        app.insert_resource(WindowsFeed(windows));
+    }
+    app.insert_resource(wake::WakeTarget(inputs.wake));
+    if options.kiosk {
+        app.add_plugins(kiosk::plugin);
+    }
+    app.add_plugins((
+        plugin,
+        screens::plugin,
+        wake::plugin,
+        snapshot::plugin(options),
+    ));
     match app.run() {
         AppExit::Success => WallExit::Success,
         AppExit::Error(code) => WallExit::Error(code.get()),

@@ -1,8 +1,11 @@
 //! `--snapshot out.png` and `--exit-after N`: operators check a remote wall with them and the
-//! tests use them. The snapshot is taken when the time is up (or, without `--exit-after`, once
+//! tests use them. With several screens, each is saved beside the name given: `out-left.png`,
+//! `out-centre.png`, …. The snapshot is taken when the time is up (or, without `--exit-after`, once
 //! data has arrived and the fonts are in), then the app exits.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
@@ -10,6 +13,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::window::RequestRedraw;
 
 use super::WallData;
+use super::screens::ScreenWindow;
 use super::theme::WallFonts;
 
 /// Without `--exit-after`, a snapshot waits this long after the first data for layout and glyphs.
@@ -48,6 +52,7 @@ fn drive_snapshot(
     data: Res<WallData>,
     fonts: Res<WallFonts>,
     assets: Res<AssetServer>,
+    windows: Query<(Entity, &ScreenWindow)>,
     mut redraw: MessageWriter<RequestRedraw>,
     mut exit: MessageWriter<AppExit>,
 ) {
@@ -84,25 +89,82 @@ fn drive_snapshot(
         warn!("taking the snapshot before the fonts finished loading");
     }
     plan.requested = Some(now);
-    commands.spawn(Screenshot::primary_window()).observe(
-        move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-            let saved = captured
-                .image
-                .clone()
-                .try_into_dynamic()
-                .map_err(|e| e.to_string())
-                .and_then(|image| image.to_rgb8().save(&path).map_err(|e| e.to_string()));
-            match saved {
-                Ok(()) => {
-                    info!("snapshot written to {}", path.display());
-                    exit.write(AppExit::Success);
+    let mut targets: Vec<(Entity, String)> = windows
+        .iter()
+        .map(|(entity, screen)| (entity, screen.screen.clone()))
+        .collect();
+    targets.sort_by(|a, b| a.1.cmp(&b.1));
+    let single = targets.len() <= 1;
+    let shots: Vec<(Option<Entity>, PathBuf)> = if targets.is_empty() {
+        vec![(None, path)]
+    } else {
+        targets
+            .into_iter()
+            .map(|(entity, screen)| {
+                let file = if single { path.clone() } else { per_screen(&path, &screen) };
+                (Some(entity), file)
+            })
+            .collect()
+    };
+    let pending = Arc::new(AtomicUsize::new(shots.len()));
+    let failed = Arc::new(AtomicBool::new(false));
+    for (window, file) in shots {
+        let screenshot = match window {
+            Some(entity) => Screenshot::window(entity),
+            None => Screenshot::primary_window(),
+        };
+        let pending = pending.clone();
+        let failed = failed.clone();
+        commands.spawn(screenshot).observe(
+            move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+                let saved = captured
+                    .image
+                    .clone()
+                    .try_into_dynamic()
+                    .map_err(|e| e.to_string())
+                    .and_then(|image| image.to_rgb8().save(&file).map_err(|e| e.to_string()));
+                match saved {
+                    Ok(()) => info!("snapshot written to {}", file.display()),
+                    Err(error) => {
+                        error!("cannot write the snapshot {}: {error}", file.display());
+                        failed.store(true, Ordering::Relaxed);
+                    }
                 }
-                Err(error) => {
-                    error!("cannot write the snapshot {}: {error}", path.display());
-                    exit.write(AppExit::from_code(4));
+                if pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+                    exit.write(if failed.load(Ordering::Relaxed) {
+                        AppExit::from_code(4)
+                    } else {
+                        AppExit::Success
+                    });
                 }
-            }
-        },
-    );
+            },
+        );
+    }
     redraw.write(RequestRedraw);
+}
+
+/// `out.png` and screen `centre` → `out-centre.png`.
+pub fn per_screen(path: &Path, screen: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "png".into());
+    path.with_file_name(format!("{stem}-{screen}.{extension}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_file_per_screen_beside_the_asked_one() {
+        assert_eq!(
+            per_screen(Path::new("/tmp/out.png"), "centre"),
+            PathBuf::from("/tmp/out-centre.png")
+        );
+    }
 }

@@ -6,6 +6,7 @@
 use bevy::prelude::*;
 
 use crate::config::parse_hex_color;
+use crate::layout::ThemeName;
 use crate::model::Tone;
 
 pub const BACKGROUND: Color = Color::srgb(0.043, 0.059, 0.090);
@@ -18,6 +19,12 @@ pub const NEGATIVE: Color = Color::srgb(1.0, 0.34, 0.34);
 pub const NEUTRAL: Color = Color::srgb(0.55, 0.61, 0.69);
 pub const POSITIVE: Color = Color::srgb(0.30, 0.85, 0.48);
 pub const ALERT: Color = Color::srgb(1.0, 0.70, 0.0);
+/// Around the screens of a preview window.
+pub const PREVIEW_BACKGROUND: Color = Color::srgb(0.02, 0.02, 0.03);
+/// The layout-error strip: dark amber, readable but not alarming.
+pub const PROBLEM_FILL: Color = Color::srgba(0.16, 0.11, 0.0, 0.92);
+/// The background of a box that is alerting.
+pub const ALERT_FILL: Color = Color::srgb(0.22, 0.15, 0.02);
 
 /// The height, in logical pixels, the layout is designed for.
 pub const DESIGN_HEIGHT: f32 = 1080.0;
@@ -69,6 +76,107 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<WallFonts>();
     app.add_systems(PreStartup, load_fonts);
     app.add_systems(Update, map_emoji_family);
+    app.add_systems(PostUpdate, apply_theme);
+}
+
+/// The colours of a theme, role by role, in the order of `DARK_ROLES`.
+type Palette = [Color; 11];
+
+/// The tiles are written in the dark theme's colours; another theme swaps each for its own.
+const DARK_ROLES: Palette = [
+    BACKGROUND, TILE, TILE_RAISED, TRACK, TEXT, MUTED, NEGATIVE, NEUTRAL, POSITIVE, ALERT,
+    ALERT_FILL,
+];
+
+/// For a bright lobby: dark ink on light tiles, signal colours deep enough to read on white.
+const LIGHT: Palette = [
+    Color::srgb(0.925, 0.937, 0.953),
+    Color::srgb(1.0, 1.0, 1.0),
+    Color::srgb(0.953, 0.961, 0.973),
+    Color::srgb(0.835, 0.859, 0.890),
+    Color::srgb(0.067, 0.094, 0.153),
+    Color::srgb(0.294, 0.333, 0.388),
+    Color::srgb(0.776, 0.157, 0.157),
+    Color::srgb(0.420, 0.447, 0.502),
+    Color::srgb(0.180, 0.490, 0.196),
+    Color::srgb(0.698, 0.416, 0.0),
+    Color::srgb(1.0, 0.957, 0.839),
+];
+
+/// For readers far away or with low vision: black ground, white ink, saturated signals.
+const HIGH_CONTRAST: Palette = [
+    Color::BLACK,
+    Color::srgb(0.04, 0.04, 0.04),
+    Color::srgb(0.12, 0.12, 0.12),
+    Color::srgb(0.35, 0.35, 0.35),
+    Color::WHITE,
+    Color::srgb(0.88, 0.88, 0.88),
+    Color::srgb(1.0, 0.25, 0.25),
+    Color::srgb(0.80, 0.80, 0.80),
+    Color::srgb(0.25, 1.0, 0.50),
+    Color::srgb(1.0, 0.82, 0.0),
+    Color::srgb(0.23, 0.18, 0.0),
+];
+
+/// The theme's colour for a colour the tiles wrote, or `None` when it is not a themed role
+/// (a brand colour, an emoji).
+pub fn themed(theme: ThemeName, color: Color) -> Option<Color> {
+    let palette = match theme {
+        ThemeName::Dark => return None,
+        ThemeName::Light => &LIGHT,
+        ThemeName::HighContrast => &HIGH_CONTRAST,
+    };
+    let alpha = color.alpha();
+    DARK_ROLES
+        .iter()
+        .position(|role| role.with_alpha(alpha) == color)
+        .map(|i| palette[i].with_alpha(alpha))
+}
+
+/// Repaints what changed this frame in the active theme's colours. The change is made without
+/// marking the component changed again, so it runs once per change.
+fn apply_theme(
+    settings: Option<Res<super::WallSettings>>,
+    layout: Option<Res<super::WallLayout>>,
+    mut clear: ResMut<ClearColor>,
+    mut texts: Query<&mut TextColor, Changed<TextColor>>,
+    mut backgrounds: Query<&mut BackgroundColor, Changed<BackgroundColor>>,
+    mut borders: Query<&mut BorderColor, Changed<BorderColor>>,
+) {
+    let (Some(settings), Some(layout)) = (settings, layout) else {
+        return;
+    };
+    let theme = layout.0.theme.unwrap_or(settings.display.theme);
+    let background = themed(theme, BACKGROUND).unwrap_or(BACKGROUND);
+    if clear.0 != background {
+        clear.0 = background;
+    }
+    if theme == ThemeName::Dark {
+        return;
+    }
+    for mut color in &mut texts {
+        if let Some(new) = themed(theme, color.0) {
+            color.bypass_change_detection().0 = new;
+        }
+    }
+    for mut color in &mut backgrounds {
+        if let Some(new) = themed(theme, color.0) {
+            color.bypass_change_detection().0 = new;
+        }
+    }
+    for mut border in &mut borders {
+        let border = border.bypass_change_detection();
+        for side in [
+            &mut border.top,
+            &mut border.right,
+            &mut border.bottom,
+            &mut border.left,
+        ] {
+            if let Some(new) = themed(theme, *side) {
+                *side = new;
+            }
+        }
+    }
 }
 
 /// Tells the text layout that emoji come from the shipped colour emoji font, so a post's text
@@ -99,5 +207,26 @@ fn load_fonts(mut fonts: ResMut<WallFonts>, assets: Option<Res<AssetServer>>) {
             bold: assets.load("fonts/NotoSans-Bold.ttf"),
             emoji: assets.load("fonts/NotoColorEmoji.ttf"),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn themes_swap_roles_and_leave_brand_colours() {
+        assert_eq!(themed(ThemeName::Dark, TEXT), None);
+        let light_text = themed(ThemeName::Light, TEXT).expect("a role");
+        assert!(light_text.to_srgba().red < 0.2, "dark ink on a light wall");
+        assert_eq!(
+            themed(ThemeName::HighContrast, BACKGROUND),
+            Some(Color::BLACK)
+        );
+        let brand = brand_color("#4FC3F7");
+        assert_eq!(themed(ThemeName::Light, brand), None);
+        // Translucent roles keep their alpha.
+        let veiled = themed(ThemeName::Light, TILE.with_alpha(0.5)).expect("a role");
+        assert_eq!(veiled.alpha(), 0.5);
     }
 }

@@ -4,24 +4,12 @@
 use bevy::prelude::*;
 use chrono::Local;
 
-use super::{group_thousands, set_text};
+use super::kpi::{self, KpiValue};
+use super::set_text;
+use crate::layout::Metric;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label};
 use crate::wall::{WallData, WallSettings, WallSystems};
-
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kpi {
-    MentionsLastHour,
-    NetSentiment,
-    ActiveAlerts,
-}
-
-#[derive(Component)]
-pub struct KpiValue(pub Kpi);
-
-/// The box around a KPI: turns amber when alerts are active.
-#[derive(Component)]
-pub struct KpiBox(pub Kpi);
 
 #[derive(Component)]
 pub struct ClockText;
@@ -38,8 +26,13 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-    let labels = settings.locale.labels();
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    title: Option<&str>,
+) -> Entity {
+    let own = settings.brands.iter().position(|b| b.own).unwrap_or(0);
     let header = commands
         .spawn((
             Name::new("header"),
@@ -60,49 +53,27 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
                 padding: UiRect::left(Val::Px(8.0)),
                 ..default()
             },
-            label(&settings.title, &fonts.bold, 40.0, theme::TEXT),
+            label(title.unwrap_or(&settings.title), &fonts.bold, 40.0, theme::TEXT),
         ))
         .id();
     commands.entity(header).add_child(title);
-    for (kpi, caption) in [
-        (Kpi::MentionsLastHour, labels.mentions_last_hour),
-        (Kpi::NetSentiment, labels.net_sentiment),
-        (Kpi::ActiveAlerts, labels.active_alerts),
+    for metric in [
+        Metric::MentionsLastHour,
+        Metric::NetSentiment,
+        Metric::ActiveAlerts,
     ] {
-        let kpi_box = commands
-            .spawn((
-                Name::new("kpi"),
-                KpiBox(kpi),
-                Node {
-                    display: Display::Flex,
-                    flex_direction: FlexDirection::Column,
-                    justify_content: JustifyContent::Center,
-                    width: Val::Px(270.0),
-                    height: Val::Percent(100.0),
-                    padding: UiRect::axes(Val::Px(20.0), Val::Px(6.0)),
-                    border: UiRect::all(Val::Px(3.0)),
-                    border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
-                    ..default()
-                },
-                BackgroundColor(theme::TILE),
-                BorderColor::all(theme::TILE),
-            ))
-            .id();
-        let value = commands
-            .spawn((
-                KpiValue(kpi),
-                label("—", &fonts.bold, theme::SIZE_HUGE, theme::TEXT),
-            ))
-            .id();
-        let caption = commands
-            .spawn(label(
-                caption,
-                &fonts.regular,
-                theme::SIZE_LABEL,
-                theme::MUTED,
-            ))
-            .id();
-        commands.entity(kpi_box).add_children(&[value, caption]);
+        let kpi_box = kpi::spawn_box(
+            commands,
+            fonts,
+            settings,
+            KpiValue { metric, brand: own },
+            Node {
+                width: Val::Px(270.0),
+                height: Val::Percent(100.0),
+                ..default()
+            },
+            theme::SIZE_HUGE,
+        );
         commands.entity(header).add_child(kpi_box);
     }
     let clock_box = commands
@@ -137,52 +108,10 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
 fn update_header(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    mut values: Query<
-        (&KpiValue, &mut Text, &mut TextColor),
-        (Without<ClockText>, Without<DateText>),
-    >,
-    mut boxes: Query<(&KpiBox, &mut BorderColor, &mut BackgroundColor)>,
-    mut clock: Query<&mut Text, (With<ClockText>, Without<KpiValue>, Without<DateText>)>,
-    mut date: Query<&mut Text, (With<DateText>, Without<KpiValue>, Without<ClockText>)>,
+    mut clock: Query<&mut Text, (With<ClockText>, Without<DateText>)>,
+    mut date: Query<&mut Text, (With<DateText>, Without<ClockText>)>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let own = figures.brands.iter().position(|b| b.own).unwrap_or(0);
-    let hour = figures.last_hour.get(own).copied().unwrap_or_default();
-    for (kpi, mut text, mut color) in &mut values {
-        let (value, tint) = match kpi.0 {
-            Kpi::MentionsLastHour => (group_thousands(u64::from(hour.total())), theme::TEXT),
-            Kpi::NetSentiment => match hour.net_percent() {
-                Some(net) => (format!("{net:+.0}"), theme::net_color(net)),
-                None => ("—".to_string(), theme::MUTED),
-            },
-            Kpi::ActiveAlerts => (
-                figures.active_alerts.to_string(),
-                if figures.active_alerts > 0 {
-                    theme::ALERT
-                } else {
-                    theme::TEXT
-                },
-            ),
-        };
-        set_text(&mut text, &value);
-        if color.0 != tint {
-            color.0 = tint;
-        }
-    }
-    for (kpi_box, mut border, mut background) in &mut boxes {
-        let alerting = kpi_box.0 == Kpi::ActiveAlerts && figures.active_alerts > 0;
-        let (edge, fill) = if alerting {
-            (theme::ALERT, Color::srgb(0.22, 0.15, 0.02))
-        } else {
-            (theme::TILE, theme::TILE)
-        };
-        if *border != BorderColor::all(edge) {
-            *border = BorderColor::all(edge);
-        }
-        if background.0 != fill {
-            background.0 = fill;
-        }
-    }
     let local = figures.now.with_timezone(&Local);
     for mut text in &mut clock {
         set_text(&mut text, &local.format("%H:%M").to_string());

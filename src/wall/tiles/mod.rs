@@ -2,7 +2,10 @@
 //! whose systems change those entities when `WallData` changes: entities are kept and
 //! updated, never despawned and respawned.
 
+pub mod alerts;
 pub mod header;
+pub mod kpi;
+pub mod sentiment;
 pub mod share_of_voice;
 pub mod stream;
 pub mod volume;
@@ -12,11 +15,20 @@ use bevy::prelude::*;
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins((
         header::plugin,
+        kpi::plugin,
         stream::plugin,
         volume::plugin,
         share_of_voice::plugin,
+        sentiment::plugin,
+        alerts::plugin,
     ));
 }
+
+/// The tile an entity belongs to, for tiles whose options (window, brand, filter) differ
+/// between two tiles of the same kind: each update computes a view per tile and each entity
+/// reads its own tile's.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InTile(pub Entity);
 
 /// Sets a text only when it differs, so unchanged text is not laid out again.
 pub fn set_text(text: &mut Text, value: &str) {

@@ -3,11 +3,19 @@
 
 use bevy::prelude::*;
 
-use super::set_text;
-use crate::model::Tone;
+use std::collections::HashMap;
+
+use super::{InTile, set_text};
+use crate::model::{Tone, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings, WallSystems};
+
+/// The window the tile's shares are computed over.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ShareTile {
+    pub window_minutes: u32,
+}
 
 #[derive(Component)]
 pub struct ShareBar(pub usize);
@@ -33,15 +41,23 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    window_minutes: u32,
+) -> Entity {
     let labels = settings.locale.labels();
-    let tile = commands.spawn(tile_panel("share of voice")).id();
+    let tile = commands
+        .spawn((tile_panel("share of voice"), ShareTile { window_minutes }))
+        .id();
+    let in_tile = InTile(tile);
     let title = commands
         .spawn(tile_title(
             format!(
                 "{} · {}",
                 labels.share_of_voice_title,
-                labels.window(settings.sov_window_minutes)
+                labels.window(window_minutes)
             ),
             fonts,
         ))
@@ -99,6 +115,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let bar = commands
             .spawn((
                 ShareBar(index),
+                in_tile,
                 block(
                     Node {
                         width: Val::Percent(0.0),
@@ -114,6 +131,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let percent = commands
             .spawn((
                 SharePercent(index),
+                in_tile,
                 label("—", &fonts.bold, theme::SIZE_TITLE, color),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
             ))
@@ -121,6 +139,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let negative = commands
             .spawn((
                 NegativeShare(index),
+                in_tile,
                 label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
                 Node {
                     grid_row: GridPlacement::start(2),
@@ -145,6 +164,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
             let part = commands
                 .spawn((
                     ToneSplit { brand: index, tone },
+                    in_tile,
                     block(
                         Node {
                             width: Val::Percent(0.0),
@@ -183,48 +203,52 @@ pub fn shares(counts: &[u32]) -> Vec<f32> {
 fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    mut bars: Query<(&ShareBar, &mut Node), Without<ToneSplit>>,
-    mut splits: Query<(&ToneSplit, &mut Node), Without<ShareBar>>,
-    mut percents: Query<(&SharePercent, &mut Text), Without<NegativeShare>>,
-    mut negatives: Query<(&NegativeShare, &mut Text), Without<SharePercent>>,
+    tiles: Query<(Entity, &ShareTile)>,
+    mut bars: Query<(&ShareBar, &InTile, &mut Node), Without<ToneSplit>>,
+    mut splits: Query<(&ToneSplit, &InTile, &mut Node), Without<ShareBar>>,
+    mut percents: Query<(&SharePercent, &InTile, &mut Text), Without<NegativeShare>>,
+    mut negatives: Query<(&NegativeShare, &InTile, &mut Text), Without<SharePercent>>,
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
-    let shares = shares(&figures.share_of_voice);
-    for (bar, mut node) in &mut bars {
+    let windows: HashMap<Entity, (&[ToneCounts], Vec<f32>)> = tiles
+        .iter()
+        .filter_map(|(entity, tile)| {
+            let totals = figures.totals(tile.window_minutes)?;
+            let counts: Vec<u32> = totals.tones.iter().map(ToneCounts::total).collect();
+            Some((entity, (totals.tones.as_slice(), shares(&counts))))
+        })
+        .collect();
+    for (bar, tile, mut node) in &mut bars {
+        let Some((_, shares)) = windows.get(&tile.0) else { continue };
         let wanted = Val::Percent(shares.get(bar.0).copied().unwrap_or(0.0));
         if node.width != wanted {
             node.width = wanted;
         }
     }
-    for (percent, mut text) in &mut percents {
+    for (percent, tile, mut text) in &mut percents {
+        let Some((_, shares)) = windows.get(&tile.0) else { continue };
         let value = shares.get(percent.0).copied().unwrap_or(0.0);
         set_text(&mut text, &format!("{value:.0} %"));
     }
-    for (split, mut node) in &mut splits {
-        let tones = figures
-            .last_hour
-            .get(split.brand)
-            .copied()
-            .unwrap_or_default();
-        let total = tones.total().max(1) as f32;
+    for (split, tile, mut node) in &mut splits {
+        let Some((tones, _)) = windows.get(&tile.0) else { continue };
+        let counts = tones.get(split.brand).copied().unwrap_or_default();
+        let total = counts.total().max(1) as f32;
         let count = match split.tone {
-            Tone::Negative => tones.negative,
-            Tone::Neutral => tones.neutral,
-            Tone::Positive => tones.positive,
+            Tone::Negative => counts.negative,
+            Tone::Neutral => counts.neutral,
+            Tone::Positive => counts.positive,
         };
         let wanted = Val::Percent(count as f32 * 100.0 / total);
         if node.width != wanted {
             node.width = wanted;
         }
     }
-    for (negative, mut text) in &mut negatives {
-        let tones = figures
-            .last_hour
-            .get(negative.0)
-            .copied()
-            .unwrap_or_default();
-        let caption = match tones.negative_share() {
+    for (negative, tile, mut text) in &mut negatives {
+        let Some((tones, _)) = windows.get(&tile.0) else { continue };
+        let counts = tones.get(negative.0).copied().unwrap_or_default();
+        let caption = match counts.negative_share() {
             Some(share) => format!("{:.0} % {}", share * 100.0, labels.negative),
             None => String::new(),
         };

@@ -4,16 +4,26 @@
 
 use bevy::prelude::*;
 
-use super::{set_span, set_text};
+use std::collections::HashMap;
+
+use super::{InTile, set_span, set_text};
 use crate::model::EnrichedMention;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::privacy::{LobbyFilter, neutral_author};
+use crate::wall::{WallData, WallLayout, WallSettings, WallSystems};
 
-/// Cards on screen: as many as fit, two lines of text each, at 1080p.
+/// Cards on screen when the layout does not say: as many as fit a half-height tile at 1080p.
 pub const CARDS: usize = 6;
 /// Longest text shown on a card: about three lines at the card's size.
 const MAX_CHARS: usize = 150;
+
+/// The tile's choices: how many cards, and which brands' mentions (empty: all).
+#[derive(Component, Debug, Clone)]
+pub struct StreamTile {
+    pub cards: usize,
+    pub brands: Vec<usize>,
+}
 
 #[derive(Component)]
 pub struct StreamCard(pub usize);
@@ -32,6 +42,7 @@ pub struct CardBody(pub usize);
 pub struct StreamPlaceholder;
 
 pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<Lobby>();
     app.add_systems(
         Update,
         update_stream
@@ -40,13 +51,23 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    cards: usize,
+    brands: Vec<usize>,
+) -> Entity {
     let labels = settings.locale.labels();
-    let tile = commands.spawn(tile_panel("stream")).id();
+    let tile = commands
+        .spawn((tile_panel("stream"), StreamTile { cards, brands }))
+        .id();
+    let in_tile = InTile(tile);
     let title = commands.spawn(tile_title(labels.stream_title, fonts)).id();
     let placeholder = commands
         .spawn((
             StreamPlaceholder,
+            in_tile,
             label(
                 labels.waiting_for_data,
                 &fonts.regular,
@@ -56,11 +77,12 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         ))
         .id();
     commands.entity(tile).add_children(&[title, placeholder]);
-    for index in 0..CARDS {
+    for index in 0..cards {
         let card = commands
             .spawn((
                 Name::new(format!("card {index}")),
                 StreamCard(index),
+                in_tile,
                 Node {
                     display: Display::Flex,
                     flex_direction: FlexDirection::Row,
@@ -79,6 +101,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let stripe = commands
             .spawn((
                 CardStripe(index),
+                in_tile,
                 block(
                     Node {
                         width: Val::Px(8.0),
@@ -105,6 +128,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let meta = commands
             .spawn((
                 CardMeta(index),
+                in_tile,
                 label("", &fonts.bold, theme::SIZE_LABEL, theme::TEXT),
                 TextLayout::new(Justify::Left, LineBreak::NoWrap),
             ))
@@ -115,6 +139,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let body = commands
             .spawn((
                 CardBody(index),
+                in_tile,
                 label("", &fonts.regular, theme::SIZE_BODY, theme::TEXT),
                 TextLayout::new(Justify::Left, LineBreak::WordBoundary),
             ))
@@ -126,15 +151,23 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
     tile
 }
 
-/// The card's first line: "X" in bold, then " Léa Martin @lea_12 · il y a 3 min".
+/// The card's first line: "X" in bold, then " Léa Martin @lea_12 · il y a 3 min" (in a lobby:
+/// " un internaute · il y a 3 min").
 pub fn card_meta(
     mention: &EnrichedMention,
     now: chrono::DateTime<chrono::Utc>,
     settings: &WallSettings,
+    lobby: bool,
 ) -> (String, String) {
     let labels = settings.locale.labels();
     let m = &mention.mention;
     let age = labels.age((now - m.created_at).num_seconds().max(0));
+    if lobby {
+        return (
+            m.platform.label().to_string(),
+            format!("  {} · {age}", neutral_author(settings.locale)),
+        );
+    }
     let name = if m.author.display_name.is_empty() {
         String::new()
     } else {
@@ -157,14 +190,41 @@ pub fn card_body(text: &str) -> String {
     format!("{}…", cut[..end].trim_end())
 }
 
+/// The mentions a stream tile shows, newest first; in a lobby, toxic posts are left out.
+pub fn shown<'a>(
+    data: &'a WallData,
+    tile: &StreamTile,
+    lobby: Option<&LobbyFilter>,
+) -> Vec<&'a EnrichedMention> {
+    data.stream
+        .iter()
+        .filter(|m| tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b)))
+        .filter(|m| lobby.is_none_or(|filter| !filter.is_toxic(&m.mention.text)))
+        .take(tile.cards)
+        .collect()
+}
+
+/// The lists the lobby mode uses, built once.
+#[derive(Resource)]
+pub struct Lobby(pub LobbyFilter);
+
+impl Default for Lobby {
+    fn default() -> Self {
+        Lobby(LobbyFilter::shipped())
+    }
+}
+
 fn update_stream(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    mut cards: Query<(&StreamCard, &mut Visibility), Without<StreamPlaceholder>>,
-    mut placeholder: Query<&mut Node, (With<StreamPlaceholder>, Without<StreamCard>)>,
-    mut stripes: Query<(&CardStripe, &mut BackgroundColor)>,
-    mut metas: Query<(&CardMeta, &mut Text, &Children), Without<CardBody>>,
-    mut bodies: Query<(&CardBody, &mut Text), Without<CardMeta>>,
+    layout: Res<WallLayout>,
+    lobby_filter: Res<Lobby>,
+    tiles: Query<(Entity, &StreamTile)>,
+    mut cards: Query<(&StreamCard, &InTile, &mut Visibility), Without<StreamPlaceholder>>,
+    mut placeholder: Query<(&InTile, &mut Node), (With<StreamPlaceholder>, Without<StreamCard>)>,
+    mut stripes: Query<(&CardStripe, &InTile, &mut BackgroundColor)>,
+    mut metas: Query<(&CardMeta, &InTile, &mut Text, &Children), Without<CardBody>>,
+    mut bodies: Query<(&CardBody, &InTile, &mut Text), Without<CardMeta>>,
     mut spans: Query<&mut TextSpan>,
 ) {
     let now = data
@@ -173,9 +233,20 @@ fn update_stream(
         .map(|f| f.now)
         .or_else(|| data.stream.front().map(|m| m.mention.created_at))
         .unwrap_or_default();
+    let lobby = layout
+        .0
+        .lobby
+        .unwrap_or(settings.lobby)
+        .then_some(&lobby_filter.0);
+    let lists: HashMap<Entity, Vec<&EnrichedMention>> = tiles
+        .iter()
+        .map(|(entity, tile)| (entity, shown(&data, tile, lobby)))
+        .collect();
+    let empty = Vec::new();
+    let list = |tile: &InTile| lists.get(&tile.0).unwrap_or(&empty);
     // The placeholder leaves the layout once cards arrive, so it takes no room above them.
-    for mut node in &mut placeholder {
-        let wanted = if data.stream.is_empty() {
+    for (tile, mut node) in &mut placeholder {
+        let wanted = if list(tile).is_empty() {
             Display::Flex
         } else {
             Display::None
@@ -184,34 +255,38 @@ fn update_stream(
             node.display = wanted;
         }
     }
-    for (card, mut visibility) in &mut cards {
-        let wanted = if card.0 < data.stream.len() {
+    for (card, tile, mut visibility) in &mut cards {
+        let wanted = if card.0 < list(tile).len() {
             Visibility::Inherited
         } else {
             Visibility::Hidden
         };
         visibility.set_if_neq(wanted);
     }
-    for (stripe, mut color) in &mut stripes {
-        if let Some(mention) = data.stream.get(stripe.0) {
+    for (stripe, tile, mut color) in &mut stripes {
+        if let Some(mention) = list(tile).get(stripe.0) {
             color.set_if_neq(BackgroundColor(theme::tone_color(mention.tone)));
         }
     }
-    for (meta, mut text, children) in &mut metas {
-        let Some(mention) = data.stream.get(meta.0) else {
+    for (meta, tile, mut text, children) in &mut metas {
+        let Some(mention) = list(tile).get(meta.0) else {
             continue;
         };
-        let (platform, rest) = card_meta(mention, now, &settings);
+        let (platform, rest) = card_meta(mention, now, &settings, lobby.is_some());
         set_text(&mut text, &platform);
         if let Some(mut span) = children.first().and_then(|c| spans.get_mut(*c).ok()) {
             set_span(&mut span, &rest);
         }
     }
-    for (body, mut text) in &mut bodies {
-        let Some(mention) = data.stream.get(body.0) else {
+    for (body, tile, mut text) in &mut bodies {
+        let Some(mention) = list(tile).get(body.0) else {
             continue;
         };
-        set_text(&mut text, &card_body(&mention.mention.text));
+        let body = card_body(&mention.mention.text);
+        match lobby {
+            Some(filter) => set_text(&mut text, &filter.mask(&body)),
+            None => set_text(&mut text, &body),
+        }
     }
 }
 

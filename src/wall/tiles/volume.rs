@@ -5,9 +5,11 @@
 use bevy::prelude::*;
 use chrono::{Local, TimeDelta};
 
-use super::set_text;
+use std::collections::HashMap;
+
+use super::{InTile, set_text};
 use crate::analysis::MAX_CHART_BARS;
-use crate::model::{Figures, Tone};
+use crate::model::{Figures, Tone, ToneCounts, VolumeChart};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings, WallSystems};
@@ -47,14 +49,32 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+/// The tile's own choices: which brand, over which window.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct VolumeTile {
+    pub window_minutes: u32,
+    pub brand: usize,
+}
+
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    window_minutes: u32,
+    brand: usize,
+) -> Entity {
     let labels = settings.locale.labels();
-    let own = settings
-        .brands
-        .iter()
-        .find(|b| b.own)
-        .map_or("", |b| b.name.as_str());
-    let tile = commands.spawn(tile_panel("volume")).id();
+    let brand_name = settings.brands.get(brand).map_or("", |b| b.name.as_str());
+    let tile = commands
+        .spawn((
+            tile_panel("volume"),
+            VolumeTile {
+                window_minutes,
+                brand,
+            },
+        ))
+        .id();
+    let in_tile = InTile(tile);
 
     let title_row = commands
         .spawn(Node {
@@ -70,8 +90,8 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
             format!(
                 "{} · {} · {}",
                 labels.volume_title,
-                own,
-                labels.window(settings.chart_hours * 60)
+                brand_name,
+                labels.window(window_minutes)
             ),
             fonts,
         ))
@@ -117,6 +137,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
     let note = commands
         .spawn((
             SpikeNote,
+            in_tile,
             label("", &fonts.bold, theme::SIZE_BODY, theme::ALERT),
             Visibility::Hidden,
         ))
@@ -141,6 +162,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
     let scale = commands
         .spawn((
             ScaleLabel,
+            in_tile,
             Node {
                 position_type: PositionType::Absolute,
                 top: Val::Px(0.0),
@@ -155,6 +177,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let column = commands
             .spawn((
                 VolumeBar(bar),
+                in_tile,
                 Node {
                     display: Display::None,
                     flex_direction: FlexDirection::ColumnReverse,
@@ -172,6 +195,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
             let segment = commands
                 .spawn((
                     BarSegment { bar, tone },
+                    in_tile,
                     block(
                         Node {
                             width: Val::Percent(100.0),
@@ -188,6 +212,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let marker = commands
             .spawn((
                 SpikeMarker(bar),
+                in_tile,
                 block(
                     Node {
                         width: Val::Percent(100.0),
@@ -217,6 +242,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
         let tick = commands
             .spawn((
                 AxisLabel(index),
+                in_tile,
                 Node {
                     position_type: PositionType::Absolute,
                     left: Val::Percent(0.0),
@@ -235,7 +261,7 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings
 }
 
 /// Height of each tone's segment, in percent of the chart, for one bar.
-pub fn segment_heights(counts: crate::model::ToneCounts, max: u32) -> [f32; 3] {
+pub fn segment_heights(counts: ToneCounts, max: u32) -> [f32; 3] {
     if max == 0 {
         return [0.0; 3];
     }
@@ -247,95 +273,43 @@ pub fn segment_heights(counts: crate::model::ToneCounts, max: u32) -> [f32; 3] {
     ]
 }
 
-/// Bars of the own brand whose bucket holds a flagged minute.
-pub fn spiking_bars(figures: &Figures, own: usize) -> Vec<usize> {
-    let width = TimeDelta::minutes(i64::from(figures.bucket_minutes.max(1)));
+/// Bars of `brand` whose bucket holds a flagged minute.
+pub fn spiking_bars(figures: &Figures, chart: &VolumeChart, brand: usize) -> Vec<usize> {
+    let width = i64::from(chart.bucket_minutes.max(1));
     let mut bars: Vec<usize> = figures
         .spikes
         .iter()
-        .filter(|s| s.brand == own && s.minute >= figures.volume_start)
-        .map(|s| ((s.minute - figures.volume_start).num_minutes() / width.num_minutes()) as usize)
+        .filter(|s| s.brand == brand && s.minute >= chart.start)
+        .map(|s| ((s.minute - chart.start).num_minutes() / width) as usize)
         .collect();
     bars.dedup();
     bars
 }
 
-fn update_volume(
-    data: Res<WallData>,
-    settings: Res<WallSettings>,
-    mut bars: Query<(&VolumeBar, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
-    mut segments: Query<(&BarSegment, &mut Node), (Without<VolumeBar>, Without<AxisLabel>)>,
-    mut markers: Query<(&SpikeMarker, &mut Visibility), (Without<AxisLabel>, Without<SpikeNote>)>,
-    mut axis: Query<
-        (&AxisLabel, &mut Node, &mut Text, &mut Visibility),
-        (
-            Without<VolumeBar>,
-            Without<BarSegment>,
-            Without<SpikeMarker>,
-            Without<SpikeNote>,
-        ),
-    >,
-    mut scale: Query<&mut Text, (With<ScaleLabel>, Without<AxisLabel>, Without<SpikeNote>)>,
-    mut note: Query<
-        (&mut Text, &mut Visibility),
-        (
-            With<SpikeNote>,
-            Without<AxisLabel>,
-            Without<ScaleLabel>,
-            Without<SpikeMarker>,
-        ),
-    >,
-) {
-    let Some(figures) = &data.figures else { return };
-    let own = figures.brands.iter().position(|b| b.own).unwrap_or(0);
-    let Some(series) = figures.volume.get(own) else {
-        return;
-    };
-    let max = series.iter().map(|c| c.total()).max().unwrap_or(0).max(1);
-    for (bar, mut node) in &mut bars {
-        let display = if bar.0 < series.len() {
-            Display::Flex
-        } else {
-            Display::None
-        };
-        if node.display != display {
-            node.display = display;
-        }
-    }
-    for (segment, mut node) in &mut segments {
-        let counts = series.get(segment.bar).copied().unwrap_or_default();
-        let heights = segment_heights(counts, max);
-        let height = match segment.tone {
-            Tone::Negative => heights[0],
-            Tone::Neutral => heights[1],
-            Tone::Positive => heights[2],
-        };
-        if node.height != Val::Percent(height) {
-            node.height = Val::Percent(height);
-        }
-    }
-    let spiking = spiking_bars(figures, own);
-    for (marker, mut visibility) in &mut markers {
-        let wanted = if spiking.contains(&marker.0) {
-            Visibility::Inherited
-        } else {
-            Visibility::Hidden
-        };
-        visibility.set_if_neq(wanted);
-    }
-    for mut text in &mut scale {
-        set_text(
-            &mut text,
-            &format!("max {max} / {} min", figures.bucket_minutes),
-        );
-    }
+/// What one volume tile shows, computed once per update and read by its entities.
+struct VolumeView<'a> {
+    series: &'a [ToneCounts],
+    max: u32,
+    bucket_minutes: u32,
+    spiking: Vec<usize>,
+    ticks: Vec<(f32, String)>,
+    note: Option<String>,
+}
 
+fn volume_view<'a>(
+    figures: &'a Figures,
+    tile: &VolumeTile,
+    labels: &crate::i18n::Labels,
+) -> Option<VolumeView<'a>> {
+    let chart = figures.chart(tile.window_minutes)?;
+    let series = chart.bars.get(tile.brand)?;
+    let max = series.iter().map(|c| c.total()).max().unwrap_or(0).max(1);
     // Hour ticks, spaced so that at most AXIS_LABELS fit.
     let bars_total = series.len().max(1) as i64;
-    let span_minutes = bars_total * i64::from(figures.bucket_minutes);
+    let span_minutes = bars_total * i64::from(chart.bucket_minutes);
     let step_hours = ((span_minutes / 60) / (AXIS_LABELS as i64 - 1)).max(1);
-    let first_hour = figures.volume_start.with_timezone(&Local);
-    let start = figures.volume_start;
+    let start = chart.start;
+    let first_hour = start.with_timezone(&Local);
     let mut ticks = Vec::new();
     let mut tick =
         start + TimeDelta::minutes(60 - i64::from(chrono::Timelike::minute(&first_hour)));
@@ -347,8 +321,115 @@ fn update_volume(
         }
         tick += TimeDelta::hours(1);
     }
-    for (label_ref, mut node, mut text, mut visibility) in &mut axis {
-        match ticks.get(label_ref.0) {
+    let note = figures
+        .spikes
+        .iter()
+        .rev()
+        .find(|s| s.brand == tile.brand && figures.now - s.minute <= TimeDelta::hours(1))
+        .map(|spike| {
+            let at = spike.minute.with_timezone(&Local).format("%H:%M");
+            let ratio = spike.count as f32 / spike.baseline.max(1.0);
+            format!(
+                "{} {at} · {} / min · ×{ratio:.0}",
+                labels.spike.to_uppercase(),
+                spike.count
+            )
+        });
+    Some(VolumeView {
+        series,
+        max,
+        bucket_minutes: chart.bucket_minutes,
+        spiking: spiking_bars(figures, chart, tile.brand),
+        ticks,
+        note,
+    })
+}
+
+fn update_volume(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    tiles: Query<(Entity, &VolumeTile)>,
+    mut bars: Query<(&VolumeBar, &InTile, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
+    mut segments: Query<
+        (&BarSegment, &InTile, &mut Node),
+        (Without<VolumeBar>, Without<AxisLabel>),
+    >,
+    mut markers: Query<
+        (&SpikeMarker, &InTile, &mut Visibility),
+        (Without<AxisLabel>, Without<SpikeNote>),
+    >,
+    mut axis: Query<
+        (&AxisLabel, &InTile, &mut Node, &mut Text, &mut Visibility),
+        (
+            Without<VolumeBar>,
+            Without<BarSegment>,
+            Without<SpikeMarker>,
+            Without<SpikeNote>,
+        ),
+    >,
+    mut scale: Query<
+        (&InTile, &mut Text),
+        (With<ScaleLabel>, Without<AxisLabel>, Without<SpikeNote>),
+    >,
+    mut note: Query<
+        (&InTile, &mut Text, &mut Visibility),
+        (
+            With<SpikeNote>,
+            Without<AxisLabel>,
+            Without<ScaleLabel>,
+            Without<SpikeMarker>,
+        ),
+    >,
+) {
+    let Some(figures) = &data.figures else { return };
+    let labels = settings.locale.labels();
+    let views: HashMap<Entity, VolumeView> = tiles
+        .iter()
+        .filter_map(|(entity, tile)| Some((entity, volume_view(figures, tile, labels)?)))
+        .collect();
+    for (bar, tile, mut node) in &mut bars {
+        let Some(view) = views.get(&tile.0) else { continue };
+        let display = if bar.0 < view.series.len() {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    for (segment, tile, mut node) in &mut segments {
+        let Some(view) = views.get(&tile.0) else { continue };
+        let counts = view.series.get(segment.bar).copied().unwrap_or_default();
+        let heights = segment_heights(counts, view.max);
+        let height = match segment.tone {
+            Tone::Negative => heights[0],
+            Tone::Neutral => heights[1],
+            Tone::Positive => heights[2],
+        };
+        if node.height != Val::Percent(height) {
+            node.height = Val::Percent(height);
+        }
+    }
+    for (marker, tile, mut visibility) in &mut markers {
+        let Some(view) = views.get(&tile.0) else { continue };
+        let wanted = if view.spiking.contains(&marker.0) {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
+        visibility.set_if_neq(wanted);
+    }
+    for (tile, mut text) in &mut scale {
+        let Some(view) = views.get(&tile.0) else { continue };
+        set_text(
+            &mut text,
+            &format!("max {} / {} min", view.max, view.bucket_minutes),
+        );
+    }
+    for (label_ref, tile, mut node, mut text, mut visibility) in &mut axis {
+        let Some(view) = views.get(&tile.0) else { continue };
+        match view.ticks.get(label_ref.0) {
             Some((left, caption)) => {
                 // Centre the label on its tick (about 32 px half-width at this size).
                 let wanted = Val::Percent(*left);
@@ -364,26 +445,11 @@ fn update_volume(
             }
         }
     }
-
-    let labels = settings.locale.labels();
-    let latest = figures
-        .spikes
-        .iter()
-        .rev()
-        .find(|s| s.brand == own && figures.now - s.minute <= TimeDelta::hours(1));
-    for (mut text, mut visibility) in &mut note {
-        match latest {
-            Some(spike) => {
-                let at = spike.minute.with_timezone(&Local).format("%H:%M");
-                let ratio = spike.count as f32 / spike.baseline.max(1.0);
-                set_text(
-                    &mut text,
-                    &format!(
-                        "{} {at} · {} / min · ×{ratio:.0}",
-                        labels.spike.to_uppercase(),
-                        spike.count
-                    ),
-                );
+    for (tile, mut text, mut visibility) in &mut note {
+        let Some(view) = views.get(&tile.0) else { continue };
+        match &view.note {
+            Some(caption) => {
+                set_text(&mut text, caption);
                 visibility.set_if_neq(Visibility::Inherited);
             }
             None => {

@@ -1,0 +1,305 @@
+//! The alerts: each volume spike episode of any brand, newest first, with when it started, its
+//! peak against the usual volume, and whether it is still going on. Consecutive flagged minutes
+//! of one brand are one episode, so a storm is one line, not thirty.
+
+use bevy::prelude::*;
+use chrono::{DateTime, Local, TimeDelta, Utc};
+
+use super::{InTile, set_text};
+use crate::model::{Figures, Spike};
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings, WallSystems};
+
+/// Flagged minutes closer than this belong to the same episode.
+const EPISODE_GAP: TimeDelta = TimeDelta::minutes(10);
+/// An episode whose last flagged minute is this recent is still going on.
+const ONGOING_FOR: TimeDelta = TimeDelta::minutes(10);
+
+#[derive(Component, Debug, Clone, Copy)]
+pub struct AlertsTile {
+    pub max: usize,
+}
+
+#[derive(Component)]
+pub struct AlertRow(pub usize);
+
+#[derive(Component)]
+pub struct AlertStripe(pub usize);
+
+#[derive(Component)]
+pub struct AlertText(pub usize);
+
+#[derive(Component)]
+pub struct NoAlerts;
+
+/// One brand's run of flagged minutes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub brand: usize,
+    pub start: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    pub peak: u32,
+    /// The usual volume per minute before it started.
+    pub baseline: f32,
+    pub ongoing: bool,
+}
+
+/// The spike episodes in `figures`, newest first.
+pub fn episodes(figures: &Figures) -> Vec<Episode> {
+    let mut spikes: Vec<&Spike> = figures.spikes.iter().collect();
+    spikes.sort_by_key(|s| (s.brand, s.minute));
+    let mut found: Vec<Episode> = Vec::new();
+    for spike in spikes {
+        match found.last_mut() {
+            Some(episode)
+                if episode.brand == spike.brand && spike.minute - episode.last <= EPISODE_GAP =>
+            {
+                episode.last = spike.minute;
+                episode.peak = episode.peak.max(spike.count);
+            }
+            _ => found.push(Episode {
+                brand: spike.brand,
+                start: spike.minute,
+                last: spike.minute,
+                peak: spike.count,
+                baseline: spike.baseline,
+                ongoing: false,
+            }),
+        }
+    }
+    for episode in &mut found {
+        episode.ongoing = figures.now - episode.last <= ONGOING_FOR;
+    }
+    found.sort_by_key(|e| std::cmp::Reverse(e.last));
+    found
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        update_alerts
+            .in_set(WallSystems::UpdateTiles)
+            .run_if(resource_changed::<WallData>),
+    );
+}
+
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    max: usize,
+) -> Entity {
+    let labels = settings.locale.labels();
+    let tile = commands
+        .spawn((tile_panel("alerts"), AlertsTile { max }))
+        .id();
+    let in_tile = InTile(tile);
+    let title = commands
+        .spawn(tile_title(labels.alerts_title, fonts))
+        .id();
+    let none = commands
+        .spawn((
+            NoAlerts,
+            in_tile,
+            label(labels.no_alerts, &fonts.regular, theme::SIZE_BODY, theme::MUTED),
+        ))
+        .id();
+    commands.entity(tile).add_children(&[title, none]);
+    for index in 0..max {
+        let row = commands
+            .spawn((
+                AlertRow(index),
+                in_tile,
+                Node {
+                    display: Display::None,
+                    flex_direction: FlexDirection::Row,
+                    column_gap: Val::Px(14.0),
+                    min_height: Val::Px(0.0),
+                    border_radius: BorderRadius::all(Val::Px(8.0)),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                BackgroundColor(theme::TILE_RAISED),
+            ))
+            .id();
+        let stripe = commands
+            .spawn((
+                AlertStripe(index),
+                in_tile,
+                block(
+                    Node {
+                        width: Val::Px(8.0),
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                    theme::ALERT,
+                ),
+            ))
+            .id();
+        let text = commands
+            .spawn((
+                AlertText(index),
+                in_tile,
+                label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
+                Node {
+                    padding: UiRect::axes(Val::Px(0.0), Val::Px(10.0)),
+                    ..default()
+                },
+            ))
+            .with_children(|text| {
+                text.spawn(crate::wall::widgets::span(
+                    "",
+                    &fonts.regular,
+                    theme::SIZE_LABEL,
+                    theme::MUTED,
+                ));
+            })
+            .id();
+        commands.entity(row).add_children(&[stripe, text]);
+        commands.entity(tile).add_child(row);
+    }
+    tile
+}
+
+/// The episode's line: "14:05 · Petit Loup · EN COURS", then "87 / min (habituel 6)".
+pub fn episode_lines(
+    episode: &Episode,
+    figures: &Figures,
+    settings: &WallSettings,
+) -> (String, String) {
+    let labels = settings.locale.labels();
+    let brand = figures
+        .brands
+        .get(episode.brand)
+        .map_or("?", |b| b.name.as_str());
+    let at = episode.start.with_timezone(&Local).format("%H:%M");
+    let mut head = format!("{at} · {brand}");
+    if episode.ongoing {
+        head.push_str(&format!(" · {}", labels.alert_active));
+    }
+    let detail = format!(
+        "\n{} {} ({} {:.0})",
+        episode.peak, labels.per_minute, labels.usual, episode.baseline
+    );
+    (head, detail)
+}
+
+fn update_alerts(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    tiles: Query<&AlertsTile>,
+    mut rows: Query<(&AlertRow, &InTile, &mut Node), Without<NoAlerts>>,
+    mut none: Query<(&InTile, &mut Node), (With<NoAlerts>, Without<AlertRow>)>,
+    mut stripes: Query<(&AlertStripe, &InTile, &mut BackgroundColor)>,
+    mut texts: Query<(&AlertText, &InTile, &mut Text, &mut TextColor, &Children)>,
+    mut spans: Query<&mut TextSpan>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let found = episodes(figures);
+    let limit = |tile: &InTile| tiles.get(tile.0).map_or(0, |t| t.max).min(found.len());
+    for (_, mut node) in &mut none {
+        let wanted = if found.is_empty() {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if node.display != wanted {
+            node.display = wanted;
+        }
+    }
+    for (row, tile, mut node) in &mut rows {
+        let wanted = if row.0 < limit(tile) {
+            Display::Flex
+        } else {
+            Display::None
+        };
+        if node.display != wanted {
+            node.display = wanted;
+        }
+    }
+    for (stripe, _, mut color) in &mut stripes {
+        if let Some(episode) = found.get(stripe.0) {
+            let wanted = if episode.ongoing {
+                theme::ALERT
+            } else {
+                theme::NEUTRAL
+            };
+            color.set_if_neq(BackgroundColor(wanted));
+        }
+    }
+    for (text_of, _, mut text, mut color, children) in &mut texts {
+        let Some(episode) = found.get(text_of.0) else {
+            continue;
+        };
+        let (head, detail) = episode_lines(episode, figures, &settings);
+        set_text(&mut text, &head);
+        let wanted = if episode.ongoing {
+            theme::ALERT
+        } else {
+            theme::TEXT
+        };
+        color.set_if_neq(TextColor(wanted));
+        if let Some(mut span) = children.first().and_then(|c| spans.get_mut(*c).ok()) {
+            super::set_span(&mut span, &detail);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BrandInfo;
+
+    fn spike(brand: usize, minute: i64, count: u32) -> Spike {
+        let at = DateTime::from_timestamp(minute * 60, 0).unwrap_or_default();
+        Spike {
+            brand,
+            minute: at,
+            count,
+            baseline: 5.0,
+            score: 9.0,
+            detected_at: at,
+        }
+    }
+
+    #[test]
+    fn consecutive_minutes_are_one_episode_newest_first() {
+        let figures = Figures {
+            now: DateTime::from_timestamp(130 * 60, 0).unwrap_or_default(),
+            brands: vec![
+                BrandInfo {
+                    name: "A".into(),
+                    own: true,
+                    color: "#ffffff".into(),
+                };
+                2
+            ],
+            charts: vec![],
+            windows: vec![],
+            last_hour: vec![],
+            platforms_last_hour: vec![],
+            spikes: vec![
+                spike(0, 100, 40),
+                spike(0, 101, 90),
+                spike(0, 104, 60),
+                spike(1, 125, 20),
+                spike(0, 60, 30),
+            ],
+            active_alerts: 1,
+            sources: vec![],
+            processed: 0,
+            duplicates: 0,
+            unmatched: 0,
+            too_late: 0,
+            wall_dropped: 0,
+        };
+        let found = episodes(&figures);
+        assert_eq!(found.len(), 3);
+        assert_eq!(found[0].brand, 1);
+        assert!(found[0].ongoing);
+        assert_eq!(found[1].peak, 90, "the storm's three minutes are one episode");
+        assert!(!found[1].ongoing, "its last minute is 26 minutes old");
+        assert_eq!(found[2].start.timestamp(), 60 * 60);
+    }
+}

@@ -1,0 +1,176 @@
+//! Key figures as big numbers in a box: mentions in the last hour, net sentiment, active alerts
+//! and share of voice, each for one brand. The header shows three of them for the own brand; a
+//! `kpi` tile shows one, as large as its area.
+
+use bevy::prelude::*;
+
+use super::{group_thousands, set_text};
+use crate::layout::Metric;
+use crate::model::Figures;
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::label;
+use crate::wall::{WallData, WallSettings, WallSystems};
+
+/// A KPI's value text.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KpiValue {
+    pub metric: Metric,
+    pub brand: usize,
+}
+
+/// The box around a KPI: turns amber when alerts are active.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KpiBox {
+    pub metric: Metric,
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        update_kpis
+            .in_set(WallSystems::UpdateTiles)
+            .run_if(resource_changed::<WallData>),
+    );
+}
+
+pub fn caption(metric: Metric, settings: &WallSettings) -> &'static str {
+    let labels = settings.locale.labels();
+    match metric {
+        Metric::MentionsLastHour => labels.mentions_last_hour,
+        Metric::NetSentiment => labels.net_sentiment,
+        Metric::ActiveAlerts => labels.active_alerts,
+        Metric::ShareOfVoice => labels.share_of_voice_title,
+    }
+}
+
+/// A KPI box: the value over its caption. `node` sizes it for where it sits.
+pub fn spawn_box(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    value: KpiValue,
+    node: Node,
+    value_size: f32,
+) -> Entity {
+    let kpi_box = commands
+        .spawn((
+            Name::new("kpi"),
+            KpiBox {
+                metric: value.metric,
+            },
+            Node {
+                display: Display::Flex,
+                flex_direction: FlexDirection::Column,
+                justify_content: JustifyContent::Center,
+                padding: UiRect::axes(Val::Px(20.0), Val::Px(6.0)),
+                border: UiRect::all(Val::Px(3.0)),
+                border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
+                ..node
+            },
+            BackgroundColor(theme::TILE),
+            BorderColor::all(theme::TILE),
+        ))
+        .id();
+    let number = commands
+        .spawn((value, label("—", &fonts.bold, value_size, theme::TEXT)))
+        .id();
+    let mut caption_text = caption(value.metric, settings).to_string();
+    if let Some(brand) = settings.brands.get(value.brand).filter(|b| !b.own) {
+        caption_text = format!("{caption_text} · {}", brand.name);
+    }
+    let caption = commands
+        .spawn(label(
+            caption_text,
+            &fonts.regular,
+            theme::SIZE_LABEL,
+            theme::MUTED,
+        ))
+        .id();
+    commands.entity(kpi_box).add_children(&[number, caption]);
+    kpi_box
+}
+
+/// A `kpi` tile: one KPI filling its area.
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    metric: Metric,
+    brand: usize,
+) -> Entity {
+    spawn_box(
+        commands,
+        fonts,
+        settings,
+        KpiValue { metric, brand },
+        Node {
+            width: Val::Percent(100.0),
+            height: Val::Percent(100.0),
+            min_width: Val::Px(0.0),
+            min_height: Val::Px(0.0),
+            overflow: Overflow::clip(),
+            ..default()
+        },
+        theme::SIZE_HUGE,
+    )
+}
+
+/// The value as shown, and its colour.
+pub fn kpi_text(figures: &Figures, value: KpiValue) -> (String, Color) {
+    let hour = figures.last_hour.get(value.brand).copied().unwrap_or_default();
+    match value.metric {
+        Metric::MentionsLastHour => (group_thousands(u64::from(hour.total())), theme::TEXT),
+        Metric::NetSentiment => match hour.net_percent() {
+            Some(net) => (format!("{net:+.0}"), theme::net_color(net)),
+            None => ("—".to_string(), theme::MUTED),
+        },
+        Metric::ActiveAlerts => (
+            figures.active_alerts.to_string(),
+            if figures.active_alerts > 0 {
+                theme::ALERT
+            } else {
+                theme::TEXT
+            },
+        ),
+        Metric::ShareOfVoice => {
+            let counts = figures.share_of_voice();
+            let total: u32 = counts.iter().sum();
+            match counts.get(value.brand) {
+                Some(&mine) if total > 0 => (
+                    format!("{:.0} %", f64::from(mine) * 100.0 / f64::from(total)),
+                    theme::TEXT,
+                ),
+                _ => ("—".to_string(), theme::MUTED),
+            }
+        }
+    }
+}
+
+fn update_kpis(
+    data: Res<WallData>,
+    mut values: Query<(&KpiValue, &mut Text, &mut TextColor)>,
+    mut boxes: Query<(&KpiBox, &mut BorderColor, &mut BackgroundColor)>,
+) {
+    let Some(figures) = &data.figures else { return };
+    for (value, mut text, mut color) in &mut values {
+        let (shown, tint) = kpi_text(figures, *value);
+        set_text(&mut text, &shown);
+        if color.0 != tint {
+            color.0 = tint;
+        }
+    }
+    for (kpi_box, mut border, mut background) in &mut boxes {
+        let alerting = kpi_box.metric == Metric::ActiveAlerts && figures.active_alerts > 0;
+        let (edge, fill) = if alerting {
+            (theme::ALERT, theme::ALERT_FILL)
+        } else {
+            (theme::TILE, theme::TILE)
+        };
+        if *border != BorderColor::all(edge) {
+            *border = BorderColor::all(edge);
+        }
+        if background.0 != fill {
+            background.0 = fill;
+        }
+    }
+}

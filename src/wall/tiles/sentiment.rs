@@ -1,0 +1,205 @@
+//! Sentiment by brand over a window: each brand's net sentiment (positive minus negative share,
+//! in points) as a big coloured number, and its tone split as a bar, so the room compares how
+//! each brand is talked about, not only how much.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use super::{InTile, group_thousands, set_text};
+use crate::model::{Tone, ToneCounts};
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings, WallSystems};
+
+#[derive(Component, Debug, Clone, Copy)]
+pub struct SentimentTile {
+    pub window_minutes: u32,
+}
+
+#[derive(Component)]
+pub struct NetValue(pub usize);
+
+#[derive(Component)]
+pub struct MentionCount(pub usize);
+
+#[derive(Component)]
+pub struct SentimentSplit {
+    pub brand: usize,
+    pub tone: Tone,
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        update_sentiment
+            .in_set(WallSystems::UpdateTiles)
+            .run_if(resource_changed::<WallData>),
+    );
+}
+
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    window_minutes: u32,
+) -> Entity {
+    let labels = settings.locale.labels();
+    let tile = commands
+        .spawn((tile_panel("sentiment"), SentimentTile { window_minutes }))
+        .id();
+    let in_tile = InTile(tile);
+    let title = commands
+        .spawn(tile_title(
+            format!(
+                "{} · {}",
+                labels.sentiment_title,
+                labels.window(window_minutes)
+            ),
+            fonts,
+        ))
+        .id();
+    let rows = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::SpaceEvenly,
+            flex_grow: 1.0,
+            row_gap: Val::Px(6.0),
+            ..default()
+        })
+        .id();
+    commands.entity(tile).add_children(&[title, rows]);
+    for (index, brand) in settings.brands.iter().enumerate() {
+        let row = commands
+            .spawn((
+                Name::new(format!("sentiment {}", brand.name)),
+                Node {
+                    display: Display::Grid,
+                    grid_template_columns: vec![
+                        GridTrack::px(110.0),
+                        GridTrack::fr(1.0),
+                        GridTrack::px(110.0),
+                    ],
+                    grid_template_rows: vec![GridTrack::auto(), GridTrack::px(14.0)],
+                    column_gap: Val::Px(16.0),
+                    row_gap: Val::Px(4.0),
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+            ))
+            .id();
+        let net = commands
+            .spawn((
+                NetValue(index),
+                in_tile,
+                label("—", &fonts.bold, theme::SIZE_TITLE, theme::MUTED),
+                Node {
+                    grid_row: GridPlacement::span(2),
+                    ..default()
+                },
+            ))
+            .id();
+        let font = if brand.own { &fonts.bold } else { &fonts.regular };
+        let name = commands
+            .spawn(label(
+                &brand.name,
+                font,
+                theme::SIZE_BODY,
+                theme::brand_color(&brand.color),
+            ))
+            .id();
+        let count = commands
+            .spawn((
+                MentionCount(index),
+                in_tile,
+                label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+            ))
+            .id();
+        let split = commands
+            .spawn(Node {
+                display: Display::Flex,
+                flex_direction: FlexDirection::Row,
+                height: Val::Px(14.0),
+                grid_row: GridPlacement::start(2),
+                grid_column: GridPlacement::start_span(2, 2),
+                border_radius: BorderRadius::all(Val::Px(5.0)),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .insert(BackgroundColor(theme::TRACK))
+            .id();
+        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
+            let part = commands
+                .spawn((
+                    SentimentSplit { brand: index, tone },
+                    in_tile,
+                    block(
+                        Node {
+                            width: Val::Percent(0.0),
+                            height: Val::Percent(100.0),
+                            ..default()
+                        },
+                        theme::tone_color(tone),
+                    ),
+                ))
+                .id();
+            commands.entity(split).add_child(part);
+        }
+        commands
+            .entity(row)
+            .add_children(&[net, name, count, split]);
+        commands.entity(rows).add_child(row);
+    }
+    tile
+}
+
+fn update_sentiment(
+    data: Res<WallData>,
+    tiles: Query<(Entity, &SentimentTile)>,
+    mut nets: Query<(&NetValue, &InTile, &mut Text, &mut TextColor), Without<MentionCount>>,
+    mut counts: Query<(&MentionCount, &InTile, &mut Text), Without<NetValue>>,
+    mut splits: Query<(&SentimentSplit, &InTile, &mut Node)>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let windows: HashMap<Entity, &[ToneCounts]> = tiles
+        .iter()
+        .filter_map(|(entity, tile)| {
+            Some((entity, figures.totals(tile.window_minutes)?.tones.as_slice()))
+        })
+        .collect();
+    let tones = |tile: &InTile, brand: usize| {
+        windows
+            .get(&tile.0)
+            .and_then(|t| t.get(brand).copied())
+            .unwrap_or_default()
+    };
+    for (net, tile, mut text, mut color) in &mut nets {
+        let (shown, tint) = match tones(tile, net.0).net_percent() {
+            Some(value) => (format!("{value:+.0}"), theme::net_color(value)),
+            None => ("—".to_string(), theme::MUTED),
+        };
+        set_text(&mut text, &shown);
+        color.set_if_neq(TextColor(tint));
+    }
+    for (count, tile, mut text) in &mut counts {
+        set_text(
+            &mut text,
+            &group_thousands(u64::from(tones(tile, count.0).total())),
+        );
+    }
+    for (split, tile, mut node) in &mut splits {
+        let counts = tones(tile, split.brand);
+        let total = counts.total().max(1) as f32;
+        let part = match split.tone {
+            Tone::Negative => counts.negative,
+            Tone::Neutral => counts.neutral,
+            Tone::Positive => counts.positive,
+        };
+        let wanted = Val::Percent(part as f32 * 100.0 / total);
+        if node.width != wanted {
+            node.width = wanted;
+        }
+    }
+}
