@@ -45,18 +45,26 @@ pub fn spawn(
             },
         ))
         .id();
+    // A long title is cut at the edge rather than wrapped over three lines when the screen is
+    // narrow or read from far (large type).
+    let title_box = commands
+        .spawn(Node {
+            flex_grow: 1.0,
+            flex_basis: Val::Px(0.0),
+            min_width: Val::Px(0.0),
+            padding: UiRect::left(Val::Px(8.0)),
+            overflow: Overflow::clip(),
+            ..default()
+        })
+        .id();
     let title = commands
         .spawn((
-            Node {
-                flex_grow: 1.0,
-                flex_basis: Val::Px(0.0),
-                padding: UiRect::left(Val::Px(8.0)),
-                ..default()
-            },
             label(title.unwrap_or(&settings.title), &fonts.bold, 40.0, theme::TEXT),
+            TextLayout::new(Justify::Left, LineBreak::NoWrap),
         ))
         .id();
-    commands.entity(header).add_child(title);
+    commands.entity(title_box).add_child(title);
+    commands.entity(header).add_child(title_box);
     for metric in [
         Metric::MentionsLastHour,
         Metric::NetSentiment,

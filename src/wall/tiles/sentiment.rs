@@ -115,6 +115,10 @@ pub fn spawn(
                 in_tile,
                 label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
             ))
             .id();
         let split = commands

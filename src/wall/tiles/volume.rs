@@ -163,10 +163,12 @@ pub fn spawn(
         .spawn((
             ScaleLabel,
             in_tile,
+            // Top left: the oldest bars are there and usually low, so the label and the
+            // newest (spiking) bars do not collide.
             Node {
                 position_type: PositionType::Absolute,
                 top: Val::Px(0.0),
-                right: Val::Px(0.0),
+                left: Val::Px(0.0),
                 ..default()
             },
             label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
