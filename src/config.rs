@@ -424,7 +424,10 @@ fn validate_display(source: &SourceText, raw: RawDisplay) -> Result<DisplayConfi
             };
             let (from, to) = hours.get_ref().split_once('-').ok_or_else(bad)?;
             let parse = |t: &str| chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M");
-            let (from, to) = (parse(from).map_err(|_| bad())?, parse(to).map_err(|_| bad())?);
+            let (from, to) = (
+                parse(from).map_err(|_| bad())?,
+                parse(to).map_err(|_| bad())?,
+            );
             if from == to {
                 return Err(bad());
             }

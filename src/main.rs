@@ -9,9 +9,9 @@ use tracing_subscriber::EnvFilter;
 use vigie::app::{
     RunOptions, choose_layout, exit_after, replay_config, run_all_in_one, with_scenario,
 };
-use vigie::layout::Layout;
 use vigie::config::Config;
 use vigie::ingest::demo::Scenario;
+use vigie::layout::Layout;
 use vigie::wall::{WallExit, WallOptions};
 
 #[derive(Parser)]

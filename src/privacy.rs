@@ -138,7 +138,10 @@ mod tests {
         // Words that merely contain a swear word are left alone.
         let clean = "Scunthorpe class assessment: a passing grade, shitake mushrooms";
         assert_eq!(filter.mask(clean), clean);
-        assert_eq!(filter.mask("J'adore la nouvelle collection"), "J'adore la nouvelle collection");
+        assert_eq!(
+            filter.mask("J'adore la nouvelle collection"),
+            "J'adore la nouvelle collection"
+        );
     }
 
     #[test]
@@ -150,6 +153,9 @@ mod tests {
         assert!(filter.is_toxic("Tue-toi Petit Loup"));
         assert!(!filter.is_toxic("Cette affiche est honteuse, je boycotte Petit Loup"));
         assert!(!filter.is_toxic("This poster is a disgrace, boycott Petit Loup"));
-        assert!(!filter.is_toxic("the skill you showed"), "'kill' inside a word");
+        assert!(
+            !filter.is_toxic("the skill you showed"),
+            "'kill' inside a word"
+        );
     }
 }

@@ -186,7 +186,9 @@ fn pages_take_turns_after_their_dwell() {
     assert_eq!(current(&mut app), 0);
     assert_eq!(shown(&mut app), vec![0]);
     // The header is pinned: a tile of the screen, not of a page.
-    let mut pinned = app.world_mut().query_filtered::<&TileSlot, Without<PageOf>>();
+    let mut pinned = app
+        .world_mut()
+        .query_filtered::<&TileSlot, Without<PageOf>>();
     assert!(pinned.iter(app.world()).any(|s| s.kind == "header"));
 
     let steps = (first_dwell.as_millis() / 250) as usize + 1;
@@ -238,7 +240,11 @@ fn a_changed_layout_file_is_shown_and_a_broken_one_is_reported() {
     .expect("write");
     let started = Instant::now();
     wait_for(&mut app, "the new layout", |app| slots(app).len() == 2);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     let kinds: Vec<&str> = slots(&mut app).iter().map(|s| s.2).collect();
     assert_eq!(kinds, ["stream", "volume"]);
     assert_eq!(app.world().resource::<LayoutProblem>().0, None);
@@ -269,7 +275,7 @@ fn a_changed_layout_file_is_shown_and_a_broken_one_is_reported() {
 }
 
 fn mention(id: &str, text: &str) -> vigie::model::EnrichedMention {
-    use vigie::model::{Author, EnrichedMention, Engagement, Mention, Platform, Tone};
+    use vigie::model::{Author, Engagement, EnrichedMention, Mention, Platform, Tone};
     EnrichedMention {
         mention: Mention {
             id: id.into(),
@@ -308,7 +314,10 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
     app.update();
     // Oldest first: the newest (top card) is the toxic one.
     tx.send(WallUpdate::Mentions(vec![
-        mention("a", "Cette affiche Petit Loup est une merde, quelle bande d'enfoirés"),
+        mention(
+            "a",
+            "Cette affiche Petit Loup est une merde, quelle bande d'enfoirés",
+        ),
         mention("b", "What the fuck is this Petit Loup poster"),
         mention("c", "Petit Loup on sait où tu habites"),
     ]))
@@ -345,6 +354,9 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
         .collect();
     for span in spans {
         let text = &app.world().get::<TextSpan>(span).expect("span").0;
-        assert!(!text.contains("lea_martin") && !text.contains("Léa"), "{text}");
+        assert!(
+            !text.contains("lea_martin") && !text.contains("Léa"),
+            "{text}"
+        );
     }
 }

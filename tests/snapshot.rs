@@ -141,7 +141,10 @@ fn the_war_room_opens_one_window_per_screen_and_snapshots_each() {
         .status()
         .expect("xvfb-run is installed (package xvfb): run scripts/test.sh");
     assert!(status.success(), "vigie exited with {status}");
-    assert!(!shot.exists(), "several screens: one file per screen, none under the plain name");
+    assert!(
+        !shot.exists(),
+        "several screens: one file per screen, none under the plain name"
+    );
 
     // (screen, tile, region) that must be drawn on each screen.
     let expected = [
@@ -158,7 +161,11 @@ fn the_war_room_opens_one_window_per_screen_and_snapshots_each() {
         assert!(colours > 150, "{screen}: only {colours} colours");
         for (_, tile, (x0, y0, x1, y1)) in expected.iter().filter(|(s, ..)| *s == screen) {
             let ink = image.ink(*x0, *y0, *x1, *y1);
-            assert!(ink > 0.5, "{screen}/{tile}: only {:.0} % drawn", ink * 100.0);
+            assert!(
+                ink > 0.5,
+                "{screen}/{tile}: only {:.0} % drawn",
+                ink * 100.0
+            );
         }
     }
 }

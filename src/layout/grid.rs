@@ -22,9 +22,9 @@ impl Track {
         let (number, unit) = text
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .map_or((text, ""), |at| text.split_at(at));
-        let value: f32 = number.parse().map_err(|_| {
-            format!("'{text}' is not a track size: write it as 1fr, 120px or 30%")
-        })?;
+        let value: f32 = number
+            .parse()
+            .map_err(|_| format!("'{text}' is not a track size: write it as 1fr, 120px or 30%"))?;
         if !(value.is_finite() && value > 0.0) {
             return Err(format!("track size '{text}' must be above zero"));
         }
@@ -281,18 +281,27 @@ mod tests {
             }
         );
         assert_eq!(areas[1].column_span, 2);
-        assert_eq!(areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), [
-            "stream", "volume", "sov", "alerts"
-        ]);
+        assert_eq!(
+            areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+            ["stream", "volume", "sov", "alerts"]
+        );
     }
 
     #[test]
     fn an_l_shaped_area_is_refused_on_its_row() {
         let error = parse_areas("a a\na b").expect_err("an L is not a rectangle");
         assert_eq!(error.row, 1);
-        assert!(error.message.contains("'a' is not a rectangle"), "{}", error.message);
+        assert!(
+            error.message.contains("'a' is not a rectangle"),
+            "{}",
+            error.message
+        );
         let split = parse_areas("a b a").expect_err("a name in two places");
-        assert!(split.message.contains("not a rectangle"), "{}", split.message);
+        assert!(
+            split.message.contains("not a rectangle"),
+            "{}",
+            split.message
+        );
     }
 
     #[test]

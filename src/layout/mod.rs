@@ -119,10 +119,11 @@ pub enum Transition {
 impl Screen {
     /// Every tile of the screen, pinned and on pages.
     pub fn all_tiles(&self) -> impl Iterator<Item = &TileSpec> {
-        self.tiles
-            .iter()
-            .map(|(_, t)| t)
-            .chain(self.pages.iter().flat_map(|p| p.tiles.iter().map(|(_, t)| t)))
+        self.tiles.iter().map(|(_, t)| t).chain(
+            self.pages
+                .iter()
+                .flat_map(|p| p.tiles.iter().map(|(_, t)| t)),
+        )
     }
 }
 
@@ -241,9 +242,7 @@ impl Checker<'_> {
     fn areas_row_span(&self, areas: &Spanned<String>, row: usize) -> Range<usize> {
         let span = areas.span();
         let raw = &self.source.text[span.clone()];
-        let body_start = raw
-            .find(|c: char| c != '"' && c != '\'')
-            .unwrap_or(0);
+        let body_start = raw.find(|c: char| c != '"' && c != '\'').unwrap_or(0);
         let mut offset = span.start + body_start;
         let mut seen = 0;
         for line in raw[body_start..].split_inclusive('\n') {
@@ -398,7 +397,11 @@ impl Checker<'_> {
             self.error(Some(kind_value.span()), "`kind` must be a string");
             return None;
         };
-        let kind = if kind == "sov" { "share_of_voice" } else { kind.as_str() };
+        let kind = if kind == "sov" {
+            "share_of_voice"
+        } else {
+            kind.as_str()
+        };
         let Some((_, allowed)) = KINDS.iter().find(|(k, _)| *k == kind) else {
             self.error(
                 Some(kind_value.span()),
@@ -465,10 +468,7 @@ impl Checker<'_> {
             Ok(_) => {
                 self.error(
                     Some(text.span()),
-                    format!(
-                        "dwell '{}' is out of range: from 5s to 1h",
-                        text.get_ref()
-                    ),
+                    format!("dwell '{}' is out of range: from 5s to 1h", text.get_ref()),
                 );
                 default
             }

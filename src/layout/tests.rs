@@ -50,7 +50,11 @@ fn the_war_room_has_three_screens_on_three_monitors() {
     assert_eq!(layout.chart_windows(), vec![360, 1440]);
     assert_eq!(layout.share_windows(), vec![60]);
     let centre = &layout.screens[1];
-    let today = centre.tiles.iter().find(|(n, _)| n == "today").expect("today");
+    let today = centre
+        .tiles
+        .iter()
+        .find(|(n, _)| n == "today")
+        .expect("today");
     assert_eq!(
         today.1,
         TileSpec::Volume {
@@ -67,7 +71,10 @@ fn the_laptop_layout_previews_the_war_room() {
     let layout = Layout::load(&dir.join("laptop.toml"), &config).expect("valid");
     assert!(layout.preview);
     assert_eq!(layout.screens.len(), 3);
-    assert_eq!(layout.files, vec![dir.join("laptop.toml"), dir.join("warroom.toml")]);
+    assert_eq!(
+        layout.files,
+        vec![dir.join("laptop.toml"), dir.join("warroom.toml")]
+    );
 }
 
 #[test]
@@ -144,7 +151,9 @@ kind = "volume"
     );
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].starts_with("room.toml:4:1: area 'volume' is not a rectangle: row 1, column 1 holds 'stream'"),
+        found[0].starts_with(
+            "room.toml:4:1: area 'volume' is not a rectangle: row 1, column 1 holds 'stream'"
+        ),
         "{}",
         found[0]
     );
@@ -195,7 +204,11 @@ cards = 40
 "#,
     );
     assert_eq!(found.len(), 3, "{found:?}");
-    assert!(found[0].starts_with("room.toml:4:19: '1em' is not a track size"), "{}", found[0]);
+    assert!(
+        found[0].starts_with("room.toml:4:19: '1em' is not a track size"),
+        "{}",
+        found[0]
+    );
     assert!(
         found.iter().any(|e| e.starts_with(
             "room.toml:7:1: a volume tile has no option 'windw' (did you mean 'window'?)"
@@ -221,7 +234,10 @@ c
 """
 "#,
     );
-    assert!(found[0].starts_with("room.toml:5:1: row 2 has 1 cells"), "{found:?}");
+    assert!(
+        found[0].starts_with("room.toml:5:1: row 2 has 1 cells"),
+        "{found:?}"
+    );
     let found = errors(
         r#"[[screen]]
 name = "a"
@@ -297,6 +313,14 @@ brand = "Mini Mouse"
 "#,
     );
     assert_eq!(found.len(), 2, "{found:?}");
-    assert!(found[0].contains("did you mean 'high-contrast'?"), "{}", found[0]);
-    assert!(found[1].contains("did you mean 'Mini Mousse'?"), "{}", found[1]);
+    assert!(
+        found[0].contains("did you mean 'high-contrast'?"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[1].contains("did you mean 'Mini Mousse'?"),
+        "{}",
+        found[1]
+    );
 }

@@ -144,9 +144,8 @@ pub fn build(
 ) -> Result<TileSpec, Vec<OptionError>> {
     let mut errors = Vec::new();
     let get = |name: &str| options.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    let window = |name: &str, default: u32, max: u32, errors: &mut Vec<OptionError>| match get(
-        name,
-    ) {
+    let window = |name: &str, default: u32, max: u32, errors: &mut Vec<OptionError>| match get(name)
+    {
         None => default,
         Some(value) => match parse_window(value, max) {
             Ok(minutes) => minutes,
@@ -355,7 +354,12 @@ pub fn hint(written: &str, candidates: &[&str]) -> String {
     let written_lower = written.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim::damerau_levenshtein(&written_lower, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&written_lower, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(distance, c)| *distance <= (c.chars().count() / 3).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| format!(" (did you mean '{c}'?)"))
@@ -409,10 +413,7 @@ mod tests {
             })
         );
         let defaults = with(|c| build("share_of_voice", &[], c));
-        assert_eq!(
-            defaults,
-            Ok(TileSpec::ShareOfVoice { window_minutes: 60 })
-        );
+        assert_eq!(defaults, Ok(TileSpec::ShareOfVoice { window_minutes: 60 }));
     }
 
     #[test]

@@ -137,7 +137,11 @@ mod tests {
         assert_eq!(burn_in_offset(Duration::from_secs(0)), (0.0, 0.0));
         assert_eq!(burn_in_offset(Duration::from_secs(119)), (0.0, 0.0));
         assert_eq!(burn_in_offset(Duration::from_secs(120)), (3.0, 0.0));
-        assert_eq!(burn_in_offset(SHIFT_EVERY * 8), (0.0, 0.0), "the orbit closes");
+        assert_eq!(
+            burn_in_offset(SHIFT_EVERY * 8),
+            (0.0, 0.0),
+            "the orbit closes"
+        );
         for step in 0..8u32 {
             let (x, y) = burn_in_offset(SHIFT_EVERY * step);
             assert!(x.abs() <= 6.0 && y.abs() <= 6.0);

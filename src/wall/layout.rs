@@ -133,7 +133,11 @@ fn apply_layout_events(
             built.write(ScreensBuilt);
         }
         LayoutEvent::Failed(errors) => {
-            let first = errors.0.first().map(ToString::to_string).unwrap_or_default();
+            let first = errors
+                .0
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let more = errors.0.len().saturating_sub(1);
             let text = if more > 0 {
                 format!("{first} (+{more})")
@@ -178,11 +182,14 @@ pub fn build(
             ))
             .id();
         for &root in &roots {
-            commands.entity(root).entry::<Node>().and_modify(|mut node| {
-                node.width = Val::Px(SCREEN_WIDTH);
-                node.height = Val::Px(SCREEN_HEIGHT);
-                node.flex_shrink = 0.0;
-            });
+            commands
+                .entity(root)
+                .entry::<Node>()
+                .and_modify(|mut node| {
+                    node.width = Val::Px(SCREEN_WIDTH);
+                    node.height = Val::Px(SCREEN_HEIGHT);
+                    node.flex_shrink = 0.0;
+                });
         }
         commands.entity(preview).add_children(&roots);
     }
@@ -213,7 +220,10 @@ fn grid_node(grid: &Grid) -> Node {
 /// grid is exactly what the layout file says.
 fn track(track: &Track) -> GridTrack {
     match *track {
-        Track::Fr(f) => GridTrack::minmax(MinTrackSizingFunction::Px(0.0), MaxTrackSizingFunction::Fraction(f)),
+        Track::Fr(f) => GridTrack::minmax(
+            MinTrackSizingFunction::Px(0.0),
+            MaxTrackSizingFunction::Fraction(f),
+        ),
         Track::Px(px) => GridTrack::px(px),
         Track::Percent(p) => GridTrack::percent(p),
     }
@@ -254,7 +264,9 @@ fn spawn_screen(
         ))
         .id();
     for (area_name, spec) in &screen.tiles {
-        let Some(area) = screen.grid.area(area_name) else { continue };
+        let Some(area) = screen.grid.area(area_name) else {
+            continue;
+        };
         let tile = spawn_tile(commands, fonts, settings, spec);
         commands.entity(tile).insert(TileSlot {
             screen: screen.name.clone(),
@@ -264,11 +276,17 @@ fn spawn_screen(
         place(commands, tile, area);
         commands.entity(root).add_child(tile);
     }
-    if let Some(area) = screen.grid.area(PAGES_AREA).filter(|_| !screen.pages.is_empty()) {
+    if let Some(area) = screen
+        .grid
+        .area(PAGES_AREA)
+        .filter(|_| !screen.pages.is_empty())
+    {
         let deck = pages::spawn_deck(commands, screen, |commands, page_grid, page_tiles| {
             let page = commands.spawn(grid_node(page_grid)).id();
             for (area_name, spec) in page_tiles {
-                let Some(page_area) = page_grid.area(area_name) else { continue };
+                let Some(page_area) = page_grid.area(area_name) else {
+                    continue;
+                };
                 let tile = spawn_tile(commands, fonts, settings, spec);
                 commands.entity(tile).insert(TileSlot {
                     screen: screen.name.clone(),
@@ -304,13 +322,7 @@ pub fn spawn_tile(
         TileSpec::Volume {
             window_minutes,
             brand,
-        } => tiles::volume::spawn(
-            commands,
-            fonts,
-            settings,
-            *window_minutes,
-            brand.index(own),
-        ),
+        } => tiles::volume::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
         TileSpec::ShareOfVoice { window_minutes } => {
             tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes)
         }

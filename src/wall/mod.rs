@@ -4,10 +4,10 @@
 
 pub mod bridge;
 pub mod care;
+mod kiosk;
 pub mod layout;
 pub mod pages;
 pub mod screens;
-mod kiosk;
 mod snapshot;
 mod status;
 pub mod theme;

@@ -131,9 +131,7 @@ fn turn_pages(
             deck.since = now;
         }
         let progress = match (deck.leaving, deck.transition) {
-            (Some(_), Transition::Slide) => {
-                (now - deck.since).as_secs_f32() / SLIDE.as_secs_f32()
-            }
+            (Some(_), Transition::Slide) => (now - deck.since).as_secs_f32() / SLIDE.as_secs_f32(),
             _ => 1.0,
         };
         if progress >= 1.0 {
@@ -146,7 +144,9 @@ fn turn_pages(
         let shift = ease(progress) * 100.0;
         let (current, leaving) = (deck.current, deck.leaving);
         for &page in &deck.pages {
-            let Ok((of, mut node)) = nodes.get_mut(page) else { continue };
+            let Ok((of, mut node)) = nodes.get_mut(page) else {
+                continue;
+            };
             let (display, left) = if of.index == current {
                 (Display::Grid, 100.0 - shift)
             } else if Some(of.index) == leaving {

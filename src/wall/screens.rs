@@ -66,7 +66,12 @@ fn attach_screens(
     prefs: Res<WindowPrefs>,
     roots: Query<(Entity, &ScreenRoot)>,
     preview: Query<Entity, With<PreviewRoot>>,
-    mut windows: Query<(Entity, &mut Window, Option<&ScreenWindow>, Has<PrimaryWindow>)>,
+    mut windows: Query<(
+        Entity,
+        &mut Window,
+        Option<&ScreenWindow>,
+        Has<PrimaryWindow>,
+    )>,
     cameras: Query<(Entity, &ScreenCamera)>,
 ) {
     let layout = &layout.0;
@@ -201,10 +206,25 @@ fn place_on_monitors(
     if !monitors_changed && changed_windows.is_empty() {
         return;
     }
+    let order = monitor_order(&monitors);
+    if monitors_changed {
+        // What a room needs to write `monitor = …` in its layout.
+        for (index, (entity, name)) in order.iter().enumerate() {
+            if let Ok((_, monitor)) = monitors.get(*entity) {
+                info!(
+                    "monitor {index}: {} ({}x{} at {},{})",
+                    name.as_deref().unwrap_or("unnamed"),
+                    monitor.physical_width,
+                    monitor.physical_height,
+                    monitor.physical_position.x,
+                    monitor.physical_position.y
+                );
+            }
+        }
+    }
     if !prefs.fullscreen {
         return;
     }
-    let order = monitor_order(&monitors);
     let mut without: Vec<String> = Vec::new();
     for (screen, mut window) in &mut windows {
         let monitor = match &screen.monitor {

@@ -101,7 +101,11 @@ fn drive_snapshot(
         targets
             .into_iter()
             .map(|(entity, screen)| {
-                let file = if single { path.clone() } else { per_screen(&path, &screen) };
+                let file = if single {
+                    path.clone()
+                } else {
+                    per_screen(&path, &screen)
+                };
                 (Some(entity), file)
             })
             .collect()

@@ -84,7 +84,16 @@ type Palette = [Color; 11];
 
 /// The tiles are written in the dark theme's colours; another theme swaps each for its own.
 const DARK_ROLES: Palette = [
-    BACKGROUND, TILE, TILE_RAISED, TRACK, TEXT, MUTED, NEGATIVE, NEUTRAL, POSITIVE, ALERT,
+    BACKGROUND,
+    TILE,
+    TILE_RAISED,
+    TRACK,
+    TEXT,
+    MUTED,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    ALERT,
     ALERT_FILL,
 ];
 

@@ -95,14 +95,17 @@ pub fn spawn(
         .spawn((tile_panel("alerts"), AlertsTile { max }))
         .id();
     let in_tile = InTile(tile);
-    let title = commands
-        .spawn(tile_title(labels.alerts_title, fonts))
-        .id();
+    let title = commands.spawn(tile_title(labels.alerts_title, fonts)).id();
     let none = commands
         .spawn((
             NoAlerts,
             in_tile,
-            label(labels.no_alerts, &fonts.regular, theme::SIZE_BODY, theme::MUTED),
+            label(
+                labels.no_alerts,
+                &fonts.regular,
+                theme::SIZE_BODY,
+                theme::MUTED,
+            ),
         ))
         .id();
     commands.entity(tile).add_children(&[title, none]);
@@ -298,7 +301,10 @@ mod tests {
         assert_eq!(found.len(), 3);
         assert_eq!(found[0].brand, 1);
         assert!(found[0].ongoing);
-        assert_eq!(found[1].peak, 90, "the storm's three minutes are one episode");
+        assert_eq!(
+            found[1].peak, 90,
+            "the storm's three minutes are one episode"
+        );
         assert!(!found[1].ongoing, "its last minute is 26 minutes old");
         assert_eq!(found[2].start.timestamp(), 60 * 60);
     }

@@ -51,7 +51,8 @@ pub fn spawn(
         .spawn(Node {
             flex_grow: 1.0,
             flex_basis: Val::Px(0.0),
-            min_width: Val::Px(0.0),
+            // The KPIs give way before the title is cut to a stub.
+            min_width: Val::Percent(24.0),
             padding: UiRect::left(Val::Px(8.0)),
             overflow: Overflow::clip(),
             ..default()
@@ -59,7 +60,12 @@ pub fn spawn(
         .id();
     let title = commands
         .spawn((
-            label(title.unwrap_or(&settings.title), &fonts.bold, 40.0, theme::TEXT),
+            label(
+                title.unwrap_or(&settings.title),
+                &fonts.bold,
+                40.0,
+                theme::TEXT,
+            ),
             TextLayout::new(Justify::Left, LineBreak::NoWrap),
         ))
         .id();
@@ -76,8 +82,11 @@ pub fn spawn(
             settings,
             KpiValue { metric, brand: own },
             Node {
-                width: Val::Px(270.0),
+                flex_basis: Val::Px(270.0),
+                flex_shrink: 1.0,
+                min_width: Val::Px(0.0),
                 height: Val::Percent(100.0),
+                overflow: Overflow::clip(),
                 ..default()
             },
             theme::SIZE_HUGE,

@@ -79,11 +79,14 @@ pub fn spawn_box(
         caption_text = format!("{caption_text} · {}", brand.name);
     }
     let caption = commands
-        .spawn(label(
-            caption_text,
-            &fonts.regular,
-            theme::SIZE_LABEL,
-            theme::MUTED,
+        .spawn((
+            label(
+                caption_text,
+                &fonts.regular,
+                theme::SIZE_LABEL,
+                theme::MUTED,
+            ),
+            TextLayout::new(Justify::Left, LineBreak::NoWrap),
         ))
         .id();
     commands.entity(kpi_box).add_children(&[number, caption]);
@@ -117,7 +120,11 @@ pub fn spawn(
 
 /// The value as shown, and its colour.
 pub fn kpi_text(figures: &Figures, value: KpiValue) -> (String, Color) {
-    let hour = figures.last_hour.get(value.brand).copied().unwrap_or_default();
+    let hour = figures
+        .last_hour
+        .get(value.brand)
+        .copied()
+        .unwrap_or_default();
     match value.metric {
         Metric::MentionsLastHour => (group_thousands(u64::from(hour.total())), theme::TEXT),
         Metric::NetSentiment => match hour.net_percent() {

@@ -100,7 +100,11 @@ pub fn spawn(
                 },
             ))
             .id();
-        let font = if brand.own { &fonts.bold } else { &fonts.regular };
+        let font = if brand.own {
+            &fonts.bold
+        } else {
+            &fonts.regular
+        };
         let name = commands
             .spawn(label(
                 &brand.name,
@@ -170,7 +174,10 @@ fn update_sentiment(
     let windows: HashMap<Entity, &[ToneCounts]> = tiles
         .iter()
         .filter_map(|(entity, tile)| {
-            Some((entity, figures.totals(tile.window_minutes)?.tones.as_slice()))
+            Some((
+                entity,
+                figures.totals(tile.window_minutes)?.tones.as_slice(),
+            ))
         })
         .collect();
     let tones = |tile: &InTile, brand: usize| {

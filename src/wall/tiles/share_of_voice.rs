@@ -220,19 +220,25 @@ fn update_share_of_voice(
         })
         .collect();
     for (bar, tile, mut node) in &mut bars {
-        let Some((_, shares)) = windows.get(&tile.0) else { continue };
+        let Some((_, shares)) = windows.get(&tile.0) else {
+            continue;
+        };
         let wanted = Val::Percent(shares.get(bar.0).copied().unwrap_or(0.0));
         if node.width != wanted {
             node.width = wanted;
         }
     }
     for (percent, tile, mut text) in &mut percents {
-        let Some((_, shares)) = windows.get(&tile.0) else { continue };
+        let Some((_, shares)) = windows.get(&tile.0) else {
+            continue;
+        };
         let value = shares.get(percent.0).copied().unwrap_or(0.0);
         set_text(&mut text, &format!("{value:.0} %"));
     }
     for (split, tile, mut node) in &mut splits {
-        let Some((tones, _)) = windows.get(&tile.0) else { continue };
+        let Some((tones, _)) = windows.get(&tile.0) else {
+            continue;
+        };
         let counts = tones.get(split.brand).copied().unwrap_or_default();
         let total = counts.total().max(1) as f32;
         let count = match split.tone {
@@ -246,7 +252,9 @@ fn update_share_of_voice(
         }
     }
     for (negative, tile, mut text) in &mut negatives {
-        let Some((tones, _)) = windows.get(&tile.0) else { continue };
+        let Some((tones, _)) = windows.get(&tile.0) else {
+            continue;
+        };
         let counts = tones.get(negative.0).copied().unwrap_or_default();
         let caption = match counts.negative_share() {
             Some(share) => format!("{:.0} % {}", share * 100.0, labels.negative),

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 
 use super::{InTile, set_span, set_text};
 use crate::model::EnrichedMention;
+use crate::privacy::{LobbyFilter, neutral_author};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
-use crate::privacy::{LobbyFilter, neutral_author};
 use crate::wall::{WallData, WallLayout, WallSettings, WallSystems};
 
 /// Cards on screen when the layout does not say: as many as fit a half-height tile at 1080p.

@@ -390,7 +390,9 @@ fn update_volume(
         .filter_map(|(entity, tile)| Some((entity, volume_view(figures, tile, labels)?)))
         .collect();
     for (bar, tile, mut node) in &mut bars {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         let display = if bar.0 < view.series.len() {
             Display::Flex
         } else {
@@ -401,7 +403,9 @@ fn update_volume(
         }
     }
     for (segment, tile, mut node) in &mut segments {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         let counts = view.series.get(segment.bar).copied().unwrap_or_default();
         let heights = segment_heights(counts, view.max);
         let height = match segment.tone {
@@ -414,7 +418,9 @@ fn update_volume(
         }
     }
     for (marker, tile, mut visibility) in &mut markers {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         let wanted = if view.spiking.contains(&marker.0) {
             Visibility::Inherited
         } else {
@@ -423,14 +429,18 @@ fn update_volume(
         visibility.set_if_neq(wanted);
     }
     for (tile, mut text) in &mut scale {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         set_text(
             &mut text,
             &format!("max {} / {} min", view.max, view.bucket_minutes),
         );
     }
     for (label_ref, tile, mut node, mut text, mut visibility) in &mut axis {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         match view.ticks.get(label_ref.0) {
             Some((left, caption)) => {
                 // Centre the label on its tick (about 32 px half-width at this size).
@@ -448,7 +458,9 @@ fn update_volume(
         }
     }
     for (tile, mut text, mut visibility) in &mut note {
-        let Some(view) = views.get(&tile.0) else { continue };
+        let Some(view) = views.get(&tile.0) else {
+            continue;
+        };
         match &view.note {
             Some(caption) => {
                 set_text(&mut text, caption);
