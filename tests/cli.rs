@@ -79,3 +79,81 @@ fn a_missing_config_says_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
 }
+
+#[test]
+fn check_validates_every_shipped_layout() {
+    let out = vigie()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            "check",
+        ])
+        .output()
+        .expect("vigie runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for layout in ["laptop.toml", "lobby.toml", "single.toml", "warroom.toml"] {
+        assert!(
+            stdout.contains(&format!("{layout}: ok")),
+            "{layout}: {stdout}"
+        );
+    }
+    assert!(stdout.contains("warroom.toml: ok (3 screens)"), "{stdout}");
+}
+
+#[test]
+fn check_prints_every_layout_error_located_with_hints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("room.toml");
+    std::fs::write(
+        &path,
+        "[[screen]]\nname = \"main\"\nareas = \"\"\"\nstream volume\nvolume volume\n\"\"\"\n\
+         [screen.tiles.stream]\nkind = \"strem\"\n[screen.tiles.volume]\nkind = \"volume\"\n\
+         [screen.tiles.alerts]\nkind = \"alerts\"\n",
+    )
+    .expect("write");
+    let out = vigie()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            "check",
+        ])
+        .arg(&path)
+        .output()
+        .expect("vigie runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("room.toml:"))
+        .collect();
+    assert_eq!(errors.len(), 3, "{stderr}");
+    assert!(
+        stderr.contains("room.toml:4:1: area 'volume' is not a rectangle"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("room.toml:11:15: tile 'alerts' is named in no area"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("room.toml:8:8: unknown tile kind 'strem' (did you mean 'stream'?)"),
+        "{stderr}"
+    );
+    // The wall refuses to start on it, with the same errors.
+    let out = vigie()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            "--layout",
+        ])
+        .arg(&path)
+        .output()
+        .expect("vigie runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("room.toml:8:8:"));
+}

@@ -325,12 +325,19 @@ impl Checker<'_> {
         reserved: Option<&str>,
     ) -> Vec<(String, TileSpec)> {
         let mut built: Vec<(String, TileSpec)> = Vec::new();
-        let area_names: Vec<&str> = grid
-            .map(|g| g.areas.iter().map(|a| a.name.as_str()).collect())
-            .unwrap_or_default();
+        // Even when the grid is not valid, the names it mentions tell a misplaced tile apart.
+        let mut area_names: Vec<&str> = match grid {
+            Some(g) => g.areas.iter().map(|a| a.name.as_str()).collect(),
+            None => grid::area_rows(areas.get_ref())
+                .into_iter()
+                .flatten()
+                .filter(|c| *c != ".")
+                .collect(),
+        };
+        area_names.dedup();
         for (name, table) in raw {
             let name_str = name.get_ref().as_str();
-            if grid.is_some() && !area_names.contains(&name_str) {
+            if !area_names.contains(&name_str) {
                 let untiled: Vec<&str> = area_names
                     .iter()
                     .copied()
