@@ -66,6 +66,9 @@ struct WallArgs {
     /// ignored; Ctrl+Alt+Shift+Q exits.
     #[arg(long)]
     kiosk: bool,
+    /// Log how many frames the wall drew every ten seconds.
+    #[arg(long)]
+    frame_stats: bool,
     /// The layout file (layouts/*.toml); overrides config.toml's `wall.layout`.
     #[arg(long)]
     layout: Option<PathBuf>,
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             exit_after: exit_after(args.exit_after),
             fullscreen: !args.windowed && (args.fullscreen || config.wall.fullscreen),
             kiosk: args.kiosk,
+            frame_stats: args.frame_stats,
         },
     };
     Ok(match run_all_in_one(config, layout, options)? {

@@ -169,3 +169,62 @@ fn the_war_room_opens_one_window_per_screen_and_snapshots_each() {
         }
     }
 }
+
+/// Frames drawn in each ten-second period, in order, read from `--frame-stats` log lines.
+fn frame_counts(log: &str) -> Vec<u32> {
+    log.lines()
+        .filter(|l| l.contains("frame stats"))
+        .filter_map(|l| {
+            let at = l.find("frames=")? + "frames=".len();
+            let digits: String = l[at..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn a_hidden_screen_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("wall.log");
+    // The right screen's window is unmapped (a monitor switched off, a window hidden) 15 s in;
+    // the wall must keep drawing the others and stop on time.
+    let script = format!(
+        r#"NO_COLOR=1 "{bin}" --config "{config}" --layout "{layout}" --windowed --speed 20 \
+             --frame-stats --exit-after 45 > "{log}" 2>&1 &
+        pid=$!
+        sleep 15
+        wid=""
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            wid=$(xdotool search --name 'right$' | head -n 1)
+            [ -n "$wid" ] && break
+            sleep 1
+        done
+        if [ -n "$wid" ]; then xdotool windowunmap "$wid"; else echo "xdotool failed" >> "{log}"; fi
+        wait $pid"#,
+        bin = env!("CARGO_BIN_EXE_vigie"),
+        config = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+        layout = concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/warroom.toml"),
+        log = log.display(),
+    );
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {}x{HEIGHT}x24", 3 * WIDTH)])
+        .args(["bash", "-c", &script])
+        .status()
+        .expect("xvfb-run and xdotool are installed: run scripts/test.sh");
+    let text = std::fs::read_to_string(&log).expect("log written");
+    assert!(status.success(), "vigie exited with {status}:\n{text}");
+    assert!(!text.contains("xdotool failed"), "{text}");
+    assert!(
+        text.contains("exit-after reached"),
+        "the wall stopped on time:\n{text}"
+    );
+    let counts = frame_counts(&text);
+    assert!(counts.len() >= 4, "{counts:?}");
+    // Periods ending at about 30 s and 40 s: entirely after the unmap.
+    for (period, frames) in counts.iter().enumerate().skip(2) {
+        assert!(
+            *frames >= 5,
+            "period {period} drew only {frames} frames after a screen was hidden: {counts:?}"
+        );
+    }
+}

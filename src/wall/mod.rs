@@ -4,6 +4,7 @@
 
 pub mod bridge;
 pub mod care;
+mod frame_stats;
 mod kiosk;
 pub mod layout;
 pub mod pages;
@@ -47,6 +48,8 @@ pub struct WallOptions {
     pub fullscreen: bool,
     /// Fullscreen, no cursor, no way out but the exit chord, screen saver held off.
     pub kiosk: bool,
+    /// Log the frames drawn every ten seconds.
+    pub frame_stats: bool,
 }
 
 /// What the wall receives from the rest of the process.
@@ -193,6 +196,9 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
     app.insert_resource(wake::WakeTarget(inputs.wake));
     if options.kiosk {
         app.add_plugins(kiosk::plugin);
+    }
+    if options.frame_stats {
+        app.add_plugins(frame_stats::plugin);
     }
     app.add_plugins((
         plugin,
