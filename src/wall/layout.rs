@@ -263,28 +263,10 @@ fn spawn_screen(
             BackgroundColor(theme::BACKGROUND),
         ))
         .id();
-    for (area_name, spec) in &screen.tiles {
-        let Some(area) = screen.grid.area(area_name) else {
-            continue;
-        };
-        let tile = spawn_tile(commands, fonts, settings, spec);
-        commands.entity(tile).insert(TileSlot {
-            screen: screen.name.clone(),
-            area: area_name.clone(),
-            kind: spec.kind(),
-        });
-        place(commands, tile, area);
-        commands.entity(root).add_child(tile);
-    }
-    if let Some(area) = screen
-        .grid
-        .area(PAGES_AREA)
-        .filter(|_| !screen.pages.is_empty())
-    {
-        let deck = pages::spawn_deck(commands, screen, |commands, page_grid, page_tiles| {
-            let page = commands.spawn(grid_node(page_grid)).id();
-            for (area_name, spec) in page_tiles {
-                let Some(page_area) = page_grid.area(area_name) else {
+    let fill =
+        |commands: &mut Commands, parent: Entity, grid: &Grid, tiles: &[(String, TileSpec)]| {
+            for (area_name, spec) in tiles {
+                let Some(area) = grid.area(area_name) else {
                     continue;
                 };
                 let tile = spawn_tile(commands, fonts, settings, spec);
@@ -293,9 +275,19 @@ fn spawn_screen(
                     area: area_name.clone(),
                     kind: spec.kind(),
                 });
-                place(commands, tile, page_area);
-                commands.entity(page).add_child(tile);
+                place(commands, tile, area);
+                commands.entity(parent).add_child(tile);
             }
+        };
+    fill(commands, root, &screen.grid, &screen.tiles);
+    if let Some(area) = screen
+        .grid
+        .area(PAGES_AREA)
+        .filter(|_| !screen.pages.is_empty())
+    {
+        let deck = pages::spawn_deck(commands, screen, |commands, page_grid, page_tiles| {
+            let page = commands.spawn(grid_node(page_grid)).id();
+            fill(commands, page, page_grid, page_tiles);
             page
         });
         place(commands, deck, area);

@@ -5,9 +5,9 @@ use bevy::prelude::*;
 use chrono::Local;
 
 use super::theme::{self, WallFonts};
-use super::tiles::{group_thousands, set_text};
+use super::tiles::{group_thousands, on_new_data, set_text};
 use super::widgets::label;
-use super::{WallData, WallSettings, WallSystems};
+use super::{WallData, WallSettings};
 use crate::i18n::Labels;
 use crate::model::{Figures, HealthState};
 
@@ -18,12 +18,7 @@ pub struct SourcesText;
 pub struct CountersText;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_status
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_status));
 }
 
 pub fn spawn(commands: &mut Commands, fonts: &WallFonts) -> Entity {

@@ -58,3 +58,27 @@ pub fn tile_title(text: impl Into<String>, fonts: &WallFonts) -> impl Bundle {
 pub fn block(node: Node, color: Color) -> impl Bundle {
     (node, BackgroundColor(color))
 }
+
+/// A tile with a title and a column of rows spread over its height (one per brand): returns
+/// the tile and the rows' parent.
+pub fn rows_tile(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    panel: impl Bundle,
+    title: String,
+) -> (Entity, Entity) {
+    let tile = commands.spawn(panel).id();
+    let title = commands.spawn(tile_title(title, fonts)).id();
+    let rows = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::SpaceEvenly,
+            flex_grow: 1.0,
+            row_gap: Val::Px(6.0),
+            ..default()
+        })
+        .id();
+    commands.entity(tile).add_children(&[title, rows]);
+    (tile, rows)
+}

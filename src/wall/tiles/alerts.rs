@@ -5,11 +5,12 @@
 use bevy::prelude::*;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 
+use super::on_new_data;
 use super::{InTile, set_text};
 use crate::model::{Figures, Spike};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::{WallData, WallSettings};
 
 /// Flagged minutes closer than this belong to the same episode.
 const EPISODE_GAP: TimeDelta = TimeDelta::minutes(10);
@@ -76,12 +77,7 @@ pub fn episodes(figures: &Figures) -> Vec<Episode> {
 }
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_alerts
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_alerts));
 }
 
 pub fn spawn(

@@ -5,11 +5,12 @@ use bevy::prelude::*;
 use chrono::Local;
 
 use super::kpi::{self, KpiValue};
+use super::on_new_data;
 use super::set_text;
 use crate::layout::Metric;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::{WallData, WallSettings};
 
 #[derive(Component)]
 pub struct ClockText;
@@ -18,12 +19,7 @@ pub struct ClockText;
 pub struct DateText;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_header
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_header));
 }
 
 pub fn spawn(

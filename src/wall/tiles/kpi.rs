@@ -4,12 +4,13 @@
 
 use bevy::prelude::*;
 
+use super::on_new_data;
 use super::{group_thousands, set_text};
 use crate::layout::Metric;
 use crate::model::Figures;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::label;
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::{WallData, WallSettings};
 
 /// A KPI's value text.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,12 +26,7 @@ pub struct KpiBox {
 }
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_kpis
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_kpis));
 }
 
 pub fn caption(metric: Metric, settings: &WallSettings) -> &'static str {

@@ -10,6 +10,8 @@ pub mod share_of_voice;
 pub mod stream;
 pub mod volume;
 
+use bevy::ecs::schedule::ScheduleConfigs;
+use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
@@ -29,6 +31,15 @@ pub(super) fn plugin(app: &mut App) {
 /// reads its own tile's.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InTile(pub Entity);
+
+/// A tile's update system: runs in `UpdateTiles`, only in frames where new data arrived.
+pub fn on_new_data<M>(
+    system: impl IntoScheduleConfigs<ScheduleSystem, M>,
+) -> ScheduleConfigs<ScheduleSystem> {
+    system
+        .in_set(super::WallSystems::UpdateTiles)
+        .run_if(resource_changed::<super::WallData>)
+}
 
 /// Sets a text only when it differs, so unchanged text is not laid out again.
 pub fn set_text(text: &mut Text, value: &str) {

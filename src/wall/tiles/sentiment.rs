@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use bevy::prelude::*;
 
+use super::on_new_data;
 use super::{InTile, group_thousands, set_text};
 use crate::model::{Tone, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, tile_panel, tile_title};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::widgets::{block, label, rows_tile, tile_panel};
+use crate::wall::{WallData, WallSettings};
 
 #[derive(Component, Debug, Clone, Copy)]
 pub struct SentimentTile {
@@ -30,12 +31,7 @@ pub struct SentimentSplit {
 }
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_sentiment
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_sentiment));
 }
 
 pub fn spawn(
@@ -45,31 +41,17 @@ pub fn spawn(
     window_minutes: u32,
 ) -> Entity {
     let labels = settings.locale.labels();
-    let tile = commands
-        .spawn((tile_panel("sentiment"), SentimentTile { window_minutes }))
-        .id();
+    let (tile, rows) = rows_tile(
+        commands,
+        fonts,
+        (tile_panel("sentiment"), SentimentTile { window_minutes }),
+        format!(
+            "{} · {}",
+            labels.sentiment_title,
+            labels.window(window_minutes)
+        ),
+    );
     let in_tile = InTile(tile);
-    let title = commands
-        .spawn(tile_title(
-            format!(
-                "{} · {}",
-                labels.sentiment_title,
-                labels.window(window_minutes)
-            ),
-            fonts,
-        ))
-        .id();
-    let rows = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceEvenly,
-            flex_grow: 1.0,
-            row_gap: Val::Px(6.0),
-            ..default()
-        })
-        .id();
-    commands.entity(tile).add_children(&[title, rows]);
     for (index, brand) in settings.brands.iter().enumerate() {
         let row = commands
             .spawn((

@@ -5,11 +5,12 @@ use bevy::prelude::*;
 
 use std::collections::HashMap;
 
+use super::on_new_data;
 use super::{InTile, set_text};
 use crate::model::{Tone, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, tile_panel, tile_title};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::widgets::{block, label, rows_tile, tile_panel};
+use crate::wall::{WallData, WallSettings};
 
 /// The window the tile's shares are computed over.
 #[derive(Component, Debug, Clone, Copy)]
@@ -33,12 +34,7 @@ pub struct ToneSplit {
 pub struct NegativeShare(pub usize);
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_share_of_voice
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_share_of_voice));
 }
 
 pub fn spawn(
@@ -48,31 +44,17 @@ pub fn spawn(
     window_minutes: u32,
 ) -> Entity {
     let labels = settings.locale.labels();
-    let tile = commands
-        .spawn((tile_panel("share of voice"), ShareTile { window_minutes }))
-        .id();
+    let (tile, rows) = rows_tile(
+        commands,
+        fonts,
+        (tile_panel("share of voice"), ShareTile { window_minutes }),
+        format!(
+            "{} · {}",
+            labels.share_of_voice_title,
+            labels.window(window_minutes)
+        ),
+    );
     let in_tile = InTile(tile);
-    let title = commands
-        .spawn(tile_title(
-            format!(
-                "{} · {}",
-                labels.share_of_voice_title,
-                labels.window(window_minutes)
-            ),
-            fonts,
-        ))
-        .id();
-    let rows = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceEvenly,
-            flex_grow: 1.0,
-            row_gap: Val::Px(6.0),
-            ..default()
-        })
-        .id();
-    commands.entity(tile).add_children(&[title, rows]);
     for (index, brand) in settings.brands.iter().enumerate() {
         let color = theme::brand_color(&brand.color);
         let row = commands

@@ -6,12 +6,13 @@ use bevy::prelude::*;
 
 use std::collections::HashMap;
 
+use super::on_new_data;
 use super::{InTile, set_span, set_text};
 use crate::model::EnrichedMention;
 use crate::privacy::{LobbyFilter, neutral_author};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
-use crate::wall::{WallData, WallLayout, WallSettings, WallSystems};
+use crate::wall::{WallData, WallLayout, WallSettings};
 
 /// Cards on screen when the layout does not say: as many as fit a half-height tile at 1080p.
 pub const CARDS: usize = 6;
@@ -43,12 +44,7 @@ pub struct StreamPlaceholder;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Lobby>();
-    app.add_systems(
-        Update,
-        update_stream
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_stream));
 }
 
 pub fn spawn(

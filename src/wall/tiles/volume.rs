@@ -7,12 +7,13 @@ use chrono::{Local, TimeDelta};
 
 use std::collections::HashMap;
 
+use super::on_new_data;
 use super::{InTile, set_text};
 use crate::analysis::MAX_CHART_BARS;
 use crate::model::{Figures, Tone, ToneCounts, VolumeChart};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
-use crate::wall::{WallData, WallSettings, WallSystems};
+use crate::wall::{WallData, WallSettings};
 
 const BARS: usize = MAX_CHART_BARS as usize;
 const AXIS_LABELS: usize = 7;
@@ -41,12 +42,7 @@ pub struct ScaleLabel;
 pub struct SpikeNote;
 
 pub(crate) fn plugin(app: &mut App) {
-    app.add_systems(
-        Update,
-        update_volume
-            .in_set(WallSystems::UpdateTiles)
-            .run_if(resource_changed::<WallData>),
-    );
+    app.add_systems(Update, on_new_data(update_volume));
 }
 
 /// The tile's own choices: which brand, over which window.
