@@ -8,6 +8,7 @@ pub mod kpi;
 pub mod sentiment;
 pub mod share_of_voice;
 pub mod stream;
+pub mod tone_bar;
 pub mod volume;
 
 use bevy::ecs::schedule::ScheduleConfigs;
@@ -23,6 +24,7 @@ pub(super) fn plugin(app: &mut App) {
         share_of_voice::plugin,
         sentiment::plugin,
         alerts::plugin,
+        tone_bar::plugin,
     ));
 }
 

@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::on_new_data;
+use super::tone_bar::{self, TotalsWindow};
 use super::{InTile, group_thousands, set_text};
-use crate::model::{Tone, ToneCounts};
+use crate::model::ToneCounts;
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, rows_tile, tile_panel};
+use crate::wall::widgets::{label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
 
 #[derive(Component, Debug, Clone, Copy)]
@@ -23,12 +24,6 @@ pub struct NetValue(pub usize);
 
 #[derive(Component)]
 pub struct MentionCount(pub usize);
-
-#[derive(Component)]
-pub struct SentimentSplit {
-    pub brand: usize,
-    pub tone: Tone,
-}
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_sentiment));
@@ -44,7 +39,11 @@ pub fn spawn(
     let (tile, rows) = rows_tile(
         commands,
         fonts,
-        (tile_panel("sentiment"), SentimentTile { window_minutes }),
+        (
+            tile_panel("sentiment"),
+            SentimentTile { window_minutes },
+            TotalsWindow(window_minutes),
+        ),
         format!(
             "{} · {}",
             labels.sentiment_title,
@@ -107,36 +106,19 @@ pub fn spawn(
                 },
             ))
             .id();
-        let split = commands
-            .spawn(Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
+        let split = tone_bar::spawn(
+            commands,
+            index,
+            in_tile,
+            Node {
                 height: Val::Px(14.0),
                 grid_row: GridPlacement::start(2),
                 grid_column: GridPlacement::start_span(2, 2),
                 border_radius: BorderRadius::all(Val::Px(5.0)),
-                overflow: Overflow::clip(),
                 ..default()
-            })
-            .insert(BackgroundColor(theme::TRACK))
-            .id();
-        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
-            let part = commands
-                .spawn((
-                    SentimentSplit { brand: index, tone },
-                    in_tile,
-                    block(
-                        Node {
-                            width: Val::Percent(0.0),
-                            height: Val::Percent(100.0),
-                            ..default()
-                        },
-                        theme::tone_color(tone),
-                    ),
-                ))
-                .id();
-            commands.entity(split).add_child(part);
-        }
+            },
+        );
+        commands.entity(split).insert(BackgroundColor(theme::TRACK));
         commands
             .entity(row)
             .add_children(&[net, name, count, split]);
@@ -150,7 +132,6 @@ fn update_sentiment(
     tiles: Query<(Entity, &SentimentTile)>,
     mut nets: Query<(&NetValue, &InTile, &mut Text, &mut TextColor), Without<MentionCount>>,
     mut counts: Query<(&MentionCount, &InTile, &mut Text), Without<NetValue>>,
-    mut splits: Query<(&SentimentSplit, &InTile, &mut Node)>,
 ) {
     let Some(figures) = &data.figures else { return };
     let windows: HashMap<Entity, &[ToneCounts]> = tiles
@@ -181,18 +162,5 @@ fn update_sentiment(
             &mut text,
             &group_thousands(u64::from(tones(tile, count.0).total())),
         );
-    }
-    for (split, tile, mut node) in &mut splits {
-        let counts = tones(tile, split.brand);
-        let total = counts.total().max(1) as f32;
-        let part = match split.tone {
-            Tone::Negative => counts.negative,
-            Tone::Neutral => counts.neutral,
-            Tone::Positive => counts.positive,
-        };
-        let wanted = Val::Percent(part as f32 * 100.0 / total);
-        if node.width != wanted {
-            node.width = wanted;
-        }
     }
 }

@@ -6,8 +6,9 @@ use bevy::prelude::*;
 use std::collections::HashMap;
 
 use super::on_new_data;
+use super::tone_bar::{self, TotalsWindow};
 use super::{InTile, set_text};
-use crate::model::{Tone, ToneCounts};
+use crate::model::ToneCounts;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
@@ -23,12 +24,6 @@ pub struct ShareBar(pub usize);
 
 #[derive(Component)]
 pub struct SharePercent(pub usize);
-
-#[derive(Component)]
-pub struct ToneSplit {
-    pub brand: usize,
-    pub tone: Tone,
-}
 
 #[derive(Component)]
 pub struct NegativeShare(pub usize);
@@ -47,7 +42,11 @@ pub fn spawn(
     let (tile, rows) = rows_tile(
         commands,
         fonts,
-        (tile_panel("share of voice"), ShareTile { window_minutes }),
+        (
+            tile_panel("share of voice"),
+            ShareTile { window_minutes },
+            TotalsWindow(window_minutes),
+        ),
         format!(
             "{} · {}",
             labels.share_of_voice_title,
@@ -130,35 +129,18 @@ pub fn spawn(
                 },
             ))
             .id();
-        let split = commands
-            .spawn(Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
+        let split = tone_bar::spawn(
+            commands,
+            index,
+            in_tile,
+            Node {
                 height: Val::Px(8.0),
                 grid_row: GridPlacement::start(2),
                 grid_column: GridPlacement::start(2),
                 border_radius: BorderRadius::all(Val::Px(4.0)),
-                overflow: Overflow::clip(),
                 ..default()
-            })
-            .id();
-        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
-            let part = commands
-                .spawn((
-                    ToneSplit { brand: index, tone },
-                    in_tile,
-                    block(
-                        Node {
-                            width: Val::Percent(0.0),
-                            height: Val::Percent(100.0),
-                            ..default()
-                        },
-                        theme::tone_color(tone),
-                    ),
-                ))
-                .id();
-            commands.entity(split).add_child(part);
-        }
+            },
+        );
         commands
             .entity(row)
             .add_children(&[name, track, percent, negative, split]);
@@ -186,8 +168,7 @@ fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,
     tiles: Query<(Entity, &ShareTile)>,
-    mut bars: Query<(&ShareBar, &InTile, &mut Node), Without<ToneSplit>>,
-    mut splits: Query<(&ToneSplit, &InTile, &mut Node), Without<ShareBar>>,
+    mut bars: Query<(&ShareBar, &InTile, &mut Node)>,
     mut percents: Query<(&SharePercent, &InTile, &mut Text), Without<NegativeShare>>,
     mut negatives: Query<(&NegativeShare, &InTile, &mut Text), Without<SharePercent>>,
 ) {
@@ -216,22 +197,6 @@ fn update_share_of_voice(
         };
         let value = shares.get(percent.0).copied().unwrap_or(0.0);
         set_text(&mut text, &format!("{value:.0} %"));
-    }
-    for (split, tile, mut node) in &mut splits {
-        let Some((tones, _)) = windows.get(&tile.0) else {
-            continue;
-        };
-        let counts = tones.get(split.brand).copied().unwrap_or_default();
-        let total = counts.total().max(1) as f32;
-        let count = match split.tone {
-            Tone::Negative => counts.negative,
-            Tone::Neutral => counts.neutral,
-            Tone::Positive => counts.positive,
-        };
-        let wanted = Val::Percent(count as f32 * 100.0 / total);
-        if node.width != wanted {
-            node.width = wanted;
-        }
     }
     for (negative, tile, mut text) in &mut negatives {
         let Some((tones, _)) = windows.get(&tile.0) else {

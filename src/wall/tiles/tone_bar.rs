@@ -1,0 +1,84 @@
+//! A brand's tone split as one bar (negative, neutral, positive widths), shared by the share of
+//! voice and sentiment tiles; each bar reads the window of its own tile.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use super::{InTile, on_new_data};
+use crate::model::{Tone, ToneCounts};
+use crate::wall::WallData;
+use crate::wall::theme;
+use crate::wall::widgets::block;
+
+/// The window, in minutes, over which a tile's per-brand totals are read.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct TotalsWindow(pub u32);
+
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ToneSplit {
+    pub brand: usize,
+    pub tone: Tone,
+}
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Update, on_new_data(update_tone_bars));
+}
+
+/// Spawns the bar for `brand` in `node` (which gives its size and grid place).
+pub fn spawn(commands: &mut Commands, brand: usize, in_tile: InTile, node: Node) -> Entity {
+    let bar = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            overflow: Overflow::clip(),
+            ..node
+        })
+        .id();
+    for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
+        let part = commands
+            .spawn((
+                ToneSplit { brand, tone },
+                in_tile,
+                block(
+                    Node {
+                        width: Val::Percent(0.0),
+                        height: Val::Percent(100.0),
+                        ..default()
+                    },
+                    theme::tone_color(tone),
+                ),
+            ))
+            .id();
+        commands.entity(bar).add_child(part);
+    }
+    bar
+}
+
+fn update_tone_bars(
+    data: Res<WallData>,
+    tiles: Query<(Entity, &TotalsWindow)>,
+    mut parts: Query<(&ToneSplit, &InTile, &mut Node)>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let windows: HashMap<Entity, &[ToneCounts]> = tiles
+        .iter()
+        .filter_map(|(entity, window)| Some((entity, figures.totals(window.0)?.tones.as_slice())))
+        .collect();
+    for (split, tile, mut node) in &mut parts {
+        let counts = windows
+            .get(&tile.0)
+            .and_then(|t| t.get(split.brand).copied())
+            .unwrap_or_default();
+        let total = counts.total().max(1) as f32;
+        let part = match split.tone {
+            Tone::Negative => counts.negative,
+            Tone::Neutral => counts.neutral,
+            Tone::Positive => counts.positive,
+        };
+        let wanted = Val::Percent(part as f32 * 100.0 / total);
+        if node.width != wanted {
+            node.width = wanted;
+        }
+    }
+}
