@@ -360,3 +360,32 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
         );
     }
 }
+
+#[test]
+fn a_layout_theme_repaints_the_wall() {
+    use vigie::layout::ThemeName;
+    use vigie::wall::theme::{self, themed};
+
+    let mut layout = shipped("single.toml");
+    layout.theme = Some(ThemeName::Light);
+    let mut app = wall_app(layout);
+    app.update();
+    let light_background = themed(ThemeName::Light, theme::BACKGROUND).expect("a role");
+    assert_eq!(app.world().resource::<ClearColor>().0, light_background);
+    let mut texts = app.world_mut().query::<&TextColor>();
+    let colours: Vec<Color> = texts.iter(app.world()).map(|c| c.0).collect();
+    assert!(!colours.is_empty());
+    assert!(
+        colours
+            .iter()
+            .all(|c| *c != theme::TEXT && *c != theme::MUTED),
+        "no dark-theme ink is left on a light wall"
+    );
+    let mut panels = app.world_mut().query::<(&Name, &BackgroundColor)>();
+    let stream = panels
+        .iter(app.world())
+        .find(|(n, _)| n.as_str() == "stream")
+        .map(|(_, c)| c.0)
+        .expect("stream panel");
+    assert_eq!(Some(stream), themed(ThemeName::Light, theme::TILE));
+}
