@@ -10,7 +10,7 @@ packages=(
     libx11-dev libxcursor-dev libxrandr-dev libxi-dev libx11-xcb-dev libxkbcommon-dev
     libxkbcommon-x11-0 libudev-dev
     libvulkan1 mesa-vulkan-drivers
-    xvfb xauth xdotool
+    xvfb xauth xdotool x11-xserver-utils
     curl ca-certificates
 )
 

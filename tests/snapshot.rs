@@ -228,3 +228,37 @@ fn a_hidden_screen_does_not_stop_the_others() {
         );
     }
 }
+
+#[test]
+fn a_kiosk_ignores_close_requests_and_exits_on_its_chord() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("kiosk.log");
+    let script = format!(
+        r#"NO_COLOR=1 "{bin}" --config "{config}" --kiosk --speed 20 --exit-after 120 > "{log}" 2>&1 &
+        pid=$!
+        sleep 15
+        xdotool mousemove 960 540
+        xdotool key alt+F4
+        sleep 3
+        kill -0 $pid || echo "closed by alt+F4" >> "{log}"
+        xdotool key ctrl+alt+shift+q
+        wait $pid"#,
+        bin = env!("CARGO_BIN_EXE_vigie"),
+        config = concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+        log = log.display(),
+    );
+    let started = std::time::Instant::now();
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {WIDTH}x{HEIGHT}x24")])
+        .args(["bash", "-c", &script])
+        .status()
+        .expect("xvfb-run and xdotool are installed: run scripts/test.sh");
+    let text = std::fs::read_to_string(&log).expect("log written");
+    assert!(status.success(), "vigie exited with {status}:\n{text}");
+    assert!(!text.contains("closed by alt+F4"), "{text}");
+    assert!(text.contains("kiosk exit chord pressed"), "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the chord stopped the wall, not --exit-after"
+    );
+}

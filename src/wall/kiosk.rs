@@ -14,7 +14,10 @@ pub(super) fn plugin(app: &mut App) {
 
 fn exit_on_chord(keys: Option<Res<ButtonInput<KeyCode>>>, mut exit: MessageWriter<AppExit>) {
     let Some(keys) = keys else { return };
-    let held = |a: KeyCode, b: KeyCode| keys.pressed(a) || keys.pressed(b);
+    // A modifier counts if it is down, or went down or up in this frame: a fast chord (or a
+    // remote-control tool typing it) may press and release everything between two frames.
+    let down = |k: KeyCode| keys.pressed(k) || keys.just_pressed(k) || keys.just_released(k);
+    let held = |a: KeyCode, b: KeyCode| down(a) || down(b);
     if held(KeyCode::ControlLeft, KeyCode::ControlRight)
         && held(KeyCode::AltLeft, KeyCode::AltRight)
         && held(KeyCode::ShiftLeft, KeyCode::ShiftRight)
