@@ -28,8 +28,15 @@ fn shipped(name: &str) -> Layout {
 }
 
 fn wall_app(layout: Layout) -> App {
+    wall_app_with_feed(layout).0
+}
+
+/// A wall app with no renderer, and the sending end of its update feed.
+fn wall_app_with_feed(
+    layout: Layout,
+) -> (App, crossbeam_channel::Sender<vigie::model::WallUpdate>) {
     let config = config();
-    let (_tx, rx) = crossbeam_channel::bounded(16);
+    let (tx, rx) = crossbeam_channel::bounded(16);
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     app.insert_resource(WallSettings::from_config(&config));
@@ -37,7 +44,7 @@ fn wall_app(layout: Layout) -> App {
     app.insert_resource(UpdateFeed(rx));
     app.add_plugins(vigie::wall::plugin);
     app.update();
-    app
+    (app, tx)
 }
 
 /// (screen, area, kind, grid row start/span, grid column start/span) of every tile.
@@ -303,15 +310,7 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
     use vigie::model::WallUpdate;
     use vigie::wall::tiles::stream::{CardBody, CardMeta, StreamCard};
 
-    let config = config();
-    let (tx, rx) = crossbeam_channel::bounded(16);
-    let mut app = App::new();
-    app.add_plugins(MinimalPlugins);
-    app.insert_resource(WallSettings::from_config(&config));
-    app.insert_resource(WallLayout(shipped("lobby.toml")));
-    app.insert_resource(UpdateFeed(rx));
-    app.add_plugins(vigie::wall::plugin);
-    app.update();
+    let (mut app, tx) = wall_app_with_feed(shipped("lobby.toml"));
     // Oldest first: the newest (top card) is the toxic one.
     tx.send(WallUpdate::Mentions(vec![
         mention(

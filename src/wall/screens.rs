@@ -35,7 +35,6 @@ pub struct WindowPrefs {
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
 pub struct ScreenWindow {
     pub screen: String,
-    pub index: usize,
     pub monitor: MonitorRef,
     /// How many 1080p screens side by side this window shows (more than one in preview).
     pub screens_across: usize,
@@ -75,11 +74,10 @@ fn attach_screens(
     cameras: Query<(Entity, &ScreenCamera)>,
 ) {
     let layout = &layout.0;
-    // (screen name, index, monitor, screens across) of each window wanted.
+    // The window each screen (or the one preview) needs.
     let wanted: Vec<ScreenWindow> = if layout.preview {
         vec![ScreenWindow {
             screen: "preview".into(),
-            index: 0,
             monitor: MonitorRef::Index(0),
             screens_across: layout.screens.len(),
         }]
@@ -87,10 +85,8 @@ fn attach_screens(
         layout
             .screens
             .iter()
-            .enumerate()
-            .map(|(index, s)| ScreenWindow {
+            .map(|s| ScreenWindow {
                 screen: s.name.clone(),
-                index,
                 monitor: s.monitor.clone(),
                 screens_across: 1,
             })

@@ -2,22 +2,18 @@
 //! in points) as a big coloured number, and its tone split as a bar, so the room compares how
 //! each brand is talked about, not only how much.
 
-use std::collections::HashMap;
-
 use bevy::prelude::*;
 
 use super::on_new_data;
-use super::tone_bar::{self, TotalsWindow};
+use super::tone_bar::{self, TotalsWindow, totals_by_tile};
 use super::{InTile, group_thousands, set_text};
-use crate::model::ToneCounts;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
 
+/// A sentiment tile; its window is its `TotalsWindow`.
 #[derive(Component, Debug, Clone, Copy)]
-pub struct SentimentTile {
-    pub window_minutes: u32,
-}
+pub struct SentimentTile;
 
 #[derive(Component)]
 pub struct NetValue(pub usize);
@@ -41,7 +37,7 @@ pub fn spawn(
         fonts,
         (
             tile_panel("sentiment"),
-            SentimentTile { window_minutes },
+            SentimentTile,
             TotalsWindow(window_minutes),
         ),
         format!(
@@ -129,20 +125,12 @@ pub fn spawn(
 
 fn update_sentiment(
     data: Res<WallData>,
-    tiles: Query<(Entity, &SentimentTile)>,
+    tiles: Query<(Entity, &TotalsWindow), With<SentimentTile>>,
     mut nets: Query<(&NetValue, &InTile, &mut Text, &mut TextColor), Without<MentionCount>>,
     mut counts: Query<(&MentionCount, &InTile, &mut Text), Without<NetValue>>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let windows: HashMap<Entity, &[ToneCounts]> = tiles
-        .iter()
-        .filter_map(|(entity, tile)| {
-            Some((
-                entity,
-                figures.totals(tile.window_minutes)?.tones.as_slice(),
-            ))
-        })
-        .collect();
+    let windows = totals_by_tile(figures, tiles.iter());
     let tones = |tile: &InTile, brand: usize| {
         windows
             .get(&tile.0)

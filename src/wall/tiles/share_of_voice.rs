@@ -6,18 +6,16 @@ use bevy::prelude::*;
 use std::collections::HashMap;
 
 use super::on_new_data;
-use super::tone_bar::{self, TotalsWindow};
+use super::tone_bar::{self, TotalsWindow, totals_by_tile};
 use super::{InTile, set_text};
 use crate::model::ToneCounts;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
 
-/// The window the tile's shares are computed over.
+/// A share-of-voice tile; its window is its `TotalsWindow`.
 #[derive(Component, Debug, Clone, Copy)]
-pub struct ShareTile {
-    pub window_minutes: u32,
-}
+pub struct ShareTile;
 
 #[derive(Component)]
 pub struct ShareBar(pub usize);
@@ -44,7 +42,7 @@ pub fn spawn(
         fonts,
         (
             tile_panel("share of voice"),
-            ShareTile { window_minutes },
+            ShareTile,
             TotalsWindow(window_minutes),
         ),
         format!(
@@ -167,19 +165,18 @@ pub fn shares(counts: &[u32]) -> Vec<f32> {
 fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    tiles: Query<(Entity, &ShareTile)>,
+    tiles: Query<(Entity, &TotalsWindow), With<ShareTile>>,
     mut bars: Query<(&ShareBar, &InTile, &mut Node)>,
     mut percents: Query<(&SharePercent, &InTile, &mut Text), Without<NegativeShare>>,
     mut negatives: Query<(&NegativeShare, &InTile, &mut Text), Without<SharePercent>>,
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
-    let windows: HashMap<Entity, (&[ToneCounts], Vec<f32>)> = tiles
-        .iter()
-        .filter_map(|(entity, tile)| {
-            let totals = figures.totals(tile.window_minutes)?;
-            let counts: Vec<u32> = totals.tones.iter().map(ToneCounts::total).collect();
-            Some((entity, (totals.tones.as_slice(), shares(&counts))))
+    let windows: HashMap<Entity, (&[ToneCounts], Vec<f32>)> = totals_by_tile(figures, tiles.iter())
+        .into_iter()
+        .map(|(entity, tones)| {
+            let counts: Vec<u32> = tones.iter().map(ToneCounts::total).collect();
+            (entity, (tones, shares(&counts)))
         })
         .collect();
     for (bar, tile, mut node) in &mut bars {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::{InTile, on_new_data};
-use crate::model::{Tone, ToneCounts};
+use crate::model::{Figures, Tone, ToneCounts};
 use crate::wall::WallData;
 use crate::wall::theme;
 use crate::wall::widgets::block;
@@ -55,16 +55,23 @@ pub fn spawn(commands: &mut Commands, brand: usize, in_tile: InTile, node: Node)
     bar
 }
 
+/// Each tile's per-brand tone counts over its window.
+pub fn totals_by_tile<'a>(
+    figures: &'a Figures,
+    tiles: impl Iterator<Item = (Entity, &'a TotalsWindow)>,
+) -> HashMap<Entity, &'a [ToneCounts]> {
+    tiles
+        .filter_map(|(entity, window)| Some((entity, figures.totals(window.0)?.tones.as_slice())))
+        .collect()
+}
+
 fn update_tone_bars(
     data: Res<WallData>,
     tiles: Query<(Entity, &TotalsWindow)>,
     mut parts: Query<(&ToneSplit, &InTile, &mut Node)>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let windows: HashMap<Entity, &[ToneCounts]> = tiles
-        .iter()
-        .filter_map(|(entity, window)| Some((entity, figures.totals(window.0)?.tones.as_slice())))
-        .collect();
+    let windows = totals_by_tile(figures, tiles.iter());
     for (split, tile, mut node) in &mut parts {
         let counts = windows
             .get(&tile.0)
