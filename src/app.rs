@@ -7,13 +7,13 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::analysis::{Analyzer, Waker, start_analysis};
+use crate::analysis::{AnalysisLinks, Analyzer, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
 use crate::ingest::{build_source, start_ingest};
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
-use crate::model::{Mention, WallUpdate, WindowsWanted};
+use crate::model::{SourceEvent, WallUpdate, WindowsWanted};
 use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// Mentions waiting for the analysis; a demo history burst fits without waiting.
@@ -42,7 +42,7 @@ pub fn run_all_in_one(
     let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
-    let (mention_tx, mention_rx) = crossbeam_channel::bounded::<Mention>(MENTION_CHANNEL);
+    let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
 
     let sources = config.sources.iter().map(build_source).collect();
@@ -61,10 +61,13 @@ pub fn run_all_in_one(
         analyzer,
         clock,
         ingest.board.clone(),
-        mention_rx,
-        wall_tx,
-        windows_rx,
-        waker.clone(),
+        AnalysisLinks {
+            events: mention_rx,
+            wall: wall_tx,
+            windows: windows_rx,
+            tap: None,
+            waker: waker.clone(),
+        },
     )
     .context("cannot start the analysis thread")?;
 

@@ -120,6 +120,19 @@ pub struct Mention {
     pub engagement: Engagement,
 }
 
+/// What a source hands to the analysis: a post, a new version of a post it sent before (an
+/// edit), or the withdrawal of one (the author deleted it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum SourceEvent {
+    Post(Mention),
+    Edit(Mention),
+    /// `id` as the source gave it in `Mention::id` (`mastodon:…`, `bluesky:…`).
+    Delete {
+        id: String,
+    },
+}
+
 /// Sentiment class used for colours and splits; thresholds follow VADER's convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Tone {
@@ -149,6 +162,16 @@ pub struct EnrichedMention {
     pub sentiment: f32,
     pub tone: Tone,
     pub lang: String,
+}
+
+/// What the analysis did with one source event, as written by `--enriched-out` (one JSON
+/// object per line) and, later, published to other walls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum AnalysisEvent {
+    Counted(EnrichedMention),
+    Edited(EnrichedMention),
+    Retracted { id: String },
 }
 
 /// Health of one source as the supervisor sees it.
@@ -209,6 +232,16 @@ impl ToneCounts {
         }
     }
 
+    /// Takes one back; never below zero.
+    pub fn take(&mut self, tone: Tone) {
+        let count = match tone {
+            Tone::Negative => &mut self.negative,
+            Tone::Neutral => &mut self.neutral,
+            Tone::Positive => &mut self.positive,
+        };
+        *count = count.saturating_sub(1);
+    }
+
     pub fn merge(&mut self, other: &ToneCounts) {
         self.negative += other.negative;
         self.neutral += other.neutral;
@@ -265,6 +298,8 @@ pub struct Figures {
     pub duplicates: u64,
     pub unmatched: u64,
     pub too_late: u64,
+    /// Mentions deleted at their source and taken back out of the figures.
+    pub retracted: u64,
     /// WallUpdates the analysis could not hand to a busy wall.
     pub wall_dropped: u64,
 }
@@ -323,8 +358,11 @@ pub struct WindowsWanted {
 /// What the analysis thread sends to the wall.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WallUpdate {
-    /// New mentions, oldest first, for the stream.
+    /// New mentions, oldest first, for the stream. A mention whose id is already shown is an
+    /// edit and replaces its card in place.
     Mentions(Vec<EnrichedMention>),
     /// A fresh set of figures; replaces the previous one.
     Figures(Box<Figures>),
+    /// Mentions deleted at their source: their cards leave the wall.
+    Retracted(Vec<String>),
 }

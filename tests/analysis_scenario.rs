@@ -148,6 +148,7 @@ fn duplicates_lookalikes_and_late_mentions_are_counted_not_shown() {
             Outcome::Duplicate => outcomes.1 += 1,
             Outcome::Unmatched => outcomes.2 += 1,
             Outcome::TooLate => panic!("nothing is late in order"),
+            other => panic!("a demo post is never an edit or a deletion: {other:?}"),
         }
     }
     assert!(!viral_seen, "the quiet day has no crisis");

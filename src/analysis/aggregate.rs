@@ -71,6 +71,19 @@ impl MinuteRing {
         bucket.platforms[brand][platform.index()] += 1;
     }
 
+    /// Takes back one mention counted by `add` (deleted or edited at its source). A minute that
+    /// has already left the ring has nothing to take back.
+    pub fn remove(&mut self, key: MinuteKey, brand: usize, tone: Tone, platform: Platform) {
+        let slot = self.slot(key);
+        let bucket = &mut self.buckets[slot];
+        if bucket.key != key {
+            return;
+        }
+        bucket.tones[brand].take(tone);
+        let platform_count = &mut bucket.platforms[brand][platform.index()];
+        *platform_count = platform_count.saturating_sub(1);
+    }
+
     pub fn tones(&self, key: MinuteKey, brand: usize) -> ToneCounts {
         let bucket = &self.buckets[self.slot(key)];
         if bucket.key == key {
@@ -144,6 +157,22 @@ mod tests {
         assert_eq!(sums[1].neutral, 2);
         let platforms = ring.sum_platforms(100, 112);
         assert_eq!(platforms[1][Platform::Press.index()], 1);
+    }
+
+    #[test]
+    fn a_removed_mention_leaves_its_minute_and_an_expired_minute_is_left_alone() {
+        let mut ring = MinuteRing::new(10, 1);
+        ring.add(100, 0, Tone::Negative, Platform::Mastodon);
+        ring.add(100, 0, Tone::Negative, Platform::X);
+        ring.remove(100, 0, Tone::Negative, Platform::Mastodon);
+        assert_eq!(ring.tones(100, 0).negative, 1);
+        assert_eq!(
+            ring.sum_platforms(100, 101)[0][Platform::Mastodon.index()],
+            0
+        );
+        ring.add(110, 0, Tone::Positive, Platform::X);
+        ring.remove(100, 0, Tone::Positive, Platform::X);
+        assert_eq!(ring.tones(110, 0).positive, 1);
     }
 
     #[test]

@@ -1,15 +1,57 @@
-//! Drops mentions already seen: a reconnect overlap, a replay restarted, a cross-post relayed
-//! twice. Memory is bounded: the oldest ids are forgotten first.
+//! Remembers the mentions already taken, and what each one added to the figures: a reconnect
+//! overlap, a replay restarted or a cross-post relayed twice counts once, and a post deleted or
+//! edited at its source can be taken back out of the figures exactly. Memory is bounded: the
+//! oldest ids are forgotten first.
 
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
-pub struct Deduper {
-    seen: LruCache<String, ()>,
+use super::aggregate::MinuteKey;
+use crate::model::{Platform, Tone};
+
+/// Brands are remembered as a bit set: the config allows at most this many.
+pub const MAX_BRANDS: usize = 64;
+
+/// What one mention added to the per-minute ring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub minute: MinuteKey,
+    /// Bit `i` set: counted for brand `i`.
+    pub brands: u64,
+    pub tone: Tone,
+    pub platform: Platform,
 }
 
-impl Deduper {
+impl Counted {
+    pub fn brand_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..MAX_BRANDS).filter(|i| self.brands & (1 << i) != 0)
+    }
+
+    pub fn mask(brands: &[usize]) -> u64 {
+        brands
+            .iter()
+            .filter(|&&b| b < MAX_BRANDS)
+            .fold(0, |mask, &b| mask | (1 << b))
+    }
+}
+
+/// What became of an id the ledger has seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// In the figures, with this contribution.
+    Counted(Counted),
+    /// Taken but not counted (about no brand, or too late).
+    Ignored,
+    /// Deleted at its source: a late copy must not bring it back.
+    Deleted,
+}
+
+pub struct Ledger {
+    seen: LruCache<String, Seen>,
+}
+
+impl Ledger {
     pub fn new(capacity: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity.max(1)).unwrap_or(NonZeroUsize::MIN);
         Self {
@@ -19,11 +61,21 @@ impl Deduper {
 
     /// True the first time an id is seen (within the remembered window).
     pub fn first_time(&mut self, id: &str) -> bool {
-        if self.seen.get(id).is_some() {
-            return false;
+        self.seen.get(id).is_none()
+    }
+
+    /// Records what an id became.
+    pub fn record(&mut self, id: &str, seen: Seen) {
+        match self.seen.get_mut(id) {
+            Some(entry) => *entry = seen,
+            None => {
+                self.seen.put(id.to_string(), seen);
+            }
         }
-        self.seen.put(id.to_string(), ());
-        true
+    }
+
+    pub fn get(&mut self, id: &str) -> Option<Seen> {
+        self.seen.get(id).copied()
     }
 }
 
@@ -33,22 +85,40 @@ mod tests {
 
     #[test]
     fn an_id_counts_once() {
-        let mut dedupe = Deduper::new(10);
-        assert!(dedupe.first_time("mastodon:1"));
-        assert!(!dedupe.first_time("mastodon:1"));
-        assert!(dedupe.first_time("bluesky:1"));
+        let mut ledger = Ledger::new(10);
+        assert!(ledger.first_time("mastodon:1"));
+        ledger.record("mastodon:1", Seen::Ignored);
+        assert!(!ledger.first_time("mastodon:1"));
+        assert!(ledger.first_time("bluesky:1"));
     }
 
     #[test]
     fn memory_is_bounded_and_recent_ids_are_kept() {
-        let mut dedupe = Deduper::new(3);
+        let mut ledger = Ledger::new(3);
         for id in ["a", "b", "c"] {
-            assert!(dedupe.first_time(id));
+            assert!(ledger.first_time(id));
+            ledger.record(id, Seen::Ignored);
         }
         // Seeing "a" again refreshes it, so "b" is the oldest and is forgotten by "d".
-        assert!(!dedupe.first_time("a"));
-        assert!(dedupe.first_time("d"));
-        assert!(!dedupe.first_time("a"));
-        assert!(dedupe.first_time("b"));
+        assert!(!ledger.first_time("a"));
+        ledger.record("d", Seen::Ignored);
+        assert!(!ledger.first_time("a"));
+        assert!(ledger.first_time("b"));
+    }
+
+    #[test]
+    fn a_contribution_keeps_its_brands() {
+        let counted = Counted {
+            minute: 7,
+            brands: Counted::mask(&[0, 3]),
+            tone: Tone::Negative,
+            platform: Platform::Bluesky,
+        };
+        let mut ledger = Ledger::new(4);
+        ledger.record("x", Seen::Counted(counted));
+        let Some(Seen::Counted(back)) = ledger.get("x") else {
+            panic!("recorded as counted");
+        };
+        assert_eq!(back.brand_indices().collect::<Vec<_>>(), vec![0, 3]);
     }
 }

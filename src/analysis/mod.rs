@@ -12,17 +12,17 @@ mod thread;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use aggregate::{MinuteRing, bar_grid, minute_key, minute_start};
-use dedupe::Deduper;
+use dedupe::{Counted, Ledger, Seen};
 use matching::BrandMatcher;
 use sentiment::{Lang, SentimentScorer, detect_language};
 use spikes::SpikeDetector;
-pub use thread::{AnalysisHandle, Waker, start_analysis};
+pub use thread::{AnalysisHandle, AnalysisLinks, Waker, start_analysis};
 
 use crate::config::Config;
 use crate::layout::tiles::MAX_CHART_MINUTES;
 use crate::model::{
-    BrandInfo, EnrichedMention, Figures, Mention, SourceHealth, Tone, VolumeChart, WindowTotals,
-    WindowsWanted,
+    BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone, VolumeChart,
+    WindowTotals, WindowsWanted,
 };
 
 /// The volume chart has at most this many bars, whatever its window.
@@ -36,6 +36,11 @@ const ALERT_ACTIVE_FOR: TimeDelta = TimeDelta::minutes(10);
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Matched(Box<EnrichedMention>),
+    /// A new version of a mention already counted: its old contribution was taken back and the
+    /// new one counted in its place.
+    Edited(Box<EnrichedMention>),
+    /// Deleted at its source and taken out of the figures; the id of its card.
+    Retracted(String),
     Duplicate,
     /// About none of the configured brands.
     Unmatched,
@@ -47,7 +52,7 @@ pub struct Analyzer {
     brands: Vec<BrandInfo>,
     matcher: BrandMatcher,
     scorer: SentimentScorer,
-    dedupe: Deduper,
+    ledger: Ledger,
     ring: MinuteRing,
     spikes: SpikeDetector,
     /// Windows of the volume charts, in minutes; the config's first.
@@ -59,6 +64,7 @@ pub struct Analyzer {
     duplicates: u64,
     unmatched: u64,
     too_late: u64,
+    retracted: u64,
 }
 
 impl Analyzer {
@@ -83,7 +89,7 @@ impl Analyzer {
         Ok(Self {
             matcher: BrandMatcher::new(&config.brands)?,
             scorer: SentimentScorer::new(),
-            dedupe: Deduper::new(config.analysis.dedupe_capacity),
+            ledger: Ledger::new(config.analysis.dedupe_capacity),
             ring: MinuteRing::new(ring_minutes, brands.len()),
             spikes: SpikeDetector::new(config.spikes.clone(), brands.len()),
             chart_windows: vec![config.wall.chart_hours * 60],
@@ -95,6 +101,7 @@ impl Analyzer {
             duplicates: 0,
             unmatched: 0,
             too_late: 0,
+            retracted: 0,
         })
     }
 
@@ -116,22 +123,88 @@ impl Analyzer {
         merge(&mut self.share_windows, &wanted.shares, MAX_CHART_MINUTES);
     }
 
-    /// Takes one mention at `now` (event time).
+    /// Takes one event from a source at `now` (event time).
+    pub fn handle(&mut self, event: SourceEvent, now: DateTime<Utc>) -> Outcome {
+        match event {
+            SourceEvent::Post(mention) => self.process(mention, now),
+            SourceEvent::Edit(mention) => self.edit(mention, now),
+            SourceEvent::Delete { id } => self.delete(id),
+        }
+    }
+
+    /// Takes one new mention at `now` (event time).
     pub fn process(&mut self, mention: Mention, now: DateTime<Utc>) -> Outcome {
         self.processed += 1;
-        if !self.dedupe.first_time(&mention.id) {
+        if !self.ledger.first_time(&mention.id) {
             self.duplicates += 1;
             return Outcome::Duplicate;
         }
         let age = now - mention.created_at;
         if age > self.late_tolerance || age < -FUTURE_TOLERANCE {
             self.too_late += 1;
+            self.ledger.record(&mention.id, Seen::Ignored);
             return Outcome::TooLate;
         }
+        match self.count(mention) {
+            Some(enriched) => Outcome::Matched(enriched),
+            None => {
+                self.unmatched += 1;
+                Outcome::Unmatched
+            }
+        }
+    }
+
+    /// A mention changed at its source: its old contribution leaves the figures and the new
+    /// text is matched and scored again, in the same minute as before.
+    fn edit(&mut self, mention: Mention, now: DateTime<Utc>) -> Outcome {
+        match self.ledger.get(&mention.id) {
+            None => self.process(mention, now),
+            Some(Seen::Deleted) => Outcome::Duplicate,
+            Some(Seen::Ignored) => {
+                // A text edited to name a brand now counts.
+                match self.count(mention) {
+                    Some(enriched) => Outcome::Matched(enriched),
+                    None => Outcome::Unmatched,
+                }
+            }
+            Some(Seen::Counted(before)) => {
+                self.uncount(&before);
+                match self.count(mention.clone()) {
+                    Some(enriched) => Outcome::Edited(enriched),
+                    None => {
+                        // Edited so that it names no brand any more: it leaves the wall.
+                        self.ledger.record(&mention.id, Seen::Ignored);
+                        Outcome::Retracted(mention.id)
+                    }
+                }
+            }
+        }
+    }
+
+    fn delete(&mut self, id: String) -> Outcome {
+        match self.ledger.get(&id) {
+            Some(Seen::Counted(before)) => {
+                self.uncount(&before);
+                self.ledger.record(&id, Seen::Deleted);
+                self.retracted += 1;
+                Outcome::Retracted(id)
+            }
+            Some(Seen::Deleted) => Outcome::Duplicate,
+            // Remembered even when unseen: the post may still arrive late (a replayed
+            // overlap after a reconnect) and must not be counted then.
+            Some(Seen::Ignored) | None => {
+                self.ledger.record(&id, Seen::Deleted);
+                Outcome::Unmatched
+            }
+        }
+    }
+
+    /// Matches, scores and counts a mention; `None` when it is about no brand.
+    fn count(&mut self, mention: Mention) -> Option<Box<EnrichedMention>> {
         let brands = self.matcher.brands_in(&mention.text);
         if brands.is_empty() {
-            self.unmatched += 1;
-            return Outcome::Unmatched;
+            self.ledger.record(&mention.id, Seen::Ignored);
+            return None;
         }
         let lang = match mention.lang.as_deref() {
             Some("fr") => Lang::Fr,
@@ -156,7 +229,16 @@ impl Analyzer {
                 );
             }
         }
-        Outcome::Matched(Box::new(EnrichedMention {
+        self.ledger.record(
+            &mention.id,
+            Seen::Counted(Counted {
+                minute: key,
+                brands: Counted::mask(&brands),
+                tone,
+                platform: mention.platform,
+            }),
+        );
+        Some(Box::new(EnrichedMention {
             lang: match lang {
                 Lang::Fr => "fr",
                 Lang::En => "en",
@@ -168,6 +250,13 @@ impl Analyzer {
             sentiment,
             tone,
         }))
+    }
+
+    fn uncount(&mut self, counted: &Counted) {
+        for brand in counted.brand_indices() {
+            self.ring
+                .remove(counted.minute, brand, counted.tone, counted.platform);
+        }
     }
 
     /// The figures the wall draws, as of `now`.
@@ -210,6 +299,7 @@ impl Analyzer {
             duplicates: self.duplicates,
             unmatched: self.unmatched,
             too_late: self.too_late,
+            retracted: self.retracted,
             wall_dropped: 0,
         }
     }

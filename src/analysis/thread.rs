@@ -15,7 +15,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use super::{Analyzer, Outcome};
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
-use crate::model::{EnrichedMention, Mention, WallUpdate, WindowsWanted};
+use crate::model::{AnalysisEvent, EnrichedMention, SourceEvent, WallUpdate, WindowsWanted};
 
 /// Wakes the renderer; given by the wall, so the analysis knows nothing of Bevy.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -42,21 +42,43 @@ impl AnalysisHandle {
     }
 }
 
+/// The analysis thread's channels.
+pub struct AnalysisLinks {
+    /// From the sources.
+    pub events: Receiver<SourceEvent>,
+    /// To the wall.
+    pub wall: Sender<WallUpdate>,
+    /// From the wall: the windows its tiles show.
+    pub windows: Receiver<WindowsWanted>,
+    /// Every mention counted, edited or retracted, in order, for whoever records the analysis
+    /// (`--enriched-out`); never waited on: a tap that cannot keep up loses events, counted
+    /// and logged.
+    pub tap: Option<Sender<AnalysisEvent>>,
+    /// Wakes the wall after each send.
+    pub waker: Waker,
+}
+
 pub fn start_analysis(
     mut analyzer: Analyzer,
     clock: SharedClock,
     board: HealthBoard,
-    mentions: Receiver<Mention>,
-    wall: Sender<WallUpdate>,
-    windows: Receiver<WindowsWanted>,
-    waker: Waker,
+    links: AnalysisLinks,
 ) -> std::io::Result<AnalysisHandle> {
+    let AnalysisLinks {
+        events: mentions,
+        wall,
+        windows,
+        tap,
+        waker,
+    } = links;
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = stop.clone();
     let thread = std::thread::Builder::new()
         .name("vigie-analysis".into())
         .spawn(move || {
             let mut cards: VecDeque<EnrichedMention> = VecDeque::new();
+            let mut retracted: Vec<String> = Vec::new();
+            let mut tap_dropped = 0u64;
             let mut changed = true;
             let mut sources_gone = false;
             let mut last_sent: Option<(i64, Vec<crate::model::SourceHealth>)> = None;
@@ -87,11 +109,41 @@ pub fn start_analysis(
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
                 for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();
-                    if let Outcome::Matched(enriched) = analyzer.process(mention, now) {
-                        if cards.len() == MAX_CARDS_PER_BATCH {
-                            cards.pop_front();
+                    let tapped = match analyzer.handle(mention, now) {
+                        Outcome::Matched(enriched) => {
+                            let event = tap
+                                .as_ref()
+                                .map(|_| AnalysisEvent::Counted((*enriched).clone()));
+                            push_card(&mut cards, *enriched);
+                            event
                         }
-                        cards.push_back(*enriched);
+                        Outcome::Edited(enriched) => {
+                            let event = tap
+                                .as_ref()
+                                .map(|_| AnalysisEvent::Edited((*enriched).clone()));
+                            push_card(&mut cards, *enriched);
+                            event
+                        }
+                        Outcome::Retracted(id) => {
+                            cards.retain(|card| card.mention.id != id);
+                            let event = tap
+                                .as_ref()
+                                .map(|_| AnalysisEvent::Retracted { id: id.clone() });
+                            retracted.push(id);
+                            event
+                        }
+                        Outcome::Duplicate | Outcome::Unmatched | Outcome::TooLate => None,
+                    };
+                    if let (Some(tap), Some(event)) = (&tap, tapped)
+                        && tap.try_send(event).is_err()
+                    {
+                        tap_dropped += 1;
+                        if tap_dropped == 1 || tap_dropped.is_multiple_of(1000) {
+                            tracing::warn!(
+                                tap_dropped,
+                                "analysis output is not keeping up: event dropped"
+                            );
+                        }
                     }
                     changed = true;
                 }
@@ -110,7 +162,10 @@ pub fn start_analysis(
                 }
                 let mut figures = analyzer.figures(now, health.clone());
                 figures.wall_dropped = wall_dropped;
-                let mut updates = Vec::with_capacity(2);
+                let mut updates = Vec::with_capacity(3);
+                if !retracted.is_empty() {
+                    updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));
+                }
                 if !cards.is_empty() {
                     updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
                 }
@@ -139,4 +194,13 @@ pub fn start_analysis(
         stop,
         thread: Some(thread),
     })
+}
+
+/// Queues a card for the wall; an edit replaces its earlier version still waiting.
+fn push_card(cards: &mut VecDeque<EnrichedMention>, card: EnrichedMention) {
+    cards.retain(|waiting| waiting.mention.id != card.mention.id);
+    if cards.len() == MAX_CARDS_PER_BATCH {
+        cards.pop_front();
+    }
+    cards.push_back(card);
 }

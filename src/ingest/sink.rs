@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Sender, TrySendError};
 
-use crate::model::{HealthState, Mention, SourceHealth};
+use crate::model::{HealthState, Mention, SourceEvent, SourceHealth};
 
 /// How long a source waits for room in a full channel before counting a drop.
 const FULL_CHANNEL_PATIENCE: Duration = Duration::from_secs(2);
@@ -101,13 +101,13 @@ impl HealthBoard {
 #[derive(Clone)]
 pub struct MentionSink {
     name: Arc<str>,
-    tx: Sender<Mention>,
+    tx: Sender<SourceEvent>,
     stats: Arc<SourceStats>,
     board: HealthBoard,
 }
 
 impl MentionSink {
-    pub fn new(name: &str, tx: Sender<Mention>, board: &HealthBoard) -> Self {
+    pub fn new(name: &str, tx: Sender<SourceEvent>, board: &HealthBoard) -> Self {
         let stats = board.register(name);
         Self {
             name: name.into(),
@@ -128,9 +128,23 @@ impl MentionSink {
     /// Hands a mention to the analysis. Returns `false` when the analysis is gone (the program
     /// is stopping) so the source can end.
     pub async fn send(&self, mention: Mention, now: DateTime<Utc>) -> bool {
+        self.send_event(SourceEvent::Post(mention), now).await
+    }
+
+    /// A post the source sent before, changed by its author.
+    pub async fn edit(&self, mention: Mention, now: DateTime<Utc>) -> bool {
+        self.send_event(SourceEvent::Edit(mention), now).await
+    }
+
+    /// A post the source sent before, deleted by its author: it leaves the wall and the figures.
+    pub async fn delete(&self, id: String, now: DateTime<Utc>) -> bool {
+        self.send_event(SourceEvent::Delete { id }, now).await
+    }
+
+    pub async fn send_event(&self, event: SourceEvent, now: DateTime<Utc>) -> bool {
         self.stats.received.fetch_add(1, Ordering::Relaxed);
         self.board.mark_received(&self.name, now);
-        let mut pending = mention;
+        let mut pending = event;
         let mut waited = Duration::ZERO;
         let step = Duration::from_millis(5);
         loop {
@@ -200,7 +214,8 @@ mod tests {
         assert_eq!(health[0].received, 2);
         assert_eq!(health[0].dropped, 1);
         assert_eq!(health[0].state, HealthState::Live);
-        assert_eq!(rx.try_recv().map(|m| m.id).ok(), Some("1".to_string()));
+        let first = rx.try_recv().ok();
+        assert!(matches!(first, Some(SourceEvent::Post(m)) if m.id == "1"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 
 use super::{HealthBoard, MentionSink, Source, SourceContext, SourceEnd};
 use crate::clock::SharedClock;
-use crate::model::{HealthState, Mention};
+use crate::model::{HealthState, SourceEvent};
 
 const BASE_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -44,7 +44,7 @@ impl IngestHandle {
 pub fn start_ingest(
     sources: Vec<Box<dyn Source>>,
     clock: SharedClock,
-    tx: Sender<Mention>,
+    tx: Sender<SourceEvent>,
 ) -> std::io::Result<IngestHandle> {
     let board = HealthBoard::default();
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -191,7 +191,7 @@ mod tests {
         let got = rx
             .recv_timeout(Duration::from_secs(10))
             .expect("mention after restarts");
-        assert_eq!(got.id, "flaky:1");
+        assert!(matches!(got, SourceEvent::Post(m) if m.id == "flaky:1"));
         assert_eq!(runs.load(Ordering::SeqCst), 3);
         std::thread::sleep(Duration::from_millis(50));
         let health = handle

@@ -28,11 +28,28 @@ impl WallData {
         match update {
             WallUpdate::Mentions(batch) => {
                 for mention in batch {
-                    self.stream.push_front(mention);
+                    self.show(mention);
                 }
                 self.stream.truncate(STREAM_KEEP);
             }
+            WallUpdate::Retracted(ids) => {
+                self.stream.retain(|shown| !ids.contains(&shown.mention.id));
+            }
             WallUpdate::Figures(figures) => self.figures = Some(*figures),
+        }
+    }
+}
+
+impl WallData {
+    /// A new mention goes on top; an edit replaces its card where it is.
+    fn show(&mut self, mention: EnrichedMention) {
+        match self
+            .stream
+            .iter_mut()
+            .find(|shown| shown.mention.id == mention.mention.id)
+        {
+            Some(shown) => *shown = mention,
+            None => self.stream.push_front(mention),
         }
     }
 }

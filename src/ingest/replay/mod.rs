@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
-use crate::model::Mention;
+use crate::model::SourceEvent;
 
 pub struct ReplaySource {
     name: String,
@@ -28,10 +28,31 @@ impl ReplaySource {
     }
 }
 
-/// Parses one line of a replay file; `None` for a blank line.
-pub fn parse_line(line: &str) -> Option<Result<Mention, serde_json::Error>> {
+/// Parses one line of a replay file; `None` for a blank line. A line is a `Mention` (a post),
+/// or, as `vigie record` writes edits and deletions, a `SourceEvent` whose first key is
+/// `"event"`.
+pub fn parse_line(line: &str) -> Option<Result<SourceEvent, serde_json::Error>> {
     let trimmed = line.trim();
-    (!trimmed.is_empty()).then(|| serde_json::from_str(trimmed))
+    if trimmed.is_empty() {
+        return None;
+    }
+    let is_event = trimmed
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with("\"event\""));
+    Some(if is_event {
+        serde_json::from_str(trimmed)
+    } else {
+        serde_json::from_str(trimmed).map(SourceEvent::Post)
+    })
+}
+
+/// How `vigie record` writes one event: a post as a plain `Mention`, so that hand-written and
+/// recorded files look the same, and edits and deletions tagged.
+pub fn record_line(event: &SourceEvent) -> serde_json::Result<String> {
+    match event {
+        SourceEvent::Post(mention) => serde_json::to_string(mention),
+        other => serde_json::to_string(other),
+    }
 }
 
 /// The event time of the first well-formed mention in a replay file: where a replay clock
@@ -42,7 +63,8 @@ pub fn first_timestamp(path: &Path) -> anyhow::Result<Option<DateTime<Utc>>> {
         .with_context(|| format!("cannot open replay file {}", path.display()))?;
     for line in std::io::BufReader::new(file).lines() {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if let Some(Ok(mention)) = parse_line(&line) {
+        if let Some(Ok(SourceEvent::Post(mention) | SourceEvent::Edit(mention))) = parse_line(&line)
+        {
             return Ok(Some(mention.created_at));
         }
     }
@@ -71,20 +93,23 @@ impl Source for ReplaySource {
                     continue;
                 }
                 self.lines_done = number;
-                let mention = match parse_line(&line) {
+                let event = match parse_line(&line) {
                     None => continue,
-                    Some(Ok(mention)) => mention,
+                    Some(Ok(event)) => event,
                     Some(Err(error)) => {
                         let location = format!("{}:{number}", self.path.display());
                         ctx.sink.malformed(&location, &error.to_string());
                         continue;
                     }
                 };
-                let delay = ctx.clock.real_delay_until(mention.created_at);
-                if !delay.is_zero() && !ctx.sleep_or_shutdown(delay).await {
-                    return Ok(SourceEnd::Shutdown);
+                // A deletion has no time of its own: it follows the line before it.
+                if let SourceEvent::Post(mention) | SourceEvent::Edit(mention) = &event {
+                    let delay = ctx.clock.real_delay_until(mention.created_at);
+                    if !delay.is_zero() && !ctx.sleep_or_shutdown(delay).await {
+                        return Ok(SourceEnd::Shutdown);
+                    }
                 }
-                if !ctx.sink.send(mention, ctx.clock.now()).await {
+                if !ctx.sink.send_event(event, ctx.clock.now()).await {
                     return Ok(SourceEnd::Shutdown);
                 }
             }
@@ -113,6 +138,7 @@ mod tests {
         writeln!(file, "{{\"id\": \"r:2\", \"platform\": ").expect("write");
         writeln!(file).expect("write");
         writeln!(file, "{}", good("r:3")).expect("write");
+        writeln!(file, r#"{{"event":"delete","id":"r:1"}}"#).expect("write");
         file.flush().expect("flush");
 
         let (tx, rx) = crossbeam_channel::bounded(16);
@@ -127,11 +153,23 @@ mod tests {
         let mut source = ReplaySource::new("replay".into(), file.path().to_path_buf());
         let end = source.run(ctx).await.expect("replay runs");
         assert_eq!(end, SourceEnd::Exhausted);
-        let ids: Vec<String> = rx.try_iter().map(|m| m.id).collect();
-        assert_eq!(ids, vec!["r:1", "r:3"]);
+        let events: Vec<SourceEvent> = rx.try_iter().collect();
+        let described: Vec<String> = events
+            .iter()
+            .map(|event| match event {
+                SourceEvent::Post(m) => format!("post {}", m.id),
+                SourceEvent::Edit(m) => format!("edit {}", m.id),
+                SourceEvent::Delete { id } => format!("delete {id}"),
+            })
+            .collect();
+        assert_eq!(described, vec!["post r:1", "post r:3", "delete r:1"]);
+        assert_eq!(
+            record_line(&events[2]).expect("serialises"),
+            r#"{"event":"delete","id":"r:1"}"#
+        );
         let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
         assert_eq!(health[0].malformed, 1);
-        assert_eq!(health[0].received, 2);
+        assert_eq!(health[0].received, 3);
         assert_eq!(
             first_timestamp(file.path()).expect("readable"),
             Some("2026-11-20T10:00:00Z".parse().expect("valid"))

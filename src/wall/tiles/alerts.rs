@@ -291,6 +291,7 @@ mod tests {
             duplicates: 0,
             unmatched: 0,
             too_late: 0,
+            retracted: 0,
             wall_dropped: 0,
         };
         let found = episodes(&figures);
