@@ -1,6 +1,6 @@
 //! Wires the parts together for one process: sources → analysis → wall.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -10,22 +10,29 @@ use chrono::{DateTime, Utc};
 use crate::analysis::{AnalysisLinks, Analyzer, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
-use crate::ingest::{build_source, start_ingest};
+use crate::ingest::{build_sources, start_ingest};
+use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
-use crate::model::{SourceEvent, WallUpdate, WindowsWanted};
+use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
 use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// Mentions waiting for the analysis; a demo history burst fits without waiting.
 const MENTION_CHANNEL: usize = 65_536;
 /// Updates waiting for the wall: a few seconds' worth at the analysis emit rate.
 const WALL_CHANNEL: usize = 64;
+/// Analysis events waiting for the `--enriched-out` writer.
+const TAP_CHANNEL: usize = 65_536;
 
 pub struct RunOptions {
     pub speed: f64,
     /// Event time to start from; now when absent.
     pub origin: Option<DateTime<Utc>>,
     pub wall: WallOptions,
+    /// No window: sources and analysis only, until `wall.exit_after` or a stop signal.
+    pub headless: bool,
+    /// Where to write every mention the analysis counts, edits and retracts (JSON Lines).
+    pub enriched_out: Option<PathBuf>,
 }
 
 /// Runs sources, analysis and wall until the wall closes. `layout` is watched and reloaded
@@ -44,8 +51,21 @@ pub fn run_all_in_one(
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let (tap, tap_writer) = match &options.enriched_out {
+        Some(path) => {
+            let (tx, rx) = crossbeam_channel::bounded::<AnalysisEvent>(TAP_CHANNEL);
+            let writer = JsonlWriter::start(path, rx, |event: &AnalysisEvent| {
+                serde_json::to_string(event)
+            })?;
+            (Some(tx), Some(writer))
+        }
+        None => (None, None),
+    };
 
-    let sources = config.sources.iter().map(build_source).collect();
+    let mut sources = Vec::new();
+    for source in &config.sources {
+        sources.extend(build_sources(source, &config.brands)?);
+    }
     let ingest = start_ingest(sources, clock.clone(), mention_tx)
         .context("cannot start the ingest thread")?;
 
@@ -65,11 +85,25 @@ pub fn run_all_in_one(
             events: mention_rx,
             wall: wall_tx,
             windows: windows_rx,
-            tap: None,
+            tap,
             waker: waker.clone(),
         },
     )
     .context("cannot start the analysis thread")?;
+
+    if options.headless {
+        tracing::info!("headless: sources and analysis only");
+        wait_for_stop(options.wall.exit_after, || {
+            // Nobody draws: keep the channel empty so the analysis never counts drops.
+            while wall_rx.try_recv().is_ok() {}
+        })?;
+        analysis.shutdown();
+        ingest.shutdown();
+        if let Some(writer) = tap_writer {
+            writer.finish();
+        }
+        return Ok(WallExit::Success);
+    }
 
     let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
     let watcher = if layout.files.iter().all(|f| f.is_file()) {
@@ -92,7 +126,60 @@ pub fn run_all_in_one(
     drop(watcher);
     analysis.shutdown();
     ingest.shutdown();
+    if let Some(writer) = tap_writer {
+        writer.finish();
+    }
     Ok(exit)
+}
+
+/// `vigie record`: runs the configured sources and writes what they receive, in the replay
+/// format, until `exit_after` or a stop signal.
+pub fn record(config: &Config, out: &Path, exit_after: Option<Duration>) -> anyhow::Result<u64> {
+    let clock: SharedClock = Arc::new(ScaledClock::new(Utc::now(), 1.0));
+    let (tx, rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
+    let writer = JsonlWriter::start(out, rx, crate::ingest::replay::record_line)?;
+    let mut sources = Vec::new();
+    for source in &config.sources {
+        sources.extend(build_sources(source, &config.brands)?);
+    }
+    let ingest = start_ingest(sources, clock, tx).context("cannot start the ingest thread")?;
+    tracing::info!(file = %out.display(), "recording");
+    wait_for_stop(exit_after, || {})?;
+    ingest.shutdown();
+    Ok(writer.finish())
+}
+
+/// Blocks until `after` has passed or the process is asked to stop (Ctrl+C, SIGTERM), calling
+/// `tick` a few times a second meanwhile.
+fn wait_for_stop(after: Option<Duration>, mut tick: impl FnMut()) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal runtime")?;
+    runtime.block_on(async {
+        let deadline = after.map(|after| tokio::time::Instant::now() + after);
+        #[cfg(unix)]
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        loop {
+            #[cfg(unix)]
+            let terminated = terminate.recv();
+            #[cfg(not(unix))]
+            let terminated = std::future::pending::<Option<()>>();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = terminated => break,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {
+                    tick();
+                    if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    })?;
+    Ok(())
 }
 
 /// Overrides the config's sources with one replay of `path`, and returns where its clock starts.

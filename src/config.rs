@@ -229,16 +229,245 @@ pub enum SourceConfig {
         name: String,
         path: PathBuf,
     },
+    /// Mastodon's streaming API (server-sent events), one connection per instance and stream,
+    /// with a REST poll when streaming is refused.
+    Mastodon {
+        #[serde(default = "default_mastodon_name")]
+        name: String,
+        /// `https://mastodon.social`, … : several instances at once.
+        instances: Vec<String>,
+        /// `public`, `local`, or `#tag` (a hashtag stream).
+        #[serde(default = "default_mastodon_streams")]
+        streams: Vec<String>,
+        /// Environment variable holding an access token (read scope), when the instance asks
+        /// for one.
+        #[serde(default)]
+        token_env: Option<String>,
+        /// Seconds between polls when streaming is refused.
+        #[serde(default = "default_mastodon_poll")]
+        poll_seconds: u64,
+    },
+    /// Bluesky's Jetstream (JSON over WebSocket), posts kept when they name a brand.
+    Bluesky {
+        #[serde(default = "default_bluesky_name")]
+        name: String,
+        #[serde(default = "default_jetstream_url")]
+        url: String,
+    },
+    /// RSS 2.0 or Atom feeds (press, blogs), one mention per entry.
+    Feed {
+        #[serde(default = "default_feed_name")]
+        name: String,
+        urls: Vec<String>,
+        #[serde(default = "default_feed_poll")]
+        poll_seconds: u64,
+    },
+    /// Reddit's search listing (JSON), newest first.
+    Reddit {
+        #[serde(default = "default_reddit_name")]
+        name: String,
+        /// Reddit search syntax; the brands' keywords joined with OR when absent.
+        #[serde(default)]
+        query: Option<String>,
+        #[serde(default = "default_reddit_url")]
+        base_url: String,
+        #[serde(default = "default_reddit_poll")]
+        poll_seconds: u64,
+        /// Environment variable holding an OAuth bearer token (then use
+        /// `base_url = "https://oauth.reddit.com"`).
+        #[serde(default)]
+        token_env: Option<String>,
+    },
+    /// Hacker News through Algolia's search API: stories and comments.
+    Hackernews {
+        #[serde(default = "default_hackernews_name")]
+        name: String,
+        /// One search per query; the brands' keywords when absent.
+        #[serde(default)]
+        queries: Vec<String>,
+        #[serde(default = "default_hackernews_url")]
+        base_url: String,
+        #[serde(default = "default_hackernews_poll")]
+        poll_seconds: u64,
+    },
+    /// An HTTP endpoint (`POST /ingest`, a JSON mention or an array) for internal feeds.
+    Webhook {
+        #[serde(default = "default_webhook_name")]
+        name: String,
+        #[serde(default = "default_webhook_listen")]
+        listen: String,
+        /// Environment variable holding the bearer token senders must present.
+        token_env: String,
+        #[serde(default = "default_webhook_body")]
+        max_body_bytes: usize,
+    },
 }
 
 impl SourceConfig {
     pub fn name(&self) -> &str {
         match self {
-            SourceConfig::Demo { name, .. } | SourceConfig::Replay { name, .. } => name,
+            SourceConfig::Demo { name, .. }
+            | SourceConfig::Replay { name, .. }
+            | SourceConfig::Mastodon { name, .. }
+            | SourceConfig::Bluesky { name, .. }
+            | SourceConfig::Feed { name, .. }
+            | SourceConfig::Reddit { name, .. }
+            | SourceConfig::Hackernews { name, .. }
+            | SourceConfig::Webhook { name, .. } => name,
+        }
+    }
+
+    /// The environment variable this source reads its secret from, if any.
+    pub fn token_env(&self) -> Option<&str> {
+        match self {
+            SourceConfig::Mastodon { token_env, .. } | SourceConfig::Reddit { token_env, .. } => {
+                token_env.as_deref()
+            }
+            SourceConfig::Webhook { token_env, .. } => Some(token_env),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with this entry's values, if anything.
+    fn problem(&self) -> Option<String> {
+        let urls_problem = |urls: &[String], schemes: &[&str], what: &str| -> Option<String> {
+            if urls.is_empty() {
+                return Some(format!("give at least one {what}"));
+            }
+            urls.iter().find_map(|url| match reqwest::Url::parse(url) {
+                Err(e) => Some(format!("'{url}' is not a URL: {e}")),
+                Ok(u) if !schemes.contains(&u.scheme()) => {
+                    Some(format!("'{url}': use a {} URL", schemes.join(" or ")))
+                }
+                Ok(_) => None,
+            })
+        };
+        let web = ["https", "http"];
+        let poll_problem = |seconds: u64, min: u64| {
+            (seconds < min).then(|| {
+                format!("poll_seconds = {seconds} is too often for this source: at least {min}")
+            })
+        };
+        match self {
+            SourceConfig::Demo { scenario, .. } => crate::ingest::demo::Scenario::parse(scenario)
+                .is_none()
+                .then(|| {
+                    format!(
+                        "unknown demo scenario '{scenario}': use one of {}",
+                        crate::ingest::demo::Scenario::NAMES.join(", ")
+                    )
+                }),
+            SourceConfig::Replay { .. } => None,
+            SourceConfig::Mastodon {
+                instances,
+                streams,
+                poll_seconds,
+                ..
+            } => {
+                urls_problem(instances, &web, "instance URL")
+                    .or_else(|| {
+                        streams.iter().find_map(|s| {
+                            crate::ingest::mastodon::StreamKind::parse(s).is_none().then(|| {
+                            format!("unknown stream '{s}': use \"public\", \"local\" or \"#tag\"")
+                        })
+                        })
+                    })
+                    .or_else(|| {
+                        streams
+                            .is_empty()
+                            .then(|| "give at least one stream".to_string())
+                    })
+                    .or_else(|| poll_problem(*poll_seconds, 10))
+            }
+            SourceConfig::Bluesky { url, .. } => {
+                urls_problem(std::slice::from_ref(url), &["wss", "ws"], "Jetstream URL")
+            }
+            SourceConfig::Feed {
+                urls, poll_seconds, ..
+            } => urls_problem(urls, &web, "feed URL").or_else(|| poll_problem(*poll_seconds, 60)),
+            SourceConfig::Reddit {
+                base_url,
+                poll_seconds,
+                ..
+            } => urls_problem(std::slice::from_ref(base_url), &web, "base URL")
+                .or_else(|| poll_problem(*poll_seconds, 30)),
+            SourceConfig::Hackernews {
+                base_url,
+                poll_seconds,
+                ..
+            } => urls_problem(std::slice::from_ref(base_url), &web, "base URL")
+                .or_else(|| poll_problem(*poll_seconds, 10)),
+            SourceConfig::Webhook {
+                listen,
+                token_env,
+                max_body_bytes,
+                ..
+            } => listen
+                .parse::<std::net::SocketAddr>()
+                .err()
+                .map(|e| format!("listen = '{listen}' is not an address:port: {e}"))
+                .or_else(|| {
+                    token_env
+                        .trim()
+                        .is_empty()
+                        .then(|| "token_env must name an environment variable".to_string())
+                })
+                .or_else(|| {
+                    (*max_body_bytes < 1024 || *max_body_bytes > 64 * 1024 * 1024)
+                        .then(|| "max_body_bytes must be between 1024 and 67108864".to_string())
+                }),
         }
     }
 }
 
+fn default_mastodon_name() -> String {
+    "mastodon".into()
+}
+fn default_mastodon_streams() -> Vec<String> {
+    vec!["public".into()]
+}
+fn default_mastodon_poll() -> u64 {
+    60
+}
+fn default_bluesky_name() -> String {
+    "bluesky".into()
+}
+fn default_jetstream_url() -> String {
+    "wss://jetstream2.us-east.bsky.network/subscribe".into()
+}
+fn default_feed_name() -> String {
+    "press".into()
+}
+fn default_feed_poll() -> u64 {
+    300
+}
+fn default_reddit_name() -> String {
+    "reddit".into()
+}
+fn default_reddit_url() -> String {
+    "https://www.reddit.com".into()
+}
+fn default_reddit_poll() -> u64 {
+    120
+}
+fn default_hackernews_name() -> String {
+    "hackernews".into()
+}
+fn default_hackernews_url() -> String {
+    "https://hn.algolia.com".into()
+}
+fn default_hackernews_poll() -> u64 {
+    60
+}
+fn default_webhook_name() -> String {
+    "webhook".into()
+}
+fn default_webhook_listen() -> String {
+    "127.0.0.1:8787".into()
+}
+fn default_webhook_body() -> usize {
+    1024 * 1024
+}
 fn default_demo_name() -> String {
     "demo".into()
 }
@@ -349,16 +578,10 @@ impl Config {
                     ),
                 ));
             }
-            if let SourceConfig::Demo { scenario, .. } = &src
-                && crate::ingest::demo::Scenario::parse(scenario).is_none()
-            {
-                return Err(source.error_at(
-                    Some(span),
-                    format!(
-                        "unknown demo scenario '{scenario}': use one of {}",
-                        crate::ingest::demo::Scenario::NAMES.join(", ")
-                    ),
-                ));
+            if let Some(problem) = src.problem() {
+                return Err(
+                    source.error_at(Some(span), format!("source '{}': {problem}", src.name()))
+                );
             }
             sources.push(src);
         }
@@ -486,6 +709,15 @@ fn validate_brands(
         return Err(source.error_at(
             None,
             "no [[brands]]: name at least the brand the room works for",
+        ));
+    }
+    if raw.len() > crate::analysis::dedupe::MAX_BRANDS {
+        return Err(source.error_at(
+            Some(raw[crate::analysis::dedupe::MAX_BRANDS].span()),
+            format!(
+                "too many [[brands]]: a wall follows at most {}",
+                crate::analysis::dedupe::MAX_BRANDS
+            ),
         ));
     }
     let mut own = Vec::new();

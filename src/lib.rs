@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod i18n;
 pub mod ingest;
+pub mod jsonl;
 pub mod layout;
 pub mod model;
 pub mod privacy;

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use vigie::app::{
-    RunOptions, choose_layout, exit_after, replay_config, run_all_in_one, with_scenario,
+    RunOptions, choose_layout, exit_after, record, replay_config, run_all_in_one, with_scenario,
 };
 use vigie::config::Config;
 use vigie::ingest::demo::Scenario;
@@ -33,6 +33,16 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         wall: WallArgs,
+    },
+    /// Run the configured sources and append what they receive to a JSON Lines file, in the
+    /// format `vigie replay` reads, until --exit-after or Ctrl+C.
+    Record {
+        /// The file to append to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        exit_after: Option<f64>,
     },
     /// Validate the configuration and layout files, print every error, and exit (2 if any).
     Check {
@@ -72,6 +82,14 @@ struct WallArgs {
     /// The layout file (layouts/*.toml); overrides config.toml's `wall.layout`.
     #[arg(long)]
     layout: Option<PathBuf>,
+    /// No window: run the sources and the analysis only (with --enriched-out, to feed
+    /// another system), until --exit-after or Ctrl+C.
+    #[arg(long, conflicts_with_all = ["snapshot", "fullscreen", "kiosk"])]
+    headless: bool,
+    /// Append every mention the analysis counts (with its brands, sentiment and language),
+    /// edits and deletions to this JSON Lines file.
+    #[arg(long)]
+    enriched_out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -102,6 +120,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let (config, args, origin) = match cli.command {
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
+        Some(Command::Record {
+            out,
+            exit_after: after,
+        }) => {
+            let written = record(&config, &out, exit_after(after))?;
+            eprintln!("vigie: {written} events appended to {}", out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
         Some(Command::Replay { file, wall }) => {
             let (config, origin) = replay_config(config, file)?;
             (config, wall, origin)
@@ -140,6 +166,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             kiosk: args.kiosk,
             frame_stats: args.frame_stats,
         },
+        headless: args.headless,
+        enriched_out: args.enriched_out,
     };
     Ok(match run_all_in_one(config, layout, options)? {
         WallExit::Success => ExitCode::SUCCESS,
@@ -155,6 +183,19 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
         config.brands.len(),
         config.sources.len()
     );
+    // Secrets live in the environment of the machine that runs the wall: say which are
+    // missing here, without failing (this may not be that machine).
+    for source in &config.sources {
+        if let Some(var) = source.token_env()
+            && std::env::var(var).map_or(true, |v| v.trim().is_empty())
+        {
+            println!(
+                "{}: warning: source '{}' reads its token from ${var}, which is not set here",
+                config_path.display(),
+                source.name()
+            );
+        }
+    }
     if layouts.is_empty() {
         layouts.extend(config.wall.layout.clone());
         let dir = config_path

@@ -2,10 +2,17 @@
 //! wire format into `Mention`s; the supervisor runs them on a tokio runtime in a background
 //! thread, restarts them with backoff, and keeps their health for the wall.
 
+pub mod bluesky;
 pub mod demo;
+pub mod feeds;
+pub mod hackernews;
+pub mod mastodon;
+pub mod reddit;
 pub mod replay;
 mod sink;
 mod supervisor;
+pub mod web;
+pub mod webhook;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,7 +21,7 @@ pub use sink::{HealthBoard, MentionSink, SourceStats};
 pub use supervisor::{IngestHandle, start_ingest};
 
 use crate::clock::SharedClock;
-use crate::config::SourceConfig;
+use crate::config::{BrandConfig, SourceConfig};
 
 /// How a source's run ended without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,22 +63,113 @@ pub trait Source: Send {
     fn run<'a>(&'a mut self, ctx: SourceContext) -> SourceFuture<'a>;
 }
 
-/// Builds the source a config entry describes.
-pub fn build_source(config: &SourceConfig) -> Box<dyn Source> {
+/// Builds the sources a config entry describes: one, or one per instance, stream or feed.
+pub fn build_sources(
+    config: &SourceConfig,
+    brands: &[BrandConfig],
+) -> anyhow::Result<Vec<Box<dyn Source>>> {
+    let boxed = |source: Box<dyn Source>| Ok(vec![source]);
     match config {
         SourceConfig::Demo {
             name,
             scenario,
             seed,
             history_hours,
-        } => Box::new(demo::DemoSource::new(
+        } => boxed(Box::new(demo::DemoSource::new(
             name.clone(),
             demo::Scenario::parse(scenario).unwrap_or_default(),
             *seed,
             *history_hours,
-        )),
-        SourceConfig::Replay { name, path } => {
-            Box::new(replay::ReplaySource::new(name.clone(), path.clone()))
+        ))),
+        SourceConfig::Replay { name, path } => boxed(Box::new(replay::ReplaySource::new(
+            name.clone(),
+            path.clone(),
+        ))),
+        SourceConfig::Mastodon {
+            name,
+            instances,
+            streams,
+            token_env,
+            poll_seconds,
+        } => Ok(mastodon::MastodonSource::all(
+            name,
+            instances,
+            streams,
+            token_env.as_deref(),
+            *poll_seconds,
+        )
+        .into_iter()
+        .map(|s| Box::new(s) as Box<dyn Source>)
+        .collect()),
+        SourceConfig::Bluesky { name, url } => boxed(Box::new(bluesky::BlueskySource::new(
+            name.clone(),
+            url.clone(),
+            crate::analysis::matching::BrandMatcher::new(brands)?,
+        ))),
+        SourceConfig::Feed {
+            name,
+            urls,
+            poll_seconds,
+        } => Ok(feeds::FeedSource::all(name, urls, *poll_seconds)
+            .into_iter()
+            .map(|s| Box::new(s) as Box<dyn Source>)
+            .collect()),
+        SourceConfig::Reddit {
+            name,
+            query,
+            base_url,
+            poll_seconds,
+            token_env,
+        } => boxed(Box::new(reddit::RedditSource::new(
+            name.clone(),
+            base_url.clone(),
+            query.clone().unwrap_or_else(|| {
+                search_terms(brands)
+                    .iter()
+                    .map(|t| format!("\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            }),
+            token_env.clone(),
+            *poll_seconds,
+        ))),
+        SourceConfig::Hackernews {
+            name,
+            queries,
+            base_url,
+            poll_seconds,
+        } => boxed(Box::new(hackernews::HackerNewsSource::new(
+            name.clone(),
+            base_url.clone(),
+            if queries.is_empty() {
+                search_terms(brands)
+            } else {
+                queries.clone()
+            },
+            *poll_seconds,
+        ))),
+        SourceConfig::Webhook {
+            name,
+            listen,
+            token_env,
+            max_body_bytes,
+        } => boxed(Box::new(webhook::WebhookSource::new(
+            name.clone(),
+            listen.clone(),
+            token_env.clone(),
+            *max_body_bytes,
+        ))),
+    }
+}
+
+/// The brands' keywords as search terms: without `@` or `#`, each once.
+pub fn search_terms(brands: &[BrandConfig]) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for keyword in brands.iter().flat_map(|b| &b.keywords) {
+        let term = keyword.trim_start_matches(['@', '#']).trim().to_lowercase();
+        if !term.is_empty() && !terms.contains(&term) {
+            terms.push(term);
         }
     }
+    terms
 }

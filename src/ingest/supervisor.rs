@@ -14,6 +14,7 @@ use crossbeam_channel::Sender;
 use rand::Rng;
 use tokio::sync::watch;
 
+use super::web::http::{HttpFailure, failure_of};
 use super::{HealthBoard, MentionSink, Source, SourceContext, SourceEnd};
 use crate::clock::SharedClock;
 use crate::model::{HealthState, SourceEvent};
@@ -110,10 +111,21 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                 if started.elapsed() >= HEALTHY_RUN {
                     failures = 0;
                 }
-                failures += 1;
-                let base = backoff_delay(failures);
+                let failure = failure_of(&error);
                 let jitter = rand::rng().random_range(0.0..0.25);
-                let delay = base.mul_f64(1.0 + jitter);
+                let delay = match failure {
+                    // The server said how long to wait: that, not our backoff.
+                    Some(HttpFailure::RateLimited { retry_after }) => {
+                        retry_after.mul_f64(1.0 + jitter / 10.0)
+                    }
+                    _ => {
+                        failures += 1;
+                        backoff_delay(failures).mul_f64(1.0 + jitter)
+                    }
+                };
+                // The badge shows the root cause when it is an HTTP one ("401: bad token"),
+                // the whole chain otherwise; the log always has the chain.
+                let reason = failure.map_or_else(|| format!("{error:#}"), ToString::to_string);
                 let retry_at =
                     ctx.clock.now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(300));
                 tracing::warn!(
@@ -122,13 +134,7 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                     retry_in_s = delay.as_secs_f32(),
                     "source failed: {error:#}"
                 );
-                board.set_state(
-                    &name,
-                    HealthState::Failed {
-                        reason: format!("{error:#}"),
-                        retry_at,
-                    },
-                );
+                board.set_state(&name, HealthState::Failed { reason, retry_at });
                 if !ctx.sleep_or_shutdown(delay).await {
                     return;
                 }

@@ -1,0 +1,362 @@
+//! Bluesky through Jetstream: JSON messages over a WebSocket, one per repository event. Only
+//! `app.bsky.feed.post` is asked for; posts are kept when they name a brand (the filter runs
+//! here: the firehose carries the whole network). Each message's `time_us` is the cursor: after
+//! a reconnect the stream resumes a second before the last message taken, so nothing is
+//! missed, and the dedupe drops what is seen twice.
+
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::StreamExt;
+use lru::LruCache;
+use serde::Deserialize;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use super::web::http::HttpFailure;
+use super::{Source, SourceContext, SourceEnd, SourceFuture};
+use crate::analysis::matching::BrandMatcher;
+use crate::model::{Author, Engagement, Mention, Platform};
+
+const POST_COLLECTION: &str = "app.bsky.feed.post";
+/// Jetstream carries many messages a second; a minute of silence is a dead connection.
+const STREAM_IDLE: Duration = Duration::from_secs(60);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// A post record is under a few kilobytes; a larger message is refused by the WebSocket layer.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// How far before the last message a resumed stream starts.
+const RESUME_OVERLAP_US: i64 = 1_000_000;
+/// Ids of posts sent, so that their deletion is passed on (and no other).
+const REMEMBERED_POSTS: usize = 100_000;
+/// Handles learnt from identity events, so cards show `@name.bsky.social` rather than a DID.
+const REMEMBERED_HANDLES: usize = 100_000;
+
+pub struct BlueskySource {
+    name: String,
+    url: String,
+    matcher: BrandMatcher,
+    /// `time_us` of the last message taken.
+    cursor: Option<i64>,
+    sent: LruCache<String, ()>,
+    handles: LruCache<String, String>,
+}
+
+impl BlueskySource {
+    pub fn new(name: String, url: String, matcher: BrandMatcher) -> Self {
+        let size = |n| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            name,
+            url,
+            matcher,
+            cursor: None,
+            sent: LruCache::new(size(REMEMBERED_POSTS)),
+            handles: LruCache::new(size(REMEMBERED_HANDLES)),
+        }
+    }
+
+    /// The subscription URL, resuming from the cursor when there is one.
+    pub fn subscribe_url(&self) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        let mut url = format!("{}{separator}wantedCollections={POST_COLLECTION}", self.url);
+        if let Some(cursor) = self.cursor {
+            url.push_str(&format!("&cursor={}", cursor - RESUME_OVERLAP_US));
+        }
+        url
+    }
+
+    async fn take(&mut self, text: &str, ctx: &SourceContext) -> bool {
+        let event = match parse_message(text) {
+            Ok(event) => event,
+            Err(error) => {
+                ctx.sink.malformed("jetstream message", &error.to_string());
+                return true;
+            }
+        };
+        self.cursor = Some(event.time_us.max(self.cursor.unwrap_or(i64::MIN)));
+        let now = ctx.clock.now();
+        match event.action {
+            JetAction::Create(mention) | JetAction::Update(mention)
+                if self.matcher.brands_in(&mention.text).is_empty() =>
+            {
+                true
+            }
+            JetAction::Create(mention) => {
+                let mention = self.with_handle(mention);
+                self.sent.put(mention.id.clone(), ());
+                ctx.sink.send(mention, now).await
+            }
+            JetAction::Update(mention) => {
+                let mention = self.with_handle(mention);
+                self.sent.put(mention.id.clone(), ());
+                ctx.sink.edit(mention, now).await
+            }
+            JetAction::Delete(id) => {
+                if self.sent.pop(&id).is_some() {
+                    ctx.sink.delete(id, now).await
+                } else {
+                    true
+                }
+            }
+            JetAction::Handle { did, handle } => {
+                self.handles.put(did, handle);
+                true
+            }
+            JetAction::Other => true,
+        }
+    }
+
+    fn with_handle(&mut self, mut mention: Mention) -> Mention {
+        if let Some(handle) = self.handles.get(&mention.author.handle) {
+            mention.author.display_name = std::mem::take(&mut mention.author.handle);
+            mention.author.handle = handle.clone();
+        }
+        mention
+    }
+}
+
+impl Source for BlueskySource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run<'a>(&'a mut self, mut ctx: SourceContext) -> SourceFuture<'a> {
+        Box::pin(async move {
+            let url = self.subscribe_url();
+            let config = WebSocketConfig::default()
+                .max_message_size(Some(MAX_MESSAGE_BYTES))
+                .max_frame_size(Some(MAX_MESSAGE_BYTES));
+            let connect =
+                tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), false);
+            let (mut socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
+                .await
+                .map_err(|_| HttpFailure::Silent(CONNECT_TIMEOUT))?
+                .map_err(refusal)
+                .with_context(|| format!("cannot open {}", self.url))?;
+            tracing::info!(source = %self.name, resume_from = ?self.cursor, "jetstream connected");
+            loop {
+                let message = tokio::select! {
+                    message = tokio::time::timeout(STREAM_IDLE, socket.next()) => message,
+                    _ = ctx.shutdown.changed() => {
+                        let _ = socket.close(None).await;
+                        return Ok(SourceEnd::Shutdown);
+                    }
+                };
+                let message = match message {
+                    Err(_) => return Err(HttpFailure::Silent(STREAM_IDLE).into()),
+                    Ok(None) => anyhow::bail!("jetstream closed the connection"),
+                    Ok(Some(Err(error))) => {
+                        // A message over the size limit breaks the connection: count it, and
+                        // let the supervisor reconnect from the cursor.
+                        if matches!(error, tokio_tungstenite::tungstenite::Error::Capacity(_)) {
+                            ctx.sink.malformed("jetstream message", &error.to_string());
+                        }
+                        return Err(error).context("jetstream connection lost");
+                    }
+                    Ok(Some(Ok(message))) => message,
+                };
+                let alive = match message {
+                    Message::Text(text) => self.take(text.as_str(), &ctx).await,
+                    Message::Binary(_) => {
+                        ctx.sink.malformed(
+                            "jetstream message",
+                            "binary frame (compression is not asked for)",
+                        );
+                        true
+                    }
+                    Message::Close(_) => anyhow::bail!("jetstream closed the connection"),
+                    // Pings are answered by the WebSocket layer.
+                    _ => true,
+                };
+                if !alive {
+                    return Ok(SourceEnd::Shutdown);
+                }
+            }
+        })
+    }
+}
+
+/// A refused upgrade says its HTTP status, like the other sources.
+fn refusal(error: tokio_tungstenite::tungstenite::Error) -> anyhow::Error {
+    use tokio_tungstenite::tungstenite::Error;
+    match error {
+        Error::Http(response) => match response.status().as_u16() {
+            401 => HttpFailure::Unauthorized { token_env: None }.into(),
+            403 => HttpFailure::Forbidden.into(),
+            429 => HttpFailure::RateLimited {
+                retry_after: Duration::from_secs(60),
+            }
+            .into(),
+            status => HttpFailure::Status {
+                status,
+                url: "jetstream".into(),
+            }
+            .into(),
+        },
+        other => other.into(),
+    }
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    did: String,
+    time_us: i64,
+    kind: String,
+    #[serde(default)]
+    commit: Option<RawCommit>,
+    #[serde(default)]
+    identity: Option<RawIdentity>,
+}
+
+#[derive(Deserialize)]
+struct RawCommit {
+    operation: String,
+    collection: String,
+    rkey: String,
+    #[serde(default)]
+    record: Option<RawPost>,
+}
+
+#[derive(Deserialize)]
+struct RawPost {
+    #[serde(default)]
+    text: String,
+    #[serde(rename = "createdAt", default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    langs: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawIdentity {
+    #[serde(default)]
+    handle: Option<String>,
+}
+
+/// One Jetstream message, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JetEvent {
+    pub time_us: i64,
+    pub action: JetAction,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JetAction {
+    Create(Mention),
+    Update(Mention),
+    /// The id (`bluesky:at://…`) of a deleted post.
+    Delete(String),
+    /// An identity event: the handle a DID now answers to.
+    Handle {
+        did: String,
+        handle: String,
+    },
+    /// Accounts, other collections: nothing for the wall.
+    Other,
+}
+
+/// Parses one Jetstream message.
+pub fn parse_message(text: &str) -> Result<JetEvent, serde_json::Error> {
+    let raw: RawMessage = serde_json::from_str(text)?;
+    let action = match (raw.kind.as_str(), raw.commit, raw.identity) {
+        ("commit", Some(commit), _) if commit.collection == POST_COLLECTION => {
+            let id = format!("bluesky:at://{}/{POST_COLLECTION}/{}", raw.did, commit.rkey);
+            match (commit.operation.as_str(), commit.record) {
+                ("delete", _) => JetAction::Delete(id),
+                (operation @ ("create" | "update"), Some(post)) => {
+                    let mention = post_mention(id, &raw.did, &commit.rkey, raw.time_us, post);
+                    if operation == "create" {
+                        JetAction::Create(mention)
+                    } else {
+                        JetAction::Update(mention)
+                    }
+                }
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "commit '{}' without a record",
+                        commit.operation
+                    )));
+                }
+            }
+        }
+        (
+            "identity",
+            _,
+            Some(RawIdentity {
+                handle: Some(handle),
+            }),
+        ) => JetAction::Handle {
+            did: raw.did,
+            handle,
+        },
+        _ => JetAction::Other,
+    };
+    Ok(JetEvent {
+        time_us: raw.time_us,
+        action,
+    })
+}
+
+fn post_mention(id: String, did: &str, rkey: &str, time_us: i64, post: RawPost) -> Mention {
+    let seen_at = DateTime::from_timestamp_micros(time_us).unwrap_or_default();
+    // `createdAt` is written by the client and may be anything: trust it only near the time
+    // the relay saw the post.
+    let created_at = post
+        .created_at
+        .as_deref()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+        .map(|at| at.with_timezone(&Utc))
+        .filter(|at| (*at - seen_at).abs() < TimeDelta::minutes(10))
+        .unwrap_or(seen_at);
+    Mention {
+        id,
+        platform: Platform::Bluesky,
+        author: Author {
+            handle: did.to_string(),
+            display_name: String::new(),
+            reach: 0,
+        },
+        text: post.text,
+        lang: post
+            .langs
+            .first()
+            .map(|l| l.split('-').next().unwrap_or(l).to_ascii_lowercase()),
+        created_at,
+        url: Some(format!("https://bsky.app/profile/{did}/post/{rkey}")),
+        engagement: Engagement::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_a_delete_and_an_identity_read_as_such() {
+        let create = r#"{"did":"did:plc:abc","time_us":1764072000000000,"kind":"commit","commit":{"rev":"3l","operation":"create","collection":"app.bsky.feed.post","rkey":"3lxyz","record":{"$type":"app.bsky.feed.post","createdAt":"2025-11-25T12:00:00.500Z","langs":["fr-FR"],"text":"Petit Loup c'est top"},"cid":"bafy"}}"#;
+        let event = parse_message(create).expect("parses");
+        let JetAction::Create(mention) = event.action else {
+            panic!("a create");
+        };
+        assert_eq!(
+            mention.id,
+            "bluesky:at://did:plc:abc/app.bsky.feed.post/3lxyz"
+        );
+        assert_eq!(mention.lang.as_deref(), Some("fr"));
+        assert_eq!(
+            mention.created_at.to_rfc3339(),
+            "2025-11-25T12:00:00.500+00:00"
+        );
+        let delete = r#"{"did":"did:plc:abc","time_us":1764072001000000,"kind":"commit","commit":{"rev":"3m","operation":"delete","collection":"app.bsky.feed.post","rkey":"3lxyz"}}"#;
+        assert_eq!(
+            parse_message(delete).expect("parses").action,
+            JetAction::Delete("bluesky:at://did:plc:abc/app.bsky.feed.post/3lxyz".into())
+        );
+        let identity = r#"{"did":"did:plc:abc","time_us":1764072002000000,"kind":"identity","identity":{"did":"did:plc:abc","handle":"lou.bsky.social","seq":1,"time":"2025-11-25T12:00:02Z"}}"#;
+        assert!(
+            matches!(parse_message(identity).expect("parses").action, JetAction::Handle { handle, .. } if handle == "lou.bsky.social")
+        );
+        assert!(parse_message(r#"{"did":"x","kind":"commit"}"#).is_err());
+    }
+}

@@ -1,0 +1,445 @@
+//! Mastodon: the streaming API over server-sent events (`update`, `status.update`, `delete`),
+//! one connection per instance and stream. After a reconnect the REST timeline is read from the
+//! last status seen, so a disconnect leaves no gap (the dedupe drops the overlap). An instance
+//! that refuses streaming (401/403/404/410/501, typical of public streams closed to anonymous
+//! clients) is polled through its REST timeline instead, and streaming is tried again later.
+//!
+//! A status is known by its `uri`, identical on every instance, so a post seen through two
+//! instances counts once. Deletions name the instance's local id, mapped back to the uri.
+
+use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use lru::LruCache;
+use serde::Deserialize;
+
+use super::web::html::html_to_text;
+use super::web::http::{self, HttpFailure};
+use super::web::sse::{SseItem, SseParser};
+use super::web::{host_of, newer_id};
+use super::{Source, SourceContext, SourceEnd, SourceFuture};
+use crate::model::{Author, Engagement, Mention, Platform};
+
+/// Mastodon sends a `:thump` comment every 15 s or so: four missed in a row means the
+/// connection is dead even if the socket says otherwise.
+const STREAM_IDLE: Duration = Duration::from_secs(60);
+/// A status is a few kilobytes; anything past this is not one.
+const MAX_EVENT_BYTES: usize = 512 * 1024;
+/// REST pages read to fill a gap after a reconnect (40 statuses each).
+const MAX_BACKFILL_PAGES: usize = 10;
+/// How long a refused stream is polled before streaming is tried again.
+const POLL_BEFORE_RETRY: Duration = Duration::from_secs(30 * 60);
+/// Local ids remembered to map deletions back to their uri.
+const REMEMBERED_IDS: usize = 50_000;
+
+/// Which timeline a connection follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamKind {
+    /// The federated timeline.
+    Public,
+    /// The instance's own posts.
+    Local,
+    Hashtag(String),
+}
+
+impl StreamKind {
+    pub fn parse(text: &str) -> Option<StreamKind> {
+        match text.trim() {
+            "public" => Some(StreamKind::Public),
+            "local" => Some(StreamKind::Local),
+            tag => {
+                let tag = tag.strip_prefix('#')?;
+                (!tag.is_empty() && tag.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                    .then(|| StreamKind::Hashtag(tag.to_string()))
+            }
+        }
+    }
+
+    fn streaming_path(&self) -> (String, Vec<(&'static str, String)>) {
+        match self {
+            StreamKind::Public => ("/api/v1/streaming/public".into(), vec![]),
+            StreamKind::Local => ("/api/v1/streaming/public/local".into(), vec![]),
+            StreamKind::Hashtag(tag) => (
+                "/api/v1/streaming/hashtag".into(),
+                vec![("tag", tag.clone())],
+            ),
+        }
+    }
+
+    fn timeline_path(&self) -> (String, Vec<(&'static str, String)>) {
+        match self {
+            StreamKind::Public => ("/api/v1/timelines/public".into(), vec![]),
+            StreamKind::Local => (
+                "/api/v1/timelines/public".into(),
+                vec![("local", "true".into())],
+            ),
+            StreamKind::Hashtag(tag) => (format!("/api/v1/timelines/tag/{tag}"), vec![]),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            StreamKind::Public => "public".into(),
+            StreamKind::Local => "local".into(),
+            StreamKind::Hashtag(tag) => format!("#{tag}"),
+        }
+    }
+}
+
+pub struct MastodonSource {
+    name: String,
+    instance: String,
+    host: String,
+    stream: StreamKind,
+    token_env: Option<String>,
+    poll_every: Duration,
+    /// Newest status id seen (instance-local): where a backfill or a poll starts.
+    cursor: Option<String>,
+    local_ids: LruCache<String, String>,
+    /// Streaming was refused: poll until then.
+    polling_until: Option<Instant>,
+}
+
+impl MastodonSource {
+    /// One source per instance and stream; named after both when there are several.
+    pub fn all(
+        name: &str,
+        instances: &[String],
+        streams: &[String],
+        token_env: Option<&str>,
+        poll_seconds: u64,
+    ) -> Vec<MastodonSource> {
+        let many = instances.len() * streams.len() > 1;
+        let mut sources = Vec::new();
+        for instance in instances {
+            for stream in streams.iter().filter_map(|s| StreamKind::parse(s)) {
+                let host = host_of(instance);
+                let source_name = if many {
+                    format!("{name} {host} {}", stream.label())
+                } else {
+                    name.to_string()
+                };
+                sources.push(MastodonSource {
+                    name: source_name,
+                    instance: instance.trim_end_matches('/').to_string(),
+                    host,
+                    stream,
+                    token_env: token_env.map(str::to_string),
+                    poll_every: Duration::from_secs(poll_seconds.max(1)),
+                    cursor: None,
+                    local_ids: LruCache::new(
+                        NonZeroUsize::new(REMEMBERED_IDS).unwrap_or(NonZeroUsize::MIN),
+                    ),
+                    polling_until: None,
+                });
+            }
+        }
+        sources
+    }
+
+    fn request(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        query: &[(&str, String)],
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut request = client.get(format!("{}{path}", self.instance)).query(query);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    /// Sends what a status says; remembers its id as the cursor.
+    async fn take_status(&mut self, json: &str, ctx: &SourceContext, edit: bool) -> bool {
+        match parse_status(json, &self.host) {
+            Ok(status) => {
+                if self
+                    .cursor
+                    .as_deref()
+                    .is_none_or(|c| newer_id(&status.local_id, c))
+                {
+                    self.cursor = Some(status.local_id.clone());
+                }
+                if let Some(original) = &status.original_local_id {
+                    self.local_ids
+                        .put(original.clone(), status.mention.id.clone());
+                }
+                let now = ctx.clock.now();
+                if edit {
+                    ctx.sink.edit(status.mention, now).await
+                } else {
+                    ctx.sink.send(status.mention, now).await
+                }
+            }
+            Err(error) => {
+                ctx.sink
+                    .malformed(&format!("{} status", self.host), &error.to_string());
+                true
+            }
+        }
+    }
+
+    /// Reads the REST timeline forward from the cursor (or its newest page without one).
+    async fn read_timeline(
+        &mut self,
+        client: &reqwest::Client,
+        token: Option<&str>,
+        ctx: &SourceContext,
+    ) -> anyhow::Result<bool> {
+        let (path, base_query) = self.stream.timeline_path();
+        for _ in 0..MAX_BACKFILL_PAGES {
+            let mut query = base_query.clone();
+            query.push(("limit", "40".into()));
+            let had_cursor = self.cursor.clone();
+            if let Some(cursor) = &had_cursor {
+                query.push(("min_id", cursor.clone()));
+            }
+            let response = http::send(self.request(client, &path, &query, token)).await?;
+            let response = http::check(response, self.token_env.as_deref())?;
+            let body = http::read_body(response, http::MAX_BODY_BYTES).await?;
+            let statuses: Vec<serde_json::Value> = match serde_json::from_slice(&body) {
+                Ok(statuses) => statuses,
+                Err(error) => {
+                    ctx.sink
+                        .malformed(&format!("{}{path}", self.host), &error.to_string());
+                    return Ok(true);
+                }
+            };
+            if statuses.is_empty() {
+                break;
+            }
+            // Pages come newest first: send oldest first, as they were posted.
+            for status in statuses.iter().rev() {
+                if !self.take_status(&status.to_string(), ctx, false).await {
+                    return Ok(false);
+                }
+            }
+            if had_cursor.is_none() || statuses.len() < 40 {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Polls until it is time to try streaming again (`None`) or shutdown.
+    async fn poll(&mut self, ctx: &mut SourceContext) -> anyhow::Result<Option<SourceEnd>> {
+        let client = http::client()?;
+        let token = http::token_from_env(self.token_env.as_deref())?;
+        while self
+            .polling_until
+            .is_some_and(|until| Instant::now() < until)
+        {
+            if !self.read_timeline(&client, token.as_deref(), ctx).await? {
+                return Ok(Some(SourceEnd::Shutdown));
+            }
+            if !ctx.sleep_or_shutdown(self.poll_every).await {
+                return Ok(Some(SourceEnd::Shutdown));
+            }
+        }
+        self.polling_until = None;
+        Ok(None)
+    }
+
+    /// Follows the stream; `None` when the instance refuses streaming.
+    async fn stream(&mut self, ctx: &mut SourceContext) -> anyhow::Result<Option<SourceEnd>> {
+        let client = http::client()?;
+        let token = http::token_from_env(self.token_env.as_deref())?;
+        let (path, query) = self.stream.streaming_path();
+        let request = self
+            .request(&client, &path, &query, token.as_deref())
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        let response = http::send(request)
+            .await
+            .with_context(|| format!("{} unreachable", self.host))?;
+        let response = match http::check(response, self.token_env.as_deref()) {
+            Ok(response) => response,
+            Err(
+                refusal @ (HttpFailure::Unauthorized { .. }
+                | HttpFailure::Forbidden
+                | HttpFailure::Status {
+                    status: 404 | 410 | 501,
+                    ..
+                }),
+            ) => {
+                tracing::warn!(
+                    source = %self.name,
+                    "streaming refused ({refusal}): polling the timeline every {}s instead",
+                    self.poll_every.as_secs()
+                );
+                self.polling_until = Some(Instant::now() + POLL_BEFORE_RETRY);
+                return Ok(None);
+            }
+            Err(other) => return Err(other.into()),
+        };
+        // The stream is open and buffering: fill the gap since the last status seen.
+        if self.cursor.is_some() && !self.read_timeline(&client, token.as_deref(), ctx).await? {
+            return Ok(Some(SourceEnd::Shutdown));
+        }
+        let mut chunks = response.bytes_stream();
+        let mut parser = SseParser::new(MAX_EVENT_BYTES);
+        let mut items = Vec::new();
+        loop {
+            let chunk = tokio::select! {
+                chunk = http::next_chunk(&mut chunks, STREAM_IDLE) => chunk?,
+                _ = ctx.shutdown.changed() => return Ok(Some(SourceEnd::Shutdown)),
+            };
+            let Some(chunk) = chunk else {
+                anyhow::bail!("{} closed the stream", self.host);
+            };
+            parser.push(&chunk, &mut items);
+            for item in items.drain(..) {
+                let SseItem::Event(event) = item else {
+                    if let SseItem::Oversized { bytes } = item {
+                        ctx.sink.malformed(
+                            &format!("{} stream", self.host),
+                            &format!("event of {bytes} bytes skipped"),
+                        );
+                    }
+                    continue;
+                };
+                let alive = match event.event.as_str() {
+                    "update" => self.take_status(&event.data, ctx, false).await,
+                    "status.update" => self.take_status(&event.data, ctx, true).await,
+                    "delete" => match self.local_ids.pop(event.data.trim()) {
+                        Some(id) => ctx.sink.delete(id, ctx.clock.now()).await,
+                        // A status this wall never counted: nothing to take back.
+                        None => true,
+                    },
+                    // notification, filters_changed, announcement…: not mentions.
+                    _ => true,
+                };
+                if !alive {
+                    return Ok(Some(SourceEnd::Shutdown));
+                }
+            }
+        }
+    }
+}
+
+impl Source for MastodonSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run<'a>(&'a mut self, mut ctx: SourceContext) -> SourceFuture<'a> {
+        Box::pin(async move {
+            loop {
+                let end = if self.polling_until.is_some() {
+                    self.poll(&mut ctx).await?
+                } else {
+                    self.stream(&mut ctx).await?
+                };
+                if let Some(end) = end {
+                    return Ok(end);
+                }
+            }
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    id: String,
+    uri: String,
+    created_at: DateTime<Utc>,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    spoiler_text: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    account: RawAccount,
+    #[serde(default)]
+    reblogs_count: u64,
+    #[serde(default)]
+    favourites_count: u64,
+    #[serde(default)]
+    replies_count: u64,
+    #[serde(default)]
+    reblog: Option<Box<RawStatus>>,
+}
+
+#[derive(Deserialize)]
+struct RawAccount {
+    acct: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    followers_count: u64,
+}
+
+/// A status as Vigie takes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedStatus {
+    /// The id on this instance (of the boost, for a boost): the timeline cursor.
+    pub local_id: String,
+    /// The local id a deletion of the post itself would name; `None` for a boost, whose
+    /// deletion un-boosts but deletes nothing.
+    pub original_local_id: Option<String>,
+    pub mention: Mention,
+}
+
+/// Parses one status (the `data` of an `update` event, or an element of a timeline). A boost
+/// stands for the post it boosts.
+pub fn parse_status(json: &str, host: &str) -> Result<ParsedStatus, serde_json::Error> {
+    let raw: RawStatus = serde_json::from_str(json)?;
+    let local_id = raw.id.clone();
+    let (post, original_local_id) = match raw.reblog {
+        Some(boosted) => (*boosted, None),
+        None => (raw, Some(local_id.clone())),
+    };
+    let mut text = html_to_text(&post.content);
+    if !post.spoiler_text.trim().is_empty() {
+        text = format!("{}\n{text}", post.spoiler_text.trim());
+    }
+    // A local account's `acct` has no domain: add the instance's so handles are unique.
+    let handle = if post.account.acct.contains('@') {
+        post.account.acct
+    } else {
+        format!("{}@{host}", post.account.acct)
+    };
+    Ok(ParsedStatus {
+        local_id,
+        original_local_id,
+        mention: Mention {
+            id: format!("mastodon:{}", post.uri),
+            platform: Platform::Mastodon,
+            author: Author {
+                handle,
+                display_name: post.account.display_name,
+                reach: post.account.followers_count,
+            },
+            text,
+            lang: post.language.filter(|l| !l.is_empty()),
+            created_at: post.created_at,
+            url: post.url.or(Some(post.uri)),
+            engagement: Engagement {
+                likes: post.favourites_count,
+                shares: post.reblogs_count,
+                replies: post.replies_count,
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_parse_and_refuse_nonsense() {
+        assert_eq!(StreamKind::parse("public"), Some(StreamKind::Public));
+        assert_eq!(
+            StreamKind::parse("#PetitLoup"),
+            Some(StreamKind::Hashtag("PetitLoup".into()))
+        );
+        assert_eq!(StreamKind::parse("#"), None);
+        assert_eq!(StreamKind::parse("federated"), None);
+    }
+}

@@ -1,0 +1,202 @@
+//! What every HTTP source shares: one client setup (timeouts, user agent), the reading of a
+//! status into a reason the wall can show ("401: bad or missing token"), `Retry-After`, and
+//! bodies read under a size limit and an idle timeout, so that a hostile or broken server can
+//! neither fill memory nor hang a source.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use reqwest::{Response, StatusCode};
+
+/// Who we are, as the sources' rules ask (Reddit's most of all).
+pub const USER_AGENT: &str = concat!(
+    "vigie/",
+    env!("CARGO_PKG_VERSION"),
+    " (social room wall; +https://github.com/vigie-wall/vigie)"
+);
+/// Time to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A poll whose answer takes longer than this is abandoned (the server accepted and went
+/// silent).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest body a poll accepts: feeds and search listings are far smaller.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Longest wait honoured from a `Retry-After`.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+/// `Retry-After` absent from a 429: wait this long.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Why a request did not give us data. Its text is what the wall's source badge shows, so it
+/// is short and says what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HttpFailure {
+    #[error("401: bad or missing token{}", env_hint(.token_env))]
+    Unauthorized { token_env: Option<String> },
+    #[error("403: access refused by the server")]
+    Forbidden,
+    #[error("{status}: {url}")]
+    Status { status: u16, url: String },
+    /// 429: the server asks us to slow down; the supervisor waits `retry_after`.
+    #[error("429: rate limited, retry in {}s", .retry_after.as_secs())]
+    RateLimited { retry_after: Duration },
+    #[error("body over {limit} bytes refused")]
+    TooLarge { limit: usize },
+    #[error("server silent for {}s", .0.as_secs())]
+    Silent(Duration),
+}
+
+fn env_hint(token_env: &Option<String>) -> String {
+    token_env
+        .as_ref()
+        .map(|name| format!(" (env {name})"))
+        .unwrap_or_default()
+}
+
+/// The client a source uses: connect timeout, no overall timeout (streams are long; each read
+/// has its own), our user agent.
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+}
+
+/// Turns a refusal into an `HttpFailure`; passes 2xx and 304 through.
+pub fn check(response: Response, token_env: Option<&str>) -> Result<Response, HttpFailure> {
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        return Ok(response);
+    }
+    Err(match status {
+        StatusCode::UNAUTHORIZED => HttpFailure::Unauthorized {
+            token_env: token_env.map(str::to_string),
+        },
+        StatusCode::FORBIDDEN => HttpFailure::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => HttpFailure::RateLimited {
+            retry_after: retry_after(response.headers(), Utc::now()),
+        },
+        _ => HttpFailure::Status {
+            status: status.as_u16(),
+            url: response.url().path().to_string(),
+        },
+    })
+}
+
+/// `Retry-After` as seconds or as an HTTP date; a minute when absent or unreadable.
+pub fn retry_after(headers: &reqwest::header::HeaderMap, now: DateTime<Utc>) -> Duration {
+    let Some(value) = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return DEFAULT_RETRY_AFTER;
+    };
+    let value = value.trim();
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(at) = DateTime::parse_from_rfc2822(value) {
+        (at.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+    } else {
+        DEFAULT_RETRY_AFTER
+    };
+    wait.min(MAX_RETRY_AFTER)
+}
+
+/// Sends a request, waiting at most `REQUEST_TIMEOUT` for the answer's head.
+pub async fn send(request: reqwest::RequestBuilder) -> anyhow::Result<Response> {
+    match tokio::time::timeout(REQUEST_TIMEOUT, request.send()).await {
+        Ok(result) => Ok(result?),
+        Err(_) => Err(HttpFailure::Silent(REQUEST_TIMEOUT).into()),
+    }
+}
+
+/// Reads a whole body, refusing it past `limit` bytes (announced or received) and giving up
+/// when the server stops sending for `REQUEST_TIMEOUT`.
+pub async fn read_body(response: Response, limit: usize) -> anyhow::Result<Bytes> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(HttpFailure::TooLarge { limit }.into());
+    }
+    let mut body = BytesMut::new();
+    let mut chunks = response.bytes_stream();
+    while let Some(chunk) = next_chunk(&mut chunks, REQUEST_TIMEOUT).await? {
+        if body.len() + chunk.len() > limit {
+            return Err(HttpFailure::TooLarge { limit }.into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The next chunk of a streamed body; `None` at its end; an error after `idle` of silence.
+pub async fn next_chunk<S>(chunks: &mut S, idle: Duration) -> anyhow::Result<Option<Bytes>>
+where
+    S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Unpin,
+{
+    match tokio::time::timeout(idle, chunks.next()).await {
+        Err(_) => Err(HttpFailure::Silent(idle).into()),
+        Ok(None) => Ok(None),
+        Ok(Some(chunk)) => Ok(Some(chunk?)),
+    }
+}
+
+/// A token read from the environment variable a source names; never from the config file.
+pub fn token_from_env(name: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(name) = name else { return Ok(None) };
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(Some(value.trim().to_string())),
+        _ => Err(HttpFailure::Unauthorized {
+            token_env: Some(name.to_string()),
+        }
+        .into()),
+    }
+}
+
+/// The `HttpFailure` at the root of an error, if there is one.
+pub fn failure_of(error: &anyhow::Error) -> Option<&HttpFailure> {
+    error.chain().find_map(|cause| cause.downcast_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_is_capped() {
+        let now: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().expect("valid");
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers, now), DEFAULT_RETRY_AFTER);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers, now), Duration::from_secs(7));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 25 Nov 2026 12:02:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers, now), Duration::from_secs(120));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("999999"));
+        assert_eq!(retry_after(&headers, now), MAX_RETRY_AFTER);
+    }
+
+    #[test]
+    fn failures_read_as_badges() {
+        let failure = HttpFailure::Unauthorized {
+            token_env: Some("VIGIE_MASTODON_TOKEN".into()),
+        };
+        assert_eq!(
+            failure.to_string(),
+            "401: bad or missing token (env VIGIE_MASTODON_TOKEN)"
+        );
+        let error = anyhow::Error::from(HttpFailure::Silent(Duration::from_secs(30)))
+            .context("streaming mastodon.social");
+        assert_eq!(
+            failure_of(&error),
+            Some(&HttpFailure::Silent(Duration::from_secs(30)))
+        );
+    }
+}

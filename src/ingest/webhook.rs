@@ -1,0 +1,204 @@
+//! The push webhook: `POST /ingest` with a JSON mention or an array of them, for internal
+//! feeds, a CRM or a customer-care tool. Senders present `Authorization: Bearer <token>`; the
+//! token comes from an environment variable. Bodies over the limit get 413, bad JSON a 400 that
+//! says where, and a batch with some bad items takes the good ones and names the others: nothing
+//! is silently lost. `GET /health` answers 200 for load balancers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::web::http::token_from_env;
+use super::{Source, SourceContext, SourceEnd, SourceFuture};
+use crate::model::{Author, Engagement, Mention, Platform};
+
+pub struct WebhookSource {
+    name: String,
+    listen: String,
+    token_env: String,
+    max_body_bytes: usize,
+}
+
+impl WebhookSource {
+    pub fn new(name: String, listen: String, token_env: String, max_body_bytes: usize) -> Self {
+        Self {
+            name,
+            listen,
+            token_env,
+            max_body_bytes,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Endpoint {
+    ctx: SourceContext,
+    token: Arc<str>,
+}
+
+impl Source for WebhookSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run<'a>(&'a mut self, ctx: SourceContext) -> SourceFuture<'a> {
+        Box::pin(async move {
+            let Some(token) = token_from_env(Some(&self.token_env))? else {
+                anyhow::bail!("no token");
+            };
+            let address: SocketAddr = self
+                .listen
+                .parse()
+                .with_context(|| format!("listen = '{}'", self.listen))?;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen on {address}"))?;
+            tracing::info!(source = %self.name, %address, "webhook listening on POST /ingest");
+            let mut shutdown = ctx.shutdown.clone();
+            let endpoint = Endpoint {
+                ctx,
+                token: token.into(),
+            };
+            let app = Router::new()
+                .route("/ingest", post(ingest))
+                .route("/health", get(|| async { "ok" }))
+                .layer(DefaultBodyLimit::max(self.max_body_bytes))
+                .with_state(endpoint);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = shutdown.wait_for(|stop| *stop).await;
+                })
+                .await
+                .context("webhook server stopped")?;
+            Ok(SourceEnd::Shutdown)
+        })
+    }
+}
+
+async fn ingest(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
+    if !authorized(&headers, &endpoint.token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            axum::Json(json!({"error": "missing or wrong bearer token"})),
+        )
+            .into_response();
+    }
+    let now = endpoint.ctx.clock.now();
+    let (items, rejected) = match parse_push(&body, now) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            endpoint.ctx.sink.malformed("webhook body", &error);
+            return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": error}))).into_response();
+        }
+    };
+    for (index, error) in &rejected {
+        endpoint
+            .ctx
+            .sink
+            .malformed(&format!("webhook item {index}"), error);
+    }
+    let mut accepted = 0;
+    for mention in items {
+        if !endpoint.ctx.sink.send(mention, now).await {
+            return (StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response();
+        }
+        accepted += 1;
+    }
+    let rejected: Vec<_> = rejected
+        .into_iter()
+        .map(|(index, error)| json!({"index": index, "error": error}))
+        .collect();
+    let status = if accepted == 0 && !rejected.is_empty() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::ACCEPTED
+    };
+    (
+        status,
+        axum::Json(json!({"accepted": accepted, "rejected": rejected})),
+    )
+        .into_response()
+}
+
+/// Compares the whole token whatever its first differing byte, so timing tells nothing.
+fn authorized(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let (a, b) = (given.trim().as_bytes(), token.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A mention as a push feed sends it: only `id` and `text` are required.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PushMention {
+    id: String,
+    text: String,
+    #[serde(default)]
+    platform: Option<Platform>,
+    #[serde(default)]
+    author: Option<Author>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    engagement: Engagement,
+}
+
+/// The mentions of a body, and `(index, reason)` for each item that is not one. An error when
+/// the body is not JSON at all.
+pub fn parse_push(
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(Vec<Mention>, Vec<(usize, String)>), String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let (values, single) = match value {
+        serde_json::Value::Array(values) => (values, false),
+        other => (vec![other], true),
+    };
+    let mut mentions = Vec::with_capacity(values.len());
+    let mut rejected = Vec::new();
+    for (index, value) in values.into_iter().enumerate() {
+        match serde_json::from_value::<PushMention>(value) {
+            Ok(push) if push.id.trim().is_empty() => rejected.push((index, "empty id".into())),
+            Ok(push) => mentions.push(Mention {
+                id: push.id,
+                platform: push.platform.unwrap_or(Platform::Other),
+                author: push.author.unwrap_or(Author {
+                    handle: String::new(),
+                    display_name: String::new(),
+                    reach: 0,
+                }),
+                text: push.text,
+                lang: push.lang,
+                created_at: push.created_at.unwrap_or(now),
+                url: push.url,
+                engagement: push.engagement,
+            }),
+            Err(error) => rejected.push((index, error.to_string())),
+        }
+    }
+    if single && let Some((_, error)) = rejected.first() {
+        return Err(error.clone());
+    }
+    Ok((mentions, rejected))
+}
