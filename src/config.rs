@@ -860,6 +860,93 @@ type = "demo"
     }
 
     #[test]
+    fn every_live_source_documented_in_the_shipped_config_is_valid() {
+        // The commented examples of config.toml, uncommented, must parse as they stand.
+        let shipped = include_str!("../config.toml");
+        let mut examples = String::new();
+        let mut in_example = false;
+        for line in shipped.lines() {
+            if line == "# [[sources]]" {
+                in_example = true;
+            } else if !line.starts_with("# ") || line.starts_with("# Live sources") {
+                in_example = false;
+            }
+            if in_example && let Some(code) = line.strip_prefix("# ") {
+                let first = code.chars().next().unwrap_or(' ');
+                if first == '[' || first.is_ascii_lowercase() {
+                    examples.push_str(code);
+                    examples.push('\n');
+                }
+            }
+        }
+        let text = format!("{GOOD}{examples}");
+        let config = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let kinds: Vec<&str> = config
+            .sources
+            .iter()
+            .map(|s| match s {
+                SourceConfig::Demo { .. } => "demo",
+                SourceConfig::Replay { .. } => "replay",
+                SourceConfig::Mastodon { .. } => "mastodon",
+                SourceConfig::Bluesky { .. } => "bluesky",
+                SourceConfig::Feed { .. } => "feed",
+                SourceConfig::Reddit { .. } => "reddit",
+                SourceConfig::Hackernews { .. } => "hackernews",
+                SourceConfig::Webhook { .. } => "webhook",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "demo",
+                "replay",
+                "mastodon",
+                "bluesky",
+                "feed",
+                "reddit",
+                "hackernews",
+                "webhook"
+            ]
+        );
+        assert_eq!(config.sources[2].token_env(), Some("VIGIE_MASTODON_TOKEN"));
+    }
+
+    #[test]
+    fn bad_source_values_are_located_and_explained() {
+        let cases = [
+            (
+                "[[sources]]\ntype = \"mastodon\"\ninstances = [\"ftp://example.org\"]\n",
+                "use a https or http URL",
+            ),
+            (
+                "[[sources]]\ntype = \"mastodon\"\ninstances = [\"https://a.b\"]\nstreams = [\"federated\"]\n",
+                "unknown stream 'federated'",
+            ),
+            (
+                "[[sources]]\ntype = \"feed\"\nurls = [\"https://a.b/rss\"]\npoll_seconds = 5\n",
+                "at least 60",
+            ),
+            (
+                "[[sources]]\ntype = \"webhook\"\nlisten = \"everywhere\"\ntoken_env = \"T\"\n",
+                "is not an address:port",
+            ),
+            (
+                "[[sources]]\ntype = \"bluesky\"\nurl = \"https://jetstream.example\"\n",
+                "use a wss or ws URL",
+            ),
+            (
+                "[[sources]]\ntype = \"feed\"\nurls = []\n",
+                "at least one feed URL",
+            ),
+        ];
+        for (extra, wanted) in cases {
+            let err = parse(&format!("{GOOD}{extra}")).expect_err(extra);
+            assert_eq!(err.line, 15, "{err}");
+            assert!(err.message.contains(wanted), "{extra}: {err}");
+        }
+    }
+
+    #[test]
     fn an_unknown_scenario_lists_the_known_ones() {
         let broken = format!("{GOOD}scenario = \"nope\"\n");
         let err = parse(&broken).expect_err("bad scenario");

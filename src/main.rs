@@ -60,6 +60,10 @@ struct WallArgs {
     /// Event time runs this many times faster than real time.
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
+    /// Event time to start the clock from (RFC 3339, e.g. 2026-11-25T09:00:00Z) instead of
+    /// now: to look at a past day's sources as they were.
+    #[arg(long)]
+    start: Option<chrono::DateTime<chrono::Utc>>,
     /// Save a PNG of the wall to this path, then exit (with --exit-after, when it elapses).
     #[arg(long)]
     snapshot: Option<PathBuf>,
@@ -158,7 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let options = RunOptions {
         speed: args.speed,
-        origin,
+        origin: args.start.or(origin),
         wall: WallOptions {
             snapshot: args.snapshot,
             exit_after: exit_after(args.exit_after),

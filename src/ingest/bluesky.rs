@@ -5,7 +5,6 @@
 //! missed, and the dedupe drops what is seen twice.
 
 use std::num::NonZeroUsize;
-use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -15,15 +14,12 @@ use serde::Deserialize;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use super::web::http::HttpFailure;
+use super::web::http::{HttpFailure, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::analysis::matching::BrandMatcher;
 use crate::model::{Author, Engagement, Mention, Platform};
 
 const POST_COLLECTION: &str = "app.bsky.feed.post";
-/// Jetstream carries many messages a second; a minute of silence is a dead connection.
-const STREAM_IDLE: Duration = Duration::from_secs(60);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// A post record is under a few kilobytes; a larger message is refused by the WebSocket layer.
 const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 /// How far before the last message a resumed stream starts.
@@ -41,9 +37,16 @@ pub struct BlueskySource {
     cursor: Option<i64>,
     sent: LruCache<String, ()>,
     handles: LruCache<String, String>,
+    limits: Limits,
 }
 
 impl BlueskySource {
+    /// Other waits and sizes than the defaults (tests use short ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn new(name: String, url: String, matcher: BrandMatcher) -> Self {
         let size = |n| NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN);
         Self {
@@ -53,6 +56,7 @@ impl BlueskySource {
             cursor: None,
             sent: LruCache::new(size(REMEMBERED_POSTS)),
             handles: LruCache::new(size(REMEMBERED_HANDLES)),
+            limits: Limits::default(),
         }
     }
 
@@ -77,17 +81,22 @@ impl BlueskySource {
         self.cursor = Some(event.time_us.max(self.cursor.unwrap_or(i64::MIN)));
         let now = ctx.clock.now();
         match event.action {
-            JetAction::Create(mention) | JetAction::Update(mention)
-                if self.matcher.brands_in(&mention.text).is_empty() =>
-            {
-                true
-            }
             JetAction::Create(mention) => {
+                if self.matcher.brands_in(&mention.text).is_empty() {
+                    return true;
+                }
                 let mention = self.with_handle(mention);
                 self.sent.put(mention.id.clone(), ());
                 ctx.sink.send(mention, now).await
             }
+            // An edit matters when the post names a brand now, or did before (the analysis
+            // then takes it back).
             JetAction::Update(mention) => {
+                if self.matcher.brands_in(&mention.text).is_empty()
+                    && !self.sent.contains(&mention.id)
+                {
+                    return true;
+                }
                 let mention = self.with_handle(mention);
                 self.sent.put(mention.id.clone(), ());
                 ctx.sink.edit(mention, now).await
@@ -129,22 +138,22 @@ impl Source for BlueskySource {
                 .max_frame_size(Some(MAX_MESSAGE_BYTES));
             let connect =
                 tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), false);
-            let (mut socket, _) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
+            let (mut socket, _) = tokio::time::timeout(self.limits.request_timeout, connect)
                 .await
-                .map_err(|_| HttpFailure::Silent(CONNECT_TIMEOUT))?
+                .map_err(|_| HttpFailure::Silent(self.limits.request_timeout))?
                 .map_err(refusal)
                 .with_context(|| format!("cannot open {}", self.url))?;
             tracing::info!(source = %self.name, resume_from = ?self.cursor, "jetstream connected");
             loop {
                 let message = tokio::select! {
-                    message = tokio::time::timeout(STREAM_IDLE, socket.next()) => message,
+                    message = tokio::time::timeout(self.limits.stream_idle, socket.next()) => message,
                     _ = ctx.shutdown.changed() => {
                         let _ = socket.close(None).await;
                         return Ok(SourceEnd::Shutdown);
                     }
                 };
                 let message = match message {
-                    Err(_) => return Err(HttpFailure::Silent(STREAM_IDLE).into()),
+                    Err(_) => return Err(HttpFailure::Silent(self.limits.stream_idle).into()),
                     Ok(None) => anyhow::bail!("jetstream closed the connection"),
                     Ok(Some(Err(error))) => {
                         // A message over the size limit breaks the connection: count it, and
@@ -185,7 +194,7 @@ fn refusal(error: tokio_tungstenite::tungstenite::Error) -> anyhow::Error {
             401 => HttpFailure::Unauthorized { token_env: None }.into(),
             403 => HttpFailure::Forbidden.into(),
             429 => HttpFailure::RateLimited {
-                retry_after: Duration::from_secs(60),
+                retry_after: super::web::http::retry_after(response.headers(), Utc::now()),
             }
             .into(),
             status => HttpFailure::Status {

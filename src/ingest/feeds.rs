@@ -11,7 +11,7 @@ use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 
 use super::web::host_of;
 use super::web::html::html_to_text;
-use super::web::http;
+use super::web::http::{self, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::model::{Author, Engagement, Mention, Platform};
 
@@ -24,9 +24,16 @@ pub struct FeedSource {
     poll_every: Duration,
     etag: Option<String>,
     last_modified: Option<String>,
+    limits: Limits,
 }
 
 impl FeedSource {
+    /// Other waits and sizes than the defaults (tests use short ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// One source per feed, named after its host when there are several.
     pub fn all(name: &str, urls: &[String], poll_seconds: u64) -> Vec<FeedSource> {
         urls.iter()
@@ -40,6 +47,7 @@ impl FeedSource {
                 poll_every: Duration::from_secs(poll_seconds.max(1)),
                 etag: None,
                 last_modified: None,
+                limits: Limits::default(),
             })
             .collect()
     }
@@ -53,7 +61,7 @@ impl FeedSource {
         if let Some(modified) = &self.last_modified {
             request = request.header(IF_MODIFIED_SINCE, modified);
         }
-        let response = http::send(request)
+        let response = http::send(request, &self.limits)
             .await
             .with_context(|| format!("{} unreachable", host_of(&self.url)))?;
         let response = http::check(response, None)?;
@@ -69,7 +77,7 @@ impl FeedSource {
         };
         let etag = header(ETAG);
         let last_modified = header(LAST_MODIFIED);
-        let body = http::read_body(response, http::MAX_BODY_BYTES).await?;
+        let body = http::read_body(response, &self.limits).await?;
         // Validators are kept only once the body is read: a failed read is fetched again whole.
         self.etag = etag;
         self.last_modified = last_modified;

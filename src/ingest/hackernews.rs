@@ -10,7 +10,7 @@ use chrono::DateTime;
 use serde::Deserialize;
 
 use super::web::html::html_to_text;
-use super::web::http;
+use super::web::http::{self, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::model::{Author, Engagement, Mention, Platform};
 
@@ -23,9 +23,16 @@ pub struct HackerNewsSource {
     poll_every: Duration,
     /// Per query, `created_at_i` of the newest item seen.
     newest: Vec<Option<i64>>,
+    limits: Limits,
 }
 
 impl HackerNewsSource {
+    /// Other waits and sizes than the defaults (tests use short ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn new(name: String, base_url: String, queries: Vec<String>, poll_seconds: u64) -> Self {
         Self {
             name,
@@ -33,6 +40,7 @@ impl HackerNewsSource {
             newest: vec![None; queries.len()],
             queries,
             poll_every: Duration::from_secs(poll_seconds.max(1)),
+            limits: Limits::default(),
         }
     }
 
@@ -57,11 +65,11 @@ impl HackerNewsSource {
             let request = client
                 .get(format!("{}/api/v1/search_by_date", self.base_url))
                 .query(&query);
-            let response = http::send(request)
+            let response = http::send(request, &self.limits)
                 .await
                 .context("hn.algolia.com unreachable")?;
             let response = http::check(response, None)?;
-            let body = http::read_body(response, http::MAX_BODY_BYTES).await?;
+            let body = http::read_body(response, &self.limits).await?;
             let result = match parse_search(&body) {
                 Ok(result) => result,
                 Err(error) => {

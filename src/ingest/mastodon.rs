@@ -16,15 +16,12 @@ use lru::LruCache;
 use serde::Deserialize;
 
 use super::web::html::html_to_text;
-use super::web::http::{self, HttpFailure};
+use super::web::http::{self, HttpFailure, Limits};
 use super::web::sse::{SseItem, SseParser};
 use super::web::{host_of, newer_id};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::model::{Author, Engagement, Mention, Platform};
 
-/// Mastodon sends a `:thump` comment every 15 s or so: four missed in a row means the
-/// connection is dead even if the socket says otherwise.
-const STREAM_IDLE: Duration = Duration::from_secs(60);
 /// A status is a few kilobytes; anything past this is not one.
 const MAX_EVENT_BYTES: usize = 512 * 1024;
 /// REST pages read to fill a gap after a reconnect (40 statuses each).
@@ -100,9 +97,16 @@ pub struct MastodonSource {
     local_ids: LruCache<String, String>,
     /// Streaming was refused: poll until then.
     polling_until: Option<Instant>,
+    limits: Limits,
 }
 
 impl MastodonSource {
+    /// Other waits and sizes than the defaults (tests use short ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// One source per instance and stream; named after both when there are several.
     pub fn all(
         name: &str,
@@ -133,6 +137,7 @@ impl MastodonSource {
                         NonZeroUsize::new(REMEMBERED_IDS).unwrap_or(NonZeroUsize::MIN),
                     ),
                     polling_until: None,
+                    limits: Limits::default(),
                 });
             }
         }
@@ -198,9 +203,10 @@ impl MastodonSource {
             if let Some(cursor) = &had_cursor {
                 query.push(("min_id", cursor.clone()));
             }
-            let response = http::send(self.request(client, &path, &query, token)).await?;
+            let response =
+                http::send(self.request(client, &path, &query, token), &self.limits).await?;
             let response = http::check(response, self.token_env.as_deref())?;
-            let body = http::read_body(response, http::MAX_BODY_BYTES).await?;
+            let body = http::read_body(response, &self.limits).await?;
             let statuses: Vec<serde_json::Value> = match serde_json::from_slice(&body) {
                 Ok(statuses) => statuses,
                 Err(error) => {
@@ -252,7 +258,7 @@ impl MastodonSource {
         let request = self
             .request(&client, &path, &query, token.as_deref())
             .header(reqwest::header::ACCEPT, "text/event-stream");
-        let response = http::send(request)
+        let response = http::send(request, &self.limits)
             .await
             .with_context(|| format!("{} unreachable", self.host))?;
         let response = match http::check(response, self.token_env.as_deref()) {
@@ -284,7 +290,7 @@ impl MastodonSource {
         let mut items = Vec::new();
         loop {
             let chunk = tokio::select! {
-                chunk = http::next_chunk(&mut chunks, STREAM_IDLE) => chunk?,
+                chunk = http::next_chunk(&mut chunks, self.limits.stream_idle) => chunk?,
                 _ = ctx.shutdown.changed() => return Ok(Some(SourceEnd::Shutdown)),
             };
             let Some(chunk) = chunk else {
@@ -369,6 +375,8 @@ struct RawStatus {
 struct RawAccount {
     acct: String,
     #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
     display_name: String,
     #[serde(default)]
     followers_count: u64,
@@ -398,11 +406,18 @@ pub fn parse_status(json: &str, host: &str) -> Result<ParsedStatus, serde_json::
     if !post.spoiler_text.trim().is_empty() {
         text = format!("{}\n{text}", post.spoiler_text.trim());
     }
-    // A local account's `acct` has no domain: add the instance's so handles are unique.
+    // A local account's `acct` has no domain: add its home's (from its profile URL, else the
+    // instance's) so that handles are unique across instances.
     let handle = if post.account.acct.contains('@') {
         post.account.acct
     } else {
-        format!("{}@{host}", post.account.acct)
+        let home = post
+            .account
+            .url
+            .as_deref()
+            .map(host_of)
+            .unwrap_or_else(|| host.to_string());
+        format!("{}@{home}", post.account.acct)
     };
     Ok(ParsedStatus {
         local_id,

@@ -11,7 +11,7 @@ use chrono::DateTime;
 use serde::Deserialize;
 
 use super::web::html::decode_entities;
-use super::web::http;
+use super::web::http::{self, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::model::{Author, Engagement, Mention, Platform};
 
@@ -26,9 +26,16 @@ pub struct RedditSource {
     poll_every: Duration,
     /// `created_utc` of the newest post seen.
     newest: Option<f64>,
+    limits: Limits,
 }
 
 impl RedditSource {
+    /// Other waits and sizes than the defaults (tests use short ones).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     pub fn new(
         name: String,
         base_url: String,
@@ -43,6 +50,7 @@ impl RedditSource {
             token_env,
             poll_every: Duration::from_secs(poll_seconds.max(1)),
             newest: None,
+            limits: Limits::default(),
         }
     }
 
@@ -73,10 +81,12 @@ impl RedditSource {
             if let Some(token) = token {
                 request = request.bearer_auth(token);
             }
-            let response = http::send(request).await.context("reddit unreachable")?;
+            let response = http::send(request, &self.limits)
+                .await
+                .context("reddit unreachable")?;
             let response = http::check(response, self.token_env.as_deref())?;
             wait = rate_limit_wait(response.headers());
-            let body = http::read_body(response, http::MAX_BODY_BYTES).await?;
+            let body = http::read_body(response, &self.limits).await?;
             let page = match parse_listing(&body) {
                 Ok(page) => page,
                 Err(error) => {

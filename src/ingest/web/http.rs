@@ -18,11 +18,30 @@ pub const USER_AGENT: &str = concat!(
 );
 /// Time to open a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// A poll whose answer takes longer than this is abandoned (the server accepted and went
-/// silent).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest body a poll accepts: feeds and search listings are far smaller.
-pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// How long a source waits and how much it takes. The defaults suit real servers; tests
+/// shorten the waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A request whose answer (or the next part of its body) takes longer than this is
+    /// abandoned: the server accepted and went silent.
+    pub request_timeout: Duration,
+    /// A stream silent this long is dead, even if the socket says otherwise (Mastodon sends a
+    /// heartbeat every 15 s or so; Jetstream many messages a second).
+    pub stream_idle: Duration,
+    /// Largest body a poll accepts: feeds and search listings are far smaller.
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            stream_idle: Duration::from_secs(60),
+            max_body: 8 * 1024 * 1024,
+        }
+    }
+}
 /// Longest wait honoured from a `Retry-After`.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// `Retry-After` absent from a 429: wait this long.
@@ -105,17 +124,18 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap, now: DateTime<Utc>) -> 
     wait.min(MAX_RETRY_AFTER)
 }
 
-/// Sends a request, waiting at most `REQUEST_TIMEOUT` for the answer's head.
-pub async fn send(request: reqwest::RequestBuilder) -> anyhow::Result<Response> {
-    match tokio::time::timeout(REQUEST_TIMEOUT, request.send()).await {
+/// Sends a request, waiting at most `limits.request_timeout` for the answer's head.
+pub async fn send(request: reqwest::RequestBuilder, limits: &Limits) -> anyhow::Result<Response> {
+    match tokio::time::timeout(limits.request_timeout, request.send()).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(HttpFailure::Silent(REQUEST_TIMEOUT).into()),
+        Err(_) => Err(HttpFailure::Silent(limits.request_timeout).into()),
     }
 }
 
-/// Reads a whole body, refusing it past `limit` bytes (announced or received) and giving up
-/// when the server stops sending for `REQUEST_TIMEOUT`.
-pub async fn read_body(response: Response, limit: usize) -> anyhow::Result<Bytes> {
+/// Reads a whole body, refusing it past `limits.max_body` bytes (announced or received) and
+/// giving up when the server stops sending for `limits.request_timeout`.
+pub async fn read_body(response: Response, limits: &Limits) -> anyhow::Result<Bytes> {
+    let limit = limits.max_body;
     if response
         .content_length()
         .is_some_and(|length| length > limit as u64)
@@ -124,7 +144,7 @@ pub async fn read_body(response: Response, limit: usize) -> anyhow::Result<Bytes
     }
     let mut body = BytesMut::new();
     let mut chunks = response.bytes_stream();
-    while let Some(chunk) = next_chunk(&mut chunks, REQUEST_TIMEOUT).await? {
+    while let Some(chunk) = next_chunk(&mut chunks, limits.request_timeout).await? {
         if body.len() + chunk.len() > limit {
             return Err(HttpFailure::TooLarge { limit }.into());
         }

@@ -1,0 +1,465 @@
+//! The polled sources (RSS/Atom, Reddit, Hacker News) and the push webhook against local
+//! servers and clients that speak their wire formats, with the fixtures of tests/fixtures/.
+//! Each poll source goes through the same trials: normal flow, a body cut mid-way then a good
+//! one (nothing lost, nothing twice), a malformed body, 401, 429 with Retry-After, a server that
+//! never answers, and a 10 MB body.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::RawQuery;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use support::*;
+use vigie::ingest::Source;
+use vigie::ingest::feeds::FeedSource;
+use vigie::ingest::hackernews::HackerNewsSource;
+use vigie::ingest::reddit::RedditSource;
+use vigie::ingest::webhook::WebhookSource;
+use vigie::model::Platform;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+type MakeSource = fn(&TestServer) -> Box<dyn Source>;
+
+fn feed_source(server: &TestServer) -> Box<dyn Source> {
+    Box::new(
+        FeedSource::all("press", &[server.url("/feed")], 1)
+            .remove(0)
+            .with_limits(test_limits()),
+    )
+}
+
+fn reddit_source(server: &TestServer) -> Box<dyn Source> {
+    Box::new(
+        RedditSource::new(
+            "reddit".into(),
+            server.url(""),
+            "\"petit loup\" OR \"mini mousse\"".into(),
+            None,
+            1,
+        )
+        .with_limits(test_limits()),
+    )
+}
+
+fn hackernews_source(server: &TestServer) -> Box<dyn Source> {
+    Box::new(
+        HackerNewsSource::new(
+            "hackernews".into(),
+            server.url(""),
+            vec!["petit loup".into()],
+            1,
+        )
+        .with_limits(test_limits()),
+    )
+}
+
+/// A server for `path` whose n-th answer (from 0) is `answer(n)`; the queries it was asked.
+fn scripted(
+    path: &'static str,
+    answer: impl Fn(usize) -> Response + Send + Sync + 'static,
+) -> (TestServer, Arc<Mutex<Vec<(Instant, String, HeaderMap)>>>) {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let answer = Arc::new(answer);
+    let router = Router::new().route(
+        path,
+        get(move |RawQuery(query): RawQuery, headers: HeaderMap| {
+            let mut calls = seen.lock().expect("lock");
+            let n = calls.len();
+            calls.push((Instant::now(), query.unwrap_or_default(), headers));
+            let response = answer(n);
+            async move { response }
+        }),
+    );
+    (TestServer::start(router), calls)
+}
+
+fn ok(body: String) -> Response {
+    body.into_response()
+}
+
+/// Half the body, then the connection breaks.
+fn cut(body: String) -> Response {
+    let half = body.as_bytes()[..body.len() / 2].to_vec();
+    let stream = futures_util::stream::iter(vec![
+        Ok::<Bytes, std::io::Error>(Bytes::from(half)),
+        Err(std::io::Error::other("connection reset")),
+    ]);
+    Response::builder()
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from_stream(stream))
+        .expect("response")
+}
+
+/// Every poll trial, for one source.
+fn poll_trials(path: &'static str, good: &'static str, make: MakeSource, expected_posts: usize) {
+    // A body cut mid-way, then a whole one: everything, once.
+    let (server, _) = scripted(path, move |n| match n {
+        0 => cut(fixture(good)),
+        _ => ok(fixture(good)),
+    });
+    let running = Running::start(make(&server));
+    let events = running.collect(expected_posts, WAIT);
+    let mut ids: Vec<String> = posts(&events).iter().map(|m| m.id.clone()).collect();
+    assert_eq!(
+        ids.len(),
+        expected_posts,
+        "{path}: {:?}",
+        described(&events)
+    );
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), expected_posts, "{path}: nothing twice");
+    drop(running);
+
+    // A malformed body is counted, and the next poll goes on.
+    let (server, _) = scripted(path, move |n| match n {
+        0 => ok("{\"data\": [unclosed <rss".into()),
+        _ => ok(fixture(good)),
+    });
+    let running = Running::start(make(&server));
+    let events = running.collect(expected_posts, WAIT);
+    assert_eq!(
+        posts(&events).len(),
+        expected_posts,
+        "{path} after a malformed body"
+    );
+    assert_eq!(running.health().malformed, 1, "{path}");
+    drop(running);
+
+    // 401.
+    let (server, _) = scripted(path, |_| (StatusCode::UNAUTHORIZED, "no").into_response());
+    let running = Running::start(make(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("401: bad or missing token"),
+        "{path}"
+    );
+    drop(running);
+
+    // 429 with Retry-After: the next request waits for it.
+    let (server, calls) = scripted(path, move |n| match n {
+        0 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "2")],
+            "slow down",
+        )
+            .into_response(),
+        _ => ok(fixture(good)),
+    });
+    let running = Running::start(make(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("429: rate limited, retry in 2s"),
+        "{path}"
+    );
+    let events = running.collect(expected_posts, WAIT);
+    assert_eq!(posts(&events).len(), expected_posts, "{path} after the 429");
+    let calls = calls.lock().expect("lock");
+    assert!(
+        calls[1].0 - calls[0].0 >= Duration::from_secs(2),
+        "{path}: Retry-After honoured"
+    );
+    drop(calls);
+    drop(running);
+
+    // A server that accepts and never answers.
+    let silent = SilentServer::start();
+    let server = TestServer {
+        addr: silent.addr,
+        ..TestServer::start(Router::new())
+    };
+    let running = Running::start(make(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("server silent for 1s"),
+        "{path}"
+    );
+    drop(running);
+
+    // Ten megabytes.
+    let (server, _) = scripted(path, |_| ok(ten_megabytes()));
+    let running = Running::start(make(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("body over 1048576 bytes refused"),
+        "{path}"
+    );
+    assert!(running.rx.try_recv().is_err());
+}
+
+#[test]
+fn feeds_read_rss_and_atom_and_ask_only_for_what_changed() {
+    let (server, calls) = scripted("/feed", |n| match n {
+        0 => ([(header::ETAG, "\"v1\"")], fixture("feeds/presse.rss")).into_response(),
+        _ => StatusCode::NOT_MODIFIED.into_response(),
+    });
+    let running = Running::start(feed_source(&server));
+    let events = running.collect(3, WAIT);
+    let posts = posts(&events);
+    assert_eq!(posts.len(), 3);
+    // Oldest first.
+    assert_eq!(
+        posts[0].id,
+        "press:https://www.journal-mode-enfant.fr/?p=48101"
+    );
+    let article = posts[2];
+    assert_eq!(
+        article.id,
+        "press:https://www.journal-mode-enfant.fr/?p=48213"
+    );
+    assert_eq!(article.platform, Platform::Press);
+    assert_eq!(
+        article.text,
+        "Petit Loup retire son affiche après la polémique\nFace à la colère des parents, la marque Petit Loup a retiré sa campagne jugée choquante et présente ses excuses."
+    );
+    assert_eq!(article.author.handle, "Le Journal de la Mode Enfant");
+    assert_eq!(article.author.display_name, "Claire Martin");
+    assert_eq!(article.lang.as_deref(), Some("fr"));
+    assert_eq!(article.created_at.to_rfc3339(), "2026-11-25T11:57:30+00:00");
+    // The next poll asks with the validator and gets a 304: nothing new is sent.
+    let deadline = Instant::now() + WAIT;
+    while calls.lock().expect("lock").len() < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let calls = calls.lock().expect("lock");
+    assert_eq!(
+        calls[1]
+            .2
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok()),
+        Some("\"v1\"")
+    );
+    assert!(running.rx.try_recv().is_err());
+
+    let atom =
+        vigie::ingest::feeds::parse_feed(fixture("feeds/blog.atom").as_bytes(), chrono::Utc::now())
+            .expect("atom parses");
+    assert_eq!(atom.len(), 2);
+    assert_eq!(
+        atom[0].text,
+        "Koala & Co winter jackets: warm and affordable\nGreat jackets, we love them."
+    );
+    assert_eq!(
+        atom[0].created_at.to_rfc3339(),
+        "2026-11-25T11:30:00+00:00",
+        "updated when not published"
+    );
+    assert_eq!(atom[1].lang.as_deref(), Some("en"));
+    assert_eq!(atom[1].author.handle, "Parenting Gear Review");
+}
+
+#[test]
+fn feeds_survive_every_trial() {
+    poll_trials("/feed", "feeds/presse.rss", feed_source, 3);
+}
+
+#[test]
+fn reddit_reads_the_search_listing_and_waits_when_its_rate_limit_is_spent() {
+    let (server, calls) = scripted("/search.json", |n| match n {
+        0 => (
+            [("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "3")],
+            fixture("reddit/search.json"),
+        )
+            .into_response(),
+        _ => fixture("reddit/search.json").into_response(),
+    });
+    let running = Running::start(reddit_source(&server));
+    let events = running.collect(3, WAIT);
+    let posts = posts(&events);
+    assert_eq!(posts.len(), 3);
+    let top = posts[2];
+    assert_eq!(top.id, "reddit:t3_1h2x9ka");
+    assert_eq!(top.platform, Platform::Reddit);
+    assert_eq!(
+        top.text,
+        "Petit Loup poster: what were they thinking?\nHonestly shocked by the ad & the silence since."
+    );
+    assert_eq!(top.author.handle, "u/lyon_dad");
+    assert_eq!(top.author.reach, 2_800_000);
+    assert_eq!(top.engagement.likes, 152);
+    assert_eq!(top.engagement.replies, 48);
+    let deadline = Instant::now() + WAIT;
+    while calls.lock().expect("lock").len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let calls = calls.lock().expect("lock");
+    assert!(calls[0].1.contains("sort=new") && calls[0].1.contains("q=%22petit+loup%22"));
+    assert!(
+        calls[1].0 - calls[0].0 >= Duration::from_secs(3),
+        "waited for X-Ratelimit-Reset"
+    );
+    assert!(
+        calls[0]
+            .2
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ua| ua.starts_with("vigie/")),
+        "a descriptive User-Agent"
+    );
+}
+
+#[test]
+fn reddit_survives_every_trial() {
+    poll_trials("/search.json", "reddit/search.json", reddit_source, 3);
+}
+
+#[test]
+fn hackernews_reads_stories_and_comments_from_the_newest_seen() {
+    let (server, calls) = scripted("/api/v1/search_by_date", |_| {
+        fixture("hackernews/search.json").into_response()
+    });
+    let running = Running::start(hackernews_source(&server));
+    let events = running.collect(3, WAIT);
+    let posts = posts(&events);
+    assert_eq!(posts.len(), 3);
+    assert_eq!(
+        posts[0].text,
+        "Ask HN: Koala & Co sizing?\nAnyone tried their jackets?"
+    );
+    assert_eq!(
+        posts[1].text,
+        "Petit Loup's response to the backlash was excellent, credit where due.\n↳ Retail brand crisis playbooks"
+    );
+    assert_eq!(posts[2].id, "hackernews:46112300");
+    assert_eq!(
+        posts[2].url.as_deref(),
+        Some("https://news.ycombinator.com/item?id=46112300")
+    );
+    assert_eq!(posts[2].engagement.likes, 12);
+    let deadline = Instant::now() + WAIT;
+    while calls.lock().expect("lock").len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let calls = calls.lock().expect("lock");
+    let newest = 1_795_607_920; // 2026-11-25T11:58:40Z
+    assert!(
+        calls[1]
+            .1
+            .contains(&format!("numericFilters=created_at_i%3E%3D{newest}")),
+        "the next poll starts from the newest item: {}",
+        calls[1].1
+    );
+    assert!(calls[0].1.contains("tags=%28story%2Ccomment%29"));
+}
+
+#[test]
+fn hackernews_survives_every_trial() {
+    poll_trials(
+        "/api/v1/search_by_date",
+        "hackernews/search.json",
+        hackernews_source,
+        3,
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Push webhook
+// ---------------------------------------------------------------------------------------------
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[test]
+fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
+    let port = free_port();
+    let source = WebhookSource::new(
+        "crm".into(),
+        format!("127.0.0.1:{port}"),
+        "UNUSED_ENV".into(),
+        1024 * 1024,
+    )
+    .with_token("s3cret-token".into());
+    let running = Running::start(Box::new(source));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/ingest");
+    let post = |body: Vec<u8>, token: Option<&str>| {
+        let mut request = client.post(&url).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        runtime.block_on(async {
+            let deadline = Instant::now() + WAIT;
+            loop {
+                match request.try_clone().expect("clonable").send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        return (status, response.text().await.unwrap_or_default());
+                    }
+                    // The server may still be binding.
+                    Err(_) if Instant::now() < deadline => {
+                        tokio::time::sleep(Duration::from_millis(50)).await
+                    }
+                    Err(error) => panic!("webhook unreachable: {error}"),
+                }
+            }
+        })
+    };
+
+    let batch = fixture("webhook/batch.json").into_bytes();
+    let (status, body) = post(batch.clone(), Some("s3cret-token"));
+    assert_eq!(status, 202, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("json answer");
+    assert_eq!(answer["accepted"], 2);
+    assert_eq!(answer["rejected"][0]["index"], 2);
+    assert!(
+        answer["rejected"][0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("fax")
+    );
+    let events = running.collect(2, WAIT);
+    let posts = posts(&events);
+    assert_eq!(posts[0].id, "crm:ticket-88121");
+    assert_eq!(posts[0].platform, Platform::Forum);
+    assert_eq!(posts[1].platform, Platform::Other, "no platform given");
+    assert_eq!(running.health().malformed, 1);
+
+    assert_eq!(post(batch.clone(), Some("wrong")).0, 401);
+    assert_eq!(post(batch.clone(), None).0, 401);
+    let (status, body) = post(b"{\"id\": \"x\", \"text\": ".to_vec(), Some("s3cret-token"));
+    assert_eq!(status, 400);
+    assert!(body.contains("line 1 column"), "{body}");
+    assert_eq!(
+        post(ten_megabytes().into_bytes(), Some("s3cret-token")).0,
+        413
+    );
+
+    // A client that connects and never sends, and one that sends half a body and leaves, do
+    // not stop the next sender.
+    let idle = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    {
+        use std::io::Write;
+        let mut half = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let _ = half.write_all(
+            b"POST /ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-token\r\nContent-Length: 500\r\n\r\n{\"id\":\"crm:half\",",
+        );
+    }
+    let one = br#"{"id":"crm:ticket-88130","text":"Petit Loup, merci !"}"#.to_vec();
+    assert_eq!(post(one, Some("s3cret-token")).0, 202);
+    let events = running.collect(1, WAIT);
+    assert_eq!(
+        described(&events),
+        vec!["post crm:ticket-88130".to_string()],
+        "nothing from the rejected bodies, the new one arrives"
+    );
+    drop(idle);
+    assert!(running.rx.try_recv().is_err());
+}
