@@ -137,7 +137,9 @@ pub fn run_all_in_one(
 pub fn record(config: &Config, out: &Path, exit_after: Option<Duration>) -> anyhow::Result<u64> {
     let clock: SharedClock = Arc::new(ScaledClock::new(Utc::now(), 1.0));
     let (tx, rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
-    let writer = JsonlWriter::start(out, rx, crate::ingest::replay::record_line)?;
+    let writer = JsonlWriter::start(out, rx, |event| {
+        crate::ingest::replay::record_line(event, Utc::now())
+    })?;
     let mut sources = Vec::new();
     for source in &config.sources {
         sources.extend(build_sources(source, &config.brands)?);

@@ -195,7 +195,7 @@ fn live_sources_reach_the_analysis_with_brand_platform_and_sentiment() {
         Tone::Positive,
     );
     expect(
-        "The new Petit Loup poster",
+        "The new Petit Loup poste",
         &[0],
         Platform::Mastodon,
         Tone::Negative,
@@ -230,7 +230,7 @@ fn live_sources_reach_the_analysis_with_brand_platform_and_sentiment() {
         Platform::Press,
         Tone::Positive,
     );
-    assert!(standing.contains_key("coup de gueule\nLivraiso"));
+    assert!(standing.contains_key("coup de gueule\nLivraison"));
     // Léa's Mini Mousse post and the Bébé Cargo post were deleted at their source.
     assert!(!standing.keys().any(|k| k.starts_with("Quelqu'un connaît")));
     assert!(

@@ -1,5 +1,6 @@
-//! The replay source: JSON Lines of `Mention`s, sent when event time reaches each one's
-//! `created_at`, so that `--speed` replays a recorded day faster. A malformed line is counted
+//! The replay source: JSON Lines of `Mention`s, each sent when event time reaches the moment it
+//! was received (`received_at`, which `vigie record` writes) or else its `created_at`, so that
+//! `--speed` replays a recorded day faster, in the order it arrived. A malformed line is counted
 //! and logged with its line number, then skipped.
 
 use std::path::{Path, PathBuf};
@@ -28,10 +29,25 @@ impl ReplaySource {
     }
 }
 
+/// One line of a replay file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayLine {
+    pub event: SourceEvent,
+    /// When the line is due: when it was received, else when it was posted; `None` for a
+    /// hand-written deletion, which follows the line before it.
+    pub due: Option<DateTime<Utc>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Received {
+    #[serde(default)]
+    received_at: Option<DateTime<Utc>>,
+}
+
 /// Parses one line of a replay file; `None` for a blank line. A line is a `Mention` (a post),
 /// or, as `vigie record` writes edits and deletions, a `SourceEvent` whose first key is
-/// `"event"`.
-pub fn parse_line(line: &str) -> Option<Result<SourceEvent, serde_json::Error>> {
+/// `"event"`; either may carry `received_at`.
+pub fn parse_line(line: &str) -> Option<Result<ReplayLine, serde_json::Error>> {
     let trimmed = line.trim();
     if trimmed.is_empty() {
         return None;
@@ -39,33 +55,46 @@ pub fn parse_line(line: &str) -> Option<Result<SourceEvent, serde_json::Error>> 
     let is_event = trimmed
         .strip_prefix('{')
         .is_some_and(|rest| rest.trim_start().starts_with("\"event\""));
-    Some(if is_event {
+    let event = if is_event {
         serde_json::from_str(trimmed)
     } else {
         serde_json::from_str(trimmed).map(SourceEvent::Post)
-    })
+    };
+    Some(event.and_then(|event| {
+        let received: Received = serde_json::from_str(trimmed)?;
+        let posted = match &event {
+            SourceEvent::Post(m) | SourceEvent::Edit(m) => Some(m.created_at),
+            SourceEvent::Delete { .. } => None,
+        };
+        Ok(ReplayLine {
+            due: received.received_at.or(posted),
+            event,
+        })
+    }))
 }
 
-/// How `vigie record` writes one event: a post as a plain `Mention`, so that hand-written and
-/// recorded files look the same, and edits and deletions tagged.
-pub fn record_line(event: &SourceEvent) -> serde_json::Result<String> {
-    match event {
-        SourceEvent::Post(mention) => serde_json::to_string(mention),
-        other => serde_json::to_string(other),
+/// How `vigie record` writes one event received at `received_at`: a post as a plain `Mention`,
+/// so that hand-written and recorded files look the same, edits and deletions tagged.
+pub fn record_line(event: &SourceEvent, received_at: DateTime<Utc>) -> serde_json::Result<String> {
+    let mut value = match event {
+        SourceEvent::Post(mention) => serde_json::to_value(mention)?,
+        other => serde_json::to_value(other)?,
+    };
+    if let serde_json::Value::Object(fields) = &mut value {
+        fields.insert("received_at".into(), serde_json::to_value(received_at)?);
     }
+    serde_json::to_string(&value)
 }
 
-/// The event time of the first well-formed mention in a replay file: where a replay clock
-/// starts.
+/// When the first well-formed line of a replay file is due: where a replay clock starts.
 pub fn first_timestamp(path: &Path) -> anyhow::Result<Option<DateTime<Utc>>> {
     use std::io::BufRead;
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot open replay file {}", path.display()))?;
     for line in std::io::BufReader::new(file).lines() {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if let Some(Ok(SourceEvent::Post(mention) | SourceEvent::Edit(mention))) = parse_line(&line)
-        {
-            return Ok(Some(mention.created_at));
+        if let Some(Ok(ReplayLine { due: Some(due), .. })) = parse_line(&line) {
+            return Ok(Some(due));
         }
     }
     Ok(None)
@@ -93,18 +122,17 @@ impl Source for ReplaySource {
                     continue;
                 }
                 self.lines_done = number;
-                let event = match parse_line(&line) {
+                let ReplayLine { event, due } = match parse_line(&line) {
                     None => continue,
-                    Some(Ok(event)) => event,
+                    Some(Ok(line)) => line,
                     Some(Err(error)) => {
                         let location = format!("{}:{number}", self.path.display());
                         ctx.sink.malformed(&location, &error.to_string());
                         continue;
                     }
                 };
-                // A deletion has no time of its own: it follows the line before it.
-                if let SourceEvent::Post(mention) | SourceEvent::Edit(mention) = &event {
-                    let delay = ctx.clock.real_delay_until(mention.created_at);
+                if let Some(due) = due {
+                    let delay = ctx.clock.real_delay_until(due);
                     if !delay.is_zero() && !ctx.sleep_or_shutdown(delay).await {
                         return Ok(SourceEnd::Shutdown);
                     }
@@ -163,10 +191,14 @@ mod tests {
             })
             .collect();
         assert_eq!(described, vec!["post r:1", "post r:3", "delete r:1"]);
+        let at: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().expect("time");
+        let recorded = record_line(&events[2], at).expect("serialises");
         assert_eq!(
-            record_line(&events[2]).expect("serialises"),
-            r#"{"event":"delete","id":"r:1"}"#
+            recorded,
+            r#"{"event":"delete","id":"r:1","received_at":"2026-11-25T12:00:00Z"}"#
         );
+        let back = parse_line(&recorded).expect("a line").expect("parses");
+        assert_eq!((back.event, back.due), (events[2].clone(), Some(at)));
         let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
         assert_eq!(health[0].malformed, 1);
         assert_eq!(health[0].received, 3);
