@@ -1,6 +1,8 @@
 //! Every label on the wall, in French and English. The wall picks the table for the
 //! configured `locale`; nothing on screen is written anywhere else.
 
+use crate::model::FailureKind;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
     #[default]
@@ -43,6 +45,12 @@ pub struct Labels {
     pub source_finished: &'static str,
     pub source_stale_since: &'static str,
     pub source_failed: &'static str,
+    /// "nouvel essai" / "retry", before a time.
+    pub retry: &'static str,
+    /// A failure in a few words; `None` for `Other` (the reason is shown).
+    pub failure: fn(FailureKind) -> Option<String>,
+    /// "+3 autres" / "+3 more", when the status line has no room for every source.
+    pub more_sources: fn(usize) -> String,
     pub dropped: &'static str,
     pub malformed: &'static str,
     pub sentiment_title: &'static str,
@@ -76,6 +84,20 @@ pub static FR: Labels = Labels {
     source_finished: "terminée",
     source_stale_since: "silencieuse depuis",
     source_failed: "en échec",
+    retry: "nouvel essai",
+    failure: |kind| {
+        Some(match kind {
+            FailureKind::Unauthorized => "jeton refusé (401)".into(),
+            FailureKind::Forbidden => "accès refusé (403)".into(),
+            FailureKind::RateLimited => "trop de requêtes (429)".into(),
+            FailureKind::Silent => "serveur muet".into(),
+            FailureKind::TooLarge => "réponse trop grosse".into(),
+            FailureKind::Unreachable => "injoignable".into(),
+            FailureKind::HttpStatus(status) => format!("erreur HTTP {status}"),
+            FailureKind::Other => return None,
+        })
+    },
+    more_sources: |n| format!("+{n} autres"),
     dropped: "perdues",
     malformed: "illisibles",
     sentiment_title: "Sentiment par marque",
@@ -109,6 +131,20 @@ pub static EN: Labels = Labels {
     source_finished: "finished",
     source_stale_since: "stale since",
     source_failed: "failed",
+    retry: "retry",
+    failure: |kind| {
+        Some(match kind {
+            FailureKind::Unauthorized => "token refused (401)".into(),
+            FailureKind::Forbidden => "access refused (403)".into(),
+            FailureKind::RateLimited => "rate limited (429)".into(),
+            FailureKind::Silent => "server silent".into(),
+            FailureKind::TooLarge => "response too large".into(),
+            FailureKind::Unreachable => "unreachable".into(),
+            FailureKind::HttpStatus(status) => format!("HTTP error {status}"),
+            FailureKind::Other => return None,
+        })
+    },
+    more_sources: |n| format!("+{n} more"),
     dropped: "dropped",
     malformed: "malformed",
     sentiment_title: "Sentiment by brand",

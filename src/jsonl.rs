@@ -6,7 +6,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::thread::JoinHandle;
 
 use anyhow::Context;
@@ -44,7 +44,7 @@ impl JsonlWriter {
 }
 
 fn write_all<T>(
-    path: &PathBuf,
+    path: &Path,
     file: File,
     rx: Receiver<T>,
     line: fn(&T) -> serde_json::Result<String>,

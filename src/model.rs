@@ -174,6 +174,26 @@ pub enum AnalysisEvent {
     Retracted { id: String },
 }
 
+/// Why a source failed, in words the wall can translate. `Other` shows the logged reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureKind {
+    /// 401: the token is missing or wrong.
+    Unauthorized,
+    /// 403.
+    Forbidden,
+    /// 429: waiting for the server's `Retry-After`.
+    RateLimited,
+    /// Accepted and then nothing, for longer than the source's patience.
+    Silent,
+    /// A body over the source's limit.
+    TooLarge,
+    /// No connection: refused, unknown host, no route, TLS.
+    Unreachable,
+    /// Another HTTP status.
+    HttpStatus(u16),
+    Other,
+}
+
 /// Health of one source as the supervisor sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum HealthState {
@@ -185,7 +205,10 @@ pub enum HealthState {
     },
     /// Failed and waiting for its next restart.
     Failed {
+        /// The whole cause, as logged.
         reason: String,
+        /// What kind of failure, for the wall to say in its language.
+        kind: FailureKind,
         retry_at: DateTime<Utc>,
     },
     /// Ended for good (a replay file that reached its end).

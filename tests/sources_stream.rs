@@ -460,6 +460,8 @@ fn jetstream_server(
             n += 1;
             tokio::spawn(async move {
                 let mut uri = String::new();
+                // The callback's error type is tungstenite's, not ours to shrink.
+                #[allow(clippy::result_large_err)]
                 let callback = |request: &Request, response: WsResponse| {
                     uri = request.uri().to_string();
                     Ok(response)

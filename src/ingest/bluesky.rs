@@ -203,6 +203,11 @@ fn refusal(error: tokio_tungstenite::tungstenite::Error) -> anyhow::Error {
             }
             .into(),
         },
+        Error::Io(io) => HttpFailure::Unreachable {
+            host: "jetstream".into(),
+            why: io.to_string(),
+        }
+        .into(),
         other => other.into(),
     }
 }

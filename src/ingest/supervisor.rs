@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use super::web::http::{HttpFailure, failure_of};
 use super::{HealthBoard, MentionSink, Source, SourceContext, SourceEnd};
 use crate::clock::SharedClock;
-use crate::model::{HealthState, SourceEvent};
+use crate::model::{FailureKind, HealthState, SourceEvent};
 
 const BASE_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -126,6 +126,7 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                 // The badge shows the root cause when it is an HTTP one ("401: bad token"),
                 // the whole chain otherwise; the log always has the chain.
                 let reason = failure.map_or_else(|| format!("{error:#}"), ToString::to_string);
+                let kind = failure.map_or(FailureKind::Other, HttpFailure::kind);
                 let retry_at =
                     ctx.clock.now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(300));
                 tracing::warn!(
@@ -134,7 +135,14 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                     retry_in_s = delay.as_secs_f32(),
                     "source failed: {error:#}"
                 );
-                board.set_state(&name, HealthState::Failed { reason, retry_at });
+                board.set_state(
+                    &name,
+                    HealthState::Failed {
+                        reason,
+                        kind,
+                        retry_at,
+                    },
+                );
                 if !ctx.sleep_or_shutdown(delay).await {
                     return;
                 }

@@ -51,31 +51,52 @@ pub fn spawn(commands: &mut Commands, fonts: &WallFonts) -> Entity {
     strip
 }
 
-/// "demo: en direct · 12 345" for each source, and the worst state's colour.
+/// The status line shows at most this many characters of sources; the rest are counted.
+const MAX_SOURCES_CHARS: usize = 150;
+
+/// "demo: en direct · 12 345" for each source, the troubled ones first, and the worst state's
+/// colour. Sources that do not fit are counted ("+3 autres"), troubled ones never left out
+/// before live ones.
 pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
     let mut worst = theme::MUTED;
-    let parts: Vec<String> = figures
+    let mut parts: Vec<(u8, String)> = figures
         .sources
         .iter()
         .map(|s| {
-            let state = match &s.state {
-                HealthState::Starting => labels.source_starting.to_string(),
-                HealthState::Live => labels.source_live.to_string(),
-                HealthState::Finished => labels.source_finished.to_string(),
+            let (severity, state) = match &s.state {
+                HealthState::Failed {
+                    reason,
+                    kind,
+                    retry_at,
+                } => {
+                    worst = theme::NEGATIVE;
+                    let what = (labels.failure)(*kind).unwrap_or_else(|| shorten(reason, 40));
+                    (
+                        0,
+                        format!(
+                            "{}: {what} · {} {}",
+                            labels.source_failed,
+                            labels.retry,
+                            retry_at.with_timezone(&Local).format("%H:%M")
+                        ),
+                    )
+                }
                 HealthState::Stale { since } => {
                     if worst != theme::NEGATIVE {
                         worst = theme::ALERT;
                     }
-                    format!(
-                        "{} {}",
-                        labels.source_stale_since,
-                        since.with_timezone(&Local).format("%H:%M")
+                    (
+                        1,
+                        format!(
+                            "{} {}",
+                            labels.source_stale_since,
+                            since.with_timezone(&Local).format("%H:%M")
+                        ),
                     )
                 }
-                HealthState::Failed { reason, .. } => {
-                    worst = theme::NEGATIVE;
-                    format!("{}: {reason}", labels.source_failed)
-                }
+                HealthState::Starting => (2, labels.source_starting.to_string()),
+                HealthState::Live => (3, labels.source_live.to_string()),
+                HealthState::Finished => (4, labels.source_finished.to_string()),
             };
             let mut line = format!("{}: {state} · {}", s.name, group_thousands(s.received));
             // Losses are named only when there are some.
@@ -84,10 +105,33 @@ pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
                     line.push_str(&format!(" · {} {what}", group_thousands(count)));
                 }
             }
-            line
+            (severity, line)
         })
         .collect();
-    (parts.join("    "), worst)
+    // Stable: sources of the same state keep the config's order.
+    parts.sort_by_key(|(severity, _)| *severity);
+    let mut shown: Vec<String> = Vec::new();
+    let mut length = 0;
+    for (index, (_, part)) in parts.iter().enumerate() {
+        let more = parts.len() - index;
+        if !shown.is_empty() && length + part.chars().count() > MAX_SOURCES_CHARS {
+            shown.push((labels.more_sources)(more));
+            break;
+        }
+        length += part.chars().count() + 4;
+        shown.push(part.clone());
+    }
+    (shown.join("    "), worst)
+}
+
+/// The first `max` characters, cut at a word, with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let end = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end())
 }
 
 fn update_status(
@@ -126,5 +170,93 @@ fn update_status(
     for (mut text, mut text_color) in &mut counters {
         set_text(&mut text, &counters_line);
         text_color.set_if_neq(TextColor(counters_color));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{EN, FR};
+    use crate::model::{FailureKind, SourceHealth};
+    use chrono::{TimeZone, Utc};
+
+    fn figures(sources: Vec<SourceHealth>) -> Figures {
+        Figures {
+            now: Utc::now(),
+            brands: vec![],
+            charts: vec![],
+            windows: vec![],
+            last_hour: vec![],
+            platforms_last_hour: vec![],
+            spikes: vec![],
+            active_alerts: 0,
+            sources,
+            processed: 0,
+            duplicates: 0,
+            unmatched: 0,
+            too_late: 0,
+            retracted: 0,
+            wall_dropped: 0,
+        }
+    }
+
+    fn source(name: &str, state: HealthState) -> SourceHealth {
+        SourceHealth {
+            name: name.into(),
+            state,
+            received: 1234,
+            malformed: 0,
+            dropped: 0,
+        }
+    }
+
+    #[test]
+    fn a_failed_source_comes_first_in_the_wall_language_with_its_retry_time() {
+        let retry_at = Local
+            .with_ymd_and_hms(2026, 11, 25, 14, 2, 0)
+            .single()
+            .expect("a local time")
+            .with_timezone(&Utc);
+        let failed = HealthState::Failed {
+            reason: "401: bad or missing token (env VIGIE_MASTODON_TOKEN)".into(),
+            kind: FailureKind::Unauthorized,
+            retry_at,
+        };
+        let f = figures(vec![
+            source("demo", HealthState::Live),
+            source("mastodon", failed),
+        ]);
+        let (line, colour) = sources_line(&f, &FR);
+        assert_eq!(
+            line,
+            "mastodon: en échec: jeton refusé (401) · nouvel essai 14:02 · 1 234    demo: en direct · 1 234"
+        );
+        assert_eq!(colour, theme::NEGATIVE);
+        let (line, _) = sources_line(&f, &EN);
+        assert!(
+            line.starts_with("mastodon: failed: token refused (401) · retry 14:02"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_failure_shows_its_reason_shortened_and_a_crowded_line_counts_the_rest() {
+        let failed = HealthState::Failed {
+            reason: "webhook server stopped: cannot listen on 127.0.0.1:8787: address in use"
+                .into(),
+            kind: FailureKind::Other,
+            retry_at: Utc::now(),
+        };
+        let mut sources = vec![source("crm", failed)];
+        for n in 0..12 {
+            sources.push(source(&format!("feed {n}"), HealthState::Live));
+        }
+        let (line, _) = sources_line(&figures(sources), &EN);
+        assert!(
+            line.starts_with("crm: failed: webhook server stopped: cannot listen on…"),
+            "{line}"
+        );
+        assert!(line.ends_with("more"), "{line}");
+        assert!(line.chars().count() < MAX_SOURCES_CHARS + 40, "{line}");
     }
 }

@@ -49,10 +49,10 @@ pub fn html_to_text(html: &str) -> String {
                 }
                 span_depth = span_depth.saturating_sub(1);
             }
-            ("br", _) | ("p", true) | ("li", false) | ("div", true) | ("blockquote", _) => {
-                if hidden == 0 {
-                    out.push('\n');
-                }
+            ("br", _) | ("p", true) | ("li", false) | ("div", true) | ("blockquote", _)
+                if hidden == 0 =>
+            {
+                out.push('\n');
             }
             ("script" | "style", false) => {
                 // Never text: skip to the closing tag.

@@ -64,6 +64,43 @@ pub enum HttpFailure {
     TooLarge { limit: usize },
     #[error("server silent for {}s", .0.as_secs())]
     Silent(Duration),
+    #[error("cannot reach {host}: {why}")]
+    Unreachable { host: String, why: String },
+}
+
+impl HttpFailure {
+    pub fn kind(&self) -> crate::model::FailureKind {
+        use crate::model::FailureKind;
+        match self {
+            HttpFailure::Unauthorized { .. } => FailureKind::Unauthorized,
+            HttpFailure::Forbidden => FailureKind::Forbidden,
+            HttpFailure::Status { status, .. } => FailureKind::HttpStatus(*status),
+            HttpFailure::RateLimited { .. } => FailureKind::RateLimited,
+            HttpFailure::TooLarge { .. } => FailureKind::TooLarge,
+            HttpFailure::Silent(_) => FailureKind::Silent,
+            HttpFailure::Unreachable { .. } => FailureKind::Unreachable,
+        }
+    }
+}
+
+/// A connection that could not be made, said in a few words: the innermost cause
+/// ("Connection refused (os error 111)", "failed to lookup address information: …").
+pub fn unreachable(error: &reqwest::Error) -> Option<HttpFailure> {
+    if !error.is_connect() {
+        return None;
+    }
+    let mut innermost: &dyn std::error::Error = error;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    Some(HttpFailure::Unreachable {
+        host: error
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the server")
+            .to_string(),
+        why: innermost.to_string(),
+    })
 }
 
 fn env_hint(token_env: &Option<String>) -> String {
@@ -127,7 +164,11 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap, now: DateTime<Utc>) -> 
 /// Sends a request, waiting at most `limits.request_timeout` for the answer's head.
 pub async fn send(request: reqwest::RequestBuilder, limits: &Limits) -> anyhow::Result<Response> {
     match tokio::time::timeout(limits.request_timeout, request.send()).await {
-        Ok(result) => Ok(result?),
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(error)) => Err(match unreachable(&error) {
+            Some(failure) => failure.into(),
+            None => error.into(),
+        }),
         Err(_) => Err(HttpFailure::Silent(limits.request_timeout).into()),
     }
 }
