@@ -171,3 +171,86 @@ fn duplicates_lookalikes_and_late_mentions_are_counted_not_shown() {
     assert_eq!(figures.too_late, 1);
     assert_eq!(figures.duplicates, outcomes.1);
 }
+
+fn post(id: &str, text: &str, at_time: DateTime<Utc>) -> vigie::model::Mention {
+    vigie::model::Mention {
+        id: id.into(),
+        platform: vigie::model::Platform::Mastodon,
+        author: vigie::model::Author {
+            handle: "a@b.c".into(),
+            display_name: String::new(),
+            reach: 10,
+        },
+        text: text.into(),
+        lang: Some("fr".into()),
+        created_at: at_time,
+        url: None,
+        engagement: Default::default(),
+    }
+}
+
+#[test]
+fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_not_counted() {
+    use vigie::model::{SourceEvent, Tone};
+    let mut analyzer = Analyzer::new(&shipped_config()).expect("analyzer builds");
+    let now = at("2026-11-25T12:00:30Z");
+    let minute = at("2026-11-25T12:00:00Z");
+    let totals = |analyzer: &Analyzer| analyzer.figures(now, Vec::new()).last_hour[0];
+
+    let hate = post("mastodon:1", "Je déteste Petit Loup, c'est honteux", minute);
+    let love = post("mastodon:2", "J'adore Petit Loup, merci !", minute);
+    assert!(matches!(
+        analyzer.handle(SourceEvent::Post(hate.clone()), now),
+        Outcome::Matched(m) if m.tone == Tone::Negative
+    ));
+    analyzer.handle(SourceEvent::Post(love), now);
+    assert_eq!(
+        (totals(&analyzer).negative, totals(&analyzer).positive),
+        (1, 1)
+    );
+
+    // The author softens the post: the negative count goes, a positive one comes.
+    let softened = post("mastodon:1", "Finalement j'adore Petit Loup, super", minute);
+    assert!(matches!(
+        analyzer.handle(SourceEvent::Edit(softened), now),
+        Outcome::Edited(m) if m.tone == Tone::Positive
+    ));
+    assert_eq!(
+        (totals(&analyzer).negative, totals(&analyzer).positive),
+        (0, 2)
+    );
+
+    // Deleted: out of the figures, and its card is named for the wall.
+    assert_eq!(
+        analyzer.handle(
+            SourceEvent::Delete {
+                id: "mastodon:1".into()
+            },
+            now
+        ),
+        Outcome::Retracted("mastodon:1".into())
+    );
+    assert_eq!(totals(&analyzer).total(), 1);
+    assert_eq!(analyzer.figures(now, Vec::new()).retracted, 1);
+
+    // A reconnect replays the original post: it stays out.
+    assert_eq!(
+        analyzer.handle(SourceEvent::Post(hate), now),
+        Outcome::Duplicate
+    );
+    assert_eq!(totals(&analyzer).total(), 1);
+
+    // A deletion that arrives before its post (a replay overlap) keeps the post out too.
+    analyzer.handle(
+        SourceEvent::Delete {
+            id: "mastodon:3".into(),
+        },
+        now,
+    );
+    let early = post("mastodon:3", "Petit Loup encore", minute);
+    assert_eq!(
+        analyzer.handle(SourceEvent::Post(early), now),
+        Outcome::Duplicate
+    );
+    assert_eq!(totals(&analyzer).total(), 1);
+}

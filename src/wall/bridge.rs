@@ -70,3 +70,51 @@ fn drain_updates(feed: Option<Res<UpdateFeed>>, mut data: ResMut<WallData>) {
         data.set_changed();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Author, Engagement, Mention, Platform, Tone};
+
+    fn card(id: &str, text: &str) -> EnrichedMention {
+        EnrichedMention {
+            mention: Mention {
+                id: id.into(),
+                platform: Platform::Bluesky,
+                author: Author {
+                    handle: "h".into(),
+                    display_name: String::new(),
+                    reach: 0,
+                },
+                text: text.into(),
+                lang: None,
+                created_at: chrono::Utc::now(),
+                url: None,
+                engagement: Engagement::default(),
+            },
+            brands: vec![0],
+            sentiment: 0.0,
+            tone: Tone::Neutral,
+            lang: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_edit_replaces_its_card_in_place_and_a_retraction_removes_it() {
+        let mut data = WallData::default();
+        data.apply(WallUpdate::Mentions(vec![
+            card("a", "one"),
+            card("b", "two"),
+        ]));
+        data.apply(WallUpdate::Mentions(vec![card("a", "one, edited")]));
+        let texts: Vec<&str> = data
+            .stream
+            .iter()
+            .map(|m| m.mention.text.as_str())
+            .collect();
+        assert_eq!(texts, ["two", "one, edited"]);
+        data.apply(WallUpdate::Retracted(vec!["b".into()]));
+        let ids: Vec<&str> = data.stream.iter().map(|m| m.mention.id.as_str()).collect();
+        assert_eq!(ids, ["a"]);
+    }
+}

@@ -229,7 +229,7 @@ mod tests {
         let (line, colour) = sources_line(&f, &FR);
         assert_eq!(
             line,
-            "mastodon: en échec: jeton refusé (401) · nouvel essai 14:02 · 1 234    demo: en direct · 1 234"
+            "mastodon: en échec: jeton refusé (401) · nouvel essai 14:02 · 1\u{202f}234    demo: en direct · 1\u{202f}234"
         );
         assert_eq!(colour, theme::NEGATIVE);
         let (line, _) = sources_line(&f, &EN);
@@ -253,7 +253,7 @@ mod tests {
         }
         let (line, _) = sources_line(&figures(sources), &EN);
         assert!(
-            line.starts_with("crm: failed: webhook server stopped: cannot listen on…"),
+            line.starts_with("crm: failed: webhook server stopped: cannot listen…"),
             "{line}"
         );
         assert!(line.ends_with("more"), "{line}");
