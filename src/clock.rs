@@ -13,6 +13,12 @@ pub trait Clock: Send + Sync {
     /// How long, in real time, until event time reaches `at`. Used by sources that pace
     /// scripted or recorded mentions.
     fn real_delay_until(&self, at: DateTime<Utc>) -> Duration;
+
+    /// The event time `real` from now: when a source waiting `real` will try again, as the
+    /// wall's clock will read then.
+    fn event_time_after(&self, real: Duration) -> DateTime<Utc> {
+        self.now() + TimeDelta::from_std(real).unwrap_or(TimeDelta::MAX)
+    }
 }
 
 pub type SharedClock = Arc<dyn Clock>;
@@ -44,6 +50,11 @@ impl Clock for ScaledClock {
     fn now(&self) -> DateTime<Utc> {
         let elapsed = self.started.elapsed().as_secs_f64() * self.speed;
         self.origin + TimeDelta::microseconds((elapsed * 1e6) as i64)
+    }
+
+    fn event_time_after(&self, real: Duration) -> DateTime<Utc> {
+        let event = real.as_secs_f64() * self.speed;
+        self.now() + TimeDelta::microseconds((event * 1e6).min(i64::MAX as f64) as i64)
     }
 
     fn real_delay_until(&self, at: DateTime<Utc>) -> Duration {

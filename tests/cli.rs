@@ -6,6 +6,16 @@ fn vigie() -> Command {
     Command::new(env!("CARGO_BIN_EXE_vigie"))
 }
 
+/// `vigie --config PATH check`, run.
+fn check(path: &std::path::Path) -> std::process::Output {
+    vigie()
+        .arg("--config")
+        .arg(path)
+        .arg("check")
+        .output()
+        .expect("vigie runs")
+}
+
 #[test]
 fn check_accepts_the_shipped_config() {
     let out = vigie()
@@ -59,12 +69,7 @@ fn a_toml_syntax_error_is_located() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("syntax.toml");
     std::fs::write(&path, "locale = \"fr\"\n[wall\ntitle = \"x\"\n").expect("write");
-    let out = vigie()
-        .arg("--config")
-        .arg(&path)
-        .arg("check")
-        .output()
-        .expect("vigie runs");
+    let out = check(&path);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("syntax.toml:2:"), "{stderr}");
@@ -156,4 +161,53 @@ fn check_prints_every_layout_error_located_with_hints() {
         .expect("vigie runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("room.toml:8:8:"));
+}
+
+#[test]
+fn check_validates_live_sources_and_names_missing_token_variables() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    let with_webhook = format!(
+        "{shipped}\n[[sources]]\ntype = \"webhook\"\ntoken_env = \"VIGIE_TEST_TOKEN_NOBODY_SETS\"\n"
+    );
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, &with_webhook).expect("write");
+    let out = vigie()
+        .arg("--config")
+        .arg(&path)
+        .arg("check")
+        .env_remove("VIGIE_TEST_TOKEN_NOBODY_SETS")
+        .output()
+        .expect("vigie runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "a missing variable is a warning: {stdout}"
+    );
+    assert!(
+        stdout.contains("source 'webhook' reads its token from $VIGIE_TEST_TOKEN_NOBODY_SETS"),
+        "{stdout}"
+    );
+
+    let broken = with_webhook.replace(
+        "token_env = \"VIGIE_TEST_TOKEN_NOBODY_SETS\"",
+        "token_env = \"VIGIE_TEST_TOKEN_NOBODY_SETS\"\nlisten = \"port 80\"",
+    );
+    std::fs::write(&path, &broken).expect("write");
+    let out = check(&path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // The error points at the entry's `[[sources]]` header, the file's last one.
+    let lines: Vec<&str> = broken.lines().collect();
+    let line = lines
+        .iter()
+        .rposition(|l| *l == "[[sources]]")
+        .expect("the entry")
+        + 1;
+    assert!(
+        stderr.contains(&format!("config.toml:{line}:"))
+            && stderr.contains("listen = 'port 80' is not an address:port"),
+        "{stderr}"
+    );
 }

@@ -9,7 +9,6 @@
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::TimeDelta;
 use crossbeam_channel::Sender;
 use rand::Rng;
 use tokio::sync::watch;
@@ -127,8 +126,7 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                 // the whole chain otherwise; the log always has the chain.
                 let reason = failure.map_or_else(|| format!("{error:#}"), ToString::to_string);
                 let kind = failure.map_or(FailureKind::Other, HttpFailure::kind);
-                let retry_at =
-                    ctx.clock.now() + TimeDelta::from_std(delay).unwrap_or(TimeDelta::seconds(300));
+                let retry_at = ctx.clock.event_time_after(delay);
                 tracing::warn!(
                     source = %name,
                     failures,
@@ -156,6 +154,7 @@ mod tests {
     use super::*;
     use crate::clock::ScaledClock;
     use crate::ingest::SourceFuture;
+    use chrono::TimeDelta;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
 
