@@ -166,6 +166,14 @@ fn update_status(
             group_thousands(lost)
         ),
     };
+    // Posts deleted at their source are named once there are some.
+    let counters_line = match (figures.retracted, settings.locale) {
+        (0, _) => counters_line,
+        (n, crate::i18n::Locale::Fr) => {
+            format!("{counters_line} · supprimées {}", group_thousands(n))
+        }
+        (n, crate::i18n::Locale::En) => format!("{counters_line} · deleted {}", group_thousands(n)),
+    };
     let counters_color = if lost > 0 { theme::ALERT } else { theme::MUTED };
     for (mut text, mut text_color) in &mut counters {
         set_text(&mut text, &counters_line);
