@@ -44,6 +44,9 @@ enum Command {
         #[arg(long)]
         exit_after: Option<f64>,
     },
+    /// Score texts read on standard input, one per line: one compound score in [-1, 1] per
+    /// line, in order, nothing else. French and English, detected per line.
+    Sentiment,
     /// Validate the configuration and layout files, print every error, and exit (2 if any).
     Check {
         /// Layout files to check; without any, the config's layout and every layouts/*.toml
@@ -115,6 +118,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Needs no configuration: a tool for analysts and benchmarks.
+    if matches!(cli.command, Some(Command::Sentiment)) {
+        return sentiment();
+    }
     let config = match Config::load(&cli.config) {
         Ok(config) => config,
         Err(error) => {
@@ -123,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     };
     let (config, args, origin) = match cli.command {
+        Some(Command::Sentiment) => return sentiment(),
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
         Some(Command::Record {
             out,
@@ -177,6 +185,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         WallExit::Success => ExitCode::SUCCESS,
         WallExit::Error(code) => ExitCode::from(code),
     })
+}
+
+/// `vigie sentiment`: standard input to standard output, a score per line.
+fn sentiment() -> anyhow::Result<ExitCode> {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    vigie::analysis::score_lines::score_lines(stdin, stdout)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `vigie check`: the config (already loaded), then each layout, every error printed.

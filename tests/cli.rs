@@ -211,3 +211,40 @@ fn check_validates_live_sources_and_names_missing_token_variables() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sentiment_prints_one_score_per_input_line_and_nothing_else() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = vigie()
+        // No config is needed: run it where there is none.
+        .current_dir(std::env::temp_dir())
+        .arg("sentiment")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vigie runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("J'adore, c'est génial !\nThis is terrible, I hate it.\n\n".as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("vigie ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let scores: Vec<f32> = stdout
+        .lines()
+        .map(|l| l.parse().unwrap_or_else(|_| panic!("not a score: {l:?}")))
+        .collect();
+    assert_eq!(scores.len(), 3, "{stdout}");
+    assert!(
+        scores[0] > 0.5 && scores[1] < -0.5 && scores[2] == 0.0,
+        "{scores:?}"
+    );
+}

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod dedupe;
 pub mod matching;
+pub mod score_lines;
 pub mod sentiment;
 pub mod spikes;
 mod thread;
