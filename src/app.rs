@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::analysis::{AnalysisLinks, Analyzer, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
-use crate::ingest::{build_sources, start_ingest};
+use crate::ingest::{build_all, start_ingest};
 use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
@@ -62,11 +62,7 @@ pub fn run_all_in_one(
         None => (None, None),
     };
 
-    let mut sources = Vec::new();
-    for source in &config.sources {
-        sources.extend(build_sources(source, &config.brands)?);
-    }
-    let ingest = start_ingest(sources, clock.clone(), mention_tx)
+    let ingest = start_ingest(build_all(&config)?, clock.clone(), mention_tx)
         .context("cannot start the ingest thread")?;
 
     // The wall fills the slot once its event loop exists; until then wake-ups are not needed.
@@ -91,20 +87,43 @@ pub fn run_all_in_one(
     )
     .context("cannot start the analysis thread")?;
 
-    if options.headless {
+    let exit = if options.headless {
         tracing::info!("headless: sources and analysis only");
         wait_for_stop(options.wall.exit_after, || {
             // Nobody draws: keep the channel empty so the analysis never counts drops.
             while wall_rx.try_recv().is_ok() {}
         })?;
-        analysis.shutdown();
-        ingest.shutdown();
-        if let Some(writer) = tap_writer {
-            writer.finish();
-        }
-        return Ok(WallExit::Success);
-    }
+        WallExit::Success
+    } else {
+        show_wall(
+            &config,
+            layout,
+            options.wall,
+            wall_rx,
+            windows_tx,
+            wake_slot,
+            waker,
+        )?
+    };
 
+    analysis.shutdown();
+    ingest.shutdown();
+    if let Some(writer) = tap_writer {
+        writer.finish();
+    }
+    Ok(exit)
+}
+
+/// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
+fn show_wall(
+    config: &Config,
+    layout: Layout,
+    options: WallOptions,
+    updates: crossbeam_channel::Receiver<WallUpdate>,
+    windows: crossbeam_channel::Sender<WindowsWanted>,
+    wake: WakeSlot,
+    waker: Waker,
+) -> anyhow::Result<WallExit> {
     let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
     let watcher = if layout.files.iter().all(|f| f.is_file()) {
         Some(
@@ -116,19 +135,13 @@ pub fn run_all_in_one(
     };
 
     let inputs = WallInputs {
-        updates: wall_rx,
+        updates,
         layout_events: watcher.as_ref().map(|_| layout_rx),
-        windows: Some(windows_tx),
-        wake: wake_slot,
+        windows: Some(windows),
+        wake,
     };
-    let exit = crate::wall::run(&config, layout, options.wall, inputs);
-
+    let exit = crate::wall::run(config, layout, options, inputs);
     drop(watcher);
-    analysis.shutdown();
-    ingest.shutdown();
-    if let Some(writer) = tap_writer {
-        writer.finish();
-    }
     Ok(exit)
 }
 
@@ -140,11 +153,8 @@ pub fn record(config: &Config, out: &Path, exit_after: Option<Duration>) -> anyh
     let writer = JsonlWriter::start(out, rx, |event| {
         crate::ingest::replay::record_line(event, Utc::now())
     })?;
-    let mut sources = Vec::new();
-    for source in &config.sources {
-        sources.extend(build_sources(source, &config.brands)?);
-    }
-    let ingest = start_ingest(sources, clock, tx).context("cannot start the ingest thread")?;
+    let ingest =
+        start_ingest(build_all(config)?, clock, tx).context("cannot start the ingest thread")?;
     tracing::info!(file = %out.display(), "recording");
     wait_for_stop(exit_after, || {})?;
     ingest.shutdown();

@@ -299,7 +299,7 @@ pub struct Spike {
 }
 
 /// The figures the wall draws, computed by the analysis thread at `now` (event time).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub now: DateTime<Utc>,
     pub brands: Vec<BrandInfo>,

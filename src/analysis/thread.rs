@@ -109,40 +109,39 @@ pub fn start_analysis(
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
                 for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();
-                    let tapped = match analyzer.handle(mention, now) {
-                        Outcome::Matched(enriched) => {
-                            let event = tap
-                                .as_ref()
-                                .map(|_| AnalysisEvent::Counted((*enriched).clone()));
-                            push_card(&mut cards, *enriched);
-                            event
+                    let event = match analyzer.handle(mention, now) {
+                        Outcome::Matched(enriched) => AnalysisEvent::Counted(*enriched),
+                        Outcome::Edited(enriched) => AnalysisEvent::Edited(*enriched),
+                        Outcome::Retracted(id) => AnalysisEvent::Retracted { id },
+                        Outcome::Duplicate | Outcome::Unmatched | Outcome::TooLate => {
+                            changed = true;
+                            continue;
                         }
-                        Outcome::Edited(enriched) => {
-                            let event = tap
-                                .as_ref()
-                                .map(|_| AnalysisEvent::Edited((*enriched).clone()));
-                            push_card(&mut cards, *enriched);
-                            event
-                        }
-                        Outcome::Retracted(id) => {
-                            cards.retain(|card| card.mention.id != id);
-                            let event = tap
-                                .as_ref()
-                                .map(|_| AnalysisEvent::Retracted { id: id.clone() });
-                            retracted.push(id);
-                            event
-                        }
-                        Outcome::Duplicate | Outcome::Unmatched | Outcome::TooLate => None,
                     };
-                    if let (Some(tap), Some(event)) = (&tap, tapped)
-                        && tap.try_send(event).is_err()
-                    {
-                        tap_dropped += 1;
-                        if tap_dropped == 1 || tap_dropped.is_multiple_of(1000) {
-                            tracing::warn!(
-                                tap_dropped,
-                                "analysis output is not keeping up: event dropped"
-                            );
+                    // The event is copied only when someone records it.
+                    let for_wall = match &tap {
+                        Some(tap) => {
+                            let copy = event.clone();
+                            if tap.try_send(event).is_err() {
+                                tap_dropped += 1;
+                                if tap_dropped == 1 || tap_dropped.is_multiple_of(1000) {
+                                    tracing::warn!(
+                                        tap_dropped,
+                                        "analysis output is not keeping up: event dropped"
+                                    );
+                                }
+                            }
+                            copy
+                        }
+                        None => event,
+                    };
+                    match for_wall {
+                        AnalysisEvent::Counted(card) | AnalysisEvent::Edited(card) => {
+                            push_card(&mut cards, card);
+                        }
+                        AnalysisEvent::Retracted { id } => {
+                            cards.retain(|card| card.mention.id != id);
+                            retracted.push(id);
                         }
                     }
                     changed = true;

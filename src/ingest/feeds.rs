@@ -97,10 +97,8 @@ impl Source for FeedSource {
                 if let Some(body) = self.fetch(&client).await? {
                     match parse_feed(&body, ctx.clock.now()) {
                         Ok(mentions) => {
-                            for mention in mentions {
-                                if !ctx.sink.send(mention, ctx.clock.now()).await {
-                                    return Ok(SourceEnd::Shutdown);
-                                }
+                            if !ctx.send_all(mentions).await {
+                                return Ok(SourceEnd::Shutdown);
                             }
                         }
                         Err(error) => {

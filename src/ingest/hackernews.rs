@@ -102,10 +102,9 @@ impl Source for HackerNewsSource {
             let client = http::client()?;
             loop {
                 for index in 0..self.queries.len() {
-                    for item in self.poll(&client, index, &ctx).await? {
-                        if !ctx.sink.send(item, ctx.clock.now()).await {
-                            return Ok(SourceEnd::Shutdown);
-                        }
+                    let items = self.poll(&client, index, &ctx).await?;
+                    if !ctx.send_all(items).await {
+                        return Ok(SourceEnd::Shutdown);
                     }
                 }
                 if !ctx.sleep_or_shutdown(self.poll_every).await {

@@ -159,8 +159,13 @@ impl MastodonSource {
     }
 
     /// Sends what a status says; remembers its id as the cursor.
-    async fn take_status(&mut self, json: &str, ctx: &SourceContext, edit: bool) -> bool {
-        match parse_status(json, &self.host) {
+    async fn take_status(
+        &mut self,
+        parsed: Result<ParsedStatus, serde_json::Error>,
+        ctx: &SourceContext,
+        edit: bool,
+    ) -> bool {
+        match parsed {
             Ok(status) => {
                 if self
                     .cursor
@@ -219,12 +224,14 @@ impl MastodonSource {
                 break;
             }
             // Pages come newest first: send oldest first, as they were posted.
-            for status in statuses.iter().rev() {
-                if !self.take_status(&status.to_string(), ctx, false).await {
+            let count = statuses.len();
+            for status in statuses.into_iter().rev() {
+                let parsed = serde_json::from_value(status).map(|raw| status_of(raw, &self.host));
+                if !self.take_status(parsed, ctx, false).await {
                     return Ok(false);
                 }
             }
-            if had_cursor.is_none() || statuses.len() < 40 {
+            if had_cursor.is_none() || count < 40 {
                 break;
             }
         }
@@ -308,8 +315,14 @@ impl MastodonSource {
                     continue;
                 };
                 let alive = match event.event.as_str() {
-                    "update" => self.take_status(&event.data, ctx, false).await,
-                    "status.update" => self.take_status(&event.data, ctx, true).await,
+                    "update" => {
+                        let parsed = parse_status(&event.data, &self.host);
+                        self.take_status(parsed, ctx, false).await
+                    }
+                    "status.update" => {
+                        let parsed = parse_status(&event.data, &self.host);
+                        self.take_status(parsed, ctx, true).await
+                    }
                     "delete" => match self.local_ids.pop(event.data.trim()) {
                         Some(id) => ctx.sink.delete(id, ctx.clock.now()).await,
                         // A status this wall never counted: nothing to take back.
@@ -396,7 +409,11 @@ pub struct ParsedStatus {
 /// Parses one status (the `data` of an `update` event, or an element of a timeline). A boost
 /// stands for the post it boosts.
 pub fn parse_status(json: &str, host: &str) -> Result<ParsedStatus, serde_json::Error> {
-    let raw: RawStatus = serde_json::from_str(json)?;
+    serde_json::from_str(json).map(|raw| status_of(raw, host))
+}
+
+/// What Vigie takes from a deserialised status (from a stream event or a timeline page).
+fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
     let local_id = raw.id.clone();
     let (post, original_local_id) = match raw.reblog {
         Some(boosted) => (*boosted, None),
@@ -419,7 +436,7 @@ pub fn parse_status(json: &str, host: &str) -> Result<ParsedStatus, serde_json::
             .unwrap_or_else(|| host.to_string());
         format!("{}@{home}", post.account.acct)
     };
-    Ok(ParsedStatus {
+    ParsedStatus {
         local_id,
         original_local_id,
         mention: Mention {
@@ -440,7 +457,7 @@ pub fn parse_status(json: &str, host: &str) -> Result<ParsedStatus, serde_json::
                 replies: post.replies_count,
             },
         },
-    })
+    }
 }
 
 #[cfg(test)]

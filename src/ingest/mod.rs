@@ -21,7 +21,8 @@ pub use sink::{HealthBoard, MentionSink, SourceStats};
 pub use supervisor::{IngestHandle, start_ingest};
 
 use crate::clock::SharedClock;
-use crate::config::{BrandConfig, SourceConfig};
+use crate::config::{BrandConfig, Config, SourceConfig};
+use crate::model::Mention;
 
 /// How a source's run ended without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +45,17 @@ pub struct SourceContext {
 }
 
 impl SourceContext {
+    /// Hands mentions to the analysis in order, each stamped with the time it is sent; `false`
+    /// when the analysis is gone (the program is stopping).
+    pub async fn send_all(&self, mentions: impl IntoIterator<Item = Mention>) -> bool {
+        for mention in mentions {
+            if !self.sink.send(mention, self.clock.now()).await {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Sleeps for `duration`, returning `false` early if shutdown was asked for.
     pub async fn sleep_or_shutdown(&mut self, duration: std::time::Duration) -> bool {
         if *self.shutdown.borrow() {
@@ -61,6 +73,15 @@ impl SourceContext {
 pub trait Source: Send {
     fn name(&self) -> &str;
     fn run<'a>(&'a mut self, ctx: SourceContext) -> SourceFuture<'a>;
+}
+
+/// Every source of a config, in its order.
+pub fn build_all(config: &Config) -> anyhow::Result<Vec<Box<dyn Source>>> {
+    let mut sources = Vec::new();
+    for source in &config.sources {
+        sources.extend(build_sources(source, &config.brands)?);
+    }
+    Ok(sources)
 }
 
 /// Builds the sources a config entry describes: one, or one per instance, stream or feed.

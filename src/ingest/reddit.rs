@@ -126,10 +126,8 @@ impl Source for RedditSource {
             let token = http::token_from_env(self.token_env.as_deref())?;
             loop {
                 let (posts, wait) = self.poll(&client, token.as_deref(), &ctx).await?;
-                for post in posts {
-                    if !ctx.sink.send(post, ctx.clock.now()).await {
-                        return Ok(SourceEnd::Shutdown);
-                    }
+                if !ctx.send_all(posts).await {
+                    return Ok(SourceEnd::Shutdown);
                 }
                 let pause = wait.map_or(self.poll_every, |w| w.max(self.poll_every));
                 if !ctx.sleep_or_shutdown(pause).await {

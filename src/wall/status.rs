@@ -190,21 +190,8 @@ mod tests {
 
     fn figures(sources: Vec<SourceHealth>) -> Figures {
         Figures {
-            now: Utc::now(),
-            brands: vec![],
-            charts: vec![],
-            windows: vec![],
-            last_hour: vec![],
-            platforms_last_hour: vec![],
-            spikes: vec![],
-            active_alerts: 0,
             sources,
-            processed: 0,
-            duplicates: 0,
-            unmatched: 0,
-            too_late: 0,
-            retracted: 0,
-            wall_dropped: 0,
+            ..Figures::default()
         }
     }
 

@@ -274,10 +274,6 @@ mod tests {
                 };
                 2
             ],
-            charts: vec![],
-            windows: vec![],
-            last_hour: vec![],
-            platforms_last_hour: vec![],
             spikes: vec![
                 spike(0, 100, 40),
                 spike(0, 101, 90),
@@ -286,13 +282,7 @@ mod tests {
                 spike(0, 60, 30),
             ],
             active_alerts: 1,
-            sources: vec![],
-            processed: 0,
-            duplicates: 0,
-            unmatched: 0,
-            too_late: 0,
-            retracted: 0,
-            wall_dropped: 0,
+            ..Figures::default()
         };
         let found = episodes(&figures);
         assert_eq!(found.len(), 3);
