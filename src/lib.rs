@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod eval;
 pub mod i18n;
 pub mod ingest;
 pub mod jsonl;

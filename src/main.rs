@@ -47,11 +47,32 @@ enum Command {
     /// Score texts read on standard input, one per line: one compound score in [-1, 1] per
     /// line, in order, nothing else. French and English, detected per line.
     Sentiment,
+    /// Score a `timestamp,value` CSV read on standard input for anomalies, streaming: prints
+    /// `timestamp,value,anomaly_score` for every row, in order, each score from the past only
+    /// (the result format of the Numenta Anomaly Benchmark).
+    Detect,
+    /// Measure the analysis against labelled public data.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Validate the configuration and layout files, print every error, and exit (2 if any).
     Check {
         /// Layout files to check; without any, the config's layout and every layouts/*.toml
         /// beside the config.
         layouts: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Score the spike detector on a NAB corpus: a folder with `windows.json` and the data
+    /// files it names. Prints the standard, reward-low-FP and reward-low-FN scores.
+    Nab {
+        dir: PathBuf,
+        /// Also write the detector's output for each file here, in NAB's result format.
+        #[arg(long)]
+        results: Option<PathBuf>,
     },
 }
 
@@ -119,8 +140,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Needs no configuration: a tool for analysts and benchmarks.
-    if matches!(cli.command, Some(Command::Sentiment)) {
-        return sentiment();
+    match &cli.command {
+        Some(Command::Sentiment) => return sentiment(),
+        Some(Command::Detect) => return detect(),
+        Some(Command::Eval { what }) => return eval(what),
+        _ => {}
     }
     let config = match Config::load(&cli.config) {
         Ok(config) => config,
@@ -131,6 +155,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let (config, args, origin) = match cli.command {
         Some(Command::Sentiment) => return sentiment(),
+        Some(Command::Detect) => return detect(),
+        Some(Command::Eval { what }) => return eval(&what),
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
         Some(Command::Record {
             out,
@@ -192,6 +218,31 @@ fn sentiment() -> anyhow::Result<ExitCode> {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     vigie::analysis::score_lines::score_lines(stdin, stdout)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `vigie detect`: a CSV on standard input, scored rows on standard output.
+fn detect() -> anyhow::Result<ExitCode> {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match vigie::analysis::detect_lines::detect_lines(stdin, stdout) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.is_closed_output() => Ok(ExitCode::SUCCESS),
+        Err(error) => {
+            eprintln!("vigie detect: {error}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `vigie eval`: scores against labelled data, printed as a table.
+fn eval(what: &EvalCommand) -> anyhow::Result<ExitCode> {
+    match what {
+        EvalCommand::Nab { dir, results } => {
+            let report = vigie::eval::eval_nab(dir, results.as_deref())?;
+            print!("{}", report.table());
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -248,3 +248,126 @@ fn sentiment_prints_one_score_per_input_line_and_nothing_else() {
         "{scores:?}"
     );
 }
+
+#[test]
+fn detect_prints_every_row_with_a_score_and_locates_bad_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let run = |input: String| {
+        let mut child = vigie()
+            .current_dir(std::env::temp_dir())
+            .arg("detect")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigie runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("vigie ends")
+    };
+    let mut input = String::from("timestamp,value\n");
+    for i in 0..3000 {
+        let value = if i == 2900 { 900 } else { 40 + (i * 7) % 11 };
+        let time = 1_425_000_000 + i * 300;
+        input.push_str(&format!("{time},{value}\n"));
+    }
+    let out = run(input);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("timestamp,value,anomaly_score"));
+    let rows: Vec<(String, f64)> = lines
+        .map(|l| {
+            let (head, score) = l.rsplit_once(',').expect("three columns");
+            (head.to_string(), score.parse().expect("a score"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 3000);
+    assert_eq!(rows[2900].0, format!("{},900", 1_425_000_000 + 2900 * 300));
+    let top = rows
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.1.total_cmp(&b.1.1))
+        .map(|(i, _)| i);
+    assert_eq!(top, Some(2900));
+
+    let out = run("timestamp,value\n1425000000,4\n1425000300,four\n".into());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "vigie detect: standard input, line 3: unreadable value \"four\""
+    );
+}
+
+#[test]
+fn eval_nab_scores_a_corpus_with_the_three_profiles() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // One series with one labelled burst, in NAB's layout.
+    let mut csv = String::from("timestamp,value\n");
+    let start = chrono::DateTime::from_timestamp(1_425_000_000, 0).expect("time");
+    let stamp = |i: i64| {
+        (start + chrono::Duration::minutes(5 * i))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    for i in 0..6000 {
+        let value = if (5000..5003).contains(&i) {
+            800
+        } else {
+            30 + (i * 13) % 9
+        };
+        csv.push_str(&format!("{},{value}\n", stamp(i)));
+    }
+    std::fs::create_dir(dir.path().join("realTweets")).expect("mkdir");
+    std::fs::write(dir.path().join("realTweets/series.csv"), csv).expect("write");
+    std::fs::write(
+        dir.path().join("windows.json"),
+        format!(
+            "{{\"realTweets/series.csv\": [[\"{}.000000\", \"{}.000000\"]]}}",
+            stamp(4900),
+            stamp(5100)
+        ),
+    )
+    .expect("write");
+    let results = dir.path().join("results");
+    let out = vigie()
+        .current_dir(std::env::temp_dir())
+        .args(["eval", "nab"])
+        .arg(dir.path())
+        .arg("--results")
+        .arg(&results)
+        .output()
+        .expect("vigie runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    for profile in ["standard", "reward_low_FP_rate", "reward_low_FN_rate"] {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(profile))
+            .unwrap_or_else(|| panic!("no {profile} line in {table}"));
+        let score: f64 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("score");
+        // Found half-way into its window, nothing else: 0.86 of a perfect detection.
+        assert!(score > 85.0 && score <= 100.0, "{line}");
+        assert!(line.contains("1/1"), "{line}");
+    }
+    let written = std::fs::read_to_string(results.join("realTweets/series.csv")).expect("results");
+    assert_eq!(written.lines().count(), 6001);
+    assert!(written.starts_with("timestamp,value,anomaly_score\n"));
+}

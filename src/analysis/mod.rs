@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod dedupe;
+pub mod detect_lines;
 pub mod matching;
 pub mod score_lines;
 pub mod sentiment;

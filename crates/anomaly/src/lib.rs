@@ -1,0 +1,14 @@
+//! Vigie's spike detector, kept in a crate of its own so that it builds in seconds: the detector
+//! is tuned against the Numenta Anomaly Benchmark, and that loop has to be quick.
+//!
+//! - [`detector`]: the streaming detector, one anomaly score in [0, 1] per bucket, from the past only.
+//! - [`rank`]: an exact rolling rank, how rare a value is among the recent ones.
+//! - [`series`]: reading `timestamp,value` CSV with located errors.
+//! - [`nab`]: the NAB scoring (windows, profiles, one threshold for a whole corpus).
+
+pub mod detector;
+pub mod nab;
+pub mod rank;
+pub mod series;
+
+pub use detector::{AnomalyDetector, Params};

@@ -1,0 +1,129 @@
+//! `timestamp,value` CSV, the input of `vigie detect` and the format of NAB's data files.
+
+use chrono::{DateTime, NaiveDateTime};
+use std::io::BufRead;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeriesError {
+    #[error("line {line}: {message}")]
+    Line { line: usize, message: String },
+    #[error("reading: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One row, with its timestamp as written (it is printed back as is) and in Unix seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub stamp: String,
+    pub seconds: i64,
+    pub value: f64,
+}
+
+/// Reads `2015-02-26 21:42:53`, with an optional fraction, `T` separator, or RFC 3339 offset,
+/// or plain Unix seconds.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Some(seconds);
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.timestamp());
+    }
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(|time| time.and_utc().timestamp())
+}
+
+/// Parses one data line (1-based `line` for the error).
+pub fn parse_row(text: &str, line: usize) -> Result<Row, SeriesError> {
+    let located = |message: String| SeriesError::Line { line, message };
+    let (stamp, value) = text
+        .split_once(',')
+        .ok_or_else(|| located(format!("expected `timestamp,value`, got {text:?}")))?;
+    let seconds =
+        parse_timestamp(stamp).ok_or_else(|| located(format!("unreadable timestamp {stamp:?}")))?;
+    let value: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| located(format!("unreadable value {:?}", value.trim())))?;
+    if !value.is_finite() {
+        return Err(located(format!("value {value} is not a finite number")));
+    }
+    Ok(Row {
+        stamp: stamp.trim().to_string(),
+        seconds,
+        value,
+    })
+}
+
+/// Reads a whole CSV with a `timestamp,value` header (the header is required: NAB files and
+/// `vigie detect` both have it, and a missing one usually means the wrong file).
+pub fn read_csv(input: impl BufRead) -> Result<Vec<Row>, SeriesError> {
+    let mut rows = Vec::new();
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        let number = index + 1;
+        if number == 1 {
+            let header = line
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase();
+            if header.replace(' ', "") != "timestamp,value" {
+                return Err(SeriesError::Line {
+                    line: 1,
+                    message: format!("expected the header `timestamp,value`, got {line:?}"),
+                });
+            }
+            continue;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        rows.push(parse_row(&line, number)?);
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nab_rows_and_locates_errors() {
+        let rows = read_csv(
+            "timestamp,value\n2015-02-26 21:42:53,104\n2015-02-26 21:47:53,100.5\n".as_bytes(),
+        )
+        .expect("valid csv");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].stamp, "2015-02-26 21:42:53");
+        assert_eq!(rows[1].seconds - rows[0].seconds, 300);
+        assert_eq!(rows[1].value, 100.5);
+
+        let error = read_csv(
+            "timestamp,value\n2015-02-26 21:42:53,1\n2015-02-26 21:47:53,abc\n".as_bytes(),
+        )
+        .expect_err("bad value");
+        assert_eq!(error.to_string(), "line 3: unreadable value \"abc\"");
+        let error = read_csv("time,count\n".as_bytes()).expect_err("bad header");
+        assert!(error.to_string().starts_with("line 1: expected the header"));
+        let error = read_csv("timestamp,value\nyesterday,3\n".as_bytes()).expect_err("bad time");
+        assert_eq!(
+            error.to_string(),
+            "line 2: unreadable timestamp \"yesterday\""
+        );
+    }
+
+    #[test]
+    fn timestamps_in_several_spellings() {
+        let expected = parse_timestamp("2015-02-26 21:42:53");
+        assert!(expected.is_some());
+        assert_eq!(parse_timestamp("2015-02-26T21:42:53Z"), expected);
+        assert_eq!(parse_timestamp("2015-02-26 21:42:53.000000"), expected);
+        assert_eq!(parse_timestamp("1424986973"), expected);
+    }
+}

@@ -1,0 +1,150 @@
+//! `vigie detect`: a `timestamp,value` CSV on one side, the same rows with an anomaly score on
+//! the other, in NAB's result format. Streams: each row is scored and written before the next
+//! is read, so it can sit at the end of a pipe that never closes.
+
+use std::io::{BufRead, Write};
+
+use vigie_anomaly::series::{SeriesError, parse_row};
+use vigie_anomaly::{AnomalyDetector, Params};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    #[error("standard input, {0}")]
+    Input(#[from] SeriesError),
+    #[error("standard input, line {line}: timestamp goes back in time ({stamp})")]
+    OutOfOrder { line: usize, stamp: String },
+    #[error("writing: {0}")]
+    Output(std::io::Error),
+}
+
+impl DetectError {
+    /// The reader of our output went away (`vigie detect | head`): not a failure.
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, DetectError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize, DetectError> {
+    let mut detector = AnomalyDetector::new(Params::default());
+    let mut previous: Option<i64> = None;
+    let mut rows = 0;
+    writeln!(output, "timestamp,value,anomaly_score").map_err(DetectError::Output)?;
+    for (index, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| DetectError::Input(SeriesError::Io(e)))?;
+        let number = index + 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if number == 1 {
+            let header = trimmed.trim_start_matches('\u{feff}').replace(' ', "");
+            if header.eq_ignore_ascii_case("timestamp,value") {
+                continue;
+            }
+            return Err(SeriesError::Line {
+                line: 1,
+                message: format!("expected the header `timestamp,value`, got {line:?}"),
+            }
+            .into());
+        }
+        let row = parse_row(trimmed, number)?;
+        if previous.is_some_and(|p| row.seconds < p) {
+            return Err(DetectError::OutOfOrder {
+                line: number,
+                stamp: row.stamp,
+            });
+        }
+        previous = Some(row.seconds);
+        let score = detector.observe(row.seconds, row.value);
+        writeln!(output, "{},{},{score:.6}", row.stamp, row.value).map_err(DetectError::Output)?;
+        rows += 1;
+    }
+    output.flush().map_err(DetectError::Output)?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(values: &[f64]) -> String {
+        let mut text = String::from("timestamp,value\n");
+        for (i, v) in values.iter().enumerate() {
+            let time = chrono::DateTime::from_timestamp(1_425_000_000 + i as i64 * 300, 0)
+                .expect("valid time")
+                .format("%Y-%m-%d %H:%M:%S");
+            text.push_str(&format!("{time},{v}\n"));
+        }
+        text
+    }
+
+    fn scores(output: &[u8]) -> Vec<f64> {
+        let text = String::from_utf8(output.to_vec()).expect("utf-8");
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("timestamp,value,anomaly_score"));
+        lines
+            .map(|l| {
+                l.rsplit(',')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("score")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_row_comes_back_in_order_and_a_burst_stands_out() {
+        // Two quiet weeks of a daily rhythm, then a burst at ten times the usual.
+        let mut values: Vec<f64> = (0..4032)
+            .map(|i| {
+                let hour = (i % 288) as f64 / 12.0;
+                (20.0 + 15.0 * (hour / 24.0 * std::f64::consts::TAU).sin() + (i % 7) as f64).round()
+            })
+            .collect();
+        let burst_at = values.len();
+        values.extend([300.0, 280.0, 150.0, 40.0, 30.0]);
+        let mut output = Vec::new();
+        let rows = detect_lines(csv(&values).as_bytes(), &mut output).expect("detects");
+        assert_eq!(rows, values.len());
+        let scores = scores(&output);
+        assert_eq!(scores.len(), values.len());
+        assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+        let ordinary_max = scores[2016..burst_at].iter().cloned().fold(0.0, f64::max);
+        assert!(scores[burst_at] > 0.6, "burst scored {}", scores[burst_at]);
+        assert!(ordinary_max < 0.45, "ordinary days reached {ordinary_max}");
+        // One alarm for the storm, not one per bucket.
+        assert!(scores[burst_at + 1] < scores[burst_at] / 2.0);
+    }
+
+    #[test]
+    fn the_score_of_a_row_does_not_depend_on_later_rows() {
+        let values: Vec<f64> = (0..600).map(|i| ((i * 37) % 23) as f64).collect();
+        let mut whole = Vec::new();
+        detect_lines(csv(&values).as_bytes(), &mut whole).expect("detects");
+        let mut head = Vec::new();
+        detect_lines(csv(&values[..400]).as_bytes(), &mut head).expect("detects");
+        assert_eq!(scores(&whole)[..400], scores(&head)[..]);
+    }
+
+    #[test]
+    fn bad_rows_are_located() {
+        let error = detect_lines(
+            "timestamp,value\n2015-03-01 00:00:00,3\n2015-03-01 00:05:00,x\n".as_bytes(),
+            Vec::new(),
+        )
+        .expect_err("bad value");
+        assert_eq!(
+            error.to_string(),
+            "standard input, line 3: unreadable value \"x\""
+        );
+        let error = detect_lines(
+            "timestamp,value\n2015-03-01 00:05:00,3\n2015-03-01 00:00:00,4\n".as_bytes(),
+            Vec::new(),
+        )
+        .expect_err("out of order");
+        assert!(
+            error.to_string().contains("line 3: timestamp goes back"),
+            "{error}"
+        );
+    }
+}
