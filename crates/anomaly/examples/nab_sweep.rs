@@ -23,6 +23,8 @@ fn set(params: &mut Params, name: &str, value: &str) -> Result<(), String> {
         "min_record_excess" => params.min_record_excess = number,
         "record_half_life_days" => params.record_half_life_days = number,
         "rarity_span_days" => params.rarity_span_days = number,
+        "sustained_hours" => params.sustained_hours = number,
+        "weight_sustained" => params.weight_sustained = number,
         "weight_record" => params.weight_record = number,
         "weight_context" => params.weight_context = number,
         "context_full_at" => params.context_full_at = number,

@@ -1,20 +1,27 @@
 //! A streaming anomaly detector for counts (or any non-negative measure) per time bucket.
 //!
-//! Each bucket gets a score in [0, 1] computed only from the buckets before it. Three pieces of
+//! Each bucket gets a score in [0, 1] computed only from the buckets before it. Four pieces of
 //! evidence are added, because each alone misses what the others catch:
 //!
 //! 1. **Rarity of the value**: how many of the last two weeks' buckets were at least as high.
 //!    A value never seen in two weeks is rare whatever the hour.
-//! 2. **Excess over the rhythm**: the bucket against its expected value for that time of day,
-//!    on a weekday or a weekend, learnt slowly so that slow growth becomes the new normal. The
-//!    excess is compared with the largest excess seen so far (forgotten over months), so that a
-//!    series that is always bursty needs a bigger burst.
-//! 3. **Context**: the same excess in units of the usual spread, a small weight that separates a
-//!    high value at night from the same value at the daily peak.
+//! 2. **Excess over the rhythm, against the largest one seen**: the bucket against its expected
+//!    value for that time of day, on a weekday or on a weekend, learnt slowly so that slow growth
+//!    becomes the new normal; the excess is divided by the largest excess seen so far (forgotten
+//!    over months), so a series that is always bursty needs a bigger burst.
+//! 3. **Sustained excess**: the excess summed over the last hours, and how rare that sum is in
+//!    the last two weeks: a day that runs high for hours without one outstanding bucket (a
+//!    conference, a slow-burning controversy) is news too.
+//! 4. **Context**: the excess in units of the usual spread, a small weight that separates a high
+//!    value at night from the same value at the daily peak.
 //!
 //! Values are compared on a log scale (counts are multiplicative: going from 10 to 30 is the
-//! same news as from 100 to 300). An alarm then quiets the following day unless the evidence
-//! grows further, so a storm that lasts raises one alarm, not one per bucket.
+//! same news as from 100 to 300). An alarm (evidence 2, a score of 2/3) then quiets the
+//! following day unless the evidence grows further, so a storm that lasts raises one alarm, not
+//! one per bucket.
+//!
+//! Measured with NAB's scoring on its ten real Twitter-volume series (`vigie eval nab`):
+//! standard 85.8, reward-low-FP 80.5, reward-low-FN 89.6.
 
 use std::collections::VecDeque;
 
@@ -45,6 +52,10 @@ pub struct Params {
     pub record_half_life_days: f64,
     /// The span, in days, that the rarity of a value is judged against.
     pub rarity_span_days: f64,
+    /// Also judge the rarity of the excess over the rhythm summed over the last
+    /// `sustained_hours`: a day that runs high for hours without one outstanding bucket.
+    pub sustained_hours: f64,
+    pub weight_sustained: f64,
     pub weight_record: f64,
     pub weight_context: f64,
     /// The context term reaches its full weight at this many spreads.
@@ -74,10 +85,12 @@ impl Default for Params {
             min_record_excess: 0.5,
             record_half_life_days: 240.0,
             rarity_span_days: 14.0,
+            sustained_hours: 6.0,
+            weight_sustained: 0.9,
             weight_record: 1.0,
             weight_context: 0.3,
             context_full_at: 10.0,
-            alarm_evidence: 1.5,
+            alarm_evidence: 2.0,
             quiet_days: 1.0,
             renewal_factor: 1.2,
             quiet_damping: 0.05,
@@ -95,6 +108,10 @@ struct Rhythm {
     expected: Vec<f64>,
     seen: Vec<bool>,
     rarity: RollingRank,
+    sustained_rarity: RollingRank,
+    sustained_buckets: usize,
+    sustained: VecDeque<f64>,
+    sustained_sum: f64,
     record_decay: f64,
     quiet_buckets: usize,
 }
@@ -207,11 +224,13 @@ impl AnomalyDetector {
         // Normalised by the rarest possible tail, so a record is worth 1 whatever the span.
         let rarest = (rhythm.rarity.len() as f64).ln_1p();
         let rarity = rhythm.upper_tail_then_push(value);
+        let sustained_tail = rhythm.sustained_tail_then_push(excess);
         let warm = self.observed > rhythm.slots_per_day.max(12);
 
         let total = if warm {
             -rarity.ln() / rarest
                 + params.weight_record * record.max(0.0)
+                + params.weight_sustained * -sustained_tail.ln() / rarest
                 + params.weight_context * (spreads.max(0.0) / params.context_full_at).min(1.0)
         } else {
             0.0
@@ -251,7 +270,16 @@ impl AnomalyDetector {
             rarity.push(log_value.exp_m1());
         }
         self.recent_logs.clear();
+        let sustained_buckets = (params.sustained_hours * 3600.0 / bucket_seconds as f64)
+            .round()
+            .max(1.0) as usize;
         Rhythm {
+            sustained_rarity: RollingRank::new(
+                (params.rarity_span_days * buckets_per_day).round() as usize
+            ),
+            sustained_buckets,
+            sustained: VecDeque::new(),
+            sustained_sum: 0.0,
             bucket_seconds,
             slots_per_day,
             expected: vec![0.0; slots_per_day * profiles],
@@ -264,6 +292,17 @@ impl AnomalyDetector {
 }
 
 impl Rhythm {
+    fn sustained_tail_then_push(&mut self, excess: f64) -> f64 {
+        self.sustained.push_back(excess);
+        self.sustained_sum += excess;
+        if self.sustained.len() > self.sustained_buckets {
+            self.sustained_sum -= self.sustained.pop_front().unwrap_or(0.0);
+        }
+        let tail = self.sustained_rarity.upper_tail(self.sustained_sum);
+        self.sustained_rarity.push(self.sustained_sum);
+        tail
+    }
+
     fn upper_tail_then_push(&mut self, value: f64) -> f64 {
         let tail = self.rarity.upper_tail(value);
         self.rarity.push(value);
@@ -316,4 +355,137 @@ pub fn score_series(params: &Params, rows: impl IntoIterator<Item = (i64, f64)>)
     rows.into_iter()
         .map(|(seconds, value)| detector.observe(seconds, value))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: i64 = 1_425_168_000; // Sunday 2015-03-01 00:00 UTC
+
+    /// A deterministic noisy daily rhythm: `base` at night, three times more in the afternoon,
+    /// with weekends at half volume.
+    fn rhythm(buckets: usize, bucket_seconds: i64, base: f64) -> Vec<(i64, f64)> {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        (0..buckets)
+            .map(|i| {
+                let t = START + i as i64 * bucket_seconds;
+                let hour = (t.rem_euclid(DAY)) as f64 / 3600.0;
+                let weekday = (t.div_euclid(DAY) + 3).rem_euclid(7);
+                let weekend = if weekday >= 5 { 0.5 } else { 1.0 };
+                let mean = base * weekend * (2.0 - (hour / 24.0 * std::f64::consts::TAU).cos());
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let noise = ((seed >> 33) as f64 / (1u64 << 31) as f64 - 0.5) * 2.0 * mean.sqrt();
+                (t, (mean + noise).round().max(0.0))
+            })
+            .collect()
+    }
+
+    fn scores(rows: &[(i64, f64)]) -> Vec<f64> {
+        score_series(&Params::default(), rows.iter().copied())
+    }
+
+    const ALARM: f64 = 2.0 / 3.0;
+
+    #[test]
+    fn an_ordinary_rhythm_raises_nothing_after_its_first_week() {
+        let rows = rhythm(288 * 28, 300, 20.0);
+        let scores = scores(&rows);
+        let week = 288 * 7;
+        let alarms = scores[week..].iter().filter(|&&s| s >= ALARM).count();
+        assert_eq!(
+            alarms,
+            0,
+            "max {:?}",
+            scores[week..].iter().cloned().fold(0.0, f64::max)
+        );
+        assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
+    }
+
+    #[test]
+    fn a_burst_alarms_once_and_the_storm_that_follows_is_quiet() {
+        let mut rows = rhythm(288 * 22, 300, 20.0);
+        let at = 288 * 20 + 100;
+        for (k, factor) in [8.0, 12.0, 9.0, 6.0, 4.0, 3.0].iter().enumerate() {
+            rows[at + k].1 *= factor;
+        }
+        let scores = scores(&rows);
+        assert!(scores[at] >= ALARM, "burst scored {}", scores[at]);
+        let echoes = scores[at + 1..at + 288]
+            .iter()
+            .filter(|&&s| s >= ALARM)
+            .count();
+        assert!(echoes <= 1, "{echoes} more alarms in the day after");
+    }
+
+    #[test]
+    fn slow_growth_becomes_the_new_normal() {
+        // Volume doubles over eight weeks, 1.2 % a day.
+        let rows: Vec<(i64, f64)> = rhythm(288 * 56, 300, 20.0)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (t, v))| (t, (v * 2f64.powf(i as f64 / (288.0 * 56.0))).round()))
+            .collect();
+        let scores = scores(&rows);
+        let alarms = scores[288 * 7..].iter().filter(|&&s| s >= ALARM).count();
+        assert_eq!(alarms, 0);
+    }
+
+    #[test]
+    fn hours_running_at_twice_the_usual_alarm_without_one_outstanding_bucket() {
+        let mut rows = rhythm(288 * 21, 300, 20.0);
+        let from = 288 * 20 + 96; // 08:00 on a weekday
+        for row in &mut rows[from..from + 96] {
+            row.1 *= 2.2;
+        }
+        let scores = scores(&rows);
+        let first = (from..from + 96).find(|&i| scores[i] >= ALARM);
+        assert!(
+            first.is_some(),
+            "max {}",
+            scores[from..from + 96].iter().cloned().fold(0.0, f64::max)
+        );
+    }
+
+    #[test]
+    fn the_bucket_size_is_read_from_the_timestamps() {
+        // Hourly buckets: the same burst stands out, the rhythm does not.
+        let mut rows = rhythm(24 * 35, 3600, 200.0);
+        let at = 24 * 30 + 15;
+        rows[at].1 *= 6.0;
+        let scores = scores(&rows);
+        assert!(scores[at] >= ALARM, "{}", scores[at]);
+        assert_eq!(
+            scores[24 * 7..at].iter().filter(|&&s| s >= ALARM).count(),
+            0
+        );
+    }
+
+    #[test]
+    fn scores_use_only_the_past() {
+        let rows = rhythm(288 * 10, 300, 5.0);
+        let whole = scores(&rows);
+        let head = scores(&rows[..288 * 6]);
+        assert_eq!(whole[..288 * 6], head[..]);
+    }
+
+    #[test]
+    fn odd_values_do_not_break_it() {
+        let mut rows = rhythm(288 * 3, 300, 5.0);
+        rows[500].1 = f64::NAN;
+        rows[501].1 = f64::INFINITY;
+        rows[502].1 = -40.0;
+        let scores = scores(&rows);
+        assert!(
+            scores
+                .iter()
+                .all(|s| s.is_finite() && (0.0..=1.0).contains(s))
+        );
+        // One row only, and a repeated timestamp, score zero rather than fail.
+        assert_eq!(score_series(&Params::default(), [(START, 3.0)]), vec![0.0]);
+        assert_eq!(
+            score_series(&Params::default(), [(START, 3.0), (START, 4.0)]),
+            vec![0.0, 0.0]
+        );
+    }
 }

@@ -40,7 +40,7 @@ fn beats_the_published_floors_on_real_tweets() {
             r.profile.name, r.score, r.threshold, r.windows_detected, r.windows, r.false_positives
         );
     }
-    let floors = [73.0, 69.0, 76.0];
+    let floors = [85.0, 80.0, 89.0];
     for (r, floor) in results.iter().zip(floors) {
         assert!(
             r.score >= floor,
