@@ -111,8 +111,15 @@ mod tests {
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
         let ordinary_max = scores[2016..burst_at].iter().cloned().fold(0.0, f64::max);
         // The detector's alarm level is an evidence of 2, a score of 2/3.
-        assert!(scores[burst_at] > 2.0 / 3.0, "burst scored {}", scores[burst_at]);
-        assert!(ordinary_max < 2.0 / 3.0, "ordinary days reached {ordinary_max}");
+        assert!(
+            scores[burst_at] > 2.0 / 3.0,
+            "burst scored {}",
+            scores[burst_at]
+        );
+        assert!(
+            ordinary_max < 2.0 / 3.0,
+            "ordinary days reached {ordinary_max}"
+        );
         // One alarm for the storm, not one per bucket.
         assert!(scores[burst_at + 1] < scores[burst_at] / 2.0);
     }

@@ -7,7 +7,6 @@ pub mod dedupe;
 pub mod detect_lines;
 pub mod matching;
 pub mod score_lines;
-pub mod sentiment;
 pub mod spikes;
 mod thread;
 
@@ -16,7 +15,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use aggregate::{MinuteRing, bar_grid, minute_key, minute_start};
 use dedupe::{Counted, Ledger, Seen};
 use matching::BrandMatcher;
-use sentiment::{Lang, SentimentScorer, detect_language};
+pub use vigie_sentiment as sentiment;
+
+use self::sentiment::{Lang, SentimentScorer, detect_language};
 use spikes::SpikeDetector;
 pub use thread::{AnalysisHandle, AnalysisLinks, Waker, start_analysis};
 

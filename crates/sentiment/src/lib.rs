@@ -19,9 +19,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-const EN_TSV: &str = include_str!("../../assets/lexicon/en.tsv");
-const FR_TSV: &str = include_str!("../../assets/lexicon/fr.tsv");
-const EMOJI_TSV: &str = include_str!("../../assets/lexicon/emoji.tsv");
+const EN_TSV: &str = include_str!("../../../assets/lexicon/en.tsv");
+const FR_TSV: &str = include_str!("../../../assets/lexicon/fr.tsv");
+const EMOJI_TSV: &str = include_str!("../../../assets/lexicon/emoji.tsv");
 
 // The constants below are VADER's, empirically derived by its authors; keeping them makes our
 // scores comparable with the reference implementation.
@@ -2012,7 +2012,7 @@ mod tests {
             std::env::var("VIGIE_SENTIMENT_TSV").ok().map(Into::into),
             Some(
                 std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../shared/data/sentiment/vader-tweets-even.tsv"),
+                    .join("../../../shared/data/sentiment/vader-tweets-even.tsv"),
             ),
         ];
         candidates.into_iter().flatten().find(|p| p.is_file())
