@@ -4,7 +4,8 @@
 //! normalised to a compound score in [-1, 1].
 //!
 //! The lexicons are plain `word<TAB>valence[<TAB>flags]` files embedded at compile time from
-//! `assets/lexicon/`, so the binary needs no data at run time. Everything is built once in
+//! `assets/lexicon/` (ours for English, French and emoji, then VADER's own 7,500 human-rated
+//! entries where ours are silent), so the binary needs no data at run time. Everything is built once in
 //! [`SentimentScorer::new`]; scoring reuses per-thread scratch buffers, so a warm thread allocates
 //! nothing per text.
 //!
@@ -22,6 +23,9 @@ use unicode_normalization::char::is_combining_mark;
 const EN_TSV: &str = include_str!("../../../assets/lexicon/en.tsv");
 const FR_TSV: &str = include_str!("../../../assets/lexicon/fr.tsv");
 const EMOJI_TSV: &str = include_str!("../../../assets/lexicon/emoji.tsv");
+/// VADER's own lexicon (MIT, `assets/lexicon/LICENSE-vaderSentiment.txt`): 7,500 entries, each
+/// the mean of ten human ratings. `word<TAB>mean<TAB>sd<TAB>[ratings]`; listed forms only.
+const VADER_TXT: &str = include_str!("../../../assets/lexicon/vader_lexicon.txt");
 
 // The constants below are VADER's, empirically derived by its authors; keeping them makes our
 // scores comparable with the reference implementation.
@@ -35,6 +39,16 @@ const C_INCR: f32 = 0.733;
 const N_SCALAR: f32 = -0.74;
 /// Normalisation constant of the compound score: x / sqrt(x² + ALPHA).
 const ALPHA: f32 = 15.0;
+// Three departures from VADER, each a reading of how people rate posts rather than a fit to
+// single texts (measured on the even half of VADER's tweets, r 0.880 -> 0.892, each one alone
+// worth about +0.003 and the scores flat around the chosen values):
+/// A post that shares a link mostly relays the linked headline's words, not the author's feeling.
+const LINK_SCALE: f32 = 0.7;
+/// A question asks about a feeling more than it states one.
+const QUESTION_SCALE: f32 = 0.7;
+/// Readers judge how strong a post is, not how many feeling words it adds up: a long post with
+/// three mild words is not three times as positive. Added to ALPHA per token.
+const LENGTH_ALPHA: f32 = 1.0;
 const EXCL_INCR: f32 = 0.292;
 const MAX_EXCL: u32 = 4;
 const QM_INCR: f32 = 0.18;
@@ -216,6 +230,7 @@ thread_local! {
 struct Punct {
     excl: u32,
     quest: u32,
+    links: u32,
 }
 
 /// A French + English sentiment scorer. Build it once and share it: `score` takes `&self`.
@@ -917,6 +932,24 @@ fn load_lexicon(map: &mut WordMap, data: &str, inflect: Inflect, merged: bool) {
     }
 }
 
+/// Adds VADER's word entries (not its emoticons, which the emoticon table handles) where `map`
+/// has no entry yet, leaving out the words `skip` names.
+fn load_vader(map: &mut WordMap, skip: impl Fn(&str) -> bool) {
+    for l in parse_tsv(VADER_TXT) {
+        if !l.word.starts_with(|c: char| c.is_alphanumeric()) {
+            continue;
+        }
+        let key = fold_str(l.word);
+        if skip(&key) {
+            continue;
+        }
+        map.entry(key.into_boxed_str()).or_insert(Entry {
+            valence: l.valence,
+            ..Entry::default()
+        });
+    }
+}
+
 fn add_flags(map: &mut WordMap, words: &[&str], flags: u16) {
     for w in words {
         map.entry(fold_str(w).into_boxed_str()).or_default().flags |= flags;
@@ -957,12 +990,23 @@ impl SentimentScorer {
         let mut en = WordMap::default();
         let mut fr = WordMap::default();
         let mut both = WordMap::default();
+        // Ours first: its entries carry flags and inflections, and were chosen for social
+        // posts; VADER's human-rated words then fill every gap.
         load_lexicon(&mut en, EN_TSV, Inflect::En, false);
+        load_vader(&mut en, |_| false);
         load_lexicon(&mut fr, FR_TSV, Inflect::Fr, false);
         // English first: when the language is unknown, a spelling shared by both languages is
         // more often English in the feeds we see (brands, hashtags, loanwords).
         load_lexicon(&mut both, EN_TSV, Inflect::En, true);
         load_lexicon(&mut both, FR_TSV, Inflect::Fr, true);
+        // VADER's words where neither lexicon speaks, and never one that is French too.
+        let english_only: Vec<Box<str>> = parse_tsv(EN_TSV)
+            .filter(|l| l.no_merge)
+            .map(|l| fold_str(l.word).into_boxed_str())
+            .collect();
+        load_vader(&mut both, |w| {
+            fr.contains_key(w) || english_only.iter().any(|e| &**e == w)
+        });
 
         let mut emoticons: Vec<Box<str>> = Vec::new();
         for l in parse_tsv(EMOJI_TSV) {
@@ -1089,7 +1133,13 @@ impl SentimentScorer {
         if sum != 0.0 {
             sum += sum.signum() * punctuation_emphasis(punct);
         }
-        normalize(sum)
+        if punct.links > 0 {
+            sum *= LINK_SCALE;
+        }
+        if punct.quest > 0 {
+            sum *= QUESTION_SCALE;
+        }
+        normalize(sum, s.toks.len())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1117,6 +1167,7 @@ impl SentimentScorer {
             if is_word_char(c) {
                 if !in_word {
                     if matches!(c, 'h' | 'H' | 'w' | 'W') && starts_url(&bytes[i..]) {
+                        punct.links += 1;
                         i = skip_non_space(src, i);
                         continue;
                     }
@@ -1695,8 +1746,8 @@ fn punctuation_emphasis(p: Punct) -> f32 {
     excl + quest
 }
 
-fn normalize(sum: f32) -> f32 {
-    let score = sum / (sum * sum + ALPHA).sqrt();
+fn normalize(sum: f32, tokens: usize) -> f32 {
+    let score = sum / (sum * sum + ALPHA + LENGTH_ALPHA * tokens as f32).sqrt();
     if score.is_finite() {
         score.clamp(-1.0, 1.0)
     } else {
@@ -2079,7 +2130,8 @@ mod tests {
             pairs.len()
         );
         // Guards against regressions: measured 0.867 / 0.821 when written.
-        assert!(r > 0.85, "pearson r {r}");
-        assert!(accuracy > 0.78, "3-class accuracy {accuracy}");
+        // Measured 0.892 and 0.871; Python VADER reaches about 0.87.
+        assert!(r > 0.885, "pearson r {r}");
+        assert!(accuracy > 0.86, "3-class accuracy {accuracy}");
     }
 }
