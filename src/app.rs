@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use crate::alerts::AlertChange;
+use crate::alerts::sinks::{Retry, start_sinks};
 use crate::analysis::{AnalysisLinks, Analyzer, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
@@ -23,6 +25,10 @@ const MENTION_CHANNEL: usize = 65_536;
 const WALL_CHANNEL: usize = 64;
 /// Analysis events waiting for the `--enriched-out` writer.
 const TAP_CHANNEL: usize = 65_536;
+/// Alert changes waiting for the sinks; beyond, they are dropped and logged (the wall has them).
+const ALERT_CHANNEL: usize = 1024;
+/// How long a stop waits for alerts still being delivered.
+const SINKS_GRACE: Duration = Duration::from_secs(5);
 
 pub struct RunOptions {
     pub speed: f64,
@@ -64,6 +70,19 @@ pub fn run_all_in_one(
 
     let ingest = start_ingest(build_all(&config)?, clock.clone(), mention_tx)
         .context("cannot start the ingest thread")?;
+    let (alerts, alert_sinks) = if config.alert_sinks.is_empty() {
+        (None, None)
+    } else {
+        let (tx, rx) = crossbeam_channel::bounded::<AlertChange>(ALERT_CHANNEL);
+        let sinks = start_sinks(
+            config.alert_sinks.clone(),
+            config.locale,
+            rx,
+            Retry::default(),
+        )
+        .context("cannot start the alert sinks")?;
+        (Some(tx), Some(sinks))
+    };
 
     // The wall fills the slot once its event loop exists; until then wake-ups are not needed.
     let wake_slot: WakeSlot = Arc::new(OnceLock::new());
@@ -82,6 +101,7 @@ pub fn run_all_in_one(
             wall: wall_tx,
             windows: windows_rx,
             tap,
+            alerts,
             waker: waker.clone(),
         },
     )
@@ -110,6 +130,9 @@ pub fn run_all_in_one(
     ingest.shutdown();
     if let Some(writer) = tap_writer {
         writer.finish();
+    }
+    if let Some(sinks) = alert_sinks {
+        sinks.finish(SINKS_GRACE);
     }
     Ok(exit)
 }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::alerts::AlertRule;
+use crate::alerts::sinks::AlertSinkConfig;
 use crate::i18n::Locale;
 use crate::layout::ThemeName;
 
@@ -80,6 +82,10 @@ struct RawConfig {
     privacy: PrivacyConfig,
     #[serde(default)]
     display: RawDisplay,
+    #[serde(default)]
+    alerts: Vec<Spanned<crate::alerts::rules::RawAlertRule>>,
+    #[serde(default)]
+    alert_sinks: Vec<Spanned<AlertSinkConfig>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +137,8 @@ pub struct Config {
     pub spikes: SpikeConfig,
     pub privacy: PrivacyConfig,
     pub display: DisplayConfig,
+    pub alerts: Vec<AlertRule>,
+    pub alert_sinks: Vec<AlertSinkConfig>,
 }
 
 /// What a wall in a public place hides.
@@ -591,6 +599,24 @@ impl Config {
         }
 
         let display = validate_display(&source, raw.display)?;
+        let alerts = crate::alerts::rules::validate_rules(&source, raw.alerts, &brands)?;
+        let mut alert_sinks: Vec<AlertSinkConfig> = Vec::new();
+        for spanned in raw.alert_sinks {
+            let span = spanned.span();
+            let sink = spanned.into_inner();
+            if alert_sinks.iter().any(|s| s.name == sink.name) {
+                return Err(source.error_at(
+                    Some(span),
+                    format!("two alert sinks are named '{}'", sink.name),
+                ));
+            }
+            if let Some(problem) = sink.problem() {
+                return Err(
+                    source.error_at(Some(span), format!("alert sink '{}': {problem}", sink.name))
+                );
+            }
+            alert_sinks.push(sink);
+        }
 
         Ok(Config {
             path: path.to_path_buf(),
@@ -602,6 +628,8 @@ impl Config {
             spikes: raw.spikes,
             privacy: raw.privacy,
             display,
+            alerts,
+            alert_sinks,
         })
     }
 }

@@ -180,6 +180,123 @@ impl Labels {
     }
 }
 
+/// An alert in one line, with its figures, in the wall's language.
+pub fn alert_summary(
+    locale: Locale,
+    brand: Option<&str>,
+    trigger: &crate::alerts::Trigger,
+) -> String {
+    use crate::alerts::Trigger;
+    let brand = brand.unwrap_or("");
+    let percent = |share: f32| (share * 100.0).round() as u32;
+    match (locale, trigger) {
+        (Locale::Fr, Trigger::VolumeSpike { count, expected }) => format!(
+            "Pic de volume pour {brand} : {count} mentions en une minute (habituel {expected:.0})"
+        ),
+        (Locale::En, Trigger::VolumeSpike { count, expected }) => format!(
+            "Volume spike for {brand}: {count} mentions in one minute (usual {expected:.0})"
+        ),
+        (
+            Locale::Fr,
+            Trigger::NegativeShare {
+                share,
+                threshold,
+                mentions,
+                window_minutes,
+            },
+        ) => format!(
+            "{brand} : {} % de mentions négatives sur les {} ({mentions} mentions, seuil {} %)",
+            percent(*share),
+            FR.window(*window_minutes),
+            percent(*threshold)
+        ),
+        (
+            Locale::En,
+            Trigger::NegativeShare {
+                share,
+                threshold,
+                mentions,
+                window_minutes,
+            },
+        ) => format!(
+            "{brand}: {}% negative mentions over the {} ({mentions} mentions, threshold {}%)",
+            percent(*share),
+            EN.window(*window_minutes),
+            percent(*threshold)
+        ),
+        (Locale::Fr, Trigger::Keyword { word }) => {
+            format!("{brand} : « {word} » cité près de la marque")
+        }
+        (Locale::En, Trigger::Keyword { word }) => {
+            format!("{brand}: \"{word}\" said near the brand")
+        }
+        (Locale::Fr, Trigger::InfluentialNegative { author, reach }) => {
+            format!("{brand} : message négatif de @{author} ({reach} abonnés)")
+        }
+        (Locale::En, Trigger::InfluentialNegative { author, reach }) => {
+            format!("{brand}: negative post by @{author} ({reach} followers)")
+        }
+        (
+            Locale::Fr,
+            Trigger::ViralPost {
+                per_minute,
+                engagement,
+            },
+        ) => format!(
+            "{brand} : un message devient viral, +{per_minute:.0} interactions/min ({engagement} au total)"
+        ),
+        (
+            Locale::En,
+            Trigger::ViralPost {
+                per_minute,
+                engagement,
+            },
+        ) => format!(
+            "{brand}: a post is going viral, +{per_minute:.0} interactions/min ({engagement} in all)"
+        ),
+        (
+            Locale::Fr,
+            Trigger::SourceDown {
+                source,
+                minutes,
+                reason,
+            },
+        ) if reason.is_empty() => {
+            format!("Source {source} muette depuis {minutes} min")
+        }
+        (
+            Locale::Fr,
+            Trigger::SourceDown {
+                source,
+                minutes,
+                reason,
+            },
+        ) => {
+            format!("Source {source} en panne depuis {minutes} min : {reason}")
+        }
+        (
+            Locale::En,
+            Trigger::SourceDown {
+                source,
+                minutes,
+                reason,
+            },
+        ) if reason.is_empty() => {
+            format!("Source {source} silent for {minutes} min")
+        }
+        (
+            Locale::En,
+            Trigger::SourceDown {
+                source,
+                minutes,
+                reason,
+            },
+        ) => {
+            format!("Source {source} down for {minutes} min: {reason}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,8 +313,10 @@ pub struct Figures {
     /// Per brand, mentions per platform over the last hour, indexed by `Platform::index`.
     pub platforms_last_hour: Vec<[u32; Platform::ALL.len()]>,
     pub spikes: Vec<Spike>,
-    /// Spikes still in progress (their bucket is within the last few minutes).
+    /// Alerts in progress (without alert rules: brands with a spike in the last minutes).
     pub active_alerts: u32,
+    /// Active alerts, most severe first, then the recently ended ones.
+    pub alerts: Vec<crate::alerts::Alert>,
     pub sources: Vec<SourceHealth>,
     /// Totals since start, for the status line.
     pub processed: u64,

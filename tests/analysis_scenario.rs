@@ -40,6 +40,7 @@ fn play(
                 break;
             }
             clock.set(checkpoint);
+            analyzer.tick_alerts(clock.now(), &[]);
             figures.push(analyzer.figures(clock.now(), Vec::new()));
             pending.next();
         }
@@ -49,6 +50,7 @@ fn play(
         let mention = generator.pop();
         clock.set(mention.created_at);
         analyzer.process(mention, clock.now());
+        analyzer.tick_alerts(clock.now(), &[]);
     }
     (analyzer, figures)
 }
@@ -97,10 +99,31 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
         "spike flagged {}s after the viral post",
         delay.num_seconds()
     );
-    assert_eq!(before.active_alerts, 0);
-    assert_eq!(early.active_alerts, 1, "only the own brand is alerting");
-    // Forty minutes into the storm the past hour is mostly storm: it is still abnormal.
-    assert_eq!(after.active_alerts, 1, "a lasting storm stays an alert");
+    assert_eq!(before.active_alerts, 0, "{:#?}", before.alerts);
+    let active_brands = |f: &Figures| -> Vec<Option<String>> {
+        f.alerts
+            .iter()
+            .filter(|a| a.is_active())
+            .map(|a| a.brand.clone())
+            .collect()
+    };
+    assert!(early.active_alerts >= 2, "{:#?}", early.alerts);
+    assert!(
+        active_brands(early)
+            .iter()
+            .all(|b| b.as_deref() == Some("Petit Loup")),
+        "only the own brand is alerting: {:?}",
+        active_brands(early)
+    );
+    // Forty minutes into the storm the past hour is mostly storm: it is still an alert.
+    assert!(
+        after
+            .alerts
+            .iter()
+            .any(|a| a.is_active() && a.rule == "part-negative"),
+        "a lasting storm stays an alert: {:#?}",
+        after.alerts
+    );
 
     let share_before = before.last_hour[own].negative_share().expect("volume");
     let share_after = after.last_hour[own].negative_share().expect("volume");
@@ -253,4 +276,120 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
         Outcome::Duplicate
     );
     assert_eq!(totals(&analyzer).total(), 1);
+}
+
+/// Plays the demo from `from` to `until`, checking the alert rules every 15 simulated seconds
+/// as the analysis thread does, and returns every alert change with when it happened.
+fn play_alerts(
+    scenario: Scenario,
+    from: DateTime<Utc>,
+    incident: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<vigie::alerts::AlertChange> {
+    let config = shipped_config();
+    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let mut generator = DemoGenerator::new(7, scenario, from, incident);
+    let mut next_tick = from;
+    let mut changes = Vec::new();
+    loop {
+        let mention = generator.pop();
+        while next_tick <= mention.created_at && next_tick <= until {
+            analyzer.tick_alerts(next_tick, &[]);
+            changes.extend(analyzer.take_alert_changes());
+            next_tick += TimeDelta::seconds(15);
+        }
+        if mention.created_at > until {
+            break;
+        }
+        let now = mention.created_at;
+        analyzer.process(mention, now);
+        changes.extend(analyzer.take_alert_changes());
+    }
+    changes
+}
+
+#[test]
+fn the_viral_scenario_raises_the_viral_post_and_negative_share_alerts_once_each() {
+    use vigie::alerts::{AlertChange, Severity, Trigger};
+    let incident = at("2026-11-20T10:00:20Z");
+    let changes = play_alerts(
+        Scenario::PosterBacklash,
+        incident - TimeDelta::hours(6),
+        incident,
+        incident + TimeDelta::hours(4),
+    );
+    let raised = |rule: &str| -> Vec<&vigie::alerts::Alert> {
+        changes
+            .iter()
+            .filter_map(|c| match c {
+                AlertChange::Raised(a) if a.rule == rule => Some(a),
+                _ => None,
+            })
+            .collect()
+    };
+
+    let viral = raised("post-viral");
+    assert_eq!(viral.len(), 1, "viral alerts: {viral:#?}");
+    let viral = viral[0];
+    assert_eq!(viral.brand.as_deref(), Some("Petit Loup"));
+    assert_eq!(viral.severity, Severity::Critical);
+    assert!(viral.started_at >= incident && viral.started_at - incident <= TimeDelta::minutes(2));
+    assert!(matches!(viral.trigger, Trigger::ViralPost { per_minute, .. } if per_minute >= 200.0));
+    assert!(
+        viral.evidence.iter().any(|p| p.text == VIRAL_POST),
+        "{:?}",
+        viral.evidence
+    );
+    assert!(viral.summary.contains("viral"), "{}", viral.summary);
+
+    let negative = raised("part-negative");
+    assert_eq!(negative.len(), 1, "negative-share alerts: {negative:#?}");
+    let negative = negative[0];
+    assert!(
+        negative.started_at > incident && negative.started_at - incident <= TimeDelta::minutes(45)
+    );
+    match negative.trigger {
+        Trigger::NegativeShare {
+            share, mentions, ..
+        } => {
+            assert!(share >= 0.4 && mentions >= 40, "{share} of {mentions}");
+        }
+        ref other => panic!("{other:?}"),
+    }
+    assert!(!negative.evidence.is_empty());
+    assert!(
+        negative
+            .evidence
+            .iter()
+            .all(|p| p.tone == vigie::model::Tone::Negative)
+    );
+    // It ends once the brand has answered and the storm has passed, and is not raised again.
+    let ended = changes
+        .iter()
+        .any(|c| matches!(c, AlertChange::Ended(a) if a.id == negative.id));
+    assert!(ended, "the negative-share alert never ended");
+
+    // Nothing critical in the calm hours before the incident.
+    let early: Vec<_> = changes
+        .iter()
+        .filter(|c| c.alert().started_at < incident && c.alert().severity == Severity::Critical)
+        .collect();
+    assert!(early.is_empty(), "{early:#?}");
+}
+
+#[test]
+fn a_quiet_day_raises_no_critical_alert() {
+    use vigie::alerts::Severity;
+    let incident = at("2026-11-20T10:00:20Z");
+    let changes = play_alerts(
+        Scenario::QuietDay,
+        incident - TimeDelta::hours(6),
+        incident,
+        incident + TimeDelta::hours(6),
+    );
+    let critical: Vec<_> = changes
+        .iter()
+        .filter(|c| c.alert().severity == Severity::Critical)
+        .collect();
+    assert!(critical.is_empty(), "{critical:#?}");
 }

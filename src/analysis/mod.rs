@@ -21,6 +21,7 @@ use self::sentiment::{Lang, SentimentScorer, detect_language};
 use spikes::SpikeDetector;
 pub use thread::{AnalysisHandle, AnalysisLinks, Waker, start_analysis};
 
+use crate::alerts::{AlertChange, AlertEngine};
 use crate::config::Config;
 use crate::layout::tiles::MAX_CHART_MINUTES;
 use crate::model::{
@@ -63,6 +64,7 @@ pub struct Analyzer {
     /// Windows of the per-brand totals (share of voice, sentiment); the config's first.
     share_windows: Vec<u32>,
     late_tolerance: TimeDelta,
+    alerts: AlertEngine,
     processed: u64,
     duplicates: u64,
     unmatched: u64,
@@ -99,6 +101,7 @@ impl Analyzer {
             share_windows: vec![config.wall.sov_window_minutes],
             late_tolerance: TimeDelta::minutes(i64::from(config.analysis.late_tolerance_minutes))
                 .min(widest),
+            alerts: AlertEngine::new(config.alerts.clone(), &config.brands, config.locale),
             brands,
             processed: 0,
             duplicates: 0,
@@ -148,7 +151,7 @@ impl Analyzer {
             self.ledger.record(&mention.id, Seen::Ignored);
             return Outcome::TooLate;
         }
-        match self.count(mention) {
+        match self.count(mention, now) {
             Some(enriched) => Outcome::Matched(enriched),
             None => {
                 self.unmatched += 1;
@@ -165,14 +168,14 @@ impl Analyzer {
             Some(Seen::Deleted) => Outcome::Duplicate,
             Some(Seen::Ignored) => {
                 // A text edited to name a brand now counts.
-                match self.count(mention) {
+                match self.count(mention, now) {
                     Some(enriched) => Outcome::Matched(enriched),
                     None => Outcome::Unmatched,
                 }
             }
             Some(Seen::Counted(before)) => {
                 self.uncount(&before);
-                match self.count(mention.clone()) {
+                match self.count(mention.clone(), now) {
                     Some(enriched) => Outcome::Edited(enriched),
                     None => {
                         // Edited so that it names no brand any more: it leaves the wall.
@@ -203,7 +206,7 @@ impl Analyzer {
     }
 
     /// Matches, scores and counts a mention; `None` when it is about no brand.
-    fn count(&mut self, mention: Mention) -> Option<Box<EnrichedMention>> {
+    fn count(&mut self, mention: Mention, now: DateTime<Utc>) -> Option<Box<EnrichedMention>> {
         let brands = self.matcher.brands_in(&mention.text);
         if brands.is_empty() {
             self.ledger.record(&mention.id, Seen::Ignored);
@@ -241,7 +244,7 @@ impl Analyzer {
                 platform: mention.platform,
             }),
         );
-        Some(Box::new(EnrichedMention {
+        let enriched = Box::new(EnrichedMention {
             lang: match lang {
                 Lang::Fr => "fr",
                 Lang::En => "en",
@@ -252,7 +255,9 @@ impl Analyzer {
             brands,
             sentiment,
             tone,
-        }))
+        });
+        self.alerts.on_mention(&enriched, now);
+        Some(enriched)
     }
 
     fn uncount(&mut self, counted: &Counted) {
@@ -260,6 +265,21 @@ impl Analyzer {
             self.ring
                 .remove(counted.minute, brand, counted.tone, counted.platform);
         }
+    }
+
+    /// Checks the alert rules that watch states (negative share, spikes, sources) at `now`.
+    pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
+        let now_key = minute_key(now);
+        let ring = &self.ring;
+        let window_tones =
+            |minutes: u32| ring.sum_tones(now_key - i64::from(minutes) + 1, now_key + 1);
+        self.alerts
+            .tick(now, window_tones, self.spikes.spikes(), sources);
+    }
+
+    /// Alerts raised, updated or ended since the last call.
+    pub fn take_alert_changes(&mut self) -> Vec<AlertChange> {
+        self.alerts.take_changes()
     }
 
     /// The figures the wall draws, as of `now`.
@@ -296,7 +316,12 @@ impl Analyzer {
                 .filter(|s| s.minute >= earliest_chart)
                 .cloned()
                 .collect(),
-            active_alerts: self.active_alert_count(now),
+            active_alerts: if self.alerts.has_rules() {
+                self.alerts.active_count()
+            } else {
+                self.active_alert_count(now)
+            },
+            alerts: self.alerts.alerts(),
             sources,
             processed: self.processed,
             duplicates: self.duplicates,

@@ -13,6 +13,7 @@ use chrono::TimeDelta;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::{Analyzer, Outcome};
+use crate::alerts::AlertChange;
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
 use crate::model::{AnalysisEvent, EnrichedMention, SourceEvent, WallUpdate, WindowsWanted};
@@ -54,6 +55,8 @@ pub struct AnalysisLinks {
     /// (`--enriched-out`); never waited on: a tap that cannot keep up loses events, counted
     /// and logged.
     pub tap: Option<Sender<AnalysisEvent>>,
+    /// Alerts raised, updated and ended, for the sinks; never waited on either.
+    pub alerts: Option<Sender<AlertChange>>,
     /// Wakes the wall after each send.
     pub waker: Waker,
 }
@@ -69,6 +72,7 @@ pub fn start_analysis(
         wall,
         windows,
         tap,
+        alerts,
         waker,
     } = links;
     let stop = Arc::new(AtomicBool::new(false));
@@ -152,6 +156,18 @@ pub fn start_analysis(
                 next_emit = Instant::now() + EMIT_EVERY;
                 let now = clock.now();
                 let health = board.snapshot(now, STALE_AFTER);
+                analyzer.tick_alerts(now, &health);
+                let alert_changes = analyzer.take_alert_changes();
+                if !alert_changes.is_empty() {
+                    changed = true;
+                }
+                if let Some(sinks) = &alerts {
+                    for change in alert_changes {
+                        if sinks.try_send(change).is_err() {
+                            tracing::warn!("alert sinks are not keeping up: alert change dropped");
+                        }
+                    }
+                }
                 let minute = now.timestamp().div_euclid(60);
                 let same_as_last = last_sent
                     .as_ref()

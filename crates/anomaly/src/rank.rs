@@ -35,6 +35,13 @@ impl RollingRank {
         (at_least as f64 + 1.0) / (self.sorted.len() as f64 + 1.0)
     }
 
+    /// The value below which a share `q` of the window lies (nearest rank); `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        let last = self.sorted.len().checked_sub(1)?;
+        let at = (q.clamp(0.0, 1.0) * last as f64).round() as usize;
+        self.sorted.get(at).copied()
+    }
+
     pub fn push(&mut self, x: f64) {
         if self.arrival.len() == self.capacity
             && let Some(oldest) = self.arrival.pop_front()
@@ -65,6 +72,9 @@ mod tests {
         rank.push(1.5);
         assert_eq!(rank.len(), 4);
         assert_eq!(rank.upper_tail(4.0), 1.0 / 5.0);
+        assert_eq!(rank.quantile(0.0), Some(1.0));
+        assert_eq!(rank.quantile(1.0), Some(3.0));
+        assert_eq!(RollingRank::new(3).quantile(0.5), None);
     }
 
     #[test]

@@ -1,0 +1,494 @@
+//! Evaluates the alert rules. Mentions are checked as they are counted (keyword, influential
+//! author, viral post); states are checked on each tick (negative share, volume spikes,
+//! sources down). The engine never blocks and owns no I/O: its changes are collected by the
+//! analysis thread, shown on the wall and handed to the sinks.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use vigie_anomaly::rank::RollingRank;
+
+use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
+use crate::analysis::matching::fold;
+use crate::config::BrandConfig;
+use crate::i18n::{Locale, alert_summary};
+use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
+
+/// An alert raised by a post (keyword, author, viral) ends this long after its last trigger.
+const EVENT_ALERT_LASTS: TimeDelta = TimeDelta::minutes(15);
+/// A spike alert lasts while its brand had a flagged minute this recently.
+const SPIKE_ALERT_LASTS: TimeDelta = TimeDelta::minutes(10);
+/// A negative-share alert ends when the share falls below this part of its threshold, so a
+/// share hovering at the threshold does not flap.
+const NEGATIVE_SHARE_RELEASE: f32 = 0.9;
+const MAX_EVIDENCE: usize = 5;
+/// Ended alerts kept for the wall.
+const MAX_ENDED_KEPT: usize = 20;
+/// Recent posts kept per brand, to show what drove a spike or a negative share.
+const RECENT_POSTS_PER_BRAND: usize = 300;
+/// Engagement velocities of recent posts, to tell viral from merely popular.
+const VELOCITY_SAMPLE: usize = 5000;
+/// A viral post gains engagement this many times faster than 999 posts in 1,000.
+const VIRAL_OVER_USUAL: f64 = 10.0;
+const USUAL_VELOCITY_QUANTILE: f64 = 0.999;
+/// A post's first sight counts its engagement as gained over at least this long, so a post seen
+/// seconds after it was written does not read as infinitely fast.
+const MIN_AGE_FOR_VELOCITY: TimeDelta = TimeDelta::minutes(5);
+/// Previous sightings remembered for engagement growth between two sightings.
+const SIGHTINGS_KEPT: usize = 10_000;
+
+/// Which alert: a rule, a brand, and for sources the source's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    rule: usize,
+    brand: Option<usize>,
+    subject: Option<String>,
+}
+
+struct RecentPost {
+    at: DateTime<Utc>,
+    post: EvidencePost,
+}
+
+pub struct AlertEngine {
+    rules: Vec<AlertRule>,
+    brand_names: Vec<String>,
+    /// Per brand, its keywords as folded word sequences (for "near the brand").
+    brand_words: Vec<Vec<Vec<String>>>,
+    locale: Locale,
+    next_id: u64,
+    active: HashMap<Key, Alert>,
+    /// When each ended alert's cooldown ends.
+    quiet_until: HashMap<Key, DateTime<Utc>>,
+    ended: VecDeque<Alert>,
+    changes: Vec<AlertChange>,
+    recent: Vec<VecDeque<RecentPost>>,
+    velocities: RollingRank,
+    sightings: lru::LruCache<String, (DateTime<Utc>, u64)>,
+    down_since: HashMap<String, DateTime<Utc>>,
+}
+
+impl AlertEngine {
+    pub fn new(rules: Vec<AlertRule>, brands: &[BrandConfig], locale: Locale) -> Self {
+        let brand_words = brands
+            .iter()
+            .map(|b| {
+                b.keywords
+                    .iter()
+                    .map(|k| words_of(&fold(k)))
+                    .filter(|w| !w.is_empty())
+                    .collect()
+            })
+            .collect();
+        Self {
+            rules,
+            brand_names: brands.iter().map(|b| b.name.clone()).collect(),
+            brand_words,
+            locale,
+            next_id: 1,
+            active: HashMap::new(),
+            quiet_until: HashMap::new(),
+            ended: VecDeque::new(),
+            changes: Vec::new(),
+            recent: (0..brands.len()).map(|_| VecDeque::new()).collect(),
+            velocities: RollingRank::new(VELOCITY_SAMPLE),
+            sightings: lru::LruCache::new(
+                std::num::NonZeroUsize::new(SIGHTINGS_KEPT).unwrap_or(std::num::NonZeroUsize::MIN),
+            ),
+            down_since: HashMap::new(),
+        }
+    }
+
+    /// Active alerts, most severe and newest first, then the recently ended ones, newest first.
+    pub fn alerts(&self) -> Vec<Alert> {
+        let mut active: Vec<Alert> = self.active.values().cloned().collect();
+        active.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.started_at.cmp(&a.started_at))
+        });
+        active.extend(self.ended.iter().cloned());
+        active
+    }
+
+    /// Changes since the last call, in the order they happened.
+    pub fn take_changes(&mut self) -> Vec<AlertChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// A counted mention (or a new version of one): per-post rules.
+    pub fn on_mention(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) {
+        let mention = &enriched.mention;
+        let velocity = self.velocity(enriched, now);
+        let post = evidence(enriched);
+        for &brand in &enriched.brands {
+            let recent = &mut self.recent[brand];
+            if recent.len() == RECENT_POSTS_PER_BRAND {
+                recent.pop_front();
+            }
+            recent.push_back(RecentPost {
+                at: mention.created_at,
+                post: post.clone(),
+            });
+        }
+        let folded = fold(&mention.text);
+        let words = words_of(&folded);
+        for rule in 0..self.rules.len() {
+            for &brand in &enriched.brands {
+                if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                    continue;
+                }
+                let trigger = match &self.rules[rule].condition {
+                    Condition::Keyword {
+                        words: watched,
+                        within_words,
+                    } => watched
+                        .iter()
+                        .find(|w| {
+                            near(
+                                &words,
+                                &words_of(w),
+                                &self.brand_words[brand],
+                                *within_words,
+                            )
+                        })
+                        .map(|w| Trigger::Keyword { word: w.clone() }),
+                    Condition::InfluentialNegative { min_reach } => {
+                        (enriched.tone == Tone::Negative && mention.author.reach >= *min_reach)
+                            .then(|| Trigger::InfluentialNegative {
+                                author: mention.author.handle.clone(),
+                                reach: mention.author.reach,
+                            })
+                    }
+                    Condition::ViralPost { min_per_minute } => velocity
+                        .filter(|v| v.is_viral(*min_per_minute))
+                        .map(|v| Trigger::ViralPost {
+                            per_minute: v.per_minute,
+                            engagement: mention.engagement.total(),
+                        }),
+                    _ => None,
+                };
+                if let Some(trigger) = trigger {
+                    let key = Key {
+                        rule,
+                        brand: Some(brand),
+                        subject: None,
+                    };
+                    self.fire(key, trigger, vec![post.clone()], now);
+                }
+            }
+        }
+    }
+
+    /// Engagement gained per minute: since the last sighting of this post, or since it was
+    /// written. Recorded in the sample of usual velocities.
+    fn velocity(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) -> Option<Velocity> {
+        let mention = &enriched.mention;
+        let engagement = mention.engagement.total();
+        let per_minute = match self.sightings.put(mention.id.clone(), (now, engagement)) {
+            Some((seen_at, seen)) if now > seen_at => {
+                let minutes = (now - seen_at).num_milliseconds() as f64 / 60_000.0;
+                engagement.saturating_sub(seen) as f64 / minutes.max(1.0)
+            }
+            Some(_) => return None,
+            None => {
+                let age = (now - mention.created_at).max(MIN_AGE_FOR_VELOCITY);
+                engagement as f64 / (age.num_milliseconds() as f64 / 60_000.0)
+            }
+        };
+        let usual = self.velocities.quantile(USUAL_VELOCITY_QUANTILE);
+        self.velocities.push(per_minute);
+        Some(Velocity { per_minute, usual })
+    }
+
+    /// States, once per tick: `window_tones(minutes)` gives each brand's tone counts over the
+    /// last `minutes`.
+    pub fn tick(
+        &mut self,
+        now: DateTime<Utc>,
+        window_tones: impl Fn(u32) -> Vec<ToneCounts>,
+        spikes: &[Spike],
+        sources: &[SourceHealth],
+    ) {
+        for rule in 0..self.rules.len() {
+            match self.rules[rule].condition.clone() {
+                Condition::NegativeShare {
+                    threshold,
+                    window_minutes,
+                    min_mentions,
+                } => {
+                    let tones = window_tones(window_minutes);
+                    for (brand, counts) in tones.iter().enumerate() {
+                        if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                            continue;
+                        }
+                        let key = Key {
+                            rule,
+                            brand: Some(brand),
+                            subject: None,
+                        };
+                        let mentions = counts.total();
+                        let share = counts.negative_share().unwrap_or(0.0);
+                        if mentions >= min_mentions && share >= threshold {
+                            let evidence = self.top_recent(
+                                brand,
+                                now - TimeDelta::minutes(i64::from(window_minutes)),
+                                Some(Tone::Negative),
+                            );
+                            let trigger = Trigger::NegativeShare {
+                                share,
+                                threshold,
+                                mentions,
+                                window_minutes,
+                            };
+                            self.fire(key, trigger, evidence, now);
+                        } else if share < threshold * NEGATIVE_SHARE_RELEASE
+                            || mentions < min_mentions
+                        {
+                            self.end(&key, now);
+                        }
+                    }
+                }
+                Condition::VolumeSpike => {
+                    for brand in 0..self.brand_names.len() {
+                        if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                            continue;
+                        }
+                        let key = Key {
+                            rule,
+                            brand: Some(brand),
+                            subject: None,
+                        };
+                        let latest = spikes
+                            .iter()
+                            .filter(|s| {
+                                s.brand == brand
+                                    && s.minute <= now
+                                    && now - s.minute <= SPIKE_ALERT_LASTS
+                            })
+                            .max_by_key(|s| s.count);
+                        match latest {
+                            Some(spike) => {
+                                let evidence = self.top_recent(brand, spike.minute, None);
+                                let trigger = Trigger::VolumeSpike {
+                                    count: spike.count,
+                                    expected: spike.baseline,
+                                };
+                                self.fire(key, trigger, evidence, now);
+                            }
+                            None => self.end(&key, now),
+                        }
+                    }
+                }
+                Condition::SourceDown { after } => {
+                    for source in sources {
+                        let key = Key {
+                            rule,
+                            brand: None,
+                            subject: Some(source.name.clone()),
+                        };
+                        let down = match &source.state {
+                            HealthState::Failed { reason, .. } => Some((
+                                *self.down_since.entry(source.name.clone()).or_insert(now),
+                                reason.clone(),
+                            )),
+                            HealthState::Stale { since } => Some((*since, String::new())),
+                            _ => None,
+                        };
+                        match down {
+                            Some((since, reason)) if now - since >= after => {
+                                let trigger = Trigger::SourceDown {
+                                    source: source.name.clone(),
+                                    minutes: (now - since).num_minutes(),
+                                    reason,
+                                };
+                                self.fire(key, trigger, Vec::new(), now);
+                            }
+                            Some(_) => {}
+                            None => {
+                                self.down_since.remove(&source.name);
+                                self.end(&key, now);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Alerts raised by posts end once their posts stop coming.
+        let stale: Vec<Key> = self
+            .active
+            .iter()
+            .filter(|(key, alert)| {
+                matches!(
+                    self.rules[key.rule].condition,
+                    Condition::Keyword { .. }
+                        | Condition::InfluentialNegative { .. }
+                        | Condition::ViralPost { .. }
+                ) && now - alert.updated_at >= EVENT_ALERT_LASTS
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in stale {
+            self.end(&key, now);
+        }
+    }
+
+    /// The most engaged recent posts of a brand since `from`, of a tone if given.
+    fn top_recent(
+        &self,
+        brand: usize,
+        from: DateTime<Utc>,
+        tone: Option<Tone>,
+    ) -> Vec<EvidencePost> {
+        let mut posts: Vec<&EvidencePost> = self.recent[brand]
+            .iter()
+            .filter(|r| r.at >= from && tone.is_none_or(|t| r.post.tone == t))
+            .map(|r| &r.post)
+            .collect();
+        posts.sort_by_key(|p| std::cmp::Reverse(p.engagement));
+        posts.into_iter().take(MAX_EVIDENCE).cloned().collect()
+    }
+
+    /// Raises an alert for `key`, or updates the one in progress; silent during a cooldown.
+    fn fire(
+        &mut self,
+        key: Key,
+        trigger: Trigger,
+        evidence: Vec<EvidencePost>,
+        now: DateTime<Utc>,
+    ) {
+        let rule = &self.rules[key.rule];
+        let brand = key.brand.map(|b| self.brand_names[b].clone());
+        let summary = alert_summary(self.locale, brand.as_deref(), &trigger);
+        if let Some(alert) = self.active.get_mut(&key) {
+            let changed = alert.summary != summary;
+            alert.trigger = trigger;
+            alert.summary = summary;
+            alert.updated_at = now;
+            let mut added = false;
+            for post in evidence.into_iter().rev() {
+                if !alert.evidence.iter().any(|p| p.id == post.id) {
+                    alert.evidence.insert(0, post);
+                    added = true;
+                }
+            }
+            alert.evidence.truncate(MAX_EVIDENCE);
+            if changed || added {
+                self.changes.push(AlertChange::Updated(alert.clone()));
+            }
+            return;
+        }
+        if self.quiet_until.get(&key).is_some_and(|until| now < *until) {
+            return;
+        }
+        let alert = Alert {
+            id: self.next_id,
+            rule: rule.name.clone(),
+            severity: rule.severity,
+            brand,
+            trigger,
+            summary,
+            evidence: evidence.into_iter().take(MAX_EVIDENCE).collect(),
+            started_at: now,
+            updated_at: now,
+            ended_at: None,
+        };
+        self.next_id += 1;
+        tracing::warn!(rule = %alert.rule, severity = ?alert.severity, "alert: {}", alert.summary);
+        self.changes.push(AlertChange::Raised(alert.clone()));
+        self.active.insert(key, alert);
+    }
+
+    fn end(&mut self, key: &Key, now: DateTime<Utc>) {
+        let Some(mut alert) = self.active.remove(key) else {
+            return;
+        };
+        alert.ended_at = Some(now);
+        self.quiet_until
+            .insert(key.clone(), now + self.rules[key.rule].cooldown);
+        tracing::info!(rule = %alert.rule, "alert ended: {}", alert.summary);
+        self.changes.push(AlertChange::Ended(alert.clone()));
+        if self.ended.len() == MAX_ENDED_KEPT {
+            self.ended.pop_back();
+        }
+        self.ended.push_front(alert);
+    }
+
+    pub fn has_rules(&self) -> bool {
+        !self.rules.is_empty()
+    }
+
+    pub fn active_count(&self) -> u32 {
+        self.active.len() as u32
+    }
+
+    /// The most severe active alert, for the wall's banner and frame.
+    pub fn most_severe(&self) -> Option<Severity> {
+        self.active.values().map(|a| a.severity).max()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Velocity {
+    per_minute: f64,
+    /// What 999 posts in 1,000 stay under, among the recent ones; `None` before any.
+    usual: Option<f64>,
+}
+
+impl Velocity {
+    fn is_viral(&self, min_per_minute: f64) -> bool {
+        self.per_minute >= min_per_minute
+            && self
+                .usual
+                .is_none_or(|usual| self.per_minute >= VIRAL_OVER_USUAL * usual)
+    }
+}
+
+fn evidence(enriched: &EnrichedMention) -> EvidencePost {
+    let mention = &enriched.mention;
+    EvidencePost {
+        id: mention.id.clone(),
+        author: mention.author.handle.clone(),
+        text: mention.text.chars().take(280).collect(),
+        url: mention.url.clone(),
+        platform: mention.platform,
+        engagement: mention.engagement.total(),
+        tone: enriched.tone,
+    }
+}
+
+/// Splits folded text into words (letters and digits; everything else separates).
+fn words_of(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether the word sequence `watched` occurs within `within` words of one of `brand_keywords`.
+fn near(
+    words: &[String],
+    watched: &[String],
+    brand_keywords: &[Vec<String>],
+    within: usize,
+) -> bool {
+    let starts = |phrase: &[String]| -> Vec<usize> {
+        if phrase.is_empty() || phrase.len() > words.len() {
+            return Vec::new();
+        }
+        (0..=words.len() - phrase.len())
+            .filter(|&i| words[i..i + phrase.len()] == *phrase)
+            .collect()
+    };
+    let hits = starts(watched);
+    if hits.is_empty() {
+        return false;
+    }
+    brand_keywords.iter().any(|keyword| {
+        starts(keyword)
+            .iter()
+            .any(|&b| hits.iter().any(|&h| h.abs_diff(b) <= within))
+    })
+}
