@@ -57,6 +57,10 @@ pub struct Labels {
     pub alerts_title: &'static str,
     pub no_alerts: &'static str,
     pub alert_active: &'static str,
+    /// Before the time an alert ended: "terminée 14:32".
+    pub alert_ended: &'static str,
+    /// "+2 alertes" / "+2 more alerts" on the banner.
+    pub more_alerts: fn(usize) -> String,
     pub usual: &'static str,
     pub per_minute: &'static str,
     pub layout_error: &'static str,
@@ -104,6 +108,8 @@ pub static FR: Labels = Labels {
     alerts_title: "Alertes",
     no_alerts: "Aucune alerte : volume habituel pour toutes les marques.",
     alert_active: "EN COURS",
+    alert_ended: "terminée",
+    more_alerts: |n| format!("+{n} alerte{}", if n > 1 { "s" } else { "" }),
     usual: "habituel",
     per_minute: "/ min",
     layout_error: "Disposition non rechargée, la précédente reste affichée",
@@ -151,6 +157,8 @@ pub static EN: Labels = Labels {
     alerts_title: "Alerts",
     no_alerts: "No alerts: usual volume for every brand.",
     alert_active: "ONGOING",
+    alert_ended: "ended",
+    more_alerts: |n| format!("+{n} more alert{}", if n > 1 { "s" } else { "" }),
     usual: "usual",
     per_minute: "/ min",
     layout_error: "Layout not reloaded, the previous one stays on screen",
@@ -180,6 +188,23 @@ impl Labels {
     }
 }
 
+/// " · « affiches », « maigres » · X 62 %": what drove a spike, when known.
+fn spike_why(drivers: &crate::alerts::drivers::SpikeDrivers, open: &str, close: &str) -> String {
+    let mut why = String::new();
+    if !drivers.terms.is_empty() {
+        let terms: Vec<String> = drivers
+            .terms
+            .iter()
+            .map(|t| format!("{open}{t}{close}"))
+            .collect();
+        why.push_str(&format!(" · {}", terms.join(", ")));
+    }
+    if let Some((platform, percent)) = drivers.platforms.first() {
+        why.push_str(&format!(" · {platform} {percent} %"));
+    }
+    why
+}
+
 /// An alert in one line, with its figures, in the wall's language.
 pub fn alert_summary(
     locale: Locale,
@@ -190,11 +215,27 @@ pub fn alert_summary(
     let brand = brand.unwrap_or("");
     let percent = |share: f32| (share * 100.0).round() as u32;
     match (locale, trigger) {
-        (Locale::Fr, Trigger::VolumeSpike { count, expected }) => format!(
-            "Pic de volume pour {brand} : {count} mentions en une minute (habituel {expected:.0})"
+        (
+            Locale::Fr,
+            Trigger::VolumeSpike {
+                count,
+                expected,
+                drivers,
+            },
+        ) => format!(
+            "Pic de volume pour {brand} : {count} mentions en une minute (habituel {expected:.0}){}",
+            spike_why(drivers, "« ", " »")
         ),
-        (Locale::En, Trigger::VolumeSpike { count, expected }) => format!(
-            "Volume spike for {brand}: {count} mentions in one minute (usual {expected:.0})"
+        (
+            Locale::En,
+            Trigger::VolumeSpike {
+                count,
+                expected,
+                drivers,
+            },
+        ) => format!(
+            "Volume spike for {brand}: {count} mentions in one minute (usual {expected:.0}){}",
+            spike_why(drivers, "\"", "\"")
         ),
         (
             Locale::Fr,

@@ -369,6 +369,46 @@ fn the_viral_scenario_raises_the_viral_post_and_negative_share_alerts_once_each(
         .any(|c| matches!(c, AlertChange::Ended(a) if a.id == negative.id));
     assert!(ended, "the negative-share alert never ended");
 
+    // The storm's spike says why: the posters, and where it comes from.
+    let spike = changes
+        .iter()
+        .filter_map(|c| match c {
+            AlertChange::Raised(a) if a.rule == "pic-de-volume" && a.started_at >= incident => {
+                Some(a)
+            }
+            _ => None,
+        })
+        .find(|a| a.brand.as_deref() == Some("Petit Loup"))
+        .expect("the storm raises a volume-spike alert");
+    match &spike.trigger {
+        Trigger::VolumeSpike { drivers, .. } => {
+            // The storm's words, not the brand's usual ones (robes, soldes, livraison).
+            let storm = [
+                "affiches",
+                "maigres",
+                "minces",
+                "silhouettes",
+                "choquant",
+                "honte",
+            ];
+            assert!(
+                drivers.terms.iter().any(|t| storm.contains(&t.as_str())),
+                "{drivers:?}"
+            );
+            assert!(
+                spike.summary.contains(&format!("« {} »", drivers.terms[0])),
+                "{}",
+                spike.summary
+            );
+            assert!(
+                !drivers.platforms.is_empty() && drivers.posts > 10,
+                "{drivers:?}"
+            );
+            assert!(!drivers.authors.is_empty(), "{drivers:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+
     // Nothing critical in the calm hours before the incident.
     let early: Vec<_> = changes
         .iter()

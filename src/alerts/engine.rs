@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 use chrono::{DateTime, TimeDelta, Utc};
 use vigie_anomaly::rank::RollingRank;
 
+use super::drivers::PostHistory;
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
 use crate::analysis::matching::fold;
 use crate::config::BrandConfig;
@@ -18,6 +19,8 @@ use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, Tone
 const EVENT_ALERT_LASTS: TimeDelta = TimeDelta::minutes(15);
 /// A spike alert lasts while its brand had a flagged minute this recently.
 const SPIKE_ALERT_LASTS: TimeDelta = TimeDelta::minutes(10);
+/// Flagged minutes this recent belong to the spike being explained.
+const EPISODE_VIEW: TimeDelta = TimeDelta::minutes(30);
 /// A negative-share alert ends when the share falls below this part of its threshold, so a
 /// share hovering at the threshold does not flap.
 const NEGATIVE_SHARE_RELEASE: f32 = 0.9;
@@ -63,6 +66,8 @@ pub struct AlertEngine {
     ended: VecDeque<Alert>,
     changes: Vec<AlertChange>,
     recent: Vec<VecDeque<RecentPost>>,
+    /// Per brand, its recent posts as words, to explain its spikes.
+    histories: Vec<PostHistory>,
     velocities: RollingRank,
     sightings: lru::LruCache<String, (DateTime<Utc>, u64)>,
     down_since: HashMap<String, DateTime<Utc>>,
@@ -91,6 +96,10 @@ impl AlertEngine {
             ended: VecDeque::new(),
             changes: Vec::new(),
             recent: (0..brands.len()).map(|_| VecDeque::new()).collect(),
+            histories: brands
+                .iter()
+                .map(|b| PostHistory::new(&b.keywords))
+                .collect(),
             velocities: RollingRank::new(VELOCITY_SAMPLE),
             sightings: lru::LruCache::new(
                 std::num::NonZeroUsize::new(SIGHTINGS_KEPT).unwrap_or(std::num::NonZeroUsize::MIN),
@@ -122,6 +131,13 @@ impl AlertEngine {
         let velocity = self.velocity(enriched, now);
         let post = evidence(enriched);
         for &brand in &enriched.brands {
+            self.histories[brand].add(
+                mention.created_at,
+                &mention.text,
+                &mention.author.handle,
+                mention.platform,
+                mention.engagement.total(),
+            );
             let recent = &mut self.recent[brand];
             if recent.len() == RECENT_POSTS_PER_BRAND {
                 recent.pop_front();
@@ -269,10 +285,31 @@ impl AlertEngine {
                             .max_by_key(|s| s.count);
                         match latest {
                             Some(spike) => {
-                                let evidence = self.top_recent(brand, spike.minute, None);
+                                let unchanged = matches!(
+                                    self.active.get(&key).map(|a| &a.trigger),
+                                    Some(Trigger::VolumeSpike { count, .. }) if *count == spike.count
+                                );
+                                if unchanged {
+                                    // Explained already: the words are recounted only when
+                                    // the spike grows.
+                                    continue;
+                                }
+                                // The storm started at its first flagged minute still in view.
+                                let since = spikes
+                                    .iter()
+                                    .filter(|s| {
+                                        s.brand == brand
+                                            && s.minute <= now
+                                            && now - s.minute <= EPISODE_VIEW
+                                    })
+                                    .map(|s| s.minute)
+                                    .min()
+                                    .unwrap_or(spike.minute);
+                                let evidence = self.top_recent(brand, since, None);
                                 let trigger = Trigger::VolumeSpike {
                                     count: spike.count,
                                     expected: spike.baseline,
+                                    drivers: self.histories[brand].explain(since),
                                 };
                                 self.fire(key, trigger, evidence, now);
                             }

@@ -5,6 +5,7 @@
 //! an end. While it lasts, new triggers update it instead of raising another; once it has
 //! ended, the same rule for the same brand stays silent for its cooldown.
 
+pub mod drivers;
 pub mod engine;
 pub mod rules;
 pub mod sinks;
@@ -44,6 +45,9 @@ pub enum Trigger {
         /// Mentions in the abnormal minute, and what the detector expected.
         count: u32,
         expected: f32,
+        /// What drove it: words, authors, platforms.
+        #[serde(default)]
+        drivers: drivers::SpikeDrivers,
     },
     NegativeShare {
         share: f32,

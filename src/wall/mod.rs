@@ -2,6 +2,7 @@
 //! through a channel and draws tiles. Each concern is a plugin in its own module; parents only
 //! add their children's plugins.
 
+mod alert_banner;
 pub mod bridge;
 pub mod care;
 mod frame_stats;
@@ -129,6 +130,7 @@ pub fn plugin(app: &mut App) {
         care::plugin,
         tiles::plugin,
         status::plugin,
+        alert_banner::plugin,
     ));
 }
 

@@ -46,6 +46,15 @@ pub fn tone_color(tone: Tone) -> Color {
     }
 }
 
+/// An alert's colour: red when critical, amber for a warning, grey for information.
+pub fn severity_colour(severity: crate::alerts::Severity) -> Color {
+    match severity {
+        crate::alerts::Severity::Critical => NEGATIVE,
+        crate::alerts::Severity::Warning => ALERT,
+        crate::alerts::Severity::Info => NEUTRAL,
+    }
+}
+
 /// A brand colour from the config; validated there, grey if it ever is not.
 pub fn brand_color(hex: &str) -> Color {
     parse_hex_color(hex)

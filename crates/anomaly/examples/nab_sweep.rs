@@ -25,6 +25,7 @@ fn set(params: &mut Params, name: &str, value: &str) -> Result<(), String> {
         "rarity_span_days" => params.rarity_span_days = number,
         "sustained_hours" => params.sustained_hours = number,
         "weight_sustained" => params.weight_sustained = number,
+        "weight_drops" => params.weight_drops = number,
         "weight_record" => params.weight_record = number,
         "weight_context" => params.weight_context = number,
         "context_full_at" => params.context_full_at = number,

@@ -48,6 +48,9 @@ pub struct Params {
     pub min_spread: f64,
     /// Smallest excess a record is measured against, in log units.
     pub min_record_excess: f64,
+    /// Weight of the evidence of a fall (the same four pieces, mirrored) against that of a
+    /// rise; 0 looks for rises only.
+    pub weight_drops: f64,
     /// Half-life of the largest excess seen, in days: old storms fade, over months.
     pub record_half_life_days: f64,
     /// The span, in days, that the rarity of a value is judged against.
@@ -84,6 +87,7 @@ impl Default for Params {
             min_spread: 0.6,
             min_record_excess: 0.5,
             record_half_life_days: 240.0,
+            weight_drops: 0.5,
             rarity_span_days: 14.0,
             sustained_hours: 6.0,
             weight_sustained: 0.9,
@@ -140,6 +144,7 @@ pub struct AnomalyDetector {
     observed: usize,
     spread: f64,
     largest_excess: f64,
+    largest_drop: f64,
     since_alarm: usize,
     alarm_evidence: f64,
     last: Evidence,
@@ -156,6 +161,7 @@ impl AnomalyDetector {
             observed: 0,
             spread: 0.0,
             largest_excess: 0.0,
+            largest_drop: 0.0,
             since_alarm: usize::MAX,
             alarm_evidence: 0.0,
             last: Evidence::default(),
@@ -221,17 +227,24 @@ impl AnomalyDetector {
 
         let record = excess / self.largest_excess.max(params.min_record_excess);
         self.largest_excess = (self.largest_excess * rhythm.record_decay).max(excess);
+        let drop_record = -excess / self.largest_drop.max(params.min_record_excess);
+        self.largest_drop = (self.largest_drop * rhythm.record_decay).max(-excess);
         // Normalised by the rarest possible tail, so a record is worth 1 whatever the span.
         let rarest = (rhythm.rarity.len() as f64).ln_1p();
-        let rarity = rhythm.upper_tail_then_push(value);
-        let sustained_tail = rhythm.sustained_tail_then_push(excess);
+        let (rarity, rarity_low) = rhythm.tails_then_push(value);
+        let (sustained_tail, sustained_low) = rhythm.sustained_tails_then_push(excess);
         let warm = self.observed > rhythm.slots_per_day.max(12);
 
-        let total = if warm {
-            -rarity.ln() / rarest
+        let evidence = |tail: f64, record: f64, sustained: f64, spreads: f64| {
+            -tail.ln() / rarest
                 + params.weight_record * record.max(0.0)
-                + params.weight_sustained * -sustained_tail.ln() / rarest
+                + params.weight_sustained * -sustained.ln() / rarest
                 + params.weight_context * (spreads.max(0.0) / params.context_full_at).min(1.0)
+        };
+        let total = if warm {
+            let rise = evidence(rarity, record, sustained_tail, spreads);
+            let fall = evidence(rarity_low, drop_record, sustained_low, -spreads);
+            rise.max(params.weight_drops * fall)
         } else {
             0.0
         };
@@ -292,21 +305,26 @@ impl AnomalyDetector {
 }
 
 impl Rhythm {
-    fn sustained_tail_then_push(&mut self, excess: f64) -> f64 {
+    /// How rare the excess summed over the sustained span is, above and below.
+    fn sustained_tails_then_push(&mut self, excess: f64) -> (f64, f64) {
         self.sustained.push_back(excess);
         self.sustained_sum += excess;
         if self.sustained.len() > self.sustained_buckets {
             self.sustained_sum -= self.sustained.pop_front().unwrap_or(0.0);
         }
-        let tail = self.sustained_rarity.upper_tail(self.sustained_sum);
+        let tails = (
+            self.sustained_rarity.upper_tail(self.sustained_sum),
+            self.sustained_rarity.lower_tail(self.sustained_sum),
+        );
         self.sustained_rarity.push(self.sustained_sum);
-        tail
+        tails
     }
 
-    fn upper_tail_then_push(&mut self, value: f64) -> f64 {
-        let tail = self.rarity.upper_tail(value);
+    /// How rare the value is among the recent ones, above and below.
+    fn tails_then_push(&mut self, value: f64) -> (f64, f64) {
+        let tails = (self.rarity.upper_tail(value), self.rarity.lower_tail(value));
         self.rarity.push(value);
-        tail
+        tails
     }
 }
 
@@ -444,6 +462,22 @@ mod tests {
             first.is_some(),
             "max {}",
             scores[from..from + 96].iter().cloned().fold(0.0, f64::max)
+        );
+    }
+
+    #[test]
+    fn a_collapse_of_the_volume_alarms_too() {
+        // A busy weekday afternoon goes silent for two hours (an outage, a blocked account).
+        let mut rows = rhythm(288 * 21, 300, 40.0);
+        let from = 288 * 20 + 168; // 14:00
+        for row in &mut rows[from..from + 24] {
+            row.1 = 0.0;
+        }
+        let scores = scores(&rows);
+        assert!(
+            (from..from + 24).any(|i| scores[i] >= ALARM),
+            "max {}",
+            scores[from..from + 24].iter().cloned().fold(0.0, f64::max)
         );
     }
 

@@ -35,6 +35,12 @@ impl RollingRank {
         (at_least as f64 + 1.0) / (self.sorted.len() as f64 + 1.0)
     }
 
+    /// The chance of a past value at least as low as `x`, with one pseudo-count.
+    pub fn lower_tail(&self, x: f64) -> f64 {
+        let at_most = self.sorted.partition_point(|&v| v <= x);
+        (at_most as f64 + 1.0) / (self.sorted.len() as f64 + 1.0)
+    }
+
     /// The value below which a share `q` of the window lies (nearest rank); `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let last = self.sorted.len().checked_sub(1)?;
@@ -68,6 +74,8 @@ mod tests {
         assert_eq!(rank.upper_tail(6.0), 1.0 / 5.0);
         assert_eq!(rank.upper_tail(3.0), 3.0 / 5.0);
         assert_eq!(rank.upper_tail(0.0), 1.0);
+        assert_eq!(rank.lower_tail(0.5), 1.0 / 5.0);
+        assert_eq!(rank.lower_tail(2.0), 3.0 / 5.0);
         // 5 leaves the window: 4 becomes a record.
         rank.push(1.5);
         assert_eq!(rank.len(), 4);

@@ -184,6 +184,96 @@ pub fn episode_lines(
     (head, detail)
 }
 
+/// Characters of an alert's summary that fit one line of the tile.
+const HEAD_CHARS: usize = 56;
+/// Characters of its first post on the detail line.
+const EVIDENCE_CHARS: usize = 40;
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// One line of the tile, whatever it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertLine {
+    pub head: String,
+    pub detail: String,
+    pub stripe: Color,
+    pub head_color: Color,
+}
+
+/// The tile's lines: the alerts of the configured rules when there are any, else the spike
+/// episodes (a config without `[[alerts]]`).
+pub fn alert_lines(figures: &Figures, settings: &WallSettings) -> Vec<AlertLine> {
+    if figures.alerts.is_empty() {
+        return episodes(figures)
+            .iter()
+            .map(|episode| {
+                let (head, detail) = episode_lines(episode, figures, settings);
+                AlertLine {
+                    head,
+                    detail,
+                    stripe: if episode.ongoing {
+                        theme::ALERT
+                    } else {
+                        theme::NEUTRAL
+                    },
+                    head_color: if episode.ongoing {
+                        theme::ALERT
+                    } else {
+                        theme::TEXT
+                    },
+                }
+            })
+            .collect();
+    }
+    let labels = settings.locale.labels();
+    figures
+        .alerts
+        .iter()
+        .map(|alert| {
+            let start = alert.started_at.with_timezone(&Local).format("%H:%M");
+            let state = match alert.ended_at {
+                None => labels.alert_active.to_string(),
+                Some(end) => format!(
+                    "{} {}",
+                    labels.alert_ended,
+                    end.with_timezone(&Local).format("%H:%M")
+                ),
+            };
+            let mut detail = format!("\n{start} · {state}");
+            if let Some(post) = alert.evidence.first() {
+                let text = shorten(&post.text, EVIDENCE_CHARS);
+                if settings.lobby {
+                    detail.push_str(&format!(" · {text}"));
+                } else {
+                    detail.push_str(&format!(" · @{}: {text}", post.author));
+                }
+            }
+            let colour = theme::severity_colour(alert.severity);
+            AlertLine {
+                // One line at five metres: the whole sentence is on the banner and in the sinks.
+                head: shorten(&alert.summary, HEAD_CHARS),
+                detail,
+                stripe: if alert.is_active() {
+                    colour
+                } else {
+                    theme::NEUTRAL
+                },
+                head_color: if alert.is_active() {
+                    colour
+                } else {
+                    theme::MUTED
+                },
+            }
+        })
+        .collect()
+}
+
 fn update_alerts(
     data: Res<WallData>,
     settings: Res<WallSettings>,
@@ -195,7 +285,7 @@ fn update_alerts(
     mut spans: Query<&mut TextSpan>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let found = episodes(figures);
+    let found = alert_lines(figures, &settings);
     let limit = |tile: &InTile| tiles.get(tile.0).map_or(0, |t| t.max).min(found.len());
     for (_, mut node) in &mut none {
         let wanted = if found.is_empty() {
@@ -218,29 +308,18 @@ fn update_alerts(
         }
     }
     for (stripe, _, mut color) in &mut stripes {
-        if let Some(episode) = found.get(stripe.0) {
-            let wanted = if episode.ongoing {
-                theme::ALERT
-            } else {
-                theme::NEUTRAL
-            };
-            color.set_if_neq(BackgroundColor(wanted));
+        if let Some(line) = found.get(stripe.0) {
+            color.set_if_neq(BackgroundColor(line.stripe));
         }
     }
     for (text_of, _, mut text, mut color, children) in &mut texts {
-        let Some(episode) = found.get(text_of.0) else {
+        let Some(line) = found.get(text_of.0) else {
             continue;
         };
-        let (head, detail) = episode_lines(episode, figures, &settings);
-        set_text(&mut text, &head);
-        let wanted = if episode.ongoing {
-            theme::ALERT
-        } else {
-            theme::TEXT
-        };
-        color.set_if_neq(TextColor(wanted));
+        set_text(&mut text, &line.head);
+        color.set_if_neq(TextColor(line.head_color));
         if let Some(mut span) = children.first().and_then(|c| spans.get_mut(*c).ok()) {
-            super::set_span(&mut span, &detail);
+            super::set_span(&mut span, &line.detail);
         }
     }
 }

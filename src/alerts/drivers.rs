@@ -1,0 +1,245 @@
+//! Why a spike happened: the words said far more than before it, the authors who posted most,
+//! and the platforms it came from, from the recent posts of the brand.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::matching::fold;
+use crate::model::Platform;
+
+/// Posts remembered per brand: the spike's own and enough before it to compare with.
+const KEPT: usize = 3000;
+const TOP: usize = 3;
+/// A word must be in this many of the spike's posts, and in this share of them, to explain it.
+const MIN_POSTS: usize = 3;
+const MIN_SHARE: f64 = 0.1;
+
+/// Words that say nothing about why (French and English function words, web debris).
+const STOPWORDS: &[&str] = &[
+    "les", "des", "une", "est", "pas", "pour", "que", "qui", "dans", "sur", "avec", "par", "plus",
+    "mais", "ces", "son", "ses", "aux", "leur", "leurs", "tout", "tous", "cette", "cet", "elle",
+    "ils", "nous", "vous", "mon", "mes", "ton", "tes", "sont", "ont", "fait", "etre", "avoir",
+    "comme", "bien", "tres", "trop", "encore", "deja", "alors", "donc", "quand", "chez", "the",
+    "and", "for", "you", "with", "this", "that", "are", "was", "have", "has", "not", "but", "they",
+    "their", "from", "your", "our", "its", "just", "all", "about", "what", "who", "http", "https",
+    "www", "com", "amp",
+];
+
+/// What drove a spike.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SpikeDrivers {
+    /// Words said far more in the spike than before it, strongest first.
+    pub terms: Vec<String>,
+    /// Authors with the most posts in the spike (then the most engagement).
+    pub authors: Vec<String>,
+    /// Platforms, with their share of the spike's posts in percent, biggest first.
+    pub platforms: Vec<(Platform, u32)>,
+    /// Posts the spike is made of (since its start).
+    pub posts: usize,
+}
+
+struct Seen {
+    at: DateTime<Utc>,
+    words: Vec<String>,
+    author: String,
+    platform: Platform,
+    engagement: u64,
+}
+
+/// One brand's recent posts, as words.
+pub struct PostHistory {
+    posts: VecDeque<Seen>,
+    /// The brand's own name and keywords: they explain nothing.
+    ignored: HashSet<String>,
+}
+
+impl PostHistory {
+    pub fn new(brand_keywords: &[String]) -> Self {
+        let ignored = brand_keywords
+            .iter()
+            .flat_map(|k| words(&fold(k)))
+            .collect();
+        Self {
+            posts: VecDeque::new(),
+            ignored,
+        }
+    }
+
+    pub fn add(
+        &mut self,
+        at: DateTime<Utc>,
+        text: &str,
+        author: &str,
+        platform: Platform,
+        engagement: u64,
+    ) {
+        if self.posts.len() == KEPT {
+            self.posts.pop_front();
+        }
+        let mut seen: Vec<String> = words(&fold(text))
+            .into_iter()
+            .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+            .filter(|w| !STOPWORDS.contains(&w.as_str()) && !self.ignored.contains(w))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        self.posts.push_back(Seen {
+            at,
+            words: seen,
+            author: author.to_string(),
+            platform,
+            engagement,
+        });
+    }
+
+    /// The drivers of a spike that started at `since`, against the posts before it.
+    pub fn explain(&self, since: DateTime<Utc>) -> SpikeDrivers {
+        let (during, before): (Vec<&Seen>, Vec<&Seen>) =
+            self.posts.iter().partition(|p| p.at >= since);
+        if during.is_empty() {
+            return SpikeDrivers::default();
+        }
+        fn count<'a>(posts: &[&'a Seen]) -> HashMap<&'a str, usize> {
+            let mut counts: HashMap<&'a str, usize> = HashMap::new();
+            for post in posts {
+                for word in &post.words {
+                    *counts.entry(word.as_str()).or_default() += 1;
+                }
+            }
+            counts
+        }
+        let (in_spike, in_before) = (count(&during), count(&before));
+        let n_spike = during.len() as f64;
+        let n_before = before.len() as f64;
+        let mut terms: Vec<(f64, &str)> = in_spike
+            .iter()
+            .filter(|&(_, &c)| c >= MIN_POSTS && c as f64 / n_spike >= MIN_SHARE)
+            .map(|(&word, &c)| {
+                let share = c as f64 / n_spike;
+                let usual =
+                    (in_before.get(word).copied().unwrap_or(0) as f64 + 1.0) / (n_before + 2.0);
+                // How much more often, weighted by how many posts say it.
+                (c as f64 * (share / usual).ln(), word)
+            })
+            .filter(|(score, _)| *score > 0.0)
+            .collect();
+        terms.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+
+        let mut authors: HashMap<&str, (usize, u64)> = HashMap::new();
+        let mut platforms: HashMap<Platform, u32> = HashMap::new();
+        for post in &during {
+            let entry = authors.entry(post.author.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += post.engagement;
+            *platforms.entry(post.platform).or_default() += 1;
+        }
+        let mut authors: Vec<(&str, (usize, u64))> = authors.into_iter().collect();
+        authors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut platforms: Vec<(Platform, u32)> = platforms.into_iter().collect();
+        platforms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+
+        SpikeDrivers {
+            terms: terms
+                .into_iter()
+                .take(TOP)
+                .map(|(_, w)| w.to_string())
+                .collect(),
+            authors: authors
+                .into_iter()
+                .filter(|(name, _)| !name.is_empty())
+                .take(TOP)
+                .map(|(name, _)| name.to_string())
+                .collect(),
+            platforms: platforms
+                .into_iter()
+                .take(TOP)
+                .map(|(p, c)| (p, (100.0 * f64::from(c) / n_spike).round() as u32))
+                .collect(),
+            posts: during.len(),
+        }
+    }
+}
+
+fn words(folded: &str) -> Vec<String> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn the_words_of_the_storm_explain_it_not_the_usual_ones() {
+        let start = DateTime::from_timestamp(1_763_632_800, 0).unwrap_or_default();
+        let mut history = PostHistory::new(&["Petit Loup".to_string(), "#petitloup".to_string()]);
+        for i in 0..200 {
+            let text = [
+                "J'adore la robe Petit Loup",
+                "Livraison rapide chez Petit Loup",
+                "Petit Loup soldes ce week-end ?",
+            ][i % 3];
+            history.add(
+                start + TimeDelta::seconds(i as i64 * 30),
+                text,
+                &format!("user{i}"),
+                Platform::Instagram,
+                3,
+            );
+        }
+        let spike = start + TimeDelta::hours(2);
+        for i in 0..60 {
+            let text = [
+                "Ces affiches Petit Loup sont honteuses",
+                "Les affiches #PetitLoup, des enfants trop maigres",
+                "Boycott Petit Loup et ses affiches",
+            ][i % 3];
+            let author = if i % 4 == 0 {
+                "lucie.parentalite"
+            } else {
+                "anon"
+            };
+            let platform = if i % 3 == 0 {
+                Platform::Instagram
+            } else {
+                Platform::X
+            };
+            history.add(
+                spike + TimeDelta::seconds(i as i64 * 5),
+                text,
+                author,
+                platform,
+                10,
+            );
+        }
+        let drivers = history.explain(spike);
+        assert_eq!(drivers.posts, 60);
+        assert_eq!(
+            drivers.terms.first().map(String::as_str),
+            Some("affiches"),
+            "{drivers:?}"
+        );
+        assert!(
+            !drivers
+                .terms
+                .iter()
+                .any(|t| t == "petit" || t == "loup" || t == "robe"),
+            "{drivers:?}"
+        );
+        assert_eq!(drivers.authors.first().map(String::as_str), Some("anon"));
+        assert_eq!(
+            drivers.authors.get(1).map(String::as_str),
+            Some("lucie.parentalite")
+        );
+        assert_eq!(
+            drivers.platforms,
+            vec![(Platform::X, 67), (Platform::Instagram, 33)]
+        );
+    }
+}

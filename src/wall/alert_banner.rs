@@ -1,0 +1,265 @@
+//! Alerts that the whole room sees: a banner across the foot of every screen while an alert is
+//! active (the most severe one, and how many others), over the status line rather than over
+//! the figures the room needs in a crisis, and a frame that flashes around every screen while
+//! one is critical. Flashing is the only thing that wakes a still wall: twice a
+//! second, and only while a critical alert lasts.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+
+use super::layout::{ScreenRoot, ScreensBuilt};
+use super::theme::{self, WallFonts};
+use super::tiles::{on_new_data, set_text};
+use super::{WallData, WallSettings, WallSystems};
+use crate::alerts::Severity;
+
+/// The frame is shown, then hidden, for this long each.
+pub const FLASH_HALF_PERIOD: Duration = Duration::from_millis(600);
+const FRAME_WIDTH: f32 = 12.0;
+/// Deep red under white text: readable on every theme.
+const CRITICAL_FILL: Color = Color::srgb(0.42, 0.04, 0.05);
+
+#[derive(Component)]
+pub struct AlertBanner;
+
+#[derive(Component)]
+pub struct AlertBannerText;
+
+#[derive(Component)]
+pub struct AlertFrame;
+
+/// Whether a critical alert is active: the frame flashes while it is.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Flashing(pub bool);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Flashing>();
+    app.add_systems(
+        Update,
+        (
+            add_overlays
+                .run_if(on_message::<ScreensBuilt>)
+                .in_set(WallSystems::UpdateTiles),
+            on_new_data(update_banner).after(add_overlays),
+        ),
+    );
+    // After the page decks have chosen when to wake, so the flash can only bring it closer.
+    app.add_systems(PostUpdate, flash_frame);
+}
+
+fn add_overlays(
+    mut commands: Commands,
+    fonts: Res<WallFonts>,
+    roots: Query<(Entity, Option<&Children>), With<ScreenRoot>>,
+    banners: Query<(), With<AlertBanner>>,
+    mut data: ResMut<WallData>,
+) {
+    let mut added = false;
+    for (root, children) in &roots {
+        if children.is_some_and(|c| c.iter().any(|e| banners.contains(e))) {
+            continue;
+        }
+        let banner = commands
+            .spawn((
+                Name::new("alert banner"),
+                AlertBanner,
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: Val::Px(theme::GAP),
+                    right: Val::Px(theme::GAP),
+                    bottom: Val::Px(theme::GAP * 0.5),
+                    padding: UiRect::axes(Val::Px(24.0), Val::Px(8.0)),
+                    border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
+                    justify_content: JustifyContent::Center,
+                    display: Display::None,
+                    ..default()
+                },
+                BackgroundColor(CRITICAL_FILL),
+                GlobalZIndex(50),
+            ))
+            .id();
+        let text = commands
+            .spawn((
+                AlertBannerText,
+                super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
+            ))
+            .id();
+        commands.entity(banner).add_child(text);
+        let frame = commands
+            .spawn((
+                Name::new("alert frame"),
+                AlertFrame,
+                Node {
+                    position_type: PositionType::Absolute,
+                    left: Val::Px(0.0),
+                    top: Val::Px(0.0),
+                    right: Val::Px(0.0),
+                    bottom: Val::Px(0.0),
+                    border: UiRect::all(Val::Px(FRAME_WIDTH)),
+                    display: Display::None,
+                    ..default()
+                },
+                BorderColor::all(theme::NEGATIVE),
+                GlobalZIndex(60),
+            ))
+            .id();
+        commands.entity(root).add_children(&[banner, frame]);
+        added = true;
+    }
+    if added {
+        // New overlays show the alerts already known.
+        data.set_changed();
+    }
+}
+
+/// The banner's line: the most severe active alert, and how many others are active.
+pub fn banner_line(
+    alerts: &[crate::alerts::Alert],
+    settings: &WallSettings,
+) -> Option<(String, Severity)> {
+    let mut active = alerts.iter().filter(|a| a.is_active());
+    let first = active.clone().max_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(a.started_at.cmp(&b.started_at))
+    })?;
+    let others = active.by_ref().count() - 1;
+    let mut line = format!("⚠  {}", first.summary);
+    if others > 0 {
+        line.push_str(&format!(
+            "   ·   {}",
+            (settings.locale.labels().more_alerts)(others)
+        ));
+    }
+    Some((line, first.severity))
+}
+
+fn update_banner(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    mut banners: Query<(&mut Node, &mut BackgroundColor), With<AlertBanner>>,
+    mut texts: Query<&mut Text, With<AlertBannerText>>,
+    mut flashing: ResMut<Flashing>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let line = banner_line(&figures.alerts, &settings);
+    let display = if line.is_some() {
+        Display::Flex
+    } else {
+        Display::None
+    };
+    let fill = match line.as_ref().map(|(_, s)| *s) {
+        Some(Severity::Critical) => CRITICAL_FILL,
+        _ => theme::ALERT_FILL,
+    };
+    for (mut node, mut colour) in &mut banners {
+        if node.display != display {
+            node.display = display;
+        }
+        colour.set_if_neq(BackgroundColor(fill));
+    }
+    if let Some((line, _)) = &line {
+        for mut text in &mut texts {
+            set_text(&mut text, line);
+        }
+    }
+    flashing.set_if_neq(Flashing(matches!(line, Some((_, Severity::Critical)))));
+}
+
+/// Whether the frame is lit `elapsed` into the run.
+pub fn frame_lit(elapsed: Duration) -> bool {
+    (elapsed.as_millis() / FLASH_HALF_PERIOD.as_millis()).is_multiple_of(2)
+}
+
+fn flash_frame(
+    time: Res<Time<Real>>,
+    flashing: Res<Flashing>,
+    mut frames: Query<&mut Node, With<AlertFrame>>,
+    winit: Option<ResMut<bevy::winit::WinitSettings>>,
+) {
+    let lit = flashing.0 && frame_lit(time.elapsed());
+    let display = if lit { Display::Flex } else { Display::None };
+    for mut node in &mut frames {
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    if !flashing.0 {
+        return;
+    }
+    // Wake for the next change of phase, sooner than whatever else asked.
+    let into_phase = time.elapsed().as_millis() % FLASH_HALF_PERIOD.as_millis();
+    let until_next = FLASH_HALF_PERIOD
+        .saturating_sub(Duration::from_millis(into_phase as u64))
+        .max(Duration::from_millis(20));
+    if let Some(mut winit) = winit {
+        let sooner = |mode: bevy::winit::UpdateMode| match mode {
+            bevy::winit::UpdateMode::Reactive { wait, .. } if wait > until_next => {
+                Some(bevy::winit::UpdateMode::reactive_low_power(until_next))
+            }
+            _ => None,
+        };
+        if let Some(mode) = sooner(winit.focused_mode) {
+            winit.focused_mode = mode;
+            winit.unfocused_mode = mode;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::{Alert, Trigger};
+    use chrono::{TimeZone, Utc};
+
+    fn alert(severity: Severity, summary: &str, ended: bool) -> Alert {
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 20, 10, 0, 0)
+            .single()
+            .unwrap_or_default();
+        Alert {
+            id: 1,
+            rule: "r".into(),
+            severity,
+            brand: Some("Petit Loup".into()),
+            trigger: Trigger::Keyword {
+                word: "boycott".into(),
+            },
+            summary: summary.into(),
+            evidence: Vec::new(),
+            started_at: at,
+            updated_at: at,
+            ended_at: ended.then_some(at),
+        }
+    }
+
+    #[test]
+    fn the_banner_shows_the_most_severe_active_alert_and_counts_the_others() {
+        let config = crate::config::Config::parse(
+            std::path::Path::new("config.toml"),
+            include_str!("../../config.toml"),
+        )
+        .expect("shipped config");
+        let settings = WallSettings::from_config(&config);
+        let alerts = vec![
+            alert(Severity::Warning, "mot sensible", false),
+            alert(Severity::Critical, "post viral", false),
+            alert(Severity::Critical, "ancienne", true),
+        ];
+        let (line, severity) = banner_line(&alerts, &settings).expect("a banner");
+        assert_eq!(severity, Severity::Critical);
+        assert_eq!(line, "⚠  post viral   ·   +1 alerte");
+        assert!(
+            banner_line(&alerts[2..], &settings).is_none(),
+            "ended alerts show no banner"
+        );
+    }
+
+    #[test]
+    fn the_frame_flashes_on_and_off() {
+        assert!(frame_lit(Duration::from_millis(0)));
+        assert!(!frame_lit(FLASH_HALF_PERIOD + Duration::from_millis(1)));
+        assert!(frame_lit(FLASH_HALF_PERIOD * 2));
+    }
+}
