@@ -1,13 +1,19 @@
-//! A first spike detector: a minute is abnormal when its count stands far above what the past
-//! hour makes ordinary. The baseline is the median of the previous minutes and the spread their
-//! median absolute deviation, floored by the Poisson spread of the median, so a quiet night
-//! does not turn two posts into a spike. The current, unfinished minute is tested as it fills,
-//! so a storm is flagged before its first minute ends. Minutes already flagged are left out of
-//! the baseline, so a storm that lasts does not become the new normal within the hour; the
-//! baseline looks back at most `LOOKBACK_FACTOR` windows for ordinary minutes, so a lasting
-//! change of level is accepted after a few hours.
+//! Spikes in a brand's per-minute volume, from two detectors:
+//!
+//! - the minute in progress against the past hour: its count against the median of the
+//!   previous minutes, in units of their median absolute deviation (floored by the Poisson
+//!   spread of the median, so a quiet night does not turn two posts into a spike). It is tested
+//!   as the minute fills, so a storm is flagged before its first minute ends, and it works from
+//!   a cold start. Minutes already flagged are left out of the baseline, so a storm that lasts
+//!   does not become the new normal within the hour; the baseline looks back at most
+//!   `LOOKBACK_FACTOR` windows for ordinary minutes, so a lasting change of level is accepted
+//!   after a few hours.
+//! - each finished minute against the daily and weekly rhythm, with `vigie detect`'s detector
+//!   (`crates/anomaly`, measured on NAB): after a day of history it also sees a slow surge, a
+//!   rise at an hour that is usually quiet, and a collapse.
 
 use chrono::{DateTime, Utc};
+use vigie_anomaly::{AnomalyDetector, Params};
 
 use super::aggregate::{MinuteKey, MinuteRing, minute_key, minute_start};
 use crate::config::SpikeConfig;
@@ -25,8 +31,24 @@ struct Baseline {
     spread: f32,
 }
 
+/// The rhythm-aware detector of `crates/anomaly` alarms at this score (evidence 2).
+const RHYTHM_ALARM: f64 = 2.0 / 3.0;
+
+/// One brand's rhythm-aware detector, fed each finished minute.
+struct RhythmWatch {
+    detector: AnomalyDetector,
+    /// The last minute fed; `None` until the first `advance`.
+    fed: Option<MinuteKey>,
+}
+
 pub struct SpikeDetector {
     config: SpikeConfig,
+    /// Per brand: the detector that knows the daily and weekly rhythm (`vigie detect`'s). It
+    /// scores finished minutes only and needs a day of history before it speaks, so the
+    /// median/MAD test of the minute in progress stays: it catches a storm within seconds from
+    /// a cold start; the rhythm detector catches what a one-hour baseline cannot see (a slow
+    /// surge, a rise at an hour that is usually quiet, a collapse).
+    rhythm: Vec<RhythmWatch>,
     /// Per brand, the baseline of the minute last tested: computed once per minute.
     baselines: Vec<Option<Baseline>>,
     spikes: Vec<Spike>,
@@ -36,6 +58,12 @@ impl SpikeDetector {
     pub fn new(config: SpikeConfig, brands: usize) -> Self {
         Self {
             config,
+            rhythm: (0..brands)
+                .map(|_| RhythmWatch {
+                    detector: AnomalyDetector::new(Params::default()),
+                    fed: None,
+                })
+                .collect(),
             baselines: vec![None; brands],
             spikes: Vec::new(),
         }
@@ -82,6 +110,52 @@ impl SpikeDetector {
             detected_at: event_time,
         });
         self.spikes.last()
+    }
+
+    /// Feeds every minute finished before `now` to the rhythm detectors (from the first call
+    /// on: minutes before it are not known to be empty). A minute they find abnormal becomes a
+    /// spike unless it is one already. Returns how many spikes were added.
+    pub fn advance(&mut self, ring: &MinuteRing, now: DateTime<Utc>) -> usize {
+        let finished = minute_key(now) - 1;
+        let mut added = 0;
+        for brand in 0..self.rhythm.len() {
+            let from = match self.rhythm[brand].fed {
+                Some(fed) => fed + 1,
+                None => {
+                    self.rhythm[brand].fed = Some(finished);
+                    continue;
+                }
+            };
+            // After a long pause (a laptop asleep), only what the ring still holds.
+            let from = from.max(finished - ring.capacity_minutes() as i64 + 2);
+            for key in from..=finished {
+                let count = ring.total(key, brand);
+                let watch = &mut self.rhythm[brand];
+                let score = watch.detector.observe(key * 60, f64::from(count));
+                watch.fed = Some(key);
+                let minute = minute_start(key);
+                let flagged = self
+                    .spikes
+                    .iter()
+                    .any(|s| s.brand == brand && s.minute == minute);
+                if score >= RHYTHM_ALARM && !flagged {
+                    let evidence = watch.detector.evidence();
+                    if self.spikes.len() == MAX_SPIKES {
+                        self.spikes.remove(0);
+                    }
+                    self.spikes.push(Spike {
+                        brand,
+                        minute,
+                        count,
+                        baseline: evidence.expected as f32,
+                        score: evidence.total as f32,
+                        detected_at: now,
+                    });
+                    added += 1;
+                }
+            }
+        }
+        added
     }
 
     fn baseline(&mut self, ring: &MinuteRing, brand: usize, key: MinuteKey) -> Baseline {
@@ -201,6 +275,53 @@ mod tests {
         );
         // ...and once the ordinary minutes are out of reach the new level is the baseline.
         assert!(!flagged_minutes.contains(&329), "{flagged_minutes:?}");
+    }
+
+    #[test]
+    fn a_slow_surge_after_a_day_of_rhythm_is_flagged_by_the_rhythm_detector() {
+        let days = 3;
+        let mut ring = MinuteRing::new(days * 1440 + 10, 1);
+        let mut detector = SpikeDetector::new(config(), 1);
+        let start: MinuteKey = 29_400_000; // a Monday, 00:00 UTC
+        let at = |key: MinuteKey| minute_start(key);
+        detector.advance(&ring, at(start));
+        let mut seed: u64 = 17;
+        let surge_from = start + 2 * 1440 + 14 * 60;
+        for key in start..start + days as i64 * 1440 {
+            let hour = ((key - start) % 1440) as f64 / 60.0;
+            let usual = 6.0 + 5.0 * (-(hour - 14.0).powi(2) / 18.0).exp();
+            // The third afternoon climbs to three times the usual over half an hour, and stays.
+            let surge = if key >= surge_from {
+                1.0 + 2.0 * ((key - surge_from) as f64 / 30.0).min(1.0)
+            } else {
+                1.0
+            };
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            let noise = (seed >> 61) as f64 - 3.5;
+            let count = (usual * surge + noise).round().max(0.0) as u32;
+            for _ in 0..count {
+                ring.add(key, 0, Tone::Neutral, Platform::X);
+                detector.observe(&ring, 0, key, at(key));
+            }
+            detector.advance(&ring, at(key + 1));
+        }
+        let before: Vec<_> = detector
+            .spikes()
+            .iter()
+            .filter(|s| minute_key(s.minute) < surge_from)
+            .collect();
+        let during: Vec<_> = detector
+            .spikes()
+            .iter()
+            .filter(|s| (surge_from..surge_from + 180).contains(&minute_key(s.minute)))
+            .collect();
+        assert!(!during.is_empty(), "the surge is flagged");
+        assert!(
+            before.iter().all(|s| minute_key(s.minute) < start + 1440),
+            "{before:?}"
+        );
     }
 
     #[test]
