@@ -7,6 +7,27 @@ fn vigie() -> Command {
 }
 
 /// `vigie --config PATH check`, run.
+/// Runs a subcommand that needs no config (where there is none) with `input` on its stdin.
+fn with_stdin(command: &str, input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = vigie()
+        .current_dir(std::env::temp_dir())
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vigie runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("vigie ends")
+}
+
 fn check(path: &std::path::Path) -> std::process::Output {
     vigie()
         .arg("--config")
@@ -214,24 +235,10 @@ fn check_validates_live_sources_and_names_missing_token_variables() {
 
 #[test]
 fn sentiment_prints_one_score_per_input_line_and_nothing_else() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = vigie()
-        // No config is needed: run it where there is none.
-        .current_dir(std::env::temp_dir())
-        .arg("sentiment")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vigie runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all("J'adore, c'est génial !\nThis is terrible, I hate it.\n\n".as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("vigie ends");
+    let out = with_stdin(
+        "sentiment",
+        "J'adore, c'est génial !\nThis is terrible, I hate it.\n\n",
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -251,25 +258,7 @@ fn sentiment_prints_one_score_per_input_line_and_nothing_else() {
 
 #[test]
 fn detect_prints_every_row_with_a_score_and_locates_bad_input() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let run = |input: String| {
-        let mut child = vigie()
-            .current_dir(std::env::temp_dir())
-            .arg("detect")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigie runs");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write");
-        child.wait_with_output().expect("vigie ends")
-    };
+    let run = |input: String| with_stdin("detect", &input);
     let mut input = String::from("timestamp,value\n");
     for i in 0..3000 {
         let value = if i == 2900 { 900 } else { 40 + (i * 7) % 11 };

@@ -151,9 +151,9 @@ impl AlertEngine {
         let words = words_of(&folded);
         for rule in 0..self.rules.len() {
             for &brand in &enriched.brands {
-                if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                let Some(key) = self.brand_key(rule, brand) else {
                     continue;
-                }
+                };
                 let trigger = match &self.rules[rule].condition {
                     Condition::Keyword {
                         words: watched,
@@ -185,11 +185,6 @@ impl AlertEngine {
                     _ => None,
                 };
                 if let Some(trigger) = trigger {
-                    let key = Key {
-                        rule,
-                        brand: Some(brand),
-                        subject: None,
-                    };
                     self.fire(key, trigger, vec![post.clone()], now);
                 }
             }
@@ -235,13 +230,8 @@ impl AlertEngine {
                 } => {
                     let tones = window_tones(window_minutes);
                     for (brand, counts) in tones.iter().enumerate() {
-                        if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                        let Some(key) = self.brand_key(rule, brand) else {
                             continue;
-                        }
-                        let key = Key {
-                            rule,
-                            brand: Some(brand),
-                            subject: None,
                         };
                         let mentions = counts.total();
                         let share = counts.negative_share().unwrap_or(0.0);
@@ -267,13 +257,8 @@ impl AlertEngine {
                 }
                 Condition::VolumeSpike => {
                     for brand in 0..self.brand_names.len() {
-                        if self.rules[rule].brand.is_some_and(|b| b != brand) {
+                        let Some(key) = self.brand_key(rule, brand) else {
                             continue;
-                        }
-                        let key = Key {
-                            rule,
-                            brand: Some(brand),
-                            subject: None,
                         };
                         let latest = spikes
                             .iter()
@@ -369,6 +354,18 @@ impl AlertEngine {
         for key in stale {
             self.end(&key, now);
         }
+    }
+
+    /// The alert of `rule` for `brand`; `None` when the rule watches another brand.
+    fn brand_key(&self, rule: usize, brand: usize) -> Option<Key> {
+        if self.rules[rule].brand.is_some_and(|b| b != brand) {
+            return None;
+        }
+        Some(Key {
+            rule,
+            brand: Some(brand),
+            subject: None,
+        })
     }
 
     /// The most engaged recent posts of a brand since `from`, of a tone if given.
