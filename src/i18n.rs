@@ -35,6 +35,10 @@ pub struct Labels {
     pub stream_title: &'static str,
     pub volume_title: &'static str,
     pub share_of_voice_title: &'static str,
+    /// What a share of voice is measured on, after its title; `None` for mentions.
+    pub share_basis: fn(crate::model::ShareBasis) -> Option<&'static str>,
+    /// Points of share gained or lost against the previous window: "▲ 12 pts".
+    pub points: &'static str,
     pub spike: &'static str,
     pub negative: &'static str,
     pub neutral: &'static str,
@@ -78,6 +82,13 @@ pub static FR: Labels = Labels {
     stream_title: "Flux des mentions",
     volume_title: "Volume",
     share_of_voice_title: "Part de voix",
+    share_basis: |basis| match basis {
+        crate::model::ShareBasis::Volume => None,
+        crate::model::ShareBasis::Engagement => Some("engagement"),
+        crate::model::ShareBasis::Positive => Some("mentions positives"),
+        crate::model::ShareBasis::Negative => Some("mentions négatives"),
+    },
+    points: "pts",
     spike: "pic",
     negative: "négatif",
     neutral: "neutre",
@@ -127,6 +138,13 @@ pub static EN: Labels = Labels {
     stream_title: "Mention stream",
     volume_title: "Volume",
     share_of_voice_title: "Share of voice",
+    share_basis: |basis| match basis {
+        crate::model::ShareBasis::Volume => None,
+        crate::model::ShareBasis::Engagement => Some("engagement"),
+        crate::model::ShareBasis::Positive => Some("positive mentions"),
+        crate::model::ShareBasis::Negative => Some("negative mentions"),
+    },
+    points: "pts",
     spike: "spike",
     negative: "negative",
     neutral: "neutral",

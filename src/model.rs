@@ -340,11 +340,81 @@ pub struct VolumeChart {
     pub bars: Vec<Vec<ToneCounts>>,
 }
 
-/// Per brand, the mentions by tone over the last `minutes`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Per brand, the mentions by tone over the last `minutes`, their engagement and platforms,
+/// and the same over the `minutes` before (for the change against the previous window).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WindowTotals {
     pub minutes: u32,
     pub tones: Vec<ToneCounts>,
+    /// Likes, shares and replies, per brand.
+    #[serde(default)]
+    pub engagement: Vec<u64>,
+    /// Mentions per platform, per brand, indexed by `Platform::index`.
+    #[serde(default)]
+    pub platforms: Vec<[u32; Platform::ALL.len()]>,
+    /// The window before this one.
+    #[serde(default)]
+    pub previous_tones: Vec<ToneCounts>,
+    #[serde(default)]
+    pub previous_engagement: Vec<u64>,
+}
+
+/// What a share of voice is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShareBasis {
+    /// Mentions.
+    #[default]
+    Volume,
+    /// Likes, shares and replies of the mentions.
+    Engagement,
+    /// Positive mentions only.
+    Positive,
+    /// Negative mentions only.
+    Negative,
+}
+
+impl WindowTotals {
+    /// Each brand's measure on `basis`, over this window (`previous = false`) or the one before.
+    pub fn measure(&self, basis: ShareBasis, previous: bool) -> Vec<u64> {
+        let (tones, engagement) = if previous {
+            (&self.previous_tones, &self.previous_engagement)
+        } else {
+            (&self.tones, &self.engagement)
+        };
+        match basis {
+            ShareBasis::Volume => tones.iter().map(|t| u64::from(t.total())).collect(),
+            ShareBasis::Positive => tones.iter().map(|t| u64::from(t.positive)).collect(),
+            ShareBasis::Negative => tones.iter().map(|t| u64::from(t.negative)).collect(),
+            ShareBasis::Engagement => engagement.clone(),
+        }
+    }
+
+    /// Each brand's share in percent on `basis`, and its change in points against the previous
+    /// window (`None` when the previous window had nothing to share).
+    pub fn shares(&self, basis: ShareBasis) -> Vec<(f32, Option<f32>)> {
+        let percent = |values: &[u64]| -> Option<Vec<f32>> {
+            let total: u64 = values.iter().sum();
+            (total > 0).then(|| {
+                values
+                    .iter()
+                    .map(|&v| v as f32 * 100.0 / total as f32)
+                    .collect()
+            })
+        };
+        let now =
+            percent(&self.measure(basis, false)).unwrap_or_else(|| vec![0.0; self.tones.len()]);
+        let before = percent(&self.measure(basis, true));
+        now.iter()
+            .enumerate()
+            .map(|(i, &share)| {
+                (
+                    share,
+                    before.as_ref().and_then(|b| b.get(i)).map(|b| share - b),
+                )
+            })
+            .collect()
+    }
 }
 
 impl Figures {

@@ -138,6 +138,28 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
     // The storm makes the brand the loudest in the room.
     let sov = &after.share_of_voice();
     assert!(sov[own] > sov[1..].iter().sum::<u32>(), "{sov:?}");
+    // ...by volume and by engagement, up against the hour before the incident, and its share of
+    // the room's negative mentions too.
+    use vigie::model::ShareBasis;
+    let window = after.windows.first().expect("the share-of-voice window");
+    for basis in [
+        ShareBasis::Volume,
+        ShareBasis::Engagement,
+        ShareBasis::Negative,
+    ] {
+        let (share, change) = window.shares(basis)[own];
+        let change = change.expect("a previous window");
+        assert!(
+            share > 50.0 && change > 10.0,
+            "{basis:?}: {share} % ({change:+} pts)"
+        );
+    }
+    assert!(
+        window.engagement[own] > 57_900,
+        "the viral post's engagement counts"
+    );
+    let platforms: u32 = window.platforms[own].iter().sum();
+    assert_eq!(platforms, window.tones[own].total());
 }
 
 #[test]

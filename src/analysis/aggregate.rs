@@ -23,6 +23,8 @@ struct Bucket {
     key: MinuteKey,
     tones: Vec<ToneCounts>,
     platforms: Vec<[u32; PLATFORMS]>,
+    /// Likes, shares and replies of the minute's mentions, as their sources reported them.
+    engagement: Vec<u64>,
 }
 
 pub struct MinuteRing {
@@ -36,6 +38,7 @@ impl MinuteRing {
             key: MinuteKey::MIN,
             tones: vec![ToneCounts::default(); brands],
             platforms: vec![[0; PLATFORMS]; brands],
+            engagement: vec![0; brands],
         };
         Self {
             buckets: vec![empty; minutes.max(1)],
@@ -53,6 +56,18 @@ impl MinuteRing {
 
     /// Adds one mention; the caller has checked that `key` is within the ring's reach of now.
     pub fn add(&mut self, key: MinuteKey, brand: usize, tone: Tone, platform: Platform) {
+        self.add_engaged(key, brand, tone, platform, 0);
+    }
+
+    /// Adds one mention with its engagement.
+    pub fn add_engaged(
+        &mut self,
+        key: MinuteKey,
+        brand: usize,
+        tone: Tone,
+        platform: Platform,
+        engagement: u64,
+    ) {
         let slot = self.slot(key);
         let bucket = &mut self.buckets[slot];
         if bucket.key != key {
@@ -66,20 +81,30 @@ impl MinuteRing {
                 .platforms
                 .iter_mut()
                 .for_each(|p| *p = [0; PLATFORMS]);
+            bucket.engagement.iter_mut().for_each(|e| *e = 0);
         }
         bucket.tones[brand].add(tone);
         bucket.platforms[brand][platform.index()] += 1;
+        bucket.engagement[brand] += engagement;
     }
 
     /// Takes back one mention counted by `add` (deleted or edited at its source). A minute that
     /// has already left the ring has nothing to take back.
-    pub fn remove(&mut self, key: MinuteKey, brand: usize, tone: Tone, platform: Platform) {
+    pub fn remove(
+        &mut self,
+        key: MinuteKey,
+        brand: usize,
+        tone: Tone,
+        platform: Platform,
+        engagement: u64,
+    ) {
         let slot = self.slot(key);
         let bucket = &mut self.buckets[slot];
         if bucket.key != key {
             return;
         }
         bucket.tones[brand].take(tone);
+        bucket.engagement[brand] = bucket.engagement[brand].saturating_sub(engagement);
         let platform_count = &mut bucket.platforms[brand][platform.index()];
         *platform_count = platform_count.saturating_sub(1);
     }
@@ -105,6 +130,20 @@ impl MinuteRing {
             if bucket.key == key {
                 for (sum, tones) in sums.iter_mut().zip(&bucket.tones) {
                     sum.merge(tones);
+                }
+            }
+        }
+        sums
+    }
+
+    /// Engagement over the minutes `[from, to)`, per brand.
+    pub fn sum_engagement(&self, from: MinuteKey, to: MinuteKey) -> Vec<u64> {
+        let mut sums = vec![0; self.brands];
+        for key in from..to {
+            let bucket = &self.buckets[self.slot(key)];
+            if bucket.key == key {
+                for (sum, engagement) in sums.iter_mut().zip(&bucket.engagement) {
+                    *sum += engagement;
                 }
             }
         }
@@ -164,14 +203,18 @@ mod tests {
         let mut ring = MinuteRing::new(10, 1);
         ring.add(100, 0, Tone::Negative, Platform::Mastodon);
         ring.add(100, 0, Tone::Negative, Platform::X);
-        ring.remove(100, 0, Tone::Negative, Platform::Mastodon);
+        ring.add_engaged(100, 0, Tone::Positive, Platform::Mastodon, 40);
+        ring.remove(100, 0, Tone::Negative, Platform::Mastodon, 0);
+        assert_eq!(ring.sum_engagement(100, 101), vec![40]);
+        ring.remove(100, 0, Tone::Positive, Platform::Mastodon, 40);
+        assert_eq!(ring.sum_engagement(99, 102), vec![0]);
         assert_eq!(ring.tones(100, 0).negative, 1);
         assert_eq!(
             ring.sum_platforms(100, 101)[0][Platform::Mastodon.index()],
             0
         );
         ring.add(110, 0, Tone::Positive, Platform::X);
-        ring.remove(100, 0, Tone::Positive, Platform::X);
+        ring.remove(100, 0, Tone::Positive, Platform::X, 0);
         assert_eq!(ring.tones(110, 0).positive, 1);
     }
 

@@ -21,6 +21,8 @@ pub struct Counted {
     pub brands: u64,
     pub tone: Tone,
     pub platform: Platform,
+    /// What it added to the engagement of its minute.
+    pub engagement: u64,
 }
 
 impl Counted {
@@ -113,6 +115,7 @@ mod tests {
             brands: Counted::mask(&[0, 3]),
             tone: Tone::Negative,
             platform: Platform::Bluesky,
+            engagement: 12,
         };
         let mut ledger = Ledger::new(4);
         ledger.record("x", Seen::Counted(counted));

@@ -220,8 +220,10 @@ impl Analyzer {
         let sentiment = self.scorer.score(&mention.text, lang);
         let tone = Tone::from_score(sentiment);
         let key = minute_key(mention.created_at);
+        let engagement = mention.engagement.total();
         for &brand in &brands {
-            self.ring.add(key, brand, tone, mention.platform);
+            self.ring
+                .add_engaged(key, brand, tone, mention.platform, engagement);
             if let Some(spike) = self
                 .spikes
                 .observe(&self.ring, brand, key, mention.created_at)
@@ -242,6 +244,7 @@ impl Analyzer {
                 brands: Counted::mask(&brands),
                 tone,
                 platform: mention.platform,
+                engagement,
             }),
         );
         let enriched = Box::new(EnrichedMention {
@@ -262,8 +265,13 @@ impl Analyzer {
 
     fn uncount(&mut self, counted: &Counted) {
         for brand in counted.brand_indices() {
-            self.ring
-                .remove(counted.minute, brand, counted.tone, counted.platform);
+            self.ring.remove(
+                counted.minute,
+                brand,
+                counted.tone,
+                counted.platform,
+                counted.engagement,
+            );
         }
     }
 
@@ -294,11 +302,17 @@ impl Analyzer {
         let windows = self
             .share_windows
             .iter()
-            .map(|&minutes| WindowTotals {
-                minutes,
-                tones: self
-                    .ring
-                    .sum_tones(now_key - i64::from(minutes) + 1, now_key + 1),
+            .map(|&minutes| {
+                let (from, to) = (now_key - i64::from(minutes) + 1, now_key + 1);
+                let before = from - i64::from(minutes);
+                WindowTotals {
+                    minutes,
+                    tones: self.ring.sum_tones(from, to),
+                    engagement: self.ring.sum_engagement(from, to),
+                    platforms: self.ring.sum_platforms(from, to),
+                    previous_tones: self.ring.sum_tones(before, from),
+                    previous_engagement: self.ring.sum_engagement(before, from),
+                }
             })
             .collect();
         let earliest_chart = charts.iter().map(|c| c.start).min().unwrap_or(now);

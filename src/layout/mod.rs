@@ -139,9 +139,8 @@ impl Layout {
     /// Every window (in minutes) a share-of-voice or sentiment tile shows.
     pub fn share_windows(&self) -> Vec<u32> {
         self.windows(|t| match t {
-            TileSpec::ShareOfVoice { window_minutes } | TileSpec::Sentiment { window_minutes } => {
-                Some(*window_minutes)
-            }
+            TileSpec::ShareOfVoice { window_minutes, .. }
+            | TileSpec::Sentiment { window_minutes } => Some(*window_minutes),
             _ => None,
         })
     }

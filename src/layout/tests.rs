@@ -1,3 +1,4 @@
+use crate::model::ShareBasis;
 use std::path::Path;
 
 use super::*;
@@ -111,7 +112,10 @@ kind = "sov"
     assert_eq!(screen.pages[1].name, "page 2");
     assert_eq!(
         screen.pages[1].tiles[0].1,
-        TileSpec::ShareOfVoice { window_minutes: 60 }
+        TileSpec::ShareOfVoice {
+            window_minutes: 60,
+            by: ShareBasis::Volume
+        }
     );
 }
 

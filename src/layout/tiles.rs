@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use toml::Value;
 
+pub use crate::model::ShareBasis;
+
 /// Which brand a tile follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrandRef {
@@ -68,6 +70,8 @@ pub enum TileSpec {
     },
     ShareOfVoice {
         window_minutes: u32,
+        /// What the share is measured on: mentions, engagement, positive or negative mentions.
+        by: ShareBasis,
     },
     Sentiment {
         window_minutes: u32,
@@ -102,11 +106,19 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("header", &["title"]),
     ("stream", &["cards", "brands"]),
     ("volume", &["window", "brand"]),
-    ("share_of_voice", &["window"]),
+    ("share_of_voice", &["window", "by"]),
     ("sentiment", &["window"]),
     ("alerts", &["max"]),
     ("kpi", &["metric", "brand"]),
     ("status", &[]),
+];
+
+/// What a share of voice can be measured on, by its name in a layout file.
+pub const SHARE_BASES: [(&str, ShareBasis); 4] = [
+    ("volume", ShareBasis::Volume),
+    ("engagement", ShareBasis::Engagement),
+    ("positive", ShareBasis::Positive),
+    ("negative", ShareBasis::Negative),
 ];
 
 /// The volume chart can look back this far (the analysis keeps this much history in memory).
@@ -205,6 +217,28 @@ pub fn build(
                 MAX_SHARE_MINUTES,
                 &mut errors,
             ),
+            by: match get("by") {
+                None => ShareBasis::Volume,
+                Some(Value::String(name)) => match SHARE_BASES.iter().find(|(n, _)| n == name) {
+                    Some((_, basis)) => *basis,
+                    None => {
+                        let names: Vec<&str> = SHARE_BASES.iter().map(|(n, _)| *n).collect();
+                        errors.push(option_error(
+                            "by",
+                            format!(
+                                "unknown basis '{name}'{}: use one of {}",
+                                hint(name, &names),
+                                names.join(", ")
+                            ),
+                        ));
+                        ShareBasis::Volume
+                    }
+                },
+                Some(_) => {
+                    errors.push(option_error("by", "`by` must be a string"));
+                    ShareBasis::Volume
+                }
+            },
         },
         "sentiment" => TileSpec::Sentiment {
             window_minutes: window("window", 60, MAX_SHARE_MINUTES, &mut errors),
@@ -394,6 +428,33 @@ mod tests {
     }
 
     #[test]
+    fn share_of_voice_is_measured_on_a_named_basis() {
+        let by = |name: &str| {
+            with(|c| {
+                build(
+                    "share_of_voice",
+                    &[("by".into(), Value::String(name.into()))],
+                    c,
+                )
+            })
+        };
+        assert_eq!(
+            by("engagement"),
+            Ok(TileSpec::ShareOfVoice {
+                window_minutes: 60,
+                by: ShareBasis::Engagement
+            })
+        );
+        let errors = by("engagment").expect_err("a misspelt basis");
+        assert_eq!(errors[0].option.as_deref(), Some("by"));
+        assert!(
+            errors[0].message.contains("did you mean 'engagement'"),
+            "{:?}",
+            errors[0]
+        );
+    }
+
+    #[test]
     fn options_resolve_against_the_config() {
         let spec = with(|c| {
             build(
@@ -413,7 +474,13 @@ mod tests {
             })
         );
         let defaults = with(|c| build("share_of_voice", &[], c));
-        assert_eq!(defaults, Ok(TileSpec::ShareOfVoice { window_minutes: 60 }));
+        assert_eq!(
+            defaults,
+            Ok(TileSpec::ShareOfVoice {
+                window_minutes: 60,
+                by: ShareBasis::Volume
+            })
+        );
     }
 
     #[test]

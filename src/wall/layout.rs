@@ -315,8 +315,8 @@ pub fn spawn_tile(
             window_minutes,
             brand,
         } => tiles::volume::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
-        TileSpec::ShareOfVoice { window_minutes } => {
-            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes)
+        TileSpec::ShareOfVoice { window_minutes, by } => {
+            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes, *by)
         }
         TileSpec::Sentiment { window_minutes } => {
             tiles::sentiment::spawn(commands, fonts, settings, *window_minutes)

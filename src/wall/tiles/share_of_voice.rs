@@ -1,21 +1,29 @@
 //! Share of voice: each brand's part of the conversation over the window, as a bar with its
-//! percentage, and under it the brand's tone split so the room sees who is talked about badly.
+//! percentage and its change in points against the previous window, and under it the brand's
+//! tone split so the room sees who is talked about badly. The share is of mentions, or (`by`)
+//! of engagement, positive or negative mentions.
 
 use bevy::prelude::*;
 
 use std::collections::HashMap;
 
 use super::on_new_data;
-use super::tone_bar::{self, TotalsWindow, totals_by_tile};
+use super::tone_bar::{self, TotalsWindow};
 use super::{InTile, set_text};
-use crate::model::ToneCounts;
+use crate::model::{ShareBasis, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
 
 /// A share-of-voice tile; its window is its `TotalsWindow`.
 #[derive(Component, Debug, Clone, Copy)]
-pub struct ShareTile;
+pub struct ShareTile {
+    pub by: ShareBasis,
+}
+
+/// A brand's change of share against the previous window.
+#[derive(Component)]
+pub struct ShareChange(pub usize);
 
 #[derive(Component)]
 pub struct ShareBar(pub usize);
@@ -35,21 +43,22 @@ pub fn spawn(
     fonts: &WallFonts,
     settings: &WallSettings,
     window_minutes: u32,
+    by: ShareBasis,
 ) -> Entity {
     let labels = settings.locale.labels();
+    let title = match (labels.share_basis)(by) {
+        Some(basis) => format!("{} ({basis})", labels.share_of_voice_title),
+        None => labels.share_of_voice_title.to_string(),
+    };
     let (tile, rows) = rows_tile(
         commands,
         fonts,
         (
             tile_panel("share of voice"),
-            ShareTile,
+            ShareTile { by },
             TotalsWindow(window_minutes),
         ),
-        format!(
-            "{} · {}",
-            labels.share_of_voice_title,
-            labels.window(window_minutes)
-        ),
+        format!("{title} · {}", labels.window(window_minutes)),
     );
     let in_tile = InTile(tile);
     for (index, brand) in settings.brands.iter().enumerate() {
@@ -127,6 +136,20 @@ pub fn spawn(
                 },
             ))
             .id();
+        let change = commands
+            .spawn((
+                ShareChange(index),
+                in_tile,
+                label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    grid_row: GridPlacement::start(2),
+                    grid_column: GridPlacement::start(3),
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
+            ))
+            .id();
         let split = tone_bar::spawn(
             commands,
             index,
@@ -141,7 +164,7 @@ pub fn spawn(
         );
         commands
             .entity(row)
-            .add_children(&[name, track, percent, negative, split]);
+            .add_children(&[name, track, percent, negative, change, split]);
         commands.entity(rows).add_child(row);
     }
     tile
@@ -162,38 +185,69 @@ pub fn shares(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
+/// "▲ 12 pts", "▼ 3 pts" or "= 0 pts": a change of share in points, rounded.
+pub fn change_text(change: Option<f32>, points: &str) -> String {
+    match change.map(f32::round) {
+        None => String::new(),
+        Some(c) if c >= 1.0 => format!("▲ {c:.0} {points}"),
+        Some(c) if c <= -1.0 => format!("▼ {:.0} {points}", -c),
+        Some(_) => format!("= 0 {points}"),
+    }
+}
+
 fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    tiles: Query<(Entity, &TotalsWindow), With<ShareTile>>,
+    tiles: Query<(Entity, &TotalsWindow, &ShareTile)>,
     mut bars: Query<(&ShareBar, &InTile, &mut Node)>,
-    mut percents: Query<(&SharePercent, &InTile, &mut Text), Without<NegativeShare>>,
-    mut negatives: Query<(&NegativeShare, &InTile, &mut Text), Without<SharePercent>>,
+    mut percents: Query<
+        (&SharePercent, &InTile, &mut Text),
+        (Without<NegativeShare>, Without<ShareChange>),
+    >,
+    mut negatives: Query<
+        (&NegativeShare, &InTile, &mut Text),
+        (Without<SharePercent>, Without<ShareChange>),
+    >,
+    mut changes: Query<
+        (&ShareChange, &InTile, &mut Text),
+        (Without<SharePercent>, Without<NegativeShare>),
+    >,
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
-    let windows: HashMap<Entity, (&[ToneCounts], Vec<f32>)> = totals_by_tile(figures, tiles.iter())
-        .into_iter()
-        .map(|(entity, tones)| {
-            let counts: Vec<u32> = tones.iter().map(ToneCounts::total).collect();
-            (entity, (tones, shares(&counts)))
+    type Shares<'a> = (&'a [ToneCounts], Vec<(f32, Option<f32>)>);
+    let windows: HashMap<Entity, Shares> = tiles
+        .iter()
+        .filter_map(|(entity, window, tile)| {
+            let totals = figures.totals(window.0)?;
+            Some((entity, (totals.tones.as_slice(), totals.shares(tile.by))))
         })
         .collect();
+    let share = |tile: &InTile, brand: usize| {
+        windows
+            .get(&tile.0)
+            .and_then(|(_, shares)| shares.get(brand).copied())
+    };
     for (bar, tile, mut node) in &mut bars {
-        let Some((_, shares)) = windows.get(&tile.0) else {
+        let Some((value, _)) = share(tile, bar.0) else {
             continue;
         };
-        let wanted = Val::Percent(shares.get(bar.0).copied().unwrap_or(0.0));
+        let wanted = Val::Percent(value);
         if node.width != wanted {
             node.width = wanted;
         }
     }
     for (percent, tile, mut text) in &mut percents {
-        let Some((_, shares)) = windows.get(&tile.0) else {
+        let Some((value, _)) = share(tile, percent.0) else {
             continue;
         };
-        let value = shares.get(percent.0).copied().unwrap_or(0.0);
         set_text(&mut text, &format!("{value:.0} %"));
+    }
+    for (change, tile, mut text) in &mut changes {
+        let Some((_, delta)) = share(tile, change.0) else {
+            continue;
+        };
+        set_text(&mut text, &change_text(delta, labels.points));
     }
     for (negative, tile, mut text) in &mut negatives {
         let Some((tones, _)) = windows.get(&tile.0) else {
@@ -211,6 +265,14 @@ fn update_share_of_voice(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changes_read_in_points() {
+        assert_eq!(change_text(Some(12.4), "pts"), "▲ 12 pts");
+        assert_eq!(change_text(Some(-3.6), "pts"), "▼ 4 pts");
+        assert_eq!(change_text(Some(0.2), "pts"), "= 0 pts");
+        assert_eq!(change_text(None, "pts"), "");
+    }
 
     #[test]
     fn shares_sum_to_a_hundred_or_are_all_zero() {
