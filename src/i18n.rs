@@ -37,7 +37,7 @@ pub struct Labels {
     pub share_of_voice_title: &'static str,
     /// What a share of voice is measured on, after its title; `None` for mentions.
     pub share_basis: fn(crate::model::ShareBasis) -> Option<&'static str>,
-    /// Points of share gained or lost against the previous window: "▲ 12 pts".
+    /// Points of share gained or lost against the previous window: "+12 pts".
     pub points: &'static str,
     pub spike: &'static str,
     pub negative: &'static str,

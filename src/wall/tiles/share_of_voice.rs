@@ -185,12 +185,13 @@ pub fn shares(counts: &[u32]) -> Vec<f32> {
         .collect()
 }
 
-/// "▲ 12 pts", "▼ 3 pts" or "= 0 pts": a change of share in points, rounded.
+/// "+12 pts", "-3 pts" or "= 0 pts": a change of share in points, rounded (the wall's fonts
+/// have no arrows).
 pub fn change_text(change: Option<f32>, points: &str) -> String {
     match change.map(f32::round) {
         None => String::new(),
-        Some(c) if c >= 1.0 => format!("▲ {c:.0} {points}"),
-        Some(c) if c <= -1.0 => format!("▼ {:.0} {points}", -c),
+        Some(c) if c >= 1.0 => format!("+{c:.0} {points}"),
+        Some(c) if c <= -1.0 => format!("-{:.0} {points}", -c),
         Some(_) => format!("= 0 {points}"),
     }
 }
@@ -268,8 +269,8 @@ mod tests {
 
     #[test]
     fn changes_read_in_points() {
-        assert_eq!(change_text(Some(12.4), "pts"), "▲ 12 pts");
-        assert_eq!(change_text(Some(-3.6), "pts"), "▼ 4 pts");
+        assert_eq!(change_text(Some(12.4), "pts"), "+12 pts");
+        assert_eq!(change_text(Some(-3.6), "pts"), "-4 pts");
         assert_eq!(change_text(Some(0.2), "pts"), "= 0 pts");
         assert_eq!(change_text(None, "pts"), "");
     }
