@@ -8,6 +8,7 @@ use anyhow::Context;
 use vigie_anomaly::Params;
 use vigie_anomaly::detector::score_series;
 use vigie_anomaly::nab::{LabelledSeries, ProfileScore, load_corpus, score_corpus};
+use vigie_anomaly::series::{RESULT_HEADER, Scored};
 
 pub struct NabReport {
     pub files: usize,
@@ -61,9 +62,9 @@ fn write_results(out: &Path, corpus: &[LabelledSeries], scores: &[Vec<f64>]) -> 
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("creating {}", parent.display()))?;
         }
-        let mut text = String::from("timestamp,value,anomaly_score\n");
-        for (row, score) in series.rows.iter().zip(scores) {
-            let _ = writeln!(text, "{},{},{score:.6}", row.stamp, row.value);
+        let mut text = format!("{RESULT_HEADER}\n");
+        for (row, &score) in series.rows.iter().zip(scores) {
+            let _ = writeln!(text, "{}", Scored(row, score));
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }

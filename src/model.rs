@@ -461,3 +461,41 @@ pub enum WallUpdate {
     /// Mentions deleted at their source: their cards leave the wall.
     Retracted(Vec<String>),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn neutral(counts: &[u32]) -> Vec<ToneCounts> {
+        counts
+            .iter()
+            .map(|&n| ToneCounts {
+                neutral: n,
+                ..ToneCounts::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shares_sum_to_a_hundred_or_are_all_zero_and_change_against_the_window_before() {
+        let totals = WindowTotals {
+            minutes: 60,
+            tones: neutral(&[30, 10, 60]),
+            previous_tones: neutral(&[10, 10, 80]),
+            ..WindowTotals::default()
+        };
+        assert_eq!(
+            totals.shares(ShareBasis::Volume),
+            vec![(30.0, Some(20.0)), (10.0, Some(0.0)), (60.0, Some(-20.0))]
+        );
+        let silent = WindowTotals {
+            minutes: 60,
+            tones: neutral(&[0, 0]),
+            ..WindowTotals::default()
+        };
+        assert_eq!(
+            silent.shares(ShareBasis::Volume),
+            vec![(0.0, None), (0.0, None)]
+        );
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::matching::fold;
+use crate::analysis::matching::folded_words;
 use crate::model::Platform;
 
 /// Posts remembered per brand: the spike's own and enough before it to compare with.
@@ -59,7 +59,7 @@ impl PostHistory {
     pub fn new(brand_keywords: &[String]) -> Self {
         let ignored = brand_keywords
             .iter()
-            .flat_map(|k| words(&fold(k)))
+            .flat_map(|k| folded_words(k))
             .collect();
         Self {
             posts: VecDeque::new(),
@@ -67,10 +67,11 @@ impl PostHistory {
         }
     }
 
+    /// Remembers a post by its folded words (`folded_words` of its text).
     pub fn add(
         &mut self,
         at: DateTime<Utc>,
-        text: &str,
+        words: &[String],
         author: &str,
         platform: Platform,
         engagement: u64,
@@ -78,10 +79,11 @@ impl PostHistory {
         if self.posts.len() == KEPT {
             self.posts.pop_front();
         }
-        let mut seen: Vec<String> = words(&fold(text))
-            .into_iter()
+        let mut seen: Vec<String> = words
+            .iter()
             .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !STOPWORDS.contains(&w.as_str()) && !self.ignored.contains(w))
+            .filter(|w| !STOPWORDS.contains(&w.as_str()) && !self.ignored.contains(*w))
+            .cloned()
             .collect();
         seen.sort_unstable();
         seen.dedup();
@@ -162,14 +164,6 @@ impl PostHistory {
     }
 }
 
-fn words(folded: &str) -> Vec<String> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +181,7 @@ mod tests {
             ][i % 3];
             history.add(
                 start + TimeDelta::seconds(i as i64 * 30),
-                text,
+                &folded_words(text),
                 &format!("user{i}"),
                 Platform::Instagram,
                 3,
@@ -212,7 +206,7 @@ mod tests {
             };
             history.add(
                 spike + TimeDelta::seconds(i as i64 * 5),
-                text,
+                &folded_words(text),
                 author,
                 platform,
                 10,

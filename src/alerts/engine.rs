@@ -10,7 +10,7 @@ use vigie_anomaly::rank::RollingRank;
 
 use super::drivers::PostHistory;
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
-use crate::analysis::matching::fold;
+use crate::analysis::matching::folded_words;
 use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
@@ -71,6 +71,34 @@ pub struct AlertEngine {
     velocities: RollingRank,
     sightings: lru::LruCache<String, (DateTime<Utc>, u64)>,
     down_since: HashMap<String, DateTime<Utc>>,
+    /// What the configured rules need from each mention; nothing else is computed for it.
+    needs: Needs,
+}
+
+/// The per-mention work the rules call for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Needs {
+    /// Engagement speed (viral posts).
+    velocity: bool,
+    /// The folded words (keywords, spike explanations).
+    words: bool,
+    /// The word history that explains spikes.
+    history: bool,
+    /// The recent posts that evidence spikes and negative shares.
+    recent: bool,
+}
+
+impl Needs {
+    fn of(rules: &[AlertRule]) -> Self {
+        let any = |f: fn(&Condition) -> bool| rules.iter().any(|r| f(&r.condition));
+        let spikes = any(|c| matches!(c, Condition::VolumeSpike));
+        Self {
+            velocity: any(|c| matches!(c, Condition::ViralPost { .. })),
+            words: spikes || any(|c| matches!(c, Condition::Keyword { .. })),
+            history: spikes,
+            recent: spikes || any(|c| matches!(c, Condition::NegativeShare { .. })),
+        }
+    }
 }
 
 impl AlertEngine {
@@ -80,13 +108,12 @@ impl AlertEngine {
             .map(|b| {
                 b.keywords
                     .iter()
-                    .map(|k| words_of(&fold(k)))
+                    .map(|k| folded_words(k))
                     .filter(|w| !w.is_empty())
                     .collect()
             })
             .collect();
         Self {
-            rules,
             brand_names: brands.iter().map(|b| b.name.clone()).collect(),
             brand_words,
             locale,
@@ -105,6 +132,8 @@ impl AlertEngine {
                 std::num::NonZeroUsize::new(SIGHTINGS_KEPT).unwrap_or(std::num::NonZeroUsize::MIN),
             ),
             down_since: HashMap::new(),
+            needs: Needs::of(&rules),
+            rules,
         }
     }
 
@@ -127,28 +156,43 @@ impl AlertEngine {
 
     /// A counted mention (or a new version of one): per-post rules.
     pub fn on_mention(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) {
-        let mention = &enriched.mention;
-        let velocity = self.velocity(enriched, now);
-        let post = evidence(enriched);
-        for &brand in &enriched.brands {
-            self.histories[brand].add(
-                mention.created_at,
-                &mention.text,
-                &mention.author.handle,
-                mention.platform,
-                mention.engagement.total(),
-            );
-            let recent = &mut self.recent[brand];
-            if recent.len() == RECENT_POSTS_PER_BRAND {
-                recent.pop_front();
-            }
-            recent.push_back(RecentPost {
-                at: mention.created_at,
-                post: post.clone(),
-            });
+        if self.rules.is_empty() {
+            return;
         }
-        let folded = fold(&mention.text);
-        let words = words_of(&folded);
+        let mention = &enriched.mention;
+        let velocity = if self.needs.velocity {
+            self.velocity(enriched, now)
+        } else {
+            None
+        };
+        let post = evidence(enriched);
+        // Folded and split once, for the spike explanations and the keyword rules.
+        let words = if self.needs.words {
+            folded_words(&mention.text)
+        } else {
+            Vec::new()
+        };
+        for &brand in &enriched.brands {
+            if self.needs.history {
+                self.histories[brand].add(
+                    mention.created_at,
+                    &words,
+                    &mention.author.handle,
+                    mention.platform,
+                    mention.engagement.total(),
+                );
+            }
+            if self.needs.recent {
+                let recent = &mut self.recent[brand];
+                if recent.len() == RECENT_POSTS_PER_BRAND {
+                    recent.pop_front();
+                }
+                recent.push_back(RecentPost {
+                    at: mention.created_at,
+                    post: post.clone(),
+                });
+            }
+        }
         for rule in 0..self.rules.len() {
             for &brand in &enriched.brands {
                 let Some(key) = self.brand_key(rule, brand) else {
@@ -156,19 +200,16 @@ impl AlertEngine {
                 };
                 let trigger = match &self.rules[rule].condition {
                     Condition::Keyword {
-                        words: watched,
+                        phrases,
                         within_words,
-                    } => watched
+                    } => phrases
                         .iter()
-                        .find(|w| {
-                            near(
-                                &words,
-                                &words_of(w),
-                                &self.brand_words[brand],
-                                *within_words,
-                            )
+                        .find(|phrase| {
+                            near(&words, phrase, &self.brand_words[brand], *within_words)
                         })
-                        .map(|w| Trigger::Keyword { word: w.clone() }),
+                        .map(|phrase| Trigger::Keyword {
+                            word: phrase.join(" "),
+                        }),
                     Condition::InfluentialNegative { min_reach } => {
                         (enriched.tone == Tone::Negative && mention.author.reach >= *min_reach)
                             .then(|| Trigger::InfluentialNegative {
@@ -490,15 +531,6 @@ fn evidence(enriched: &EnrichedMention) -> EvidencePost {
         engagement: mention.engagement.total(),
         tone: enriched.tone,
     }
-}
-
-/// Splits folded text into words (letters and digits; everything else separates).
-fn words_of(folded: &str) -> Vec<String> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Whether the word sequence `watched` occurs within `within` words of one of `brand_keywords`.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::Severity;
-use crate::analysis::matching::fold;
+use crate::analysis::matching::folded_words;
 use crate::config::{BrandConfig, ConfigError, SourceText};
 
 /// Every kind, for the error that lists them.
@@ -53,10 +53,10 @@ pub enum Condition {
         window_minutes: u32,
         min_mentions: u32,
     },
-    /// One of `words` within `within_words` words of the brand's name (folded: case and accents
-    /// ignored).
+    /// One of `phrases` within `within_words` words of the brand's name; each phrase is its
+    /// folded words (case and accents ignored), split once here rather than for every mention.
     Keyword {
-        words: Vec<String>,
+        phrases: Vec<Vec<String>>,
         within_words: usize,
     },
     /// A negative post by an author followed by at least `min_reach` people.
@@ -223,17 +223,17 @@ fn validate_rule(
             let Some(words) = &raw.words else {
                 return fail(span, "kind keyword needs `words = [\"…\"]`".into());
             };
-            let folded: Vec<String> = words
+            let phrases: Vec<Vec<String>> = words
                 .get_ref()
                 .iter()
-                .map(|w| fold(w.trim()))
+                .map(|w| folded_words(w))
                 .filter(|w| !w.is_empty())
                 .collect();
-            if folded.is_empty() {
+            if phrases.is_empty() {
                 return fail(words.span(), "`words` is empty".into());
             }
             Condition::Keyword {
-                words: folded,
+                phrases,
                 within_words: raw.within_words.as_ref().map_or(8, |w| *w.get_ref()),
             }
         }

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, Write};
 
-use vigie_anomaly::series::{SeriesError, parse_row};
+use vigie_anomaly::series::{RESULT_HEADER, Scored, SeriesError, check_header, parse_row};
 use vigie_anomaly::{AnomalyDetector, Params};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +28,7 @@ pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize
     let mut detector = AnomalyDetector::new(Params::default());
     let mut previous: Option<i64> = None;
     let mut rows = 0;
-    writeln!(output, "timestamp,value,anomaly_score").map_err(DetectError::Output)?;
+    writeln!(output, "{RESULT_HEADER}").map_err(DetectError::Output)?;
     for (index, line) in input.lines().enumerate() {
         let line = line.map_err(|e| DetectError::Input(SeriesError::Io(e)))?;
         let number = index + 1;
@@ -37,15 +37,8 @@ pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize
             continue;
         }
         if number == 1 {
-            let header = trimmed.trim_start_matches('\u{feff}').replace(' ', "");
-            if header.eq_ignore_ascii_case("timestamp,value") {
-                continue;
-            }
-            return Err(SeriesError::Line {
-                line: 1,
-                message: format!("expected the header `timestamp,value`, got {line:?}"),
-            }
-            .into());
+            check_header(&line)?;
+            continue;
         }
         let row = parse_row(trimmed, number)?;
         if previous.is_some_and(|p| row.seconds < p) {
@@ -56,7 +49,7 @@ pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize
         }
         previous = Some(row.seconds);
         let score = detector.observe(row.seconds, row.value);
-        writeln!(output, "{},{},{score:.6}", row.stamp, row.value).map_err(DetectError::Output)?;
+        writeln!(output, "{}", Scored(&row, score)).map_err(DetectError::Output)?;
         rows += 1;
     }
     output.flush().map_err(DetectError::Output)?;

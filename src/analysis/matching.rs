@@ -102,6 +102,16 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// The words of `text`, folded: letters and digits, everything else separates. What alert
+/// rules and spike explanations compare.
+pub fn folded_words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let before_ok = text[..start]

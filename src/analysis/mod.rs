@@ -275,7 +275,8 @@ impl Analyzer {
         }
     }
 
-    /// Checks the alert rules that watch states (negative share, spikes, sources) at `now`.
+    /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
+    /// that watch states (negative share, spikes, sources) at `now`.
     pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
         self.spikes.advance(&self.ring, now);
         let now_key = minute_key(now);

@@ -61,6 +61,32 @@ pub fn parse_row(text: &str, line: usize) -> Result<Row, SeriesError> {
     })
 }
 
+/// The header of a scored series: NAB's result files and `vigie detect`'s output.
+pub const RESULT_HEADER: &str = "timestamp,value,anomaly_score";
+
+/// Checks the first line of a series: `timestamp,value` (case, spaces and a byte-order mark
+/// aside).
+pub fn check_header(line: &str) -> Result<(), SeriesError> {
+    let header = line.trim().trim_start_matches('\u{feff}').replace(' ', "");
+    if header.eq_ignore_ascii_case("timestamp,value") {
+        Ok(())
+    } else {
+        Err(SeriesError::Line {
+            line: 1,
+            message: format!("expected the header `timestamp,value`, got {line:?}"),
+        })
+    }
+}
+
+/// A row with its score, as a line of a result file (without the newline).
+pub struct Scored<'a>(pub &'a Row, pub f64);
+
+impl std::fmt::Display for Scored<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{},{},{:.6}", self.0.stamp, self.0.value, self.1)
+    }
+}
+
 /// Reads a whole CSV with a `timestamp,value` header (the header is required: NAB files and
 /// `vigie detect` both have it, and a missing one usually means the wrong file).
 pub fn read_csv(input: impl BufRead) -> Result<Vec<Row>, SeriesError> {
@@ -69,16 +95,7 @@ pub fn read_csv(input: impl BufRead) -> Result<Vec<Row>, SeriesError> {
         let line = line?;
         let number = index + 1;
         if number == 1 {
-            let header = line
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_ascii_lowercase();
-            if header.replace(' ', "") != "timestamp,value" {
-                return Err(SeriesError::Line {
-                    line: 1,
-                    message: format!("expected the header `timestamp,value`, got {line:?}"),
-                });
-            }
+            check_header(&line)?;
             continue;
         }
         if line.trim().is_empty() {

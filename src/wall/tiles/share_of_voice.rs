@@ -170,21 +170,6 @@ pub fn spawn(
     tile
 }
 
-/// Each brand's share of the total, in percent; zeros when nobody was mentioned.
-pub fn shares(counts: &[u32]) -> Vec<f32> {
-    let total: u32 = counts.iter().sum();
-    counts
-        .iter()
-        .map(|&c| {
-            if total == 0 {
-                0.0
-            } else {
-                c as f32 * 100.0 / total as f32
-            }
-        })
-        .collect()
-}
-
 /// "+12 pts", "-3 pts" or "= 0 pts": a change of share in points, rounded (the wall's fonts
 /// have no arrows).
 pub fn change_text(change: Option<f32>, points: &str) -> String {
@@ -273,12 +258,5 @@ mod tests {
         assert_eq!(change_text(Some(-3.6), "pts"), "-4 pts");
         assert_eq!(change_text(Some(0.2), "pts"), "= 0 pts");
         assert_eq!(change_text(None, "pts"), "");
-    }
-
-    #[test]
-    fn shares_sum_to_a_hundred_or_are_all_zero() {
-        let s = shares(&[30, 10, 60]);
-        assert_eq!(s, vec![30.0, 10.0, 60.0]);
-        assert_eq!(shares(&[0, 0]), vec![0.0, 0.0]);
     }
 }
