@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::alerts::AlertRule;
 use crate::alerts::sinks::AlertSinkConfig;
+use crate::analysis::topics::TopicConfig;
 use crate::i18n::Locale;
 use crate::layout::ThemeName;
 
@@ -86,6 +87,8 @@ struct RawConfig {
     alerts: Vec<Spanned<crate::alerts::rules::RawAlertRule>>,
     #[serde(default)]
     alert_sinks: Vec<Spanned<AlertSinkConfig>>,
+    #[serde(default)]
+    topics: Vec<Spanned<crate::analysis::topics::RawTopic>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,6 +122,8 @@ struct RawBrand {
     keywords: Spanned<Vec<String>>,
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    accounts: Vec<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,6 +144,8 @@ pub struct Config {
     pub display: DisplayConfig,
     pub alerts: Vec<AlertRule>,
     pub alert_sinks: Vec<AlertSinkConfig>,
+    /// Macro topics, each followed by its micro topics.
+    pub topics: Vec<TopicConfig>,
 }
 
 /// What a wall in a public place hides.
@@ -210,6 +217,9 @@ pub struct BrandConfig {
     pub keywords: Vec<String>,
     /// Phrases that, when present, mean the mention is not about this brand.
     pub exclude: Vec<String>,
+    /// Handles of the brand's own accounts (without `@`, lower case): their replies to
+    /// mentions give the brand's response time.
+    pub accounts: Vec<String>,
 }
 
 /// One source. `type` picks the component, as in `type = "demo"`.
@@ -618,6 +628,8 @@ impl Config {
             alert_sinks.push(sink);
         }
 
+        let topics = crate::analysis::topics::validate_topics(&source, raw.topics)?;
+
         Ok(Config {
             path: path.to_path_buf(),
             locale,
@@ -630,6 +642,7 @@ impl Config {
             display,
             alerts,
             alert_sinks,
+            topics,
         })
     }
 }
@@ -776,12 +789,32 @@ fn validate_brands(
                 c.into_inner()
             }
         };
+        let mut accounts = Vec::new();
+        for account in brand.accounts {
+            let handle = account
+                .get_ref()
+                .trim()
+                .trim_start_matches('@')
+                .to_lowercase();
+            if handle.is_empty() || handle.contains(char::is_whitespace) {
+                return Err(source.error_at(
+                    Some(account.span()),
+                    format!(
+                        "'{}' is not an account handle: write it as \"@petitloup\" or \
+                         \"petitloup@mastodon.social\"",
+                        account.get_ref()
+                    ),
+                ));
+            }
+            accounts.push(handle);
+        }
         let validated = BrandConfig {
             name,
             own: brand.own,
             color,
             keywords: brand.keywords.into_inner(),
             exclude: brand.exclude,
+            accounts,
         };
         if validated.own {
             if own_span.is_some() {

@@ -118,6 +118,10 @@ pub struct Mention {
     pub url: Option<String>,
     #[serde(default)]
     pub engagement: Engagement,
+    /// The `id` of the post this one answers, when the source says (a reply, a comment): how
+    /// the response time of the brand's own accounts is measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// What a source hands to the analysis: a post, a new version of a post it sent before (an
@@ -312,6 +316,22 @@ pub struct Figures {
     pub last_hour: Vec<ToneCounts>,
     /// Per brand, mentions per platform over the last hour, indexed by `Platform::index`.
     pub platforms_last_hour: Vec<[u32; Platform::ALL.len()]>,
+    /// Per brand, likes, shares and replies over the last hour.
+    #[serde(default)]
+    pub engagement_last_hour: Vec<u64>,
+    /// Per brand, the followers of the authors of the last hour's mentions, summed.
+    #[serde(default)]
+    pub reach_last_hour: Vec<u64>,
+    /// The config's topics, each macro topic followed by its micro topics; `WindowTotals`
+    /// index them the same way.
+    #[serde(default)]
+    pub topics: Vec<TopicInfo>,
+    /// Trending terms per (window, brand) a tile shows.
+    #[serde(default)]
+    pub trending: Vec<TrendingList>,
+    /// Per brand, how fast its own accounts answered mentions over the last day.
+    #[serde(default)]
+    pub response_times: Vec<ResponseTimes>,
     pub spikes: Vec<Spike>,
     /// Alerts in progress (without alert rules: brands with a spike in the last minutes).
     pub active_alerts: u32,
@@ -327,6 +347,42 @@ pub struct Figures {
     pub retracted: u64,
     /// WallUpdates the analysis could not hand to a busy wall.
     pub wall_dropped: u64,
+}
+
+/// One topic, macro or micro, as the analysis and the wall know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicInfo {
+    pub name: String,
+    /// The macro topic this one is inside (an index into the same list); `None` for a macro.
+    pub parent: Option<usize>,
+}
+
+/// How fast a brand's own accounts answer the mentions about it, over the last day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseTimes {
+    /// Mentions answered.
+    pub answered: u32,
+    /// Median wait before the first answer.
+    pub median_seconds: Option<i64>,
+}
+
+/// One ranked term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendingTerm {
+    /// As first written (lower case, accents kept; hashtags with their `#` and case).
+    pub text: String,
+    pub count: u32,
+    /// 1-based rank over the window before; `None`: not among its top terms (a new entry).
+    pub previous_rank: Option<u32>,
+}
+
+/// A brand's ranking over one window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendingList {
+    pub minutes: u32,
+    pub brand: usize,
+    /// Most said first; ties by text.
+    pub terms: Vec<TrendingTerm>,
 }
 
 /// A volume chart: per brand, mentions per bucket by tone, oldest bucket first.
@@ -357,6 +413,13 @@ pub struct WindowTotals {
     pub previous_tones: Vec<ToneCounts>,
     #[serde(default)]
     pub previous_engagement: Vec<u64>,
+    #[serde(default)]
+    pub previous_platforms: Vec<[u32; Platform::ALL.len()]>,
+    /// `topics[brand][topic]`: the brand's mentions in each topic, by tone.
+    #[serde(default)]
+    pub topics: Vec<Vec<ToneCounts>>,
+    #[serde(default)]
+    pub previous_topics: Vec<Vec<ToneCounts>>,
 }
 
 /// What a share of voice is measured on.
@@ -390,9 +453,34 @@ impl WindowTotals {
         }
     }
 
+    /// Each brand's mentions on one platform, over this window or the one before.
+    pub fn on_platform(&self, platform: Platform, previous: bool) -> Vec<u64> {
+        let platforms = if previous {
+            &self.previous_platforms
+        } else {
+            &self.platforms
+        };
+        platforms
+            .iter()
+            .map(|p| u64::from(p[platform.index()]))
+            .collect()
+    }
+
     /// Each brand's share in percent on `basis`, and its change in points against the previous
     /// window (`None` when the previous window had nothing to share).
     pub fn shares(&self, basis: ShareBasis) -> Vec<(f32, Option<f32>)> {
+        self.shares_of(&self.measure(basis, false), &self.measure(basis, true))
+    }
+
+    /// Each brand's share of the mentions on one platform, with its change in points.
+    pub fn platform_shares(&self, platform: Platform) -> Vec<(f32, Option<f32>)> {
+        self.shares_of(
+            &self.on_platform(platform, false),
+            &self.on_platform(platform, true),
+        )
+    }
+
+    fn shares_of(&self, now: &[u64], before: &[u64]) -> Vec<(f32, Option<f32>)> {
         let percent = |values: &[u64]| -> Option<Vec<f32>> {
             let total: u64 = values.iter().sum();
             (total > 0).then(|| {
@@ -402,9 +490,8 @@ impl WindowTotals {
                     .collect()
             })
         };
-        let now =
-            percent(&self.measure(basis, false)).unwrap_or_else(|| vec![0.0; self.tones.len()]);
-        let before = percent(&self.measure(basis, true));
+        let now = percent(now).unwrap_or_else(|| vec![0.0; self.tones.len()]);
+        let before = percent(before);
         now.iter()
             .enumerate()
             .map(|(i, &share)| {
@@ -418,6 +505,13 @@ impl WindowTotals {
 }
 
 impl Figures {
+    /// The trending terms of `brand` over `minutes`, when a tile asked for them.
+    pub fn trending(&self, minutes: u32, brand: usize) -> Option<&TrendingList> {
+        self.trending
+            .iter()
+            .find(|t| t.minutes == minutes && t.brand == brand)
+    }
+
     /// The chart over `minutes`, or the default chart when that window is not computed (yet).
     pub fn chart(&self, minutes: u32) -> Option<&VolumeChart> {
         self.charts
@@ -447,7 +541,10 @@ impl Figures {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WindowsWanted {
     pub charts: Vec<u32>,
+    /// Windows of per-brand totals: share of voice, sentiment, topics.
     pub shares: Vec<u32>,
+    /// (window in minutes, brand) of each trending tile.
+    pub trending: Vec<(u32, usize)>,
 }
 
 /// What the analysis thread sends to the wall.

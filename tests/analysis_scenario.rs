@@ -8,7 +8,7 @@ use vigie::analysis::{Analyzer, Outcome};
 use vigie::clock::{Clock, ManualClock};
 use vigie::config::Config;
 use vigie::ingest::demo::{DemoGenerator, Scenario, VIRAL_POST};
-use vigie::model::Figures;
+use vigie::model::{Figures, WindowsWanted};
 
 fn shipped_config() -> Config {
     Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
@@ -27,8 +27,28 @@ fn play(
     until: DateTime<Utc>,
     checkpoints: &[DateTime<Utc>],
 ) -> (Analyzer, Vec<Figures>) {
+    play_for(
+        &WindowsWanted::default(),
+        scenario,
+        from,
+        incident,
+        until,
+        checkpoints,
+    )
+}
+
+/// `play` for a wall whose tiles want `windows`.
+fn play_for(
+    windows: &WindowsWanted,
+    scenario: Scenario,
+    from: DateTime<Utc>,
+    incident: DateTime<Utc>,
+    until: DateTime<Utc>,
+    checkpoints: &[DateTime<Utc>],
+) -> (Analyzer, Vec<Figures>) {
     let config = shipped_config();
     let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    analyzer.set_windows(windows);
     let clock = ManualClock::new(from);
     let mut generator = DemoGenerator::new(42, scenario, from, incident);
     let mut figures = Vec::new();
@@ -163,6 +183,123 @@ fn the_viral_post_raises_a_spike_within_two_minutes_and_negative_share_rises() {
 }
 
 #[test]
+fn the_crisis_turns_the_campaign_topic_sour_and_its_words_climb_the_trending_terms() {
+    let incident = at("2026-11-20T10:00:20Z");
+    let before = incident - TimeDelta::minutes(1);
+    let after = incident + TimeDelta::minutes(40);
+    let windows = WindowsWanted {
+        shares: vec![60],
+        trending: vec![(60, 0)],
+        ..WindowsWanted::default()
+    };
+    let (_, figures) = play_for(
+        &windows,
+        Scenario::PosterBacklash,
+        incident - TimeDelta::hours(6),
+        incident,
+        after,
+        &[before, after],
+    );
+    let (before, after) = (&figures[0], &figures[1]);
+    let topic = |f: &Figures, name: &str| {
+        let index = f
+            .topics
+            .iter()
+            .position(|t| t.name == name)
+            .expect("a topic of config.toml");
+        f.totals(60).expect("hour window").topics[0][index]
+    };
+
+    // Before: the campaign is talked about, kindly. Forty minutes into the storm it is the
+    // brand's first topic, and mostly negative, its silhouettes micro topic with it.
+    let campaign_before = topic(before, "Campagne");
+    assert!(campaign_before.total() > 20, "{campaign_before:?}");
+    assert!(
+        campaign_before.positive > 2 * campaign_before.negative,
+        "{campaign_before:?}"
+    );
+    let campaign_after = topic(after, "Campagne");
+    let silhouettes = topic(after, "Silhouettes");
+    assert!(
+        campaign_after.negative_share().expect("mentions") > 0.6,
+        "{campaign_after:?}"
+    );
+    assert!(silhouettes.total() > 20, "{silhouettes:?}");
+    let own_hour = after.totals(60).expect("hour window").tones[0].total();
+    let macros: Vec<(&str, u32)> = after
+        .topics
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.parent.is_none())
+        .map(|(i, t)| {
+            (
+                t.name.as_str(),
+                after.totals(60).expect("hour").topics[0][i].total(),
+            )
+        })
+        .collect();
+    let biggest = macros.iter().max_by_key(|(_, n)| *n).expect("macro topics");
+    assert_eq!(biggest.0, "Campagne", "{macros:?} of {own_hour}");
+    // A micro topic's mentions are in its macro topic.
+    assert!(campaign_after.total() >= silhouettes.total());
+
+    // Trending: the storm's words lead, new or climbing against the hour before.
+    let trending = after.trending(60, 0).expect("the tile asked for it");
+    let top: Vec<(&str, Option<u32>)> = trending
+        .terms
+        .iter()
+        .take(8)
+        .map(|t| (t.text.as_str(), t.previous_rank))
+        .collect();
+    println!("trending 40 min into the storm: {top:?}");
+    assert_eq!(top[0].0, "affiches", "{top:?}");
+    for storm_word in ["maigres", "enfants"] {
+        let (rank, term) = trending
+            .terms
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.text == storm_word)
+            .unwrap_or_else(|| panic!("'{storm_word}' trends: {top:?}"));
+        assert!(
+            term.previous_rank.is_none_or(|r| r as usize > rank + 1),
+            "'{storm_word}' climbed: {term:?} now {}",
+            rank + 1
+        );
+    }
+    assert!(
+        trending
+            .terms
+            .iter()
+            .all(|t| !t.text.contains("petit") && !t.text.contains("loup")),
+        "the brand's own name never trends: {top:?}"
+    );
+    // The counts are the brand's posts that said the word, at most once a post.
+    assert!(trending.terms[0].count <= own_hour, "{top:?}");
+}
+
+#[test]
+fn the_care_team_answers_give_the_brand_a_response_time_and_competitors_none() {
+    let from = at("2026-11-20T07:00:00Z");
+    let until = from + TimeDelta::hours(8);
+    let (_, figures) = play(Scenario::QuietDay, from, from, until, &[until]);
+    let times = &figures[0].response_times;
+    println!("response times over the day: {times:?}");
+    assert!(times[0].answered > 40, "{:?}", times[0]);
+    let median = times[0].median_seconds.expect("a median");
+    // The demo's care team answers in about 25 minutes in the day, longer at night.
+    assert!(
+        (10 * 60..60 * 60).contains(&median),
+        "median wait {median} s"
+    );
+    assert!(
+        times[1..]
+            .iter()
+            .all(|t| t.answered == 0 && t.median_seconds.is_none()),
+        "the competitors name no account: {times:?}"
+    );
+}
+
+#[test]
 fn an_ordinary_day_raises_no_spike_for_the_brand() {
     let from = at("2026-11-20T00:00:00Z");
     let end = from + TimeDelta::hours(24);
@@ -231,6 +368,7 @@ fn post(id: &str, text: &str, at_time: DateTime<Utc>) -> vigie::model::Mention {
         created_at: at_time,
         url: None,
         engagement: Default::default(),
+        reply_to: None,
     }
 }
 
@@ -240,7 +378,7 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
     let mut analyzer = Analyzer::new(&shipped_config()).expect("analyzer builds");
     let now = at("2026-11-25T12:00:30Z");
     let minute = at("2026-11-25T12:00:00Z");
-    let totals = |analyzer: &Analyzer| analyzer.figures(now, Vec::new()).last_hour[0];
+    let totals = |analyzer: &mut Analyzer| analyzer.figures(now, Vec::new()).last_hour[0];
 
     let hate = post("mastodon:1", "Je déteste Petit Loup, c'est honteux", minute);
     let love = post("mastodon:2", "J'adore Petit Loup, merci !", minute);
@@ -250,7 +388,10 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
     ));
     analyzer.handle(SourceEvent::Post(love), now);
     assert_eq!(
-        (totals(&analyzer).negative, totals(&analyzer).positive),
+        (
+            totals(&mut analyzer).negative,
+            totals(&mut analyzer).positive
+        ),
         (1, 1)
     );
 
@@ -261,7 +402,10 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
         Outcome::Edited(m) if m.tone == Tone::Positive
     ));
     assert_eq!(
-        (totals(&analyzer).negative, totals(&analyzer).positive),
+        (
+            totals(&mut analyzer).negative,
+            totals(&mut analyzer).positive
+        ),
         (0, 2)
     );
 
@@ -275,7 +419,7 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
         ),
         Outcome::Retracted("mastodon:1".into())
     );
-    assert_eq!(totals(&analyzer).total(), 1);
+    assert_eq!(totals(&mut analyzer).total(), 1);
     assert_eq!(analyzer.figures(now, Vec::new()).retracted, 1);
 
     // A reconnect replays the original post: it stays out.
@@ -283,7 +427,7 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
         analyzer.handle(SourceEvent::Post(hate), now),
         Outcome::Duplicate
     );
-    assert_eq!(totals(&analyzer).total(), 1);
+    assert_eq!(totals(&mut analyzer).total(), 1);
 
     // A deletion that arrives before its post (a replay overlap) keeps the post out too.
     analyzer.handle(
@@ -297,7 +441,7 @@ fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_
         analyzer.handle(SourceEvent::Post(early), now),
         Outcome::Duplicate
     );
-    assert_eq!(totals(&analyzer).total(), 1);
+    assert_eq!(totals(&mut analyzer).total(), 1);
 }
 
 /// Plays the demo from `from` to `until`, checking the alert rules every 15 simulated seconds

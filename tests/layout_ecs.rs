@@ -297,6 +297,7 @@ fn mention(id: &str, text: &str) -> vigie::model::EnrichedMention {
             created_at: "2026-11-20T10:00:00Z".parse().expect("date"),
             url: None,
             engagement: Engagement::default(),
+            reply_to: None,
         },
         brands: vec![0],
         sentiment: -0.6,

@@ -285,6 +285,28 @@ fn a_recorded_session_replays_to_the_same_figures() {
             .any(|l| l.starts_with("{\"event\":\"delete\""))
     );
 
+    // The fixtures are dated 2026-11-25 and `record` stamps the real reception time: moved
+    // back to the fixtures' day, keeping their gaps, the replay's clock (the reception times)
+    // finds them as fresh as they were live, whatever day the test runs.
+    let first_received = lines
+        .lines()
+        .find_map(received_at)
+        .expect("recorded lines carry received_at");
+    let fixture_day: chrono::DateTime<chrono::Utc> =
+        "2026-11-25T11:59:00Z".parse().expect("valid timestamp");
+    let shift = first_received - fixture_day;
+    let moved: Vec<String> = lines
+        .lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            if let Some(at) = received_at(line) {
+                value["received_at"] = serde_json::json!(at - shift);
+            }
+            value.to_string()
+        })
+        .collect();
+    std::fs::write(&recording, moved.join("\n") + "\n").expect("rewrite the recording");
+
     let out = dir.path().join("replayed.jsonl");
     let run = vigie()
         .arg("--config")
@@ -309,4 +331,9 @@ fn a_recorded_session_replays_to_the_same_figures() {
     );
     let replayed = standing(&read_events(&out));
     assert_eq!(replayed.len(), 8, "{:#?}", replayed.keys());
+}
+
+fn received_at(line: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value.get("received_at")?.as_str()?.parse().ok()
 }

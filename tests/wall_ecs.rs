@@ -41,8 +41,14 @@ fn wall_app_with(layout: Layout) -> (App, crossbeam_channel::Sender<WallUpdate>)
 
 /// Real figures and cards from the demo crisis, 20 minutes in.
 fn crisis() -> (Figures, Vec<EnrichedMention>) {
+    crisis_for(&Layout::built_in(&config()))
+}
+
+/// `crisis` with the windows `layout`'s tiles ask for.
+fn crisis_for(layout: &Layout) -> (Figures, Vec<EnrichedMention>) {
     let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
     let mut analyzer = Analyzer::new(&config()).expect("analyzer");
+    analyzer.set_windows(&vigie::wall::layout::windows_wanted(layout));
     let mut generator = DemoGenerator::new(
         42,
         Scenario::PosterBacklash,
@@ -196,4 +202,72 @@ fn a_frame_without_updates_changes_nothing() {
         "no update, no change"
     );
     assert_eq!(data.figures, before);
+}
+
+#[test]
+fn the_war_room_shows_the_storm_in_its_topics_and_trending_tiles() {
+    use vigie::wall::tiles::topics::{TopicField, TopicNode, TopicPart, TopicText};
+    use vigie::wall::tiles::trending::{TrendField, TrendRow, TrendText};
+    let layout = Layout::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/warroom.toml"),
+        &config(),
+    )
+    .expect("the war room layout is valid");
+    let (figures, cards) = crisis_for(&layout);
+    let (mut app, tx) = wall_app_with(layout);
+    tx.send(WallUpdate::Mentions(cards)).expect("send");
+    tx.send(WallUpdate::Figures(Box::new(figures)))
+        .expect("send");
+    app.update();
+
+    let mut texts = app.world_mut().query::<(&TopicText, &Text)>();
+    let mut topic = |app: &App, slot, field| {
+        texts
+            .iter(app.world())
+            .find(|(t, _)| t.slot == slot && t.field == field)
+            .map(|(_, text)| text.0.clone())
+            .expect("topic text")
+    };
+    assert_eq!(topic(&app, 0, TopicField::Name), "Campagne");
+    let share = topic(&app, 0, TopicField::Percent);
+    assert!(share.ends_with(" %"), "{share}");
+    assert!(
+        topic(&app, 0, TopicField::Micro).contains("Silhouettes"),
+        "{}",
+        topic(&app, 0, TopicField::Micro)
+    );
+    let mut nodes = app.world_mut().query::<(&TopicNode, &Node)>();
+    let first_row_shown = nodes
+        .iter(app.world())
+        .any(|(n, node)| n.slot == 0 && n.part == TopicPart::Row && node.display == Display::Grid);
+    assert!(first_row_shown);
+    let red = nodes
+        .iter(app.world())
+        .find(|(n, _)| n.slot == 0 && n.part == TopicPart::Tone(vigie::model::Tone::Negative))
+        .map(|(_, node)| node.width)
+        .expect("negative part");
+    assert!(
+        matches!(red, Val::Percent(p) if p > 50.0),
+        "the campaign topic is mostly negative: {red:?}"
+    );
+
+    let mut terms = app.world_mut().query::<(&TrendText, &Text)>();
+    let mut term = |app: &App, row, field| {
+        terms
+            .iter(app.world())
+            .find(|(t, _)| t.row == row && t.field == field)
+            .map(|(_, text)| text.0.clone())
+            .expect("trend text")
+    };
+    assert_eq!(term(&app, 0, TrendField::Term), "affiches");
+    assert_eq!(term(&app, 0, TrendField::Rank), "1");
+    let mut rows = app.world_mut().query::<(&TrendRow, &Node)>();
+    let shown = rows
+        .iter(app.world())
+        .filter(|(_, node)| node.display == Display::Grid)
+        .count();
+    assert_eq!(
+        shown, 6,
+        "the war room's trending tile has six rows, all filled"
+    );
 }

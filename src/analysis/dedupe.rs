@@ -7,22 +7,21 @@ use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
-use super::aggregate::MinuteKey;
-use crate::model::{Platform, Tone};
+use super::aggregate::{Contribution, MinuteKey};
+use super::trending::TermKey;
 
 /// Brands are remembered as a bit set: the config allows at most this many.
 pub const MAX_BRANDS: usize = 64;
 
-/// What one mention added to the per-minute ring.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What one mention added to the per-minute ring and to the trending terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counted {
     pub minute: MinuteKey,
     /// Bit `i` set: counted for brand `i`.
     pub brands: u64,
-    pub tone: Tone,
-    pub platform: Platform,
-    /// What it added to the engagement of its minute.
-    pub engagement: u64,
+    pub what: Contribution,
+    /// The trending terms it counted.
+    pub terms: Box<[TermKey]>,
 }
 
 impl Counted {
@@ -39,7 +38,7 @@ impl Counted {
 }
 
 /// What became of an id the ledger has seen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
     /// In the figures, with this contribution.
     Counted(Counted),
@@ -77,13 +76,14 @@ impl Ledger {
     }
 
     pub fn get(&mut self, id: &str) -> Option<Seen> {
-        self.seen.get(id).copied()
+        self.seen.get(id).cloned()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Platform, Tone};
 
     #[test]
     fn an_id_counts_once() {
@@ -113,9 +113,11 @@ mod tests {
         let counted = Counted {
             minute: 7,
             brands: Counted::mask(&[0, 3]),
-            tone: Tone::Negative,
-            platform: Platform::Bluesky,
-            engagement: 12,
+            what: Contribution {
+                engagement: 12,
+                ..Contribution::plain(Tone::Negative, Platform::Bluesky)
+            },
+            terms: Box::new([]),
         };
         let mut ledger = Ledger::new(4);
         ledger.record("x", Seen::Counted(counted));

@@ -10,31 +10,49 @@ use crate::config::BrandConfig;
 
 #[derive(Debug, Clone, Copy)]
 struct Pattern {
-    brand: usize,
+    group: usize,
     exclude: bool,
 }
 
-pub struct BrandMatcher {
+/// Keyword queries for up to 64 groups (brands, topics), each a list of phrases that mean it
+/// and a list of phrases that veto it, found in one pass over the folded text.
+pub struct PhraseMatcher {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
-    brand_count: usize,
 }
 
-impl BrandMatcher {
-    pub fn new(brands: &[BrandConfig]) -> Result<Self, aho_corasick::BuildError> {
+/// Which groups a text names, as bit sets: bit `i` is group `i`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhraseHits {
+    pub named: u64,
+    pub vetoed: u64,
+}
+
+impl PhraseHits {
+    /// Named and not vetoed.
+    pub fn kept(&self) -> u64 {
+        self.named & !self.vetoed
+    }
+}
+
+impl PhraseMatcher {
+    /// One `(keywords, exclude)` pair per group, in group order; groups past 64 are ignored
+    /// (the config refuses them first).
+    pub fn new<'a>(
+        groups: impl IntoIterator<Item = (&'a [String], &'a [String])>,
+    ) -> Result<Self, aho_corasick::BuildError> {
         let mut phrases = Vec::new();
         let mut patterns = Vec::new();
-        for (brand, config) in brands.iter().enumerate() {
-            let all = config
-                .keywords
+        for (group, (keywords, exclude)) in groups.into_iter().enumerate().take(64) {
+            let all = keywords
                 .iter()
                 .map(|k| (k, false))
-                .chain(config.exclude.iter().map(|k| (k, true)));
+                .chain(exclude.iter().map(|k| (k, true)));
             for (phrase, exclude) in all {
                 let folded = fold(phrase);
                 if !folded.is_empty() {
                     phrases.push(folded);
-                    patterns.push(Pattern { brand, exclude });
+                    patterns.push(Pattern { group, exclude });
                 }
             }
         }
@@ -44,30 +62,58 @@ impl BrandMatcher {
         Ok(Self {
             automaton,
             patterns,
-            brand_count: brands.len(),
+        })
+    }
+
+    /// The groups named and vetoed in `folded` (a text passed through `fold`).
+    pub fn scan(&self, folded: &str) -> PhraseHits {
+        let mut hits = PhraseHits::default();
+        // Overlapping search: an occurrence that fails the word-boundary test must not hide
+        // a later one that passes.
+        for found in self.automaton.find_overlapping_iter(folded) {
+            if !is_whole_word(folded, found.start(), found.end()) {
+                continue;
+            }
+            let pattern = self.patterns[found.pattern().as_usize()];
+            let bit = 1u64 << pattern.group;
+            if pattern.exclude {
+                hits.vetoed |= bit;
+            } else {
+                hits.named |= bit;
+            }
+        }
+        hits
+    }
+}
+
+/// Which brands a text is about.
+pub struct BrandMatcher {
+    phrases: PhraseMatcher,
+    brand_count: usize,
+}
+
+impl BrandMatcher {
+    pub fn new(brands: &[BrandConfig]) -> Result<Self, aho_corasick::BuildError> {
+        Ok(Self {
+            phrases: PhraseMatcher::new(
+                brands
+                    .iter()
+                    .map(|b| (b.keywords.as_slice(), b.exclude.as_slice())),
+            )?,
+            brand_count: brands.len().min(64),
         })
     }
 
     /// Indices of the brands the text is about, in brand order.
     pub fn brands_in(&self, text: &str) -> Vec<usize> {
-        let folded = fold(text);
-        let mut hit = vec![false; self.brand_count];
-        let mut vetoed = vec![false; self.brand_count];
-        // Overlapping search: an occurrence that fails the word-boundary test must not hide
-        // a later one that passes.
-        for found in self.automaton.find_overlapping_iter(&folded) {
-            if !is_whole_word(&folded, found.start(), found.end()) {
-                continue;
-            }
-            let pattern = self.patterns[found.pattern().as_usize()];
-            if pattern.exclude {
-                vetoed[pattern.brand] = true;
-            } else {
-                hit[pattern.brand] = true;
-            }
-        }
+        self.brands_in_folded(&fold(text))
+    }
+
+    /// `brands_in` for a text already folded, so that the analysis folds a mention once.
+    pub fn brands_in_folded(&self, folded: &str) -> Vec<usize> {
+        let kept = self.phrases.scan(folded).kept();
         (0..self.brand_count)
-            .filter(|&b| hit[b] && !vetoed[b])
+            .filter(|&b| kept & (1 << b) != 0)
             .collect()
     }
 }
@@ -105,7 +151,12 @@ pub fn fold(text: &str) -> String {
 /// The words of `text`, folded: letters and digits, everything else separates. What alert
 /// rules and spike explanations compare.
 pub fn folded_words(text: &str) -> Vec<String> {
-    fold(text)
+    words_of_folded(&fold(text))
+}
+
+/// `folded_words` of a text already folded.
+pub fn words_of_folded(folded: &str) -> Vec<String> {
+    folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_string)
@@ -133,6 +184,7 @@ mod tests {
             color: "#ffffff".into(),
             keywords: keywords.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            accounts: Vec::new(),
         }
     }
 

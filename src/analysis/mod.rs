@@ -6,15 +6,21 @@ pub mod aggregate;
 pub mod dedupe;
 pub mod detect_lines;
 pub mod matching;
+pub mod response;
 pub mod score_lines;
 pub mod spikes;
+pub mod stopwords;
 mod thread;
+pub mod topics;
+pub mod trending;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use aggregate::{MinuteRing, bar_grid, minute_key, minute_start};
+use aggregate::{Contribution, MinuteRing, bar_grid, minute_key, minute_start};
 use dedupe::{Counted, Ledger, Seen};
-use matching::BrandMatcher;
+use matching::{BrandMatcher, fold};
+use topics::TopicMatcher;
+use trending::{TermExtractor, Trending};
 pub use vigie_sentiment as sentiment;
 
 use self::sentiment::{Lang, SentimentScorer, detect_language};
@@ -25,8 +31,8 @@ use crate::alerts::{AlertChange, AlertEngine};
 use crate::config::Config;
 use crate::layout::tiles::MAX_CHART_MINUTES;
 use crate::model::{
-    BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone, VolumeChart,
-    WindowTotals, WindowsWanted,
+    BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone, TopicInfo,
+    VolumeChart, WindowTotals, WindowsWanted,
 };
 
 /// The volume chart has at most this many bars, whatever its window.
@@ -55,6 +61,13 @@ pub enum Outcome {
 pub struct Analyzer {
     brands: Vec<BrandInfo>,
     matcher: BrandMatcher,
+    topics: Vec<TopicInfo>,
+    topic_matcher: TopicMatcher,
+    terms: TermExtractor,
+    trending: Trending,
+    /// (window, brand) of each trending tile.
+    trending_wanted: Vec<(u32, usize)>,
+    response: response::ResponseTracker,
     scorer: SentimentScorer,
     ledger: Ledger,
     ring: MinuteRing,
@@ -93,9 +106,15 @@ impl Analyzer {
         let ring_minutes = (widest + FUTURE_TOLERANCE).num_minutes() as usize + 2;
         Ok(Self {
             matcher: BrandMatcher::new(&config.brands)?,
+            topics: config.topics.iter().map(|t| t.info.clone()).collect(),
+            topic_matcher: TopicMatcher::new(&config.topics)?,
+            terms: TermExtractor::new(config.brands.iter().flat_map(|b| &b.keywords)),
+            trending: Trending::new(),
+            trending_wanted: Vec::new(),
+            response: response::ResponseTracker::new(&config.brands),
             scorer: SentimentScorer::new(),
             ledger: Ledger::new(config.analysis.dedupe_capacity),
-            ring: MinuteRing::new(ring_minutes, brands.len()),
+            ring: MinuteRing::with_topics(ring_minutes, brands.len(), config.topics.len()),
             spikes: SpikeDetector::new(config.spikes.clone(), brands.len()),
             chart_windows: vec![config.wall.chart_hours * 60],
             share_windows: vec![config.wall.sov_window_minutes],
@@ -127,6 +146,16 @@ impl Analyzer {
         };
         merge(&mut self.chart_windows, &wanted.charts, MAX_CHART_MINUTES);
         merge(&mut self.share_windows, &wanted.shares, MAX_CHART_MINUTES);
+        let mut trending_windows: Vec<u32> = wanted.trending.iter().map(|&(w, _)| w).collect();
+        trending_windows.sort_unstable();
+        trending_windows.dedup();
+        self.trending.set_windows(&trending_windows);
+        self.trending_wanted = wanted
+            .trending
+            .iter()
+            .copied()
+            .filter(|&(_, brand)| brand < self.brands.len())
+            .collect();
     }
 
     /// Takes one event from a source at `now` (event time).
@@ -207,7 +236,10 @@ impl Analyzer {
 
     /// Matches, scores and counts a mention; `None` when it is about no brand.
     fn count(&mut self, mention: Mention, now: DateTime<Utc>) -> Option<Box<EnrichedMention>> {
-        let brands = self.matcher.brands_in(&mention.text);
+        let folded = fold(&mention.text);
+        let brands = self.matcher.brands_in_folded(&folded);
+        // Before the brand test: a brand's answer need not name the brand.
+        self.response.observe(&mention, &brands);
         if brands.is_empty() {
             self.ledger.record(&mention.id, Seen::Ignored);
             return None;
@@ -220,10 +252,15 @@ impl Analyzer {
         let sentiment = self.scorer.score(&mention.text, lang);
         let tone = Tone::from_score(sentiment);
         let key = minute_key(mention.created_at);
-        let engagement = mention.engagement.total();
+        let what = Contribution {
+            tone,
+            platform: mention.platform,
+            engagement: mention.engagement.total(),
+            reach: mention.author.reach,
+            topics: self.topic_matcher.topics_in_folded(&folded),
+        };
         for &brand in &brands {
-            self.ring
-                .add_engaged(key, brand, tone, mention.platform, engagement);
+            self.ring.count(key, brand, &what);
             if let Some(spike) = self
                 .spikes
                 .observe(&self.ring, brand, key, mention.created_at)
@@ -237,14 +274,17 @@ impl Analyzer {
                 );
             }
         }
+        self.trending.advance(minute_key(now));
+        let terms = self
+            .trending
+            .count(key, &brands, self.terms.terms(&mention.text));
         self.ledger.record(
             &mention.id,
             Seen::Counted(Counted {
                 minute: key,
                 brands: Counted::mask(&brands),
-                tone,
-                platform: mention.platform,
-                engagement,
+                what,
+                terms: terms.into_boxed_slice(),
             }),
         );
         let enriched = Box::new(EnrichedMention {
@@ -264,21 +304,19 @@ impl Analyzer {
     }
 
     fn uncount(&mut self, counted: &Counted) {
-        for brand in counted.brand_indices() {
-            self.ring.remove(
-                counted.minute,
-                brand,
-                counted.tone,
-                counted.platform,
-                counted.engagement,
-            );
+        let brands: Vec<usize> = counted.brand_indices().collect();
+        for &brand in &brands {
+            self.ring.remove(counted.minute, brand, &counted.what);
         }
+        self.trending
+            .uncount(counted.minute, &brands, &counted.terms);
     }
 
     /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
     /// that watch states (negative share, spikes, sources) at `now`.
     pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
         self.spikes.advance(&self.ring, now);
+        self.trending.advance(minute_key(now));
         let now_key = minute_key(now);
         let ring = &self.ring;
         let window_tones =
@@ -293,7 +331,13 @@ impl Analyzer {
     }
 
     /// The figures the wall draws, as of `now`.
-    pub fn figures(&self, now: DateTime<Utc>, sources: Vec<SourceHealth>) -> Figures {
+    pub fn figures(&mut self, now: DateTime<Utc>, sources: Vec<SourceHealth>) -> Figures {
+        self.trending.advance(minute_key(now));
+        let trending = self
+            .trending_wanted
+            .iter()
+            .filter_map(|&(minutes, brand)| self.trending.ranking(minutes, brand))
+            .collect();
         let now_key = minute_key(now);
         let charts: Vec<VolumeChart> = self
             .chart_windows
@@ -311,8 +355,11 @@ impl Analyzer {
                     tones: self.ring.sum_tones(from, to),
                     engagement: self.ring.sum_engagement(from, to),
                     platforms: self.ring.sum_platforms(from, to),
+                    topics: self.ring.sum_topics(from, to),
                     previous_tones: self.ring.sum_tones(before, from),
                     previous_engagement: self.ring.sum_engagement(before, from),
+                    previous_platforms: self.ring.sum_platforms(before, from),
+                    previous_topics: self.ring.sum_topics(before, from),
                 }
             })
             .collect();
@@ -325,6 +372,11 @@ impl Analyzer {
             windows,
             last_hour: self.ring.sum_tones(hour_from, now_key + 1),
             platforms_last_hour: self.ring.sum_platforms(hour_from, now_key + 1),
+            engagement_last_hour: self.ring.sum_engagement(hour_from, now_key + 1),
+            reach_last_hour: self.ring.sum_reach(hour_from, now_key + 1),
+            topics: self.topics.clone(),
+            trending,
+            response_times: self.response.times(now),
             spikes: self
                 .spikes
                 .spikes()

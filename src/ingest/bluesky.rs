@@ -82,7 +82,13 @@ impl BlueskySource {
         let now = ctx.clock.now();
         match event.action {
             JetAction::Create(mention) => {
-                if self.matcher.brands_in(&mention.text).is_empty() {
+                // Kept: posts naming a brand, and answers to them (a brand's care team rarely
+                // names itself in a reply; its answers give the response time).
+                let answers_sent = mention
+                    .reply_to
+                    .as_ref()
+                    .is_some_and(|parent| self.sent.contains(parent));
+                if !answers_sent && self.matcher.brands_in(&mention.text).is_empty() {
                     return true;
                 }
                 let mention = self.with_handle(mention);
@@ -240,6 +246,19 @@ struct RawPost {
     created_at: Option<String>,
     #[serde(default)]
     langs: Vec<String>,
+    /// Set on a reply: the post it answers (`parent`) and the thread's first (`root`).
+    #[serde(default)]
+    reply: Option<RawReply>,
+}
+
+#[derive(Deserialize)]
+struct RawReply {
+    parent: RawStrongRef,
+}
+
+#[derive(Deserialize)]
+struct RawStrongRef {
+    uri: String,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +358,9 @@ fn post_mention(id: String, did: &str, rkey: &str, time_us: i64, post: RawPost) 
         created_at,
         url: Some(format!("https://bsky.app/profile/{did}/post/{rkey}")),
         engagement: Engagement::default(),
+        reply_to: post
+            .reply
+            .map(|reply| format!("bluesky:{}", reply.parent.uri)),
     }
 }
 

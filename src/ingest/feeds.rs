@@ -185,6 +185,7 @@ pub fn parse_feed(
                 created_at: entry.published.or(entry.updated).unwrap_or(now),
                 url: entry.links.first().map(|l| l.href.clone()),
                 engagement: Engagement::default(),
+                reply_to: None,
             }
         })
         .collect();

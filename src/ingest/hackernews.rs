@@ -143,6 +143,9 @@ struct RawHit {
     points: Option<i64>,
     #[serde(default)]
     num_comments: Option<u64>,
+    /// A comment's parent: the story or comment it answers (a number; tolerated as a string).
+    #[serde(default)]
+    parent_id: Option<serde_json::Value>,
 }
 
 pub struct SearchPage {
@@ -194,6 +197,13 @@ pub fn parse_search(body: &[u8]) -> Result<SearchPage, serde_json::Error> {
                     shares: 0,
                     replies: hit.num_comments.unwrap_or(0),
                 },
+                reply_to: hit.parent_id.as_ref().and_then(|parent| match parent {
+                    serde_json::Value::Number(n) => Some(format!("hackernews:{n}")),
+                    serde_json::Value::String(s) if !s.is_empty() => {
+                        Some(format!("hackernews:{s}"))
+                    }
+                    _ => None,
+                }),
             };
             Some((hit.created_at_i, mention))
         })

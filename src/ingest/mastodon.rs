@@ -166,7 +166,13 @@ impl MastodonSource {
         edit: bool,
     ) -> bool {
         match parsed {
-            Ok(status) => {
+            Ok(mut status) => {
+                // The instance names the answered status by its local id: one this source has
+                // seen maps to its uri; an older one stays unknown.
+                status.mention.reply_to = status
+                    .in_reply_to_local_id
+                    .as_ref()
+                    .and_then(|local| self.local_ids.peek(local).cloned());
                 if self
                     .cursor
                     .as_deref()
@@ -382,6 +388,9 @@ struct RawStatus {
     replies_count: u64,
     #[serde(default)]
     reblog: Option<Box<RawStatus>>,
+    /// The local id of the status this one answers.
+    #[serde(default)]
+    in_reply_to_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -403,6 +412,8 @@ pub struct ParsedStatus {
     /// The local id a deletion of the post itself would name; `None` for a boost, whose
     /// deletion un-boosts but deletes nothing.
     pub original_local_id: Option<String>,
+    /// The local id of the status it answers; the source maps it to that status' `id`.
+    pub in_reply_to_local_id: Option<String>,
     pub mention: Mention,
 }
 
@@ -439,6 +450,7 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
     ParsedStatus {
         local_id,
         original_local_id,
+        in_reply_to_local_id: post.in_reply_to_id.clone(),
         mention: Mention {
             id: format!("mastodon:{}", post.uri),
             platform: Platform::Mastodon,
@@ -456,6 +468,7 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
                 shares: post.reblogs_count,
                 replies: post.replies_count,
             },
+            reply_to: None,
         },
     }
 }

@@ -243,6 +243,8 @@ pub fn parse_listing(body: &[u8]) -> Result<ListingPage, serde_json::Error> {
                     shares: 0,
                     replies: post.num_comments,
                 },
+                // The search lists posts, which answer nothing.
+                reply_to: None,
             };
             Some((post.created_utc, mention))
         })

@@ -199,6 +199,7 @@ mod tests {
             created_at: Utc::now(),
             url: None,
             engagement: Engagement::default(),
+            reply_to: None,
         }
     }
 

@@ -175,6 +175,9 @@ struct PushMention {
     url: Option<String>,
     #[serde(default)]
     engagement: Engagement,
+    /// The `id` of the mention this one answers (a care tool's reply).
+    #[serde(default)]
+    reply_to: Option<String>,
 }
 
 /// The mentions of a body, and `(index, reason)` for each item that is not one. An error when
@@ -206,6 +209,7 @@ pub fn parse_push(
                 created_at: push.created_at.unwrap_or(now),
                 url: push.url,
                 engagement: push.engagement,
+                reply_to: push.reply_to.filter(|r| !r.trim().is_empty()),
             }),
             Err(error) => rejected.push((index, error.to_string())),
         }

@@ -140,9 +140,30 @@ impl Layout {
     pub fn share_windows(&self) -> Vec<u32> {
         self.windows(|t| match t {
             TileSpec::ShareOfVoice { window_minutes, .. }
-            | TileSpec::Sentiment { window_minutes } => Some(*window_minutes),
+            | TileSpec::Sentiment { window_minutes }
+            | TileSpec::Topics { window_minutes, .. } => Some(*window_minutes),
             _ => None,
         })
+    }
+
+    /// (window, brand) of every trending tile, with the own brand at index `own`.
+    pub fn trending_lists(&self, own: usize) -> Vec<(u32, usize)> {
+        let mut lists: Vec<(u32, usize)> = self
+            .screens
+            .iter()
+            .flat_map(|s| s.all_tiles())
+            .filter_map(|t| match t {
+                TileSpec::Trending {
+                    window_minutes,
+                    brand,
+                    ..
+                } => Some((*window_minutes, brand.index(own))),
+                _ => None,
+            })
+            .collect();
+        lists.sort_unstable();
+        lists.dedup();
+        lists
     }
 
     fn windows(&self, pick: impl Fn(&TileSpec) -> Option<u32>) -> Vec<u32> {

@@ -114,7 +114,8 @@ kind = "sov"
         screen.pages[1].tiles[0].1,
         TileSpec::ShareOfVoice {
             window_minutes: 60,
-            by: ShareBasis::Volume
+            by: ShareBasis::Volume,
+            platform: None,
         }
     );
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use toml::Value;
 
+use crate::model::Platform;
 pub use crate::model::ShareBasis;
 
 /// Which brand a tile follows.
@@ -31,14 +32,23 @@ pub enum Metric {
     NetSentiment,
     ActiveAlerts,
     ShareOfVoice,
+    /// Likes, shares and replies per 100 people reached, over the last hour.
+    EngagementRate,
+    /// Likes, shares and replies over the last hour.
+    Engagement,
+    /// Median wait before the brand's own accounts answer a mention, over the last day.
+    ResponseTime,
 }
 
 impl Metric {
-    pub const NAMES: [&'static str; 4] = [
+    pub const NAMES: [&'static str; 7] = [
         "mentions_last_hour",
         "net_sentiment",
         "active_alerts",
         "share_of_voice",
+        "engagement_rate",
+        "engagement",
+        "response_time",
     ];
 
     fn parse(name: &str) -> Option<Metric> {
@@ -47,10 +57,29 @@ impl Metric {
             "net_sentiment" => Metric::NetSentiment,
             "active_alerts" => Metric::ActiveAlerts,
             "share_of_voice" => Metric::ShareOfVoice,
+            "engagement_rate" => Metric::EngagementRate,
+            "engagement" => Metric::Engagement,
+            "response_time" => Metric::ResponseTime,
             _ => return None,
         })
     }
 }
+
+/// Platforms by their name in a layout file.
+pub const PLATFORM_NAMES: [(&str, Platform); 12] = [
+    ("x", Platform::X),
+    ("mastodon", Platform::Mastodon),
+    ("bluesky", Platform::Bluesky),
+    ("instagram", Platform::Instagram),
+    ("tiktok", Platform::Tiktok),
+    ("facebook", Platform::Facebook),
+    ("youtube", Platform::Youtube),
+    ("reddit", Platform::Reddit),
+    ("hackernews", Platform::Hackernews),
+    ("press", Platform::Press),
+    ("forum", Platform::Forum),
+    ("other", Platform::Other),
+];
 
 /// One tile and its options, resolved against the config (windows in minutes, brands as
 /// indices).
@@ -72,6 +101,19 @@ pub enum TileSpec {
         window_minutes: u32,
         /// What the share is measured on: mentions, engagement, positive or negative mentions.
         by: ShareBasis,
+        /// Only the mentions of one platform (a share of volume).
+        platform: Option<Platform>,
+    },
+    /// The thematic split of a brand's mentions: macro topics with their micro topics.
+    Topics {
+        window_minutes: u32,
+        brand: BrandRef,
+    },
+    /// A brand's most said terms and hashtags, with their rank change.
+    Trending {
+        window_minutes: u32,
+        brand: BrandRef,
+        rows: usize,
     },
     Sentiment {
         window_minutes: u32,
@@ -93,6 +135,8 @@ impl TileSpec {
             TileSpec::Stream { .. } => "stream",
             TileSpec::Volume { .. } => "volume",
             TileSpec::ShareOfVoice { .. } => "share_of_voice",
+            TileSpec::Topics { .. } => "topics",
+            TileSpec::Trending { .. } => "trending",
             TileSpec::Sentiment { .. } => "sentiment",
             TileSpec::Alerts { .. } => "alerts",
             TileSpec::Kpi { .. } => "kpi",
@@ -106,7 +150,9 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("header", &["title"]),
     ("stream", &["cards", "brands"]),
     ("volume", &["window", "brand"]),
-    ("share_of_voice", &["window", "by"]),
+    ("share_of_voice", &["window", "by", "platform"]),
+    ("topics", &["window", "brand"]),
+    ("trending", &["window", "brand", "rows"]),
     ("sentiment", &["window"]),
     ("alerts", &["max"]),
     ("kpi", &["metric", "brand"]),
@@ -125,7 +171,10 @@ pub const SHARE_BASES: [(&str, ShareBasis); 4] = [
 pub const MAX_CHART_MINUTES: u32 = 48 * 60;
 /// Share of voice and sentiment windows.
 pub const MAX_SHARE_MINUTES: u32 = 24 * 60;
+pub use crate::analysis::trending::MAX_TRENDING_MINUTES;
 pub const MAX_CARDS: usize = 12;
+/// Rows of a trending tile.
+pub const MAX_TRENDING_ROWS: usize = 10;
 
 /// What the option checks need from the config.
 pub struct TileContext<'a> {
@@ -210,14 +259,8 @@ pub fn build(
             ),
             brand: brand_option(get("brand"), context, &mut errors),
         },
-        "share_of_voice" => TileSpec::ShareOfVoice {
-            window_minutes: window(
-                "window",
-                context.default_share_minutes,
-                MAX_SHARE_MINUTES,
-                &mut errors,
-            ),
-            by: match get("by") {
+        "share_of_voice" => {
+            let by = match get("by") {
                 None => ShareBasis::Volume,
                 Some(Value::String(name)) => match SHARE_BASES.iter().find(|(n, _)| n == name) {
                     Some((_, basis)) => *basis,
@@ -237,6 +280,60 @@ pub fn build(
                 Some(_) => {
                     errors.push(option_error("by", "`by` must be a string"));
                     ShareBasis::Volume
+                }
+            };
+            let platform = match get("platform") {
+                None => None,
+                Some(value) => match platform_option(value) {
+                    Ok(_) if by != ShareBasis::Volume => {
+                        errors.push(option_error(
+                            "platform",
+                            "a share per platform is a share of mentions: leave `by` out or \
+                             write `by = \"volume\"`",
+                        ));
+                        None
+                    }
+                    Ok(platform) => Some(platform),
+                    Err(message) => {
+                        errors.push(option_error("platform", message));
+                        None
+                    }
+                },
+            };
+            TileSpec::ShareOfVoice {
+                window_minutes: window(
+                    "window",
+                    context.default_share_minutes,
+                    MAX_SHARE_MINUTES,
+                    &mut errors,
+                ),
+                by,
+                platform,
+            }
+        }
+        "topics" => TileSpec::Topics {
+            window_minutes: window(
+                "window",
+                context.default_share_minutes,
+                MAX_SHARE_MINUTES,
+                &mut errors,
+            ),
+            brand: brand_option(get("brand"), context, &mut errors),
+        },
+        "trending" => TileSpec::Trending {
+            window_minutes: window("window", 60, MAX_TRENDING_MINUTES, &mut errors),
+            brand: brand_option(get("brand"), context, &mut errors),
+            rows: match get("rows") {
+                None => 8,
+                Some(Value::Integer(n)) if (1..=MAX_TRENDING_ROWS as i64).contains(n) => {
+                    *n as usize
+                }
+                Some(_) => {
+                    errors.push(option_error(
+                        "rows",
+                        format!("`rows` must be a whole number from 1 to {MAX_TRENDING_ROWS}"),
+                    ));
+                    8
                 }
             },
         },
@@ -320,6 +417,27 @@ pub fn parse_window(value: &Value, max: u32) -> Result<u32, String> {
         ));
     }
     Ok(minutes as u32)
+}
+
+fn platform_option(value: &Value) -> Result<Platform, String> {
+    let names: Vec<&str> = PLATFORM_NAMES.iter().map(|(n, _)| *n).collect();
+    let Value::String(name) = value else {
+        return Err(format!(
+            "`platform` is a platform's name: one of {}",
+            names.join(", ")
+        ));
+    };
+    PLATFORM_NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, p)| *p)
+        .ok_or_else(|| {
+            format!(
+                "unknown platform '{name}'{}: use one of {}",
+                hint(name, &names),
+                names.join(", ")
+            )
+        })
 }
 
 fn brand_option(
@@ -442,7 +560,8 @@ mod tests {
             by("engagement"),
             Ok(TileSpec::ShareOfVoice {
                 window_minutes: 60,
-                by: ShareBasis::Engagement
+                by: ShareBasis::Engagement,
+                platform: None,
             })
         );
         let errors = by("engagment").expect_err("a misspelt basis");
@@ -451,6 +570,72 @@ mod tests {
             errors[0].message.contains("did you mean 'engagement'"),
             "{:?}",
             errors[0]
+        );
+    }
+
+    #[test]
+    fn share_of_voice_can_be_of_one_platform_of_mentions_only() {
+        let build_with = |options: &[(&str, &str)]| {
+            let options: Vec<(String, Value)> = options
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect();
+            with(|c| build("share_of_voice", &options, c))
+        };
+        assert_eq!(
+            build_with(&[("platform", "Bluesky")]),
+            Ok(TileSpec::ShareOfVoice {
+                window_minutes: 60,
+                by: ShareBasis::Volume,
+                platform: Some(Platform::Bluesky),
+            })
+        );
+        let misspelt = build_with(&[("platform", "mastodn")]).expect_err("no such platform");
+        assert!(
+            misspelt[0].message.contains("did you mean 'mastodon'"),
+            "{misspelt:?}"
+        );
+        let mixed = build_with(&[("platform", "x"), ("by", "engagement")])
+            .expect_err("platform with engagement");
+        assert_eq!(mixed[0].option.as_deref(), Some("platform"));
+    }
+
+    #[test]
+    fn topics_and_trending_tiles_take_a_window_and_a_brand() {
+        let trending = with(|c| {
+            build(
+                "trending",
+                &[
+                    ("window".into(), Value::String("2h".into())),
+                    ("brand".into(), Value::String("Mini Mousse".into())),
+                    ("rows".into(), Value::Integer(5)),
+                ],
+                c,
+            )
+        });
+        assert_eq!(
+            trending,
+            Ok(TileSpec::Trending {
+                window_minutes: 120,
+                brand: BrandRef::Index(1),
+                rows: 5
+            })
+        );
+        let too_long = with(|c| {
+            build(
+                "trending",
+                &[("window".into(), Value::String("6h".into()))],
+                c,
+            )
+        })
+        .expect_err("longer than the trending ring");
+        assert!(too_long[0].message.contains("longer than"), "{too_long:?}");
+        assert_eq!(
+            with(|c| build("topics", &[], c)),
+            Ok(TileSpec::Topics {
+                window_minutes: 60,
+                brand: BrandRef::Own
+            })
         );
     }
 
@@ -478,7 +663,8 @@ mod tests {
             defaults,
             Ok(TileSpec::ShareOfVoice {
                 window_minutes: 60,
-                by: ShareBasis::Volume
+                by: ShareBasis::Volume,
+                platform: None,
             })
         );
     }

@@ -91,6 +91,7 @@ mod tests {
                 created_at: chrono::Utc::now(),
                 url: None,
                 engagement: Engagement::default(),
+                reply_to: None,
             },
             brands: vec![0],
             sentiment: 0.0,

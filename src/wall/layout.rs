@@ -98,6 +98,8 @@ pub fn windows_wanted(layout: &Layout) -> WindowsWanted {
     WindowsWanted {
         charts: layout.chart_windows(),
         shares: layout.share_windows(),
+        // The config puts the own brand first.
+        trending: layout.trending_lists(0),
     }
 }
 
@@ -315,9 +317,29 @@ pub fn spawn_tile(
             window_minutes,
             brand,
         } => tiles::volume::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
-        TileSpec::ShareOfVoice { window_minutes, by } => {
-            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes, *by)
+        TileSpec::ShareOfVoice {
+            window_minutes,
+            by,
+            platform,
+        } => {
+            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes, *by, *platform)
         }
+        TileSpec::Topics {
+            window_minutes,
+            brand,
+        } => tiles::topics::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
+        TileSpec::Trending {
+            window_minutes,
+            brand,
+            rows,
+        } => tiles::trending::spawn(
+            commands,
+            fonts,
+            settings,
+            *window_minutes,
+            brand.index(own),
+            *rows,
+        ),
         TileSpec::Sentiment { window_minutes } => {
             tiles::sentiment::spawn(commands, fonts, settings, *window_minutes)
         }

@@ -89,6 +89,8 @@ pub struct WallSettings {
     /// Lobby privacy for layouts that do not say.
     pub lobby: bool,
     pub display: crate::config::DisplayConfig,
+    /// The config's topics, each macro topic followed by its micro topics.
+    pub topics: Vec<crate::model::TopicInfo>,
 }
 
 impl WallSettings {
@@ -107,6 +109,7 @@ impl WallSettings {
                 .collect(),
             lobby: config.privacy.lobby,
             display: config.display.clone(),
+            topics: config.topics.iter().map(|t| t.info.clone()).collect(),
         }
     }
 }

@@ -50,7 +50,31 @@ pub struct DemoGenerator {
     incident_at: DateTime<Utc>,
     pending: VecDeque<Mention>,
     sequence: u64,
+    /// Draws for the brand's customer-care answers, apart from `rng` so that adding them left
+    /// the rest of the day as it was.
+    care_rng: ChaCha8Rng,
+    /// Answers of the brand's account, due in later minutes.
+    answers_due: Vec<Mention>,
 }
+
+/// What an ordinary post says, for the brand's answer to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mood {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+/// Share of the own brand's ordinary posts its account answers, by mood.
+const ANSWERED_SHARE: [(Mood, f64); 3] = [
+    (Mood::Negative, 0.45),
+    (Mood::Neutral, 0.3),
+    (Mood::Positive, 0.12),
+];
+/// The care team's wait before answering: log-normal, median about 25 minutes in the day, with
+/// the night and the busiest evenings taking longer.
+const ANSWER_LOG_MEDIAN_MINUTES: f64 = 3.2;
+const ANSWER_LOG_SPREAD: f64 = 0.7;
 
 /// Followers of an ordinary author: log-normal, median about 250, with a long tail of bigger
 /// accounts.
@@ -78,6 +102,8 @@ impl DemoGenerator {
             incident_at,
             pending: VecDeque::new(),
             sequence: 0,
+            care_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x00C4_12E5),
+            answers_due: Vec::new(),
         }
     }
 
@@ -106,7 +132,10 @@ impl DemoGenerator {
 
         for (index, brand) in BRANDS.iter().enumerate() {
             for _ in 0..self.poisson(brand.peak_rate * rhythm) {
-                let mention = self.ordinary_post(minute, index);
+                let (mention, mood) = self.ordinary_post(minute, index);
+                if index == 0 {
+                    self.maybe_answer(&mention, mood, rhythm);
+                }
                 batch.push(mention);
             }
         }
@@ -126,13 +155,82 @@ impl DemoGenerator {
         self.scripted_posts(minute, &mut batch);
 
         batch.sort_by_key(|m| m.created_at);
+        let mut minute_posts = Vec::with_capacity(batch.len() + 2);
         for mention in batch {
             // About one post in a hundred arrives twice, as after a reconnect overlap: the
             // analysis must count it once.
             let duplicate = self.rng.random_bool(0.01).then(|| mention.clone());
-            self.pending.push_back(mention);
-            self.pending.extend(duplicate);
+            minute_posts.push(mention);
+            minute_posts.extend(duplicate);
         }
+        let next = minute + TimeDelta::minutes(1);
+        let (due, later): (Vec<Mention>, Vec<Mention>) = std::mem::take(&mut self.answers_due)
+            .into_iter()
+            .partition(|m| m.created_at < next);
+        self.answers_due = later;
+        minute_posts.extend(due);
+        // Stable: a duplicate stays right after its original.
+        minute_posts.sort_by_key(|m| m.created_at);
+        self.pending.extend(minute_posts);
+    }
+
+    /// Sometimes, the brand's account answers a post about it, a while later.
+    fn maybe_answer(&mut self, post: &Mention, mood: Mood, rhythm: f64) {
+        let share = ANSWERED_SHARE
+            .iter()
+            .find(|(m, _)| *m == mood)
+            .map_or(0.0, |(_, share)| *share);
+        // Drawn for every post, so that the answers do not depend on which posts go to press.
+        if !self.care_rng.random_bool(share) || post.platform == Platform::Press {
+            return;
+        }
+        let normal: f64 = StandardNormal.sample(&mut self.care_rng);
+        // Slower at night, when the rhythm is low and the team is away.
+        let minutes = ((ANSWER_LOG_MEDIAN_MINUTES + ANSWER_LOG_SPREAD * normal).exp()
+            / rhythm.max(0.25))
+        .clamp(2.0, 600.0);
+        let english = post.lang.as_deref() == Some("en");
+        let templates = match (mood, english) {
+            (Mood::Positive, false) => CARE_THANKS_FR,
+            (Mood::Positive, true) => CARE_THANKS_EN,
+            (_, false) => CARE_HELP_FR,
+            (_, true) => CARE_HELP_EN,
+        };
+        let template = *templates
+            .choose(&mut self.care_rng)
+            .unwrap_or(&templates[0]);
+        let first = post
+            .author
+            .display_name
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        self.sequence += 1;
+        let id = format!("demo:{}:{}", self.seed, self.sequence);
+        let mut answer = Mention {
+            url: Some(format!(
+                "https://{}.example/{}/{}",
+                platform_host(post.platform),
+                BRAND_ACCOUNT.0,
+                self.sequence
+            )),
+            id,
+            platform: post.platform,
+            author: author(BRAND_ACCOUNT),
+            text: template
+                .replace("{h}", &format!("@{}", post.author.handle))
+                .replace("{n}", first),
+            lang: post.lang.clone(),
+            created_at: post.created_at + TimeDelta::seconds((minutes * 60.0) as i64),
+            engagement: Engagement {
+                likes: self.care_rng.random_range(0..12),
+                shares: 0,
+                replies: self.care_rng.random_range(0..3),
+            },
+            reply_to: Some(post.id.clone()),
+        };
+        answer.author.reach = BRAND_ACCOUNT.2;
+        self.answers_due.push(answer);
     }
 
     fn scripted_posts(&mut self, minute: DateTime<Utc>, batch: &mut Vec<Mention>) {
@@ -165,27 +263,35 @@ impl DemoGenerator {
         }
     }
 
-    fn ordinary_post(&mut self, minute: DateTime<Utc>, brand_index: usize) -> Mention {
+    fn ordinary_post(&mut self, minute: DateTime<Utc>, brand_index: usize) -> (Mention, Mood) {
         let brand = &BRANDS[brand_index];
         let english = self.rng.random_bool(0.25);
         let roll: f64 = self.rng.random();
-        let templates = match (english, roll) {
-            (false, r) if r < brand.negative => NEGATIVE_FR,
-            (false, r) if r < brand.negative + brand.positive => POSITIVE_FR,
-            (false, _) => NEUTRAL_FR,
-            (true, r) if r < brand.negative => NEGATIVE_EN,
-            (true, r) if r < brand.negative + brand.positive => POSITIVE_EN,
-            (true, _) => NEUTRAL_EN,
+        let mood = if roll < brand.negative {
+            Mood::Negative
+        } else if roll < brand.negative + brand.positive {
+            Mood::Positive
+        } else {
+            Mood::Neutral
+        };
+        let templates = match (english, mood) {
+            (false, Mood::Negative) => NEGATIVE_FR,
+            (false, Mood::Positive) => POSITIVE_FR,
+            (false, Mood::Neutral) => NEUTRAL_FR,
+            (true, Mood::Negative) => NEGATIVE_EN,
+            (true, Mood::Positive) => POSITIVE_EN,
+            (true, Mood::Neutral) => NEUTRAL_EN,
         };
         let text = self.fill(templates, brand_index, english);
         let platform = self.platform();
-        self.post(
+        let post = self.post(
             minute,
             text,
             if english { "en" } else { "fr" },
             platform,
             1.0,
-        )
+        );
+        (post, mood)
     }
 
     fn extra_post(&mut self, minute: DateTime<Utc>, kind: ExtraKind) -> Mention {
@@ -292,6 +398,7 @@ impl DemoGenerator {
                 shares,
                 replies,
             },
+            reply_to: None,
         }
     }
 
@@ -407,5 +514,35 @@ mod tests {
         }
         assert_eq!(viral, Some(incident));
         assert_eq!(answer, Some(incident + TimeDelta::minutes(45)));
+    }
+
+    #[test]
+    fn the_brand_account_answers_some_posts_about_it_later_and_in_order() {
+        let from = at("2026-11-20T08:00:00Z");
+        let mut generator = DemoGenerator::new(5, Scenario::QuietDay, from, from);
+        let mut seen: std::collections::HashMap<String, DateTime<Utc>> = Default::default();
+        let mut answers = 0;
+        let mut last = from;
+        while last < from + TimeDelta::hours(6) {
+            let m = generator.pop();
+            assert!(m.created_at >= last, "out of order");
+            last = m.created_at;
+            if let Some(parent) = &m.reply_to {
+                assert_eq!(m.author.handle, BRAND_ACCOUNT.0);
+                let asked = seen
+                    .get(parent)
+                    .copied()
+                    .expect("answers a post already sent");
+                let waited = m.created_at - asked;
+                assert!(waited >= TimeDelta::minutes(2), "{waited}");
+                assert!(m.text.contains("Petit Loup"), "{}", m.text);
+                answers += 1;
+            }
+            seen.insert(m.id.clone(), m.created_at);
+        }
+        assert!(
+            answers > 30,
+            "a care team answers dozens of posts in 6 h: {answers}"
+        );
     }
 }

@@ -99,6 +99,7 @@ pub mod tests_support {
             created_at: at,
             url: None,
             engagement: Engagement::default(),
+            reply_to: None,
         }
     }
 }

@@ -186,6 +186,31 @@ pub const BRAND_ANSWER: &str = "Nous avons entendu vos messages et nous vous pr�
     sincères excuses. Les affiches sont retirées de tous nos magasins dès aujourd'hui, merci \
     de nous avoir alertés. #PetitLoup";
 
+/// The brand's account answering a complaint or a question (`{h}` the author's handle, `{n}`
+/// their first name). Signed, as care teams do, so the answers name the brand.
+pub const CARE_HELP_FR: &[&str] = &[
+    "{h} Bonjour {n}, désolés pour ce souci ! Écrivez-nous en message privé avec votre numéro \
+     de commande, on s'en occupe. L'équipe Petit Loup",
+    "{h} Bonjour {n}, merci de nous l'avoir signalé. Notre service client vous recontacte \
+     aujourd'hui. L'équipe Petit Loup",
+    "{h} Bonjour {n}, pouvez-vous nous donner plus de détails en message privé ? Nous allons \
+     trouver une solution. L'équipe Petit Loup",
+];
+
+pub const CARE_HELP_EN: &[&str] = &[
+    "{h} Hi {n}, sorry about this! Please send us a direct message with your order number and \
+     we will sort it out. The Petit Loup team",
+    "{h} Hi {n}, thanks for letting us know, our care team will get back to you today. The \
+     Petit Loup team",
+];
+
+pub const CARE_THANKS_FR: &[&str] = &[
+    "{h} Merci beaucoup {n}, ça nous fait très plaisir ! L'équipe Petit Loup",
+    "{h} Merci {n} pour ce joli message, à bientôt en magasin ! L'équipe Petit Loup",
+];
+
+pub const CARE_THANKS_EN: &[&str] = &["{h} Thank you so much {n}! The Petit Loup team"];
+
 /// Posts that contain a brand's words without being about it: the matcher must not count them.
 pub const LOOKALIKES: &[&str] = &[
     "Au parc animalier, un petit loup dormait au soleil, magnifique",

@@ -9,6 +9,8 @@ pub mod sentiment;
 pub mod share_of_voice;
 pub mod stream;
 pub mod tone_bar;
+pub mod topics;
+pub mod trending;
 pub mod volume;
 
 use bevy::ecs::schedule::ScheduleConfigs;
@@ -25,6 +27,8 @@ pub(super) fn plugin(app: &mut App) {
         sentiment::plugin,
         alerts::plugin,
         tone_bar::plugin,
+        topics::plugin,
+        trending::plugin,
     ));
 }
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::on_new_data;
 use super::tone_bar::{self, TotalsWindow};
 use super::{InTile, set_text};
-use crate::model::{ShareBasis, ToneCounts};
+use crate::model::{Platform, ShareBasis, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
@@ -19,6 +19,8 @@ use crate::wall::{WallData, WallSettings};
 #[derive(Component, Debug, Clone, Copy)]
 pub struct ShareTile {
     pub by: ShareBasis,
+    /// Only the mentions of this platform.
+    pub platform: Option<Platform>,
 }
 
 /// A brand's change of share against the previous window.
@@ -44,18 +46,22 @@ pub fn spawn(
     settings: &WallSettings,
     window_minutes: u32,
     by: ShareBasis,
+    platform: Option<Platform>,
 ) -> Entity {
     let labels = settings.locale.labels();
-    let title = match (labels.share_basis)(by) {
+    let mut title = match (labels.share_basis)(by) {
         Some(basis) => format!("{} ({basis})", labels.share_of_voice_title),
         None => labels.share_of_voice_title.to_string(),
     };
+    if let Some(platform) = platform {
+        title = format!("{title} {}", (labels.on_platform)(platform.label()));
+    }
     let (tile, rows) = rows_tile(
         commands,
         fonts,
         (
             tile_panel("share of voice"),
-            ShareTile { by },
+            ShareTile { by, platform },
             TotalsWindow(window_minutes),
         ),
         format!("{title} · {}", labels.window(window_minutes)),
@@ -206,7 +212,11 @@ fn update_share_of_voice(
         .iter()
         .filter_map(|(entity, window, tile)| {
             let totals = figures.totals(window.0)?;
-            Some((entity, (totals.tones.as_slice(), totals.shares(tile.by))))
+            let shares = match tile.platform {
+                Some(platform) => totals.platform_shares(platform),
+                None => totals.shares(tile.by),
+            };
+            Some((entity, (totals.tones.as_slice(), shares)))
         })
         .collect();
     let share = |tile: &InTile, brand: usize| {

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 
 use super::on_new_data;
 use super::{InTile, set_span, set_text};
+use crate::analysis::matching::fold;
 use crate::model::EnrichedMention;
-use crate::privacy::{LobbyFilter, neutral_author};
+use crate::privacy::{LobbyFilter, hide_handles, neutral_author};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
 use crate::wall::{WallData, WallLayout, WallSettings};
@@ -274,13 +275,27 @@ fn update_stream(
             set_span(&mut span, &rest);
         }
     }
+    // The brands' handles stay readable in a lobby (their names squashed: "@petitloup").
+    let brand_handles: Vec<String> = settings
+        .brands
+        .iter()
+        .map(|b| {
+            fold(&b.name)
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect()
+        })
+        .collect();
     for (body, tile, mut text) in &mut bodies {
         let Some(mention) = list(tile).get(body.0) else {
             continue;
         };
         let body = card_body(&mention.mention.text);
         match lobby {
-            Some(filter) => set_text(&mut text, &filter.mask(&body)),
+            Some(filter) => set_text(
+                &mut text,
+                &hide_handles(&filter.mask(&body), &brand_handles),
+            ),
             None => set_text(&mut text, &body),
         }
     }

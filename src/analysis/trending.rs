@@ -1,0 +1,535 @@
+//! Trending terms and hashtags: per brand, the words said most over a window, ranked, with
+//! their rank over the window before so the wall shows what rises and what falls.
+//!
+//! Memory is bounded for a wall that runs for months: per-minute counts live in a ring that
+//! covers twice the widest trending window, each minute keeps at most `MAX_TERMS_PER_MINUTE`
+//! distinct terms (the head of the distribution arrives early; only the tail of one-off words
+//! is lost), terms are counted by a 64-bit hash, and their display form is kept in an LRU.
+//! Window sums are kept up to date as mentions arrive and as minutes leave a window, so asking
+//! for the ranking costs one pass over the window's distinct terms, not over its minutes.
+
+use std::hash::{Hash, Hasher};
+use std::num::NonZeroUsize;
+
+use lru::LruCache;
+use rustc_hash::FxHashMap;
+
+use super::aggregate::MinuteKey;
+use super::matching::{fold, folded_words};
+use super::stopwords::is_stopword;
+use crate::model::{TrendingList, TrendingTerm};
+
+/// The widest window a trending tile may show; the ring holds twice this.
+pub const MAX_TRENDING_MINUTES: u32 = 3 * 60;
+/// Distinct (brand, term) pairs one minute keeps.
+pub const MAX_TERMS_PER_MINUTE: usize = 4096;
+/// Terms ranked and sent per list: more than a tile shows, so that a lobby wall that hides a
+/// swear word still has enough to fill its rows.
+pub const LISTED: usize = 15;
+/// How deep the previous window's ranking is looked up for a rank change.
+const PREVIOUS_DEPTH: usize = 100;
+/// Display forms remembered.
+const NAMES_KEPT: usize = 50_000;
+/// Shorter words are too ambiguous to trend (hashtags keep their `#`).
+const MIN_LETTERS: usize = 3;
+
+/// A term's identity: the hash of its folded form, so "Qualité" and "qualite" are one term.
+pub type TermKey = u64;
+
+/// One term of a mention: its key, and how it was first written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub key: TermKey,
+    pub text: String,
+}
+
+fn key_of(folded: &str) -> TermKey {
+    // SipHash with fixed keys: the same term has the same key in every run and process.
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    folded.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Splits posts into the terms worth ranking: words of three letters or more that are not
+/// function words, numbers or the brands' own names, and hashtags. Links and @handles are
+/// left out (a handle is a person, and a lobby wall must not show it).
+pub struct TermExtractor {
+    ignored: rustc_hash::FxHashSet<String>,
+}
+
+impl TermExtractor {
+    /// `brand_phrases`: every keyword of every brand; their words never trend.
+    pub fn new<'a>(brand_phrases: impl IntoIterator<Item = &'a String>) -> Self {
+        Self {
+            ignored: brand_phrases
+                .into_iter()
+                .flat_map(|p| folded_words(p))
+                .collect(),
+        }
+    }
+
+    /// The distinct terms of `text`, in order of first appearance.
+    pub fn terms(&self, text: &str) -> Vec<Term> {
+        let mut out: Vec<Term> = Vec::new();
+        let mut push = |folded: String, shown: String| {
+            let key = key_of(&folded);
+            if !out.iter().any(|t| t.key == key) {
+                out.push(Term { key, text: shown });
+            }
+        };
+        for chunk in text.split_whitespace() {
+            let lower = chunk.to_lowercase();
+            if lower.starts_with("http") || lower.starts_with("www.") || lower.starts_with('@') {
+                continue;
+            }
+            if let Some(tag) = chunk.strip_prefix('#') {
+                let tag: String = tag
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let folded = fold(&tag);
+                if folded.chars().count() >= 2 && !self.ignored.contains(&folded) {
+                    push(format!("#{folded}"), format!("#{tag}"));
+                }
+                continue;
+            }
+            for word in lower.split(|c: char| !c.is_alphanumeric()) {
+                if word.chars().count() < MIN_LETTERS || word.chars().all(|c| c.is_numeric()) {
+                    continue;
+                }
+                let folded = fold(word);
+                if is_stopword(&folded) || self.ignored.contains(&folded) {
+                    continue;
+                }
+                push(folded, word.to_string());
+            }
+        }
+        out
+    }
+}
+
+type Counts = FxHashMap<(u8, TermKey), u32>;
+
+struct Minute {
+    key: MinuteKey,
+    counts: Counts,
+}
+
+/// The running sums of one window and of the window before it.
+struct WindowSums {
+    minutes: u32,
+    current: Counts,
+    previous: Counts,
+}
+
+/// Which sum a minute is in, relative to the minute of "now".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Current,
+    Previous,
+    Out,
+}
+
+impl WindowSums {
+    fn part(&self, key: MinuteKey, now: MinuteKey) -> Part {
+        let width = i64::from(self.minutes);
+        if key > now - width {
+            Part::Current
+        } else if key > now - 2 * width {
+            Part::Previous
+        } else {
+            Part::Out
+        }
+    }
+
+    fn sum_mut(&mut self, part: Part) -> Option<&mut Counts> {
+        match part {
+            Part::Current => Some(&mut self.current),
+            Part::Previous => Some(&mut self.previous),
+            Part::Out => None,
+        }
+    }
+}
+
+fn add_to(counts: &mut Counts, key: (u8, TermKey), n: u32) {
+    *counts.entry(key).or_insert(0) += n;
+}
+
+fn take_from(counts: &mut Counts, key: (u8, TermKey), n: u32) {
+    if let Some(count) = counts.get_mut(&key) {
+        *count = count.saturating_sub(n);
+        if *count == 0 {
+            counts.remove(&key);
+        }
+    }
+}
+
+pub struct Trending {
+    ring: Vec<Minute>,
+    windows: Vec<WindowSums>,
+    names: LruCache<TermKey, String>,
+    /// The minute of "now" the sums are kept for.
+    now: MinuteKey,
+    /// Terms a full minute could not keep, for the log and the tests.
+    overflow: u64,
+}
+
+impl Default for Trending {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Trending {
+    pub fn new() -> Self {
+        let minutes = 2 * MAX_TRENDING_MINUTES as usize + 6;
+        Self {
+            ring: (0..minutes)
+                .map(|_| Minute {
+                    key: MinuteKey::MIN,
+                    counts: Counts::default(),
+                })
+                .collect(),
+            windows: Vec::new(),
+            names: LruCache::new(NonZeroUsize::new(NAMES_KEPT).unwrap_or(NonZeroUsize::MIN)),
+            now: MinuteKey::MIN,
+            overflow: 0,
+        }
+    }
+
+    pub fn overflow(&self) -> u64 {
+        self.overflow
+    }
+
+    fn slot(&self, key: MinuteKey) -> usize {
+        key.rem_euclid(self.ring.len() as i64) as usize
+    }
+
+    /// The windows tiles show; sums of a new window are built from the ring at once.
+    pub fn set_windows(&mut self, wanted: &[u32]) {
+        self.windows
+            .retain(|w| wanted.contains(&w.minutes) && w.minutes <= MAX_TRENDING_MINUTES);
+        for &minutes in wanted {
+            if minutes == 0
+                || minutes > MAX_TRENDING_MINUTES
+                || self.windows.iter().any(|w| w.minutes == minutes)
+            {
+                continue;
+            }
+            let mut sums = WindowSums {
+                minutes,
+                current: Counts::default(),
+                previous: Counts::default(),
+            };
+            if self.now != MinuteKey::MIN {
+                for minute in &self.ring {
+                    if minute.key == MinuteKey::MIN {
+                        continue;
+                    }
+                    let part = sums.part(minute.key, self.now);
+                    if let Some(sum) = sums.sum_mut(part) {
+                        for (&key, &n) in &minute.counts {
+                            add_to(sum, key, n);
+                        }
+                    }
+                }
+            }
+            self.windows.push(sums);
+        }
+    }
+
+    /// Moves the window sums to the minute of `now` (event time); minutes never go back.
+    pub fn advance(&mut self, now: MinuteKey) {
+        if self.now == MinuteKey::MIN || now <= self.now {
+            self.now = self.now.max(now);
+            return;
+        }
+        if now - self.now > self.ring.len() as i64 {
+            // A long jump (a replay skipping ahead): everything has left every window.
+            for window in &mut self.windows {
+                window.current.clear();
+                window.previous.clear();
+            }
+            self.now = now;
+            return;
+        }
+        for step in self.now + 1..=now {
+            for window in &mut self.windows {
+                let width = i64::from(window.minutes);
+                let leaving_current = &self.ring[Self::slot_in(self.ring.len(), step - width)];
+                if leaving_current.key == step - width {
+                    for (&key, &n) in &leaving_current.counts {
+                        take_from(&mut window.current, key, n);
+                        add_to(&mut window.previous, key, n);
+                    }
+                }
+                let leaving_previous = &self.ring[Self::slot_in(self.ring.len(), step - 2 * width)];
+                if leaving_previous.key == step - 2 * width {
+                    for (&key, &n) in &leaving_previous.counts {
+                        take_from(&mut window.previous, key, n);
+                    }
+                }
+            }
+        }
+        self.now = now;
+    }
+
+    fn slot_in(len: usize, key: MinuteKey) -> usize {
+        key.rem_euclid(len as i64) as usize
+    }
+
+    /// Counts a mention's terms for its brands, in its minute. Returns the keys counted, for
+    /// taking them back if the post is deleted or edited.
+    pub fn count(&mut self, minute: MinuteKey, brands: &[usize], terms: Vec<Term>) -> Vec<TermKey> {
+        if self.now == MinuteKey::MIN {
+            self.now = minute;
+        }
+        // Only minutes the ring can hold without clashing: the two widest windows back and the
+        // few minutes of clock skew ahead that the analysis accepts.
+        let oldest = self.now - 2 * i64::from(MAX_TRENDING_MINUTES);
+        if minute <= oldest || minute > oldest + self.ring.len() as i64 {
+            return Vec::new();
+        }
+        let slot = self.slot(minute);
+        if self.ring[slot].key != minute {
+            self.ring[slot].key = minute;
+            self.ring[slot].counts.clear();
+        }
+        let mut kept = Vec::with_capacity(terms.len());
+        for term in terms {
+            let mut counted = false;
+            for &brand in brands {
+                let key = (brand as u8, term.key);
+                let counts = &mut self.ring[slot].counts;
+                if counts.len() >= MAX_TERMS_PER_MINUTE && !counts.contains_key(&key) {
+                    self.overflow += 1;
+                    continue;
+                }
+                add_to(counts, key, 1);
+                counted = true;
+                let now = self.now;
+                for window in &mut self.windows {
+                    let part = window.part(minute, now);
+                    if let Some(sum) = window.sum_mut(part) {
+                        add_to(sum, key, 1);
+                    }
+                }
+            }
+            if counted {
+                // `get` refreshes a known name: a term still being said keeps its name.
+                if self.names.get(&term.key).is_none() {
+                    self.names.put(term.key, term.text);
+                }
+                kept.push(term.key);
+            }
+        }
+        kept
+    }
+
+    /// Takes back what `count` returned.
+    pub fn uncount(&mut self, minute: MinuteKey, brands: &[usize], keys: &[TermKey]) {
+        let slot = self.slot(minute);
+        if self.ring[slot].key != minute {
+            return;
+        }
+        let now = self.now;
+        for &term in keys {
+            for &brand in brands {
+                let key = (brand as u8, term);
+                let Some(&held) = self.ring[slot].counts.get(&key) else {
+                    continue;
+                };
+                if held == 0 {
+                    continue;
+                }
+                take_from(&mut self.ring[slot].counts, key, 1);
+                for window in &mut self.windows {
+                    let part = window.part(minute, now);
+                    if let Some(sum) = window.sum_mut(part) {
+                        take_from(sum, key, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The brand's top terms over a window the tiles asked for.
+    pub fn ranking(&self, minutes: u32, brand: usize) -> Option<TrendingList> {
+        let window = self.windows.iter().find(|w| w.minutes == minutes)?;
+        let brand_key = brand as u8;
+        let names = &self.names;
+        let top = |counts: &Counts, depth: usize| {
+            let mut ranked: Vec<(u32, TermKey)> = counts
+                .iter()
+                .filter(|((b, _), _)| *b == brand_key)
+                .map(|(&(_, term), &n)| (n, term))
+                .collect();
+            // Most said first; ties by text, so the order is the same in every run.
+            let name = |term: &TermKey| names.peek(term).map(String::as_str).unwrap_or("");
+            ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| name(&a.1).cmp(name(&b.1))));
+            ranked.truncate(depth);
+            ranked
+        };
+        let current = top(&window.current, LISTED);
+        let previous = top(&window.previous, PREVIOUS_DEPTH);
+        let terms = current
+            .into_iter()
+            .filter_map(|(count, term)| {
+                let text = self.names.peek(&term)?.clone();
+                let previous_rank = previous
+                    .iter()
+                    .position(|&(_, t)| t == term)
+                    .map(|p| p as u32 + 1);
+                Some(TrendingTerm {
+                    text,
+                    count,
+                    previous_rank,
+                })
+            })
+            .collect();
+        Some(TrendingList {
+            minutes,
+            brand,
+            terms,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extractor() -> TermExtractor {
+        let brands = ["petit loup".to_string(), "#petitloup".to_string()];
+        TermExtractor::new(brands.iter())
+    }
+
+    fn texts(terms: &[Term]) -> Vec<&str> {
+        terms.iter().map(|t| t.text.as_str()).collect()
+    }
+
+    #[test]
+    fn terms_are_content_words_and_hashtags_without_brands_links_or_handles() {
+        let e = extractor();
+        let terms = e.terms(
+            "Les affiches @petitloup sont CHOQUANTES, choquantes ! #Boycott #PetitLoup \
+             https://t.co/xyz 2026 ok",
+        );
+        assert_eq!(texts(&terms), vec!["affiches", "choquantes", "#Boycott"]);
+        // Accents are kept for display and ignored for identity.
+        let a = e.terms("qualité");
+        let b = e.terms("QUALITE");
+        assert_eq!(a[0].key, b[0].key);
+        assert_eq!(a[0].text, "qualité");
+        assert!(
+            e.terms("Petit Loup, j'adore")
+                .iter()
+                .all(|t| t.text == "adore")
+        );
+    }
+
+    /// A post of `minute`, received in that minute (the analysis advances to "now" first).
+    fn post(trending: &mut Trending, minute: MinuteKey, text: &str) -> Vec<TermKey> {
+        trending.advance(minute);
+        let terms = extractor().terms(text);
+        trending.count(minute, &[0], terms)
+    }
+
+    fn ranked(list: &TrendingList) -> Vec<(&str, u32, Option<u32>)> {
+        list.terms
+            .iter()
+            .map(|t| (t.text.as_str(), t.count, t.previous_rank))
+            .collect()
+    }
+
+    #[test]
+    fn ranks_rise_and_fall_against_the_window_before() {
+        let mut trending = Trending::new();
+        trending.set_windows(&[10]);
+        // The window before (minutes 1-10): livraison leads, affiches second.
+        for minute in 1..=10 {
+            post(&mut trending, minute, "livraison");
+            if minute % 2 == 0 {
+                post(&mut trending, minute, "affiches");
+            }
+            if minute % 3 == 0 {
+                post(&mut trending, minute, "rapide");
+            }
+        }
+        // This window (minutes 11-20): affiches everywhere, livraison fades, boycott is new.
+        for minute in 11..=20 {
+            post(&mut trending, minute, "affiches choquantes");
+            post(&mut trending, minute, "affiches #boycott");
+            if minute == 20 {
+                post(&mut trending, minute, "livraison");
+            }
+        }
+        trending.advance(20);
+        let list = trending.ranking(10, 0).expect("window wanted");
+        assert_eq!(
+            ranked(&list)[..4],
+            [
+                ("affiches", 20, Some(2)),
+                ("#boycott", 10, None),
+                ("choquantes", 10, None),
+                ("livraison", 1, Some(1)),
+            ]
+        );
+        assert!(
+            trending.ranking(60, 0).is_none(),
+            "a window nobody asked for"
+        );
+        assert!(trending.ranking(10, 1).expect("brand 1").terms.is_empty());
+    }
+
+    #[test]
+    fn minutes_leave_the_windows_as_time_passes_and_a_new_window_is_built_from_history() {
+        let mut trending = Trending::new();
+        trending.set_windows(&[5]);
+        post(&mut trending, 100, "affiches");
+        trending.advance(104);
+        assert_eq!(trending.ranking(5, 0).expect("wanted").terms[0].count, 1);
+        trending.advance(105);
+        let list = trending.ranking(5, 0).expect("wanted");
+        assert!(list.terms.is_empty(), "minute 100 left the window at 105");
+        trending.set_windows(&[5, 10]);
+        let wide = trending.ranking(10, 0).expect("built from the ring");
+        assert_eq!(ranked(&wide), vec![("affiches", 1, None)]);
+        trending.advance(110);
+        // In the window before, then gone from both.
+        assert!(trending.ranking(10, 0).expect("wanted").terms.is_empty());
+        trending.advance(10_000);
+        assert!(trending.ranking(10, 0).expect("wanted").terms.is_empty());
+    }
+
+    #[test]
+    fn a_deleted_post_takes_its_terms_back() {
+        let mut trending = Trending::new();
+        trending.set_windows(&[60]);
+        post(&mut trending, 50, "affiches choquantes");
+        let keys = post(&mut trending, 50, "affiches");
+        trending.uncount(50, &[0], &keys);
+        let list = trending.ranking(60, 0).expect("wanted");
+        assert_eq!(
+            ranked(&list),
+            vec![("affiches", 1, None), ("choquantes", 1, None)]
+        );
+    }
+
+    #[test]
+    fn a_minute_keeps_a_bounded_number_of_terms() {
+        let mut trending = Trending::new();
+        trending.set_windows(&[60]);
+        for i in 0..MAX_TERMS_PER_MINUTE + 100 {
+            post(&mut trending, 7, &format!("mot{i}"));
+        }
+        assert_eq!(trending.overflow(), 100);
+        // A term already held still counts in a full minute.
+        post(&mut trending, 7, "mot1");
+        assert_eq!(trending.overflow(), 100);
+        let list = trending.ranking(60, 0).expect("wanted");
+        assert_eq!(list.terms[0].text, "mot1");
+        assert_eq!(list.terms[0].count, 2);
+    }
+}

@@ -1,0 +1,497 @@
+//! Topics: what a brand is talked about, over a window. One row per macro topic, most talked
+//! about first: its share of the brand's mentions as a bar split by tone (so a topic that turns
+//! sour shows red), the share in figures with its change against the window before, and under
+//! it the micro topics with theirs. A mention may be in several topics, so shares do not add up
+//! to 100 %.
+//!
+//! Rows are slots: the entities stay, and each update writes the topic of rank `slot` into
+//! them.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use super::share_of_voice::change_text;
+use super::{InTile, on_new_data, set_text};
+use crate::model::{Figures, Tone, ToneCounts, TopicInfo};
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings};
+
+/// Rows a topics tile has room for.
+pub const MAX_ROWS: usize = 6;
+/// Micro topics named under a macro topic.
+const MICRO_SHOWN: usize = 3;
+
+/// A topics tile: which window and brand it shows.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicsTile {
+    pub window_minutes: u32,
+    pub brand: usize,
+}
+
+/// A text of a row.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicText {
+    pub slot: usize,
+    pub field: TopicField,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicField {
+    Name,
+    Percent,
+    Change,
+    Micro,
+}
+
+/// A node of a row whose size or display follows the data.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopicNode {
+    pub slot: usize,
+    pub part: TopicPart,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TopicPart {
+    /// The whole row: hidden when there is no topic of that rank.
+    Row,
+    /// The share of the brand's mentions.
+    Fill,
+    Tone(Tone),
+}
+
+/// Shown instead of the rows while there is nothing to rank.
+#[derive(Component)]
+pub struct TopicsPlaceholder;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Update, on_new_data(update_topics));
+}
+
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    window_minutes: u32,
+    brand: usize,
+) -> Entity {
+    let labels = settings.locale.labels();
+    let mut title = format!(
+        "{} · {}",
+        labels.topics_title,
+        labels.window(window_minutes)
+    );
+    if let Some(info) = settings.brands.get(brand).filter(|b| !b.own) {
+        title = format!("{title} · {}", info.name);
+    }
+    let tile = commands
+        .spawn((
+            tile_panel("topics"),
+            TopicsTile {
+                window_minutes,
+                brand,
+            },
+        ))
+        .id();
+    let in_tile = InTile(tile);
+    let title = commands.spawn(tile_title(title, fonts)).id();
+    let rows = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::SpaceEvenly,
+            flex_grow: 1.0,
+            row_gap: Val::Px(6.0),
+            ..default()
+        })
+        .id();
+    let placeholder_text = if settings.topics.is_empty() {
+        labels.topics_unset
+    } else {
+        labels.waiting_for_data
+    };
+    let placeholder = commands
+        .spawn((
+            TopicsPlaceholder,
+            in_tile,
+            label(
+                placeholder_text,
+                &fonts.regular,
+                theme::SIZE_BODY,
+                theme::MUTED,
+            ),
+        ))
+        .id();
+    commands.entity(rows).add_child(placeholder);
+    let slots = settings
+        .topics
+        .iter()
+        .filter(|t| t.parent.is_none())
+        .count()
+        .min(MAX_ROWS);
+    let brand_color = settings
+        .brands
+        .get(brand)
+        .map_or(theme::TEXT, |b| theme::brand_color(&b.color));
+    for slot in 0..slots {
+        let row = spawn_row(commands, fonts, in_tile, slot, brand_color);
+        commands.entity(rows).add_child(row);
+    }
+    commands.entity(tile).add_children(&[title, rows]);
+    tile
+}
+
+fn spawn_row(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    in_tile: InTile,
+    slot: usize,
+    brand_color: Color,
+) -> Entity {
+    let text = |field| (TopicText { slot, field }, in_tile);
+    let node = |part| (TopicNode { slot, part }, in_tile);
+    let row = commands
+        .spawn((
+            Name::new(format!("topic row {slot}")),
+            node(TopicPart::Row),
+            Node {
+                display: Display::None,
+                grid_template_columns: vec![
+                    GridTrack::px(230.0),
+                    GridTrack::fr(1.0),
+                    GridTrack::px(100.0),
+                ],
+                grid_template_rows: vec![GridTrack::auto(), GridTrack::auto()],
+                column_gap: Val::Px(16.0),
+                row_gap: Val::Px(2.0),
+                align_items: AlignItems::Center,
+                ..default()
+            },
+        ))
+        .id();
+    let name = commands
+        .spawn((
+            text(TopicField::Name),
+            label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
+            TextLayout::new(Justify::Left, LineBreak::NoWrap),
+            Node {
+                overflow: Overflow::clip(),
+                ..default()
+            },
+        ))
+        .id();
+    let track = commands
+        .spawn(block(
+            Node {
+                height: Val::Px(26.0),
+                border_radius: BorderRadius::all(Val::Px(6.0)),
+                overflow: Overflow::clip(),
+                ..default()
+            },
+            theme::TRACK,
+        ))
+        .id();
+    let fill = commands
+        .spawn((
+            node(TopicPart::Fill),
+            Node {
+                display: Display::Flex,
+                flex_direction: FlexDirection::Row,
+                width: Val::Percent(0.0),
+                height: Val::Percent(100.0),
+                border_radius: BorderRadius::all(Val::Px(6.0)),
+                overflow: Overflow::clip(),
+                ..default()
+            },
+            BackgroundColor(brand_color),
+        ))
+        .id();
+    for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
+        let part = commands
+            .spawn((
+                node(TopicPart::Tone(tone)),
+                block(
+                    Node {
+                        width: Val::Percent(0.0),
+                        height: Val::Percent(100.0),
+                        ..default()
+                    },
+                    theme::tone_color(tone),
+                ),
+            ))
+            .id();
+        commands.entity(fill).add_child(part);
+    }
+    commands.entity(track).add_child(fill);
+    let percent = commands
+        .spawn((
+            text(TopicField::Percent),
+            label("", &fonts.bold, theme::SIZE_TITLE, theme::TEXT),
+            TextLayout::new(Justify::Right, LineBreak::NoWrap),
+            Node {
+                justify_self: JustifySelf::End,
+                ..default()
+            },
+        ))
+        .id();
+    let micro = commands
+        .spawn((
+            text(TopicField::Micro),
+            label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+            TextLayout::new(Justify::Left, LineBreak::NoWrap),
+            Node {
+                grid_row: GridPlacement::start(2),
+                grid_column: GridPlacement::start_span(1, 2),
+                overflow: Overflow::clip(),
+                ..default()
+            },
+        ))
+        .id();
+    let change = commands
+        .spawn((
+            text(TopicField::Change),
+            label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+            TextLayout::new(Justify::Right, LineBreak::NoWrap),
+            Node {
+                grid_row: GridPlacement::start(2),
+                grid_column: GridPlacement::start(3),
+                justify_self: JustifySelf::End,
+                ..default()
+            },
+        ))
+        .id();
+    commands
+        .entity(row)
+        .add_children(&[name, track, percent, micro, change]);
+    row
+}
+
+/// One macro topic as its row shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopicRow {
+    pub name: String,
+    /// Percent of the brand's mentions in the window.
+    pub share: f32,
+    /// Change in points against the window before (`None` when it had no mentions).
+    pub change: Option<f32>,
+    pub tones: ToneCounts,
+    /// Micro topics, most talked about first, with their share of the brand's mentions.
+    pub micro: Vec<(String, f32)>,
+}
+
+/// A brand's macro topics over a window, most talked about first; topics nobody mentioned are
+/// left out.
+pub fn topic_rows(figures: &Figures, window_minutes: u32, brand: usize) -> Vec<TopicRow> {
+    let Some(totals) = figures.totals(window_minutes) else {
+        return Vec::new();
+    };
+    let (Some(topics), Some(mentions)) = (totals.topics.get(brand), totals.tones.get(brand)) else {
+        return Vec::new();
+    };
+    let mentions = mentions.total();
+    let before = totals.previous_topics.get(brand);
+    let before_mentions = totals
+        .previous_tones
+        .get(brand)
+        .map_or(0, ToneCounts::total);
+    let percent = |n: u32, of: u32| n as f32 * 100.0 / of.max(1) as f32;
+    let info: &[TopicInfo] = &figures.topics;
+    let mut rows: Vec<TopicRow> = info
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.parent.is_none())
+        .filter_map(|(index, topic)| {
+            let tones = *topics.get(index)?;
+            if tones.total() == 0 {
+                return None;
+            }
+            let share = percent(tones.total(), mentions);
+            let change = before
+                .and_then(|b| b.get(index))
+                .filter(|_| before_mentions > 0)
+                .map(|b| share - percent(b.total(), before_mentions));
+            let mut micro: Vec<(String, f32)> = info
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.parent == Some(index))
+                .filter_map(|(i, t)| {
+                    let n = topics.get(i)?.total();
+                    (n > 0).then(|| (t.name.clone(), percent(n, mentions)))
+                })
+                .collect();
+            micro.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            Some(TopicRow {
+                name: topic.name.clone(),
+                share,
+                change,
+                tones,
+                micro,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    rows
+}
+
+/// "Qualité 24 % · Taille 9 %".
+pub fn micro_text(micro: &[(String, f32)]) -> String {
+    micro
+        .iter()
+        .take(MICRO_SHOWN)
+        .map(|(name, share)| format!("{name} {share:.0} %"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn update_topics(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    tiles: Query<(Entity, &TopicsTile)>,
+    mut texts: Query<(&TopicText, &InTile, &mut Text)>,
+    mut nodes: Query<(&TopicNode, &InTile, &mut Node), Without<TopicsPlaceholder>>,
+    mut placeholders: Query<(&InTile, &mut Node), With<TopicsPlaceholder>>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let labels = settings.locale.labels();
+    let views: HashMap<Entity, Vec<TopicRow>> = tiles
+        .iter()
+        .map(|(entity, tile)| (entity, topic_rows(figures, tile.window_minutes, tile.brand)))
+        .collect();
+    let row = |tile: &InTile, slot: usize| views.get(&tile.0).and_then(|rows| rows.get(slot));
+    for (tile, mut node) in &mut placeholders {
+        let empty = views.get(&tile.0).is_none_or(Vec::is_empty);
+        let display = if empty { Display::Flex } else { Display::None };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    for (text_of, tile, mut text) in &mut texts {
+        let shown = match (row(tile, text_of.slot), text_of.field) {
+            (None, _) => String::new(),
+            (Some(r), TopicField::Name) => r.name.clone(),
+            (Some(r), TopicField::Percent) => format!("{:.0} %", r.share),
+            (Some(r), TopicField::Change) => change_text(r.change, labels.points),
+            (Some(r), TopicField::Micro) => micro_text(&r.micro),
+        };
+        set_text(&mut text, &shown);
+    }
+    for (node_of, tile, mut node) in &mut nodes {
+        let current = row(tile, node_of.slot);
+        match node_of.part {
+            TopicPart::Row => {
+                let display = if current.is_some() {
+                    Display::Grid
+                } else {
+                    Display::None
+                };
+                if node.display != display {
+                    node.display = display;
+                }
+            }
+            TopicPart::Fill => {
+                let wanted = Val::Percent(current.map_or(0.0, |r| r.share.min(100.0)));
+                if node.width != wanted {
+                    node.width = wanted;
+                }
+            }
+            TopicPart::Tone(tone) => {
+                let tones = current.map(|r| r.tones).unwrap_or_default();
+                let part = match tone {
+                    Tone::Negative => tones.negative,
+                    Tone::Neutral => tones.neutral,
+                    Tone::Positive => tones.positive,
+                };
+                let wanted = Val::Percent(part as f32 * 100.0 / tones.total().max(1) as f32);
+                if node.width != wanted {
+                    node.width = wanted;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WindowTotals;
+
+    fn tones(negative: u32, positive: u32) -> ToneCounts {
+        ToneCounts {
+            negative,
+            neutral: 0,
+            positive,
+        }
+    }
+
+    #[test]
+    fn rows_rank_macro_topics_with_their_micro_topics_and_change() {
+        let topics = vec![
+            TopicInfo {
+                name: "Produit".into(),
+                parent: None,
+            },
+            TopicInfo {
+                name: "Qualité".into(),
+                parent: Some(0),
+            },
+            TopicInfo {
+                name: "Taille".into(),
+                parent: Some(0),
+            },
+            TopicInfo {
+                name: "Campagne".into(),
+                parent: None,
+            },
+            TopicInfo {
+                name: "Livraison".into(),
+                parent: None,
+            },
+        ];
+        let figures = Figures {
+            topics,
+            windows: vec![WindowTotals {
+                minutes: 60,
+                tones: vec![tones(60, 40)],
+                previous_tones: vec![tones(10, 40)],
+                topics: vec![vec![
+                    tones(5, 15),
+                    tones(5, 5),
+                    tones(0, 2),
+                    tones(50, 0),
+                    tones(0, 0),
+                ]],
+                previous_topics: vec![vec![
+                    tones(5, 20),
+                    tones(0, 0),
+                    tones(0, 0),
+                    tones(0, 0),
+                    tones(0, 0),
+                ]],
+                ..WindowTotals::default()
+            }],
+            ..Figures::default()
+        };
+        let rows = topic_rows(&figures, 60, 0);
+        let summary: Vec<(&str, f32, Option<f32>)> = rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.share, r.change))
+            .collect();
+        // Campagne: 50 of 100 mentions, none of the 50 before; Produit: 20 % now, 50 % before;
+        // Livraison: nobody, left out.
+        assert_eq!(
+            summary,
+            vec![
+                ("Campagne", 50.0, Some(50.0)),
+                ("Produit", 20.0, Some(-30.0))
+            ]
+        );
+        assert_eq!(rows[0].tones.negative, 50);
+        assert_eq!(micro_text(&rows[1].micro), "Qualité 10 % · Taille 2 %");
+        assert!(topic_rows(&figures, 60, 3).is_empty(), "no such brand");
+    }
+}

@@ -1,0 +1,308 @@
+//! Trending: a brand's most said words and hashtags over a window, ranked, each with its count
+//! and how its rank moved against the window before ("+3", "-2", "nouveau"), so the room sees
+//! a new word climbing before it becomes a crisis. In a lobby, swear words are left out (the
+//! analysis sends a few more terms than a tile shows, to fill the gap).
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+
+use super::{InTile, group_thousands, on_new_data, set_text};
+use crate::model::TrendingTerm;
+use crate::privacy::LobbyFilter;
+use crate::wall::layout::WallLayout;
+use crate::wall::theme::{self, WallFonts};
+use crate::wall::tiles::stream::Lobby;
+use crate::wall::widgets::{label, tile_panel, tile_title};
+use crate::wall::{WallData, WallSettings};
+
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendingTile {
+    pub window_minutes: u32,
+    pub brand: usize,
+    pub rows: usize,
+}
+
+/// A text of a row.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendText {
+    pub row: usize,
+    pub field: TrendField,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendField {
+    Rank,
+    Term,
+    Count,
+    Change,
+}
+
+/// A row, hidden when there is no term of its rank.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendRow(pub usize);
+
+#[derive(Component)]
+pub struct TrendingPlaceholder;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.add_systems(Update, on_new_data(update_trending));
+}
+
+pub fn spawn(
+    commands: &mut Commands,
+    fonts: &WallFonts,
+    settings: &WallSettings,
+    window_minutes: u32,
+    brand: usize,
+    rows: usize,
+) -> Entity {
+    let labels = settings.locale.labels();
+    let mut title = format!(
+        "{} · {}",
+        labels.trending_title,
+        labels.window(window_minutes)
+    );
+    if let Some(info) = settings.brands.get(brand).filter(|b| !b.own) {
+        title = format!("{title} · {}", info.name);
+    }
+    let tile = commands
+        .spawn((
+            tile_panel("trending"),
+            TrendingTile {
+                window_minutes,
+                brand,
+                rows,
+            },
+        ))
+        .id();
+    let in_tile = InTile(tile);
+    let title = commands.spawn(tile_title(title, fonts)).id();
+    let list = commands
+        .spawn(Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::SpaceEvenly,
+            flex_grow: 1.0,
+            row_gap: Val::Px(4.0),
+            ..default()
+        })
+        .id();
+    let placeholder = commands
+        .spawn((
+            TrendingPlaceholder,
+            in_tile,
+            label(
+                labels.no_terms,
+                &fonts.regular,
+                theme::SIZE_BODY,
+                theme::MUTED,
+            ),
+        ))
+        .id();
+    commands.entity(list).add_child(placeholder);
+    for row in 0..rows {
+        let line = commands
+            .spawn((
+                Name::new(format!("trend {row}")),
+                TrendRow(row),
+                in_tile,
+                Node {
+                    display: Display::None,
+                    grid_template_columns: vec![
+                        GridTrack::px(44.0),
+                        GridTrack::fr(1.0),
+                        GridTrack::px(110.0),
+                        GridTrack::px(130.0),
+                    ],
+                    column_gap: Val::Px(12.0),
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+            ))
+            .id();
+        let text = |field| (TrendText { row, field }, in_tile);
+        let rank = commands
+            .spawn((
+                text(TrendField::Rank),
+                label("", &fonts.regular, theme::SIZE_BODY, theme::MUTED),
+            ))
+            .id();
+        let term = commands
+            .spawn((
+                text(TrendField::Term),
+                label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
+                TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                Node {
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+            ))
+            .id();
+        let count = commands
+            .spawn((
+                text(TrendField::Count),
+                label("", &fonts.regular, theme::SIZE_BODY, theme::TEXT),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
+            ))
+            .id();
+        let change = commands
+            .spawn((
+                text(TrendField::Change),
+                label("", &fonts.bold, theme::SIZE_LABEL, theme::MUTED),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
+            ))
+            .id();
+        commands
+            .entity(line)
+            .add_children(&[rank, term, count, change]);
+        commands.entity(list).add_child(line);
+    }
+    commands.entity(tile).add_children(&[title, list]);
+    tile
+}
+
+/// How a term's rank moved, as shown, and its colour: a climb is amber (something is being
+/// said more, which is what the room watches for), a fall muted.
+pub fn rank_change(rank: usize, term: &TrendingTerm, new_entry: &str) -> (String, Color) {
+    match term.previous_rank {
+        None => (new_entry.to_string(), theme::ALERT),
+        Some(before) => {
+            let moved = i64::from(before) - rank as i64;
+            match moved {
+                0 => ("=".to_string(), theme::MUTED),
+                m if m > 0 => (format!("+{m}"), theme::ALERT),
+                m => (format!("{m}"), theme::MUTED),
+            }
+        }
+    }
+}
+
+/// The terms a tile shows, in order; a lobby leaves out the ones its filter would mask.
+pub fn shown_terms<'a>(
+    terms: &'a [TrendingTerm],
+    rows: usize,
+    lobby: Option<&LobbyFilter>,
+) -> Vec<&'a TrendingTerm> {
+    terms
+        .iter()
+        .filter(|t| lobby.is_none_or(|filter| filter.mask(&t.text) == t.text))
+        .take(rows)
+        .collect()
+}
+
+fn update_trending(
+    data: Res<WallData>,
+    settings: Res<WallSettings>,
+    layout: Res<WallLayout>,
+    lobby_filter: Res<Lobby>,
+    tiles: Query<(Entity, &TrendingTile)>,
+    mut texts: Query<(&TrendText, &InTile, &mut Text, &mut TextColor)>,
+    mut rows: Query<(&TrendRow, &InTile, &mut Node), Without<TrendingPlaceholder>>,
+    mut placeholders: Query<(&InTile, &mut Node), With<TrendingPlaceholder>>,
+) {
+    let Some(figures) = &data.figures else { return };
+    let labels = settings.locale.labels();
+    let lobby = layout
+        .0
+        .lobby
+        .unwrap_or(settings.lobby)
+        .then_some(&lobby_filter.0);
+    let lists: HashMap<Entity, Vec<&TrendingTerm>> = tiles
+        .iter()
+        .map(|(entity, tile)| {
+            let terms = figures
+                .trending(tile.window_minutes, tile.brand)
+                .map(|list| shown_terms(&list.terms, tile.rows, lobby))
+                .unwrap_or_default();
+            (entity, terms)
+        })
+        .collect();
+    let term = |tile: &InTile, row: usize| lists.get(&tile.0).and_then(|l| l.get(row).copied());
+    for (tile, mut node) in &mut placeholders {
+        let empty = lists.get(&tile.0).is_none_or(Vec::is_empty);
+        let display = if empty { Display::Flex } else { Display::None };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    for (row, tile, mut node) in &mut rows {
+        let display = if term(tile, row.0).is_some() {
+            Display::Grid
+        } else {
+            Display::None
+        };
+        if node.display != display {
+            node.display = display;
+        }
+    }
+    for (text_of, tile, mut text, mut color) in &mut texts {
+        let Some(shown) = term(tile, text_of.row) else {
+            set_text(&mut text, "");
+            continue;
+        };
+        let rank = text_of.row + 1;
+        let (value, tint) = match text_of.field {
+            TrendField::Rank => (rank.to_string(), theme::MUTED),
+            TrendField::Term => (shown.text.clone(), theme::TEXT),
+            TrendField::Count => (group_thousands(u64::from(shown.count)), theme::TEXT),
+            TrendField::Change => rank_change(rank, shown, labels.new_entry),
+        };
+        set_text(&mut text, &value);
+        color.set_if_neq(TextColor(tint));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(text: &str, previous_rank: Option<u32>) -> TrendingTerm {
+        TrendingTerm {
+            text: text.into(),
+            count: 10,
+            previous_rank,
+        }
+    }
+
+    #[test]
+    fn rank_changes_read_as_places_gained_or_lost() {
+        assert_eq!(rank_change(1, &term("a", Some(4)), "new").0, "+3");
+        assert_eq!(rank_change(3, &term("a", Some(1)), "new").0, "-2");
+        assert_eq!(rank_change(2, &term("a", Some(2)), "new").0, "=");
+        assert_eq!(rank_change(2, &term("a", None), "nouveau").0, "nouveau");
+    }
+
+    #[test]
+    fn a_lobby_leaves_swear_words_out_and_still_fills_its_rows() {
+        let filter = LobbyFilter::new("merde\n", "");
+        let terms = vec![
+            term("affiches", Some(1)),
+            term("merde", None),
+            term("boycott", None),
+            term("enfants", None),
+        ];
+        let texts = |shown: Vec<&TrendingTerm>| {
+            shown
+                .iter()
+                .map(|t| t.text.clone())
+                .collect::<Vec<String>>()
+        };
+        assert_eq!(
+            texts(shown_terms(&terms, 3, Some(&filter))),
+            vec!["affiches", "boycott", "enfants"]
+        );
+        assert_eq!(
+            texts(shown_terms(&terms, 2, None)),
+            vec!["affiches", "merde"]
+        );
+    }
+}
