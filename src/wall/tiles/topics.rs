@@ -338,10 +338,11 @@ pub fn topic_rows(figures: &Figures, window_minutes: u32, brand: usize) -> Vec<T
     rows
 }
 
-/// "Qualité 24 % · Taille 9 %".
+/// "Qualité 24 % · Taille 9 %"; a micro topic that would read "0 %" is left out.
 pub fn micro_text(micro: &[(String, f32)]) -> String {
     micro
         .iter()
+        .filter(|(_, share)| *share >= 0.5)
         .take(MICRO_SHOWN)
         .map(|(name, share)| format!("{name} {share:.0} %"))
         .collect::<Vec<_>>()
@@ -492,6 +493,10 @@ mod tests {
         );
         assert_eq!(rows[0].tones.negative, 50);
         assert_eq!(micro_text(&rows[1].micro), "Qualité 10 % · Taille 2 %");
+        assert_eq!(
+            micro_text(&[("Taille".into(), 0.6), ("Prix".into(), 0.3)]),
+            "Taille 1 %"
+        );
         assert!(topic_rows(&figures, 60, 3).is_empty(), "no such brand");
     }
 }

@@ -78,13 +78,16 @@ pub fn spawn(
         .id();
     let in_tile = InTile(tile);
     let title = commands.spawn(tile_title(title, fonts)).id();
+    // A ranking reads from the top: rows stack under the title instead of spreading over the
+    // tile, which keeps the last ones clear of the alert banner at the foot of the screen.
     let list = commands
         .spawn(Node {
             display: Display::Flex,
             flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceEvenly,
+            justify_content: JustifyContent::FlexStart,
             flex_grow: 1.0,
-            row_gap: Val::Px(4.0),
+            row_gap: Val::Px(14.0),
+            padding: UiRect::top(Val::Px(8.0)),
             ..default()
         })
         .id();
