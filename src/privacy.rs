@@ -96,6 +96,12 @@ impl LobbyFilter {
         out
     }
 
+    /// What a lobby may show of a text: swear words masked, @handles hidden but for `keep`
+    /// (`brand_handles`).
+    pub fn public_text(&self, text: &str, keep: &[String]) -> String {
+        hide_handles(&self.mask(text), keep)
+    }
+
     /// Whether the post threatens, calls for self-harm or spreads hate.
     pub fn is_toxic(&self, text: &str) -> bool {
         self.toxic.is_match(&words_only(text))
@@ -142,6 +148,15 @@ pub fn hide_handles(text: &str, keep: &[String]) -> String {
         previous = text[..end].chars().next_back();
     }
     out
+}
+
+/// The handles a lobby keeps readable: the brands' names, folded and squashed ("Petit Loup"
+/// keeps "@petitloup").
+pub fn brand_handles<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    names
+        .into_iter()
+        .map(|name| fold(name).chars().filter(|c| c.is_alphanumeric()).collect())
+        .collect()
 }
 
 /// What a lobby card shows instead of the author: a neutral label.

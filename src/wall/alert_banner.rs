@@ -117,6 +117,7 @@ fn add_overlays(
 pub fn banner_line(
     alerts: &[crate::alerts::Alert],
     settings: &WallSettings,
+    lobby: Option<&crate::privacy::LobbyFilter>,
 ) -> Option<(String, Severity)> {
     let mut active = alerts.iter().filter(|a| a.is_active());
     let first = active.clone().max_by(|a, b| {
@@ -125,7 +126,14 @@ pub fn banner_line(
             .then(a.started_at.cmp(&b.started_at))
     })?;
     let others = active.by_ref().count() - 1;
-    let mut line = format!("⚠  {}", first.summary);
+    let summary = match lobby {
+        Some(filter) => filter.public_text(
+            &first.summary,
+            &crate::privacy::brand_handles(settings.brands.iter().map(|b| b.name.as_str())),
+        ),
+        None => first.summary.clone(),
+    };
+    let mut line = format!("⚠  {summary}");
     if others > 0 {
         line.push_str(&format!(
             "   ·   {}",
@@ -138,12 +146,15 @@ pub fn banner_line(
 fn update_banner(
     data: Res<WallData>,
     settings: Res<WallSettings>,
+    layout: Res<super::layout::WallLayout>,
+    lobby_filter: Res<super::tiles::stream::Lobby>,
     mut banners: Query<(&mut Node, &mut BackgroundColor), With<AlertBanner>>,
     mut texts: Query<&mut Text, With<AlertBannerText>>,
     mut flashing: ResMut<Flashing>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let line = banner_line(&figures.alerts, &settings);
+    let lobby = super::tiles::stream::lobby_of(&layout, &settings, &lobby_filter);
+    let line = banner_line(&figures.alerts, &settings, lobby);
     let display = if line.is_some() {
         Display::Flex
     } else {
@@ -247,13 +258,36 @@ mod tests {
             alert(Severity::Critical, "post viral", false),
             alert(Severity::Critical, "ancienne", true),
         ];
-        let (line, severity) = banner_line(&alerts, &settings).expect("a banner");
+        let (line, severity) = banner_line(&alerts, &settings, None).expect("a banner");
         assert_eq!(severity, Severity::Critical);
         assert_eq!(line, "⚠  post viral   ·   +1 alerte");
         assert!(
-            banner_line(&alerts[2..], &settings).is_none(),
+            banner_line(&alerts[2..], &settings, None).is_none(),
             "ended alerts show no banner"
         );
+    }
+
+    #[test]
+    fn a_lobby_banner_names_no_author() {
+        let config = crate::config::Config::parse(
+            std::path::Path::new("config.toml"),
+            include_str!("../../config.toml"),
+        )
+        .expect("shipped config");
+        let settings = WallSettings::from_config(&config);
+        let alerts = vec![alert(
+            Severity::Warning,
+            "Petit Loup : message négatif de @lucie.parentalite (182000 abonnés) sur @PetitLoup",
+            false,
+        )];
+        let lobby = crate::privacy::LobbyFilter::shipped();
+        let (line, _) = banner_line(&alerts, &settings, Some(&lobby)).expect("a banner");
+        assert_eq!(
+            line,
+            "⚠  Petit Loup : message négatif de @… (182000 abonnés) sur @PetitLoup"
+        );
+        let (room, _) = banner_line(&alerts, &settings, None).expect("a banner");
+        assert!(room.contains("@lucie.parentalite"), "{room}");
     }
 
     #[test]

@@ -8,7 +8,10 @@ use chrono::{DateTime, Local, TimeDelta, Utc};
 use super::on_new_data;
 use super::{InTile, set_text};
 use crate::model::{Figures, Spike};
+use crate::privacy::{LobbyFilter, brand_handles};
+use crate::wall::layout::WallLayout;
 use crate::wall::theme::{self, WallFonts};
+use crate::wall::tiles::stream::{Lobby, lobby_of};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
@@ -208,7 +211,18 @@ pub struct AlertLine {
 
 /// The tile's lines: the alerts of the configured rules when there are any, else the spike
 /// episodes (a config without `[[alerts]]`).
-pub fn alert_lines(figures: &Figures, settings: &WallSettings) -> Vec<AlertLine> {
+/// `lobby`: a lobby shows no author, masks swear words and hides the handles in summaries and
+/// posts.
+pub fn alert_lines(
+    figures: &Figures,
+    settings: &WallSettings,
+    lobby: Option<&LobbyFilter>,
+) -> Vec<AlertLine> {
+    let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
+    let public = |text: &str| match lobby {
+        Some(filter) => filter.public_text(text, &keep),
+        None => text.to_string(),
+    };
     if figures.alerts.is_empty() {
         return episodes(figures)
             .iter()
@@ -247,8 +261,8 @@ pub fn alert_lines(figures: &Figures, settings: &WallSettings) -> Vec<AlertLine>
             };
             let mut detail = format!("\n{start} · {state}");
             if let Some(post) = alert.evidence.first() {
-                let text = shorten(&post.text, EVIDENCE_CHARS);
-                if settings.lobby {
+                let text = shorten(&public(&post.text), EVIDENCE_CHARS);
+                if lobby.is_some() {
                     detail.push_str(&format!(" · {text}"));
                 } else {
                     detail.push_str(&format!(" · @{}: {text}", post.author));
@@ -257,7 +271,7 @@ pub fn alert_lines(figures: &Figures, settings: &WallSettings) -> Vec<AlertLine>
             let colour = theme::severity_colour(alert.severity);
             AlertLine {
                 // One line at five metres: the whole sentence is on the banner and in the sinks.
-                head: shorten(&alert.summary, HEAD_CHARS),
+                head: shorten(&public(&alert.summary), HEAD_CHARS),
                 detail,
                 stripe: if alert.is_active() {
                     colour
@@ -277,6 +291,8 @@ pub fn alert_lines(figures: &Figures, settings: &WallSettings) -> Vec<AlertLine>
 fn update_alerts(
     data: Res<WallData>,
     settings: Res<WallSettings>,
+    layout: Res<WallLayout>,
+    lobby_filter: Res<Lobby>,
     tiles: Query<&AlertsTile>,
     mut rows: Query<(&AlertRow, &InTile, &mut Node), Without<NoAlerts>>,
     mut none: Query<(&InTile, &mut Node), (With<NoAlerts>, Without<AlertRow>)>,
@@ -285,7 +301,8 @@ fn update_alerts(
     mut spans: Query<&mut TextSpan>,
 ) {
     let Some(figures) = &data.figures else { return };
-    let found = alert_lines(figures, &settings);
+    let lobby = lobby_of(&layout, &settings, &lobby_filter);
+    let found = alert_lines(figures, &settings, lobby);
     let limit = |tile: &InTile| tiles.get(tile.0).map_or(0, |t| t.max).min(found.len());
     for (_, mut node) in &mut none {
         let wanted = if found.is_empty() {

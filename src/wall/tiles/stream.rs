@@ -8,9 +8,8 @@ use std::collections::HashMap;
 
 use super::on_new_data;
 use super::{InTile, set_span, set_text};
-use crate::analysis::matching::fold;
 use crate::model::EnrichedMention;
-use crate::privacy::{LobbyFilter, hide_handles, neutral_author};
+use crate::privacy::{LobbyFilter, brand_handles, neutral_author};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
 use crate::wall::{WallData, WallLayout, WallSettings};
@@ -201,6 +200,15 @@ pub fn shown<'a>(
         .collect()
 }
 
+/// The lobby filter when the layout (or, where it does not say, the config) is in lobby mode.
+pub fn lobby_of<'a>(
+    layout: &WallLayout,
+    settings: &WallSettings,
+    lobby: &'a Lobby,
+) -> Option<&'a LobbyFilter> {
+    layout.0.lobby.unwrap_or(settings.lobby).then_some(&lobby.0)
+}
+
 /// The lists the lobby mode uses, built once.
 #[derive(Resource)]
 pub struct Lobby(pub LobbyFilter);
@@ -230,11 +238,7 @@ fn update_stream(
         .map(|f| f.now)
         .or_else(|| data.stream.front().map(|m| m.mention.created_at))
         .unwrap_or_default();
-    let lobby = layout
-        .0
-        .lobby
-        .unwrap_or(settings.lobby)
-        .then_some(&lobby_filter.0);
+    let lobby = lobby_of(&layout, &settings, &lobby_filter);
     let lists: HashMap<Entity, Vec<&EnrichedMention>> = tiles
         .iter()
         .map(|(entity, tile)| (entity, shown(&data, tile, lobby)))
@@ -275,27 +279,14 @@ fn update_stream(
             set_span(&mut span, &rest);
         }
     }
-    // The brands' handles stay readable in a lobby (their names squashed: "@petitloup").
-    let brand_handles: Vec<String> = settings
-        .brands
-        .iter()
-        .map(|b| {
-            fold(&b.name)
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect()
-        })
-        .collect();
+    let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
     for (body, tile, mut text) in &mut bodies {
         let Some(mention) = list(tile).get(body.0) else {
             continue;
         };
         let body = card_body(&mention.mention.text);
         match lobby {
-            Some(filter) => set_text(
-                &mut text,
-                &hide_handles(&filter.mask(&body), &brand_handles),
-            ),
+            Some(filter) => set_text(&mut text, &filter.public_text(&body, &keep)),
             None => set_text(&mut text, &body),
         }
     }

@@ -12,7 +12,7 @@ use crate::model::TrendingTerm;
 use crate::privacy::LobbyFilter;
 use crate::wall::layout::WallLayout;
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::tiles::stream::Lobby;
+use crate::wall::tiles::stream::{Lobby, lobby_of};
 use crate::wall::widgets::{label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
@@ -214,11 +214,7 @@ fn update_trending(
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
-    let lobby = layout
-        .0
-        .lobby
-        .unwrap_or(settings.lobby)
-        .then_some(&lobby_filter.0);
+    let lobby = lobby_of(&layout, &settings, &lobby_filter);
     let lists: HashMap<Entity, Vec<&TrendingTerm>> = tiles
         .iter()
         .map(|(entity, tile)| {
