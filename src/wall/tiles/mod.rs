@@ -55,6 +55,31 @@ pub fn set_text(text: &mut Text, value: &str) {
     }
 }
 
+/// Shows a node (`display`) or hides it (`Display::None`), touching it only on a change.
+pub fn set_display(node: &mut Node, display: Display) {
+    if node.display != display {
+        node.display = display;
+    }
+}
+
+/// A tile's title over a window: "Tendances · 60 dernières minutes", then the brand's name when
+/// the tile follows a competitor.
+pub fn window_title(
+    settings: &super::WallSettings,
+    title: &str,
+    window_minutes: u32,
+    brand: usize,
+) -> String {
+    let mut text = format!(
+        "{title} · {}",
+        settings.locale.labels().window(window_minutes)
+    );
+    if let Some(info) = settings.brands.get(brand).filter(|b| !b.own) {
+        text = format!("{text} · {}", info.name);
+    }
+    text
+}
+
 pub fn set_span(span: &mut TextSpan, value: &str) {
     if span.0 != value {
         span.0.clear();

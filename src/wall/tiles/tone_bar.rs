@@ -65,6 +65,16 @@ pub fn totals_by_tile<'a>(
         .collect()
 }
 
+/// The width of one tone's part of a bar: its share of the counts.
+pub fn part_width(counts: &ToneCounts, tone: Tone) -> Val {
+    let part = match tone {
+        Tone::Negative => counts.negative,
+        Tone::Neutral => counts.neutral,
+        Tone::Positive => counts.positive,
+    };
+    Val::Percent(part as f32 * 100.0 / counts.total().max(1) as f32)
+}
+
 fn update_tone_bars(
     data: Res<WallData>,
     tiles: Query<(Entity, &TotalsWindow)>,
@@ -77,13 +87,7 @@ fn update_tone_bars(
             .get(&tile.0)
             .and_then(|t| t.get(split.brand).copied())
             .unwrap_or_default();
-        let total = counts.total().max(1) as f32;
-        let part = match split.tone {
-            Tone::Negative => counts.negative,
-            Tone::Neutral => counts.neutral,
-            Tone::Positive => counts.positive,
-        };
-        let wanted = Val::Percent(part as f32 * 100.0 / total);
+        let wanted = part_width(&counts, split.tone);
         if node.width != wanted {
             node.width = wanted;
         }

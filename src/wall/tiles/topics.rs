@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::share_of_voice::change_text;
-use super::{InTile, on_new_data, set_text};
+use super::{InTile, on_new_data, set_display, set_text, window_title};
 use crate::model::{Figures, Tone, ToneCounts, TopicInfo};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
@@ -77,14 +77,7 @@ pub fn spawn(
     brand: usize,
 ) -> Entity {
     let labels = settings.locale.labels();
-    let mut title = format!(
-        "{} · {}",
-        labels.topics_title,
-        labels.window(window_minutes)
-    );
-    if let Some(info) = settings.brands.get(brand).filter(|b| !b.own) {
-        title = format!("{title} · {}", info.name);
-    }
+    let title = window_title(settings, labels.topics_title, window_minutes, brand);
     let tile = commands
         .spawn((
             tile_panel("topics"),
@@ -367,9 +360,7 @@ fn update_topics(
     for (tile, mut node) in &mut placeholders {
         let empty = views.get(&tile.0).is_none_or(Vec::is_empty);
         let display = if empty { Display::Flex } else { Display::None };
-        if node.display != display {
-            node.display = display;
-        }
+        set_display(&mut node, display);
     }
     for (text_of, tile, mut text) in &mut texts {
         let shown = match (row(tile, text_of.slot), text_of.field) {
@@ -390,9 +381,7 @@ fn update_topics(
                 } else {
                     Display::None
                 };
-                if node.display != display {
-                    node.display = display;
-                }
+                set_display(&mut node, display);
             }
             TopicPart::Fill => {
                 let wanted = Val::Percent(current.map_or(0.0, |r| r.share.min(100.0)));
@@ -402,12 +391,7 @@ fn update_topics(
             }
             TopicPart::Tone(tone) => {
                 let tones = current.map(|r| r.tones).unwrap_or_default();
-                let part = match tone {
-                    Tone::Negative => tones.negative,
-                    Tone::Neutral => tones.neutral,
-                    Tone::Positive => tones.positive,
-                };
-                let wanted = Val::Percent(part as f32 * 100.0 / tones.total().max(1) as f32);
+                let wanted = super::tone_bar::part_width(&tones, tone);
                 if node.width != wanted {
                     node.width = wanted;
                 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use bevy::prelude::*;
 
-use super::{InTile, group_thousands, on_new_data, set_text};
+use super::{InTile, group_thousands, on_new_data, set_display, set_text, window_title};
 use crate::model::TrendingTerm;
 use crate::privacy::LobbyFilter;
 use crate::wall::layout::WallLayout;
@@ -58,14 +58,7 @@ pub fn spawn(
     rows: usize,
 ) -> Entity {
     let labels = settings.locale.labels();
-    let mut title = format!(
-        "{} · {}",
-        labels.trending_title,
-        labels.window(window_minutes)
-    );
-    if let Some(info) = settings.brands.get(brand).filter(|b| !b.own) {
-        title = format!("{title} · {}", info.name);
-    }
+    let title = window_title(settings, labels.trending_title, window_minutes, brand);
     let tile = commands
         .spawn((
             tile_panel("trending"),
@@ -229,9 +222,7 @@ fn update_trending(
     for (tile, mut node) in &mut placeholders {
         let empty = lists.get(&tile.0).is_none_or(Vec::is_empty);
         let display = if empty { Display::Flex } else { Display::None };
-        if node.display != display {
-            node.display = display;
-        }
+        set_display(&mut node, display);
     }
     for (row, tile, mut node) in &mut rows {
         let display = if term(tile, row.0).is_some() {
@@ -239,9 +230,7 @@ fn update_trending(
         } else {
             Display::None
         };
-        if node.display != display {
-            node.display = display;
-        }
+        set_display(&mut node, display);
     }
     for (text_of, tile, mut text, mut color) in &mut texts {
         let Some(shown) = term(tile, text_of.row) else {
