@@ -5,11 +5,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::alerts::AlertChange;
 use crate::alerts::sinks::{Retry, start_sinks};
-use crate::analysis::{AnalysisLinks, Analyzer, Waker, start_analysis};
+use crate::analysis::{AnalysisLinks, Analyzer, HistoryLink, Waker, start_analysis};
 use crate::clock::{ScaledClock, SharedClock};
 use crate::config::{Config, SourceConfig};
 use crate::ingest::{build_all, start_ingest};
@@ -17,6 +17,7 @@ use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
 use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
+use crate::store::{Store, StoreEvent, StoreWriter};
 use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// Mentions waiting for the analysis; a demo history burst fits without waiting.
@@ -44,7 +45,7 @@ pub struct RunOptions {
 /// Runs sources, analysis and wall until the wall closes. `layout` is watched and reloaded
 /// when it comes from a file.
 pub fn run_all_in_one(
-    config: Config,
+    mut config: Config,
     layout: Layout,
     options: RunOptions,
 ) -> anyhow::Result<WallExit> {
@@ -54,6 +55,16 @@ pub fn run_all_in_one(
     ));
     let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
+    let history = start_history(&config, &mut analyzer, &clock);
+    if history.as_ref().is_some_and(|h| h.restored > 0) {
+        // The figures came back from the history: a demo must not invent its past again on
+        // top of it, only go on from now.
+        for source in &mut config.sources {
+            if let SourceConfig::Demo { history_hours, .. } = source {
+                *history_hours = 0;
+            }
+        }
+    }
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
@@ -102,6 +113,7 @@ pub fn run_all_in_one(
             windows: windows_rx,
             tap,
             alerts,
+            store: history.as_ref().map(|h| h.link.clone()),
             waker: waker.clone(),
         },
     )
@@ -131,10 +143,88 @@ pub fn run_all_in_one(
     if let Some(writer) = tap_writer {
         writer.finish();
     }
+    if let Some(history) = history {
+        // The analysis thread is gone with its sender: the writer drains and ends.
+        let History { writer, link, .. } = history;
+        drop(link);
+        let written = writer.finish();
+        tracing::info!(written, "history closed");
+    }
     if let Some(sinks) = alert_sinks {
         sinks.finish(SINKS_GRACE);
     }
     Ok(exit)
+}
+
+/// Events waiting for the history's writer: a minute of a storm at 1,000 mentions a second.
+const STORE_CHANNEL: usize = 65_536;
+
+/// The history of a running wall.
+struct History {
+    writer: StoreWriter,
+    link: HistoryLink,
+    /// Mentions the figures were rebuilt from.
+    restored: usize,
+}
+
+/// Opens the history, rebuilds the figures of `analyzer` from it (the widest window the wall
+/// keeps), and starts its writer. A history that cannot be opened or read is logged and the
+/// wall runs without it, on what it receives.
+fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) -> Option<History> {
+    if !config.store.enabled {
+        return None;
+    }
+    let store = match Store::open(&config.store.data_dir) {
+        Ok(store) => store,
+        Err(error) => {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "no history: the wall runs on what it receives from now on"
+            );
+            return None;
+        }
+    };
+    let now = clock.now();
+    let started = std::time::Instant::now();
+    let restored = match store.mentions_between(
+        now - analyzer.history_span(),
+        now + TimeDelta::minutes(5),
+        analyzer.brands(),
+    ) {
+        Ok(mentions) => mentions.iter().filter(|m| analyzer.restore(m, now)).count(),
+        Err(error) => {
+            tracing::error!(%error, file = %store.path().display(), "cannot read the history");
+            0
+        }
+    };
+    tracing::info!(
+        restored,
+        ms = started.elapsed().as_millis() as u64,
+        file = %store.path().display(),
+        "figures rebuilt from the history"
+    );
+    let lost = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (tx, rx) = crossbeam_channel::bounded::<StoreEvent>(STORE_CHANNEL);
+    let writer_clock = clock.clone();
+    let writer = match StoreWriter::start(
+        store,
+        rx,
+        analyzer.brands().to_vec(),
+        TimeDelta::days(i64::from(config.store.retention_days)),
+        move || writer_clock.now(),
+        lost.clone(),
+    ) {
+        Ok(writer) => writer,
+        Err(error) => {
+            tracing::error!(error = format!("{error:#}"), "no history writer");
+            return None;
+        }
+    };
+    Some(History {
+        writer,
+        link: HistoryLink { events: tx, lost },
+        restored,
+    })
 }
 
 /// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
@@ -230,6 +320,8 @@ pub fn replay_config(
         name: "replay".into(),
         path,
     }];
+    // A replayed day is not today's history: it must not mix into the room's archive.
+    config.store.enabled = false;
     Ok((config, origin))
 }
 

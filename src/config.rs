@@ -89,6 +89,16 @@ struct RawConfig {
     alert_sinks: Vec<Spanned<AlertSinkConfig>>,
     #[serde(default)]
     topics: Vec<Spanned<crate::analysis::topics::RawTopic>>,
+    #[serde(default)]
+    store: RawStore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    enabled: Option<bool>,
+    data_dir: Option<String>,
+    retention_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -146,6 +156,18 @@ pub struct Config {
     pub alert_sinks: Vec<AlertSinkConfig>,
     /// Macro topics, each followed by its micro topics.
     pub topics: Vec<TopicConfig>,
+    pub store: StoreConfig,
+}
+
+/// Where and how long the history is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreConfig {
+    /// No history at all when false (a throw-away wall, a test).
+    pub enabled: bool,
+    /// The folder of `vigie.sqlite3`, relative paths resolved against the config's folder.
+    pub data_dir: PathBuf,
+    /// Mentions, alerts and minutes older than this are removed in the background.
+    pub retention_days: u32,
 }
 
 /// What a wall in a public place hides.
@@ -629,6 +651,7 @@ impl Config {
         }
 
         let topics = crate::analysis::topics::validate_topics(&source, raw.topics)?;
+        let store = validate_store(&source, path, raw.store)?;
 
         Ok(Config {
             path: path.to_path_buf(),
@@ -643,6 +666,7 @@ impl Config {
             alerts,
             alert_sinks,
             topics,
+            store,
         })
     }
 }
@@ -739,6 +763,39 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         height: raw.height.unwrap_or(1080).max(240),
         fullscreen: raw.fullscreen.unwrap_or(false),
         layout,
+    })
+}
+
+/// Days of history a store keeps at most: a year.
+const MAX_RETENTION_DAYS: u32 = 366;
+
+fn validate_store(
+    source: &SourceText,
+    config_path: &Path,
+    raw: RawStore,
+) -> Result<StoreConfig, ConfigError> {
+    let retention_days = match raw.retention_days {
+        None => 30,
+        Some(days) if (1..=MAX_RETENTION_DAYS).contains(days.get_ref()) => days.into_inner(),
+        Some(days) => {
+            return Err(source.error_at(
+                Some(days.span()),
+                format!("[store] retention_days must be from 1 to {MAX_RETENTION_DAYS}"),
+            ));
+        }
+    };
+    let dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".to_string()));
+    let data_dir = if dir.is_absolute() {
+        dir
+    } else {
+        config_path
+            .parent()
+            .map_or_else(|| dir.clone(), |parent| parent.join(&dir))
+    };
+    Ok(StoreConfig {
+        enabled: raw.enabled.unwrap_or(true),
+        data_dir,
+        retention_days,
     })
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -62,6 +63,20 @@ enum Command {
         /// beside the config.
         layouts: Vec<PathBuf>,
     },
+    /// Write the history ([store] in the config) for analysts: mentions, per-minute figures or
+    /// alerts since a time, as JSON Lines or CSV, on standard output or to a file.
+    Export {
+        /// How far back: "24h", "7d", "90m"; or an RFC 3339 time.
+        #[arg(long, default_value = "24h")]
+        since: String,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: vigie::export::ExportFormat,
+        #[arg(long, value_enum, default_value = "mentions")]
+        table: vigie::export::ExportTable,
+        /// The file to write; standard output without it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -118,6 +133,10 @@ struct WallArgs {
     /// edits and deletions to this JSON Lines file.
     #[arg(long)]
     enriched_out: Option<PathBuf>,
+    /// Neither rebuild the figures from the history nor write to it ([store] in the config):
+    /// a throw-away wall, a demo shown once, a test.
+    #[arg(long)]
+    no_history: bool,
 }
 
 fn main() -> ExitCode {
@@ -158,6 +177,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(&what),
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
+        Some(Command::Export {
+            since,
+            format,
+            table,
+            out,
+        }) => return export(&config, &since, format, table, out.as_deref()),
         Some(Command::Record {
             out,
             exit_after: after,
@@ -187,6 +212,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         eprintln!("vigie: --speed must be a number above 0");
         return Ok(ExitCode::from(2));
     }
+    let mut config = config;
+    if args.no_history {
+        config.store.enabled = false;
+    }
     let layout = match choose_layout(&config, args.layout.as_deref()) {
         Ok(layout) => layout,
         Err(errors) => {
@@ -211,6 +240,61 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         WallExit::Success => ExitCode::SUCCESS,
         WallExit::Error(code) => ExitCode::from(code),
     })
+}
+
+/// `vigie export`: the history, since a time, to a file or standard output.
+fn export(
+    config: &vigie::config::Config,
+    since: &str,
+    format: vigie::export::ExportFormat,
+    table: vigie::export::ExportTable,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now();
+    let from = match humantime::parse_duration(since) {
+        Ok(back) => {
+            chrono::TimeDelta::from_std(back).map_or(chrono::DateTime::UNIX_EPOCH, |b| now - b)
+        }
+        Err(_) => match chrono::DateTime::parse_from_rfc3339(since) {
+            Ok(at) => at.with_timezone(&chrono::Utc),
+            Err(_) => {
+                eprintln!(
+                    "vigie export: --since '{since}' is neither a duration (\"24h\", \"7d\") nor \
+                     an RFC 3339 time"
+                );
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let store = vigie::store::Store::open(&config.store.data_dir)?;
+    // Everything after `since`: a wall run faster than real time has stored mentions ahead of
+    // the real clock.
+    let now = now + chrono::TimeDelta::days(366);
+    let rows = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut writer = std::io::BufWriter::new(file);
+            vigie::export::export(&store, table, format, from, now, &mut writer)?
+        }
+        None => {
+            let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
+            match vigie::export::export(&store, table, format, from, now, &mut writer) {
+                Ok(rows) => rows,
+                // `| head` closed the pipe: not an error.
+                Err(error)
+                    if error
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+                {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    };
+    eprintln!("vigie export: {rows} rows from {}", store.path().display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `vigie sentiment`: standard input to standard output, a score per line.

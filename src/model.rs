@@ -347,6 +347,9 @@ pub struct Figures {
     pub retracted: u64,
     /// WallUpdates the analysis could not hand to a busy wall.
     pub wall_dropped: u64,
+    /// Events the history could not store (its writer busy, its disk failing).
+    #[serde(default)]
+    pub history_lost: u64,
 }
 
 /// One topic, macro or micro, as the analysis and the wall know it.

@@ -79,6 +79,8 @@ fn the_demo_wall_draws_every_tile() {
         .args([
             "--config",
             concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            // Each picture starts from the demo's own past, not from the last test's history.
+            "--no-history",
         ])
         .args(["--speed", "20", "--exit-after", "20", "--snapshot"])
         .arg(&shot)
@@ -132,6 +134,8 @@ fn the_war_room_opens_one_window_per_screen_and_snapshots_each() {
         .args([
             "--config",
             concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"),
+            // Each picture starts from the demo's own past, not from the last test's history.
+            "--no-history",
             "--layout",
             concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/warroom.toml"),
             "--windowed",
@@ -189,7 +193,7 @@ fn a_hidden_screen_does_not_stop_the_others() {
     // The right screen's window is unmapped (a monitor switched off, a window hidden) 15 s in;
     // the wall must keep drawing the others and stop on time.
     let script = format!(
-        r#"NO_COLOR=1 "{bin}" --config "{config}" --layout "{layout}" --windowed --speed 20 \
+        r#"NO_COLOR=1 "{bin}" --config "{config}" --no-history --layout "{layout}" --windowed --speed 20 \
              --frame-stats --exit-after 45 > "{log}" 2>&1 &
         pid=$!
         sleep 15
@@ -234,7 +238,7 @@ fn a_kiosk_ignores_close_requests_and_exits_on_its_chord() {
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("kiosk.log");
     let script = format!(
-        r#"NO_COLOR=1 "{bin}" --config "{config}" --kiosk --speed 20 --exit-after 120 > "{log}" 2>&1 &
+        r#"NO_COLOR=1 "{bin}" --config "{config}" --no-history --kiosk --speed 20 --exit-after 120 > "{log}" 2>&1 &
         pid=$!
         sleep 15
         xdotool mousemove 960 540

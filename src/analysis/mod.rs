@@ -25,7 +25,7 @@ pub use vigie_sentiment as sentiment;
 
 use self::sentiment::{Lang, SentimentScorer, detect_language};
 use spikes::SpikeDetector;
-pub use thread::{AnalysisHandle, AnalysisLinks, Waker, start_analysis};
+pub use thread::{AnalysisHandle, AnalysisLinks, HistoryLink, Waker, start_analysis};
 
 use crate::alerts::{AlertChange, AlertEngine};
 use crate::config::Config;
@@ -312,6 +312,60 @@ impl Analyzer {
             .uncount(counted.minute, &brands, &counted.terms);
     }
 
+    /// How far back the figures look: what a restart rebuilds from the history.
+    pub fn history_span(&self) -> TimeDelta {
+        TimeDelta::minutes(self.ring.capacity_minutes() as i64) - FUTURE_TOLERANCE
+    }
+
+    /// Counts a mention from the history as it was counted before a restart (its brands,
+    /// sentiment and tone as stored: nothing is scored again), so that the wall comes back with
+    /// the figures it had. False when it is already counted or out of the figures' reach.
+    pub fn restore(&mut self, stored: &EnrichedMention, now: DateTime<Utc>) -> bool {
+        let mention = &stored.mention;
+        if !self.ledger.first_time(&mention.id) {
+            return false;
+        }
+        let age = now - mention.created_at;
+        let brands: Vec<usize> = stored
+            .brands
+            .iter()
+            .copied()
+            .filter(|&b| b < self.brands.len())
+            .collect();
+        if age > self.history_span() || age < -FUTURE_TOLERANCE || brands.is_empty() {
+            // Remembered all the same: the source may send it again after the restart.
+            self.ledger.record(&mention.id, Seen::Ignored);
+            return false;
+        }
+        let key = minute_key(mention.created_at);
+        let what = Contribution {
+            tone: stored.tone,
+            platform: mention.platform,
+            engagement: mention.engagement.total(),
+            reach: mention.author.reach,
+            // Topics are those of today's config, which may differ from the stored run's.
+            topics: self.topic_matcher.topics_in_folded(&fold(&mention.text)),
+        };
+        for &brand in &brands {
+            self.ring.count(key, brand, &what);
+        }
+        self.response.observe(mention, &brands);
+        self.trending.advance(minute_key(now));
+        let terms = self
+            .trending
+            .count(key, &brands, self.terms.terms(&mention.text));
+        self.ledger.record(
+            &mention.id,
+            Seen::Counted(Counted {
+                minute: key,
+                brands: Counted::mask(&brands),
+                what,
+                terms: terms.into_boxed_slice(),
+            }),
+        );
+        true
+    }
+
     /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
     /// that watch states (negative share, spikes, sources) at `now`.
     pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
@@ -397,6 +451,7 @@ impl Analyzer {
             too_late: self.too_late,
             retracted: self.retracted,
             wall_dropped: 0,
+            history_lost: 0,
         }
     }
 

@@ -57,8 +57,30 @@ pub struct AnalysisLinks {
     pub tap: Option<Sender<AnalysisEvent>>,
     /// Alerts raised, updated and ended, for the sinks; never waited on either.
     pub alerts: Option<Sender<AlertChange>>,
+    /// The history's writer: every analysis event and alert change; never waited on (what it
+    /// cannot take is counted in `HistoryLink::lost` and shown on the wall).
+    pub store: Option<HistoryLink>,
     /// Wakes the wall after each send.
     pub waker: Waker,
+}
+
+/// The way to the history's writer thread, and the count of events it did not store.
+#[derive(Clone)]
+pub struct HistoryLink {
+    pub events: Sender<crate::store::StoreEvent>,
+    /// Shared with the writer, which adds the events it could not write.
+    pub lost: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl HistoryLink {
+    fn send(&self, event: crate::store::StoreEvent) {
+        if self.events.try_send(event).is_err() {
+            let lost = self.lost.fetch_add(1, Ordering::Relaxed) + 1;
+            if lost == 1 || lost.is_multiple_of(1000) {
+                tracing::warn!(lost, "the history is not keeping up: event not stored");
+            }
+        }
+    }
 }
 
 pub fn start_analysis(
@@ -73,6 +95,7 @@ pub fn start_analysis(
         windows,
         tap,
         alerts,
+        store,
         waker,
     } = links;
     let stop = Arc::new(AtomicBool::new(false));
@@ -122,6 +145,9 @@ pub fn start_analysis(
                             continue;
                         }
                     };
+                    if let Some(history) = &store {
+                        history.send(crate::store::StoreEvent::Analysis(event.clone()));
+                    }
                     // The event is copied only when someone records it.
                     let for_wall = match &tap {
                         Some(tap) => {
@@ -161,6 +187,11 @@ pub fn start_analysis(
                 if !alert_changes.is_empty() {
                     changed = true;
                 }
+                if let Some(history) = &store {
+                    for change in &alert_changes {
+                        history.send(crate::store::StoreEvent::Alert(change.clone()));
+                    }
+                }
                 if let Some(sinks) = &alerts {
                     for change in alert_changes {
                         if sinks.try_send(change).is_err() {
@@ -177,6 +208,9 @@ pub fn start_analysis(
                 }
                 let mut figures = analyzer.figures(now, health.clone());
                 figures.wall_dropped = wall_dropped;
+                figures.history_lost = store
+                    .as_ref()
+                    .map_or(0, |history| history.lost.load(Ordering::Relaxed));
                 let mut updates = Vec::with_capacity(3);
                 if !retracted.is_empty() {
                     updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));

@@ -174,7 +174,21 @@ fn update_status(
         }
         (n, crate::i18n::Locale::En) => format!("{counters_line} · deleted {}", group_thousands(n)),
     };
-    let counters_color = if lost > 0 { theme::ALERT } else { theme::MUTED };
+    // Events the history could not keep: the room must know its archive has a hole.
+    let counters_line = match (figures.history_lost, settings.locale) {
+        (0, _) => counters_line,
+        (n, crate::i18n::Locale::Fr) => {
+            format!("{counters_line} · non archivées {}", group_thousands(n))
+        }
+        (n, crate::i18n::Locale::En) => {
+            format!("{counters_line} · not stored {}", group_thousands(n))
+        }
+    };
+    let counters_color = if lost > 0 || figures.history_lost > 0 {
+        theme::ALERT
+    } else {
+        theme::MUTED
+    };
     for (mut text, mut text_color) in &mut counters {
         set_text(&mut text, &counters_line);
         text_color.set_if_neq(TextColor(counters_color));

@@ -55,6 +55,8 @@ pub struct DemoGenerator {
     care_rng: ChaCha8Rng,
     /// Answers of the brand's account, due in later minutes.
     answers_due: Vec<Mention>,
+    /// The first minute generated: part of every id.
+    started: DateTime<Utc>,
 }
 
 /// What an ordinary post says, for the brand's answer to it.
@@ -103,6 +105,7 @@ impl DemoGenerator {
             pending: VecDeque::new(),
             sequence: 0,
             care_rng: ChaCha8Rng::seed_from_u64(seed ^ 0x00C4_12E5),
+            started: start_minute,
             answers_due: Vec::new(),
         }
     }
@@ -206,7 +209,7 @@ impl DemoGenerator {
             .next()
             .unwrap_or("");
         self.sequence += 1;
-        let id = format!("demo:{}:{}", self.seed, self.sequence);
+        let id = self.next_id();
         let mut answer = Mention {
             url: Some(format!(
                 "https://{}.example/{}/{}",
@@ -355,7 +358,7 @@ impl DemoGenerator {
         engagement_factor: f64,
     ) -> Mention {
         self.sequence += 1;
-        let id = format!("demo:{}:{}", self.seed, self.sequence);
+        let id = self.next_id();
         let second = self.rng.random_range(0..60_000);
         let created_at = minute + TimeDelta::milliseconds(second);
         let english = lang == "en";
@@ -400,6 +403,17 @@ impl DemoGenerator {
             },
             reply_to: None,
         }
+    }
+
+    /// A new id, unique across runs too: a restarted wall keeps its history, so the second
+    /// run's first post must not pass for the first run's.
+    fn next_id(&self) -> String {
+        format!(
+            "demo:{}:{}:{}",
+            self.seed,
+            self.started.timestamp(),
+            self.sequence
+        )
     }
 
     fn poisson(&mut self, rate: f64) -> u64 {

@@ -1,0 +1,769 @@
+//! The history, in SQLite (`data_dir/vigie.sqlite3`, WAL): every mention the analysis counted
+//! (as it counted it: brands, sentiment, tone, language), every alert, and each brand's
+//! per-minute figures. A wall that restarts rebuilds its figures from it before its first
+//! frame; `vigie export` reads it for analysts.
+//!
+//! Writing happens on a thread of its own, fed by a bounded channel that the analysis never
+//! waits on: a slow or full disk is logged and counted, and the wall goes on. Events are
+//! written in batches, one transaction each (at most `BATCH` events or `BATCH_WAIT`), so a
+//! crash loses at most the batch being written. Brands are stored by name, so a config that
+//! reorders or renames its brands keeps the history of the others.
+//!
+//! Schema (`PRAGMA user_version` 1), documented in the README:
+//! - `mentions(id PRIMARY KEY, created_at ms, platform, author_handle, author_name,
+//!   author_reach, text, lang, url, likes, shares, replies, reply_to, brands JSON array of names,
+//!   sentiment, tone, stored_at ms)`
+//! - `alerts(rule, id, severity, brand, summary, started_at ms, updated_at ms, ended_at ms,
+//!   body JSON of the whole alert; PRIMARY KEY (rule, started_at))`
+//! - `minutes(minute unix minutes, brand name, negative, neutral, positive, engagement;
+//!   PRIMARY KEY (minute, brand))`
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{DateTime, TimeDelta, Utc};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::alerts::AlertChange;
+use crate::model::{
+    AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Platform, Tone,
+};
+
+pub const FILE_NAME: &str = "vigie.sqlite3";
+const SCHEMA_VERSION: i64 = 1;
+/// Events written in one transaction at most.
+const BATCH: usize = 2_000;
+/// How long an event may wait for its batch.
+const BATCH_WAIT: Duration = Duration::from_millis(200);
+/// How often old history is removed.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+
+/// What the store thread writes.
+#[derive(Debug, Clone)]
+pub enum StoreEvent {
+    Analysis(AnalysisEvent),
+    Alert(AlertChange),
+}
+
+/// An open history file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn tone_name(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Negative => "negative",
+        Tone::Neutral => "neutral",
+        Tone::Positive => "positive",
+    }
+}
+
+fn tone_of(name: &str) -> Tone {
+    match name {
+        "negative" => Tone::Negative,
+        "positive" => Tone::Positive,
+        _ => Tone::Neutral,
+    }
+}
+
+fn platform_name(platform: Platform) -> String {
+    serde_json::to_value(platform)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "other".into())
+}
+
+fn platform_of(name: &str) -> Platform {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).unwrap_or(Platform::Other)
+}
+
+impl Store {
+    /// Opens (creating) the history in `dir`.
+    pub fn open(dir: &Path) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        let path = dir.join(FILE_NAME);
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the history {}", path.display()))?;
+        let store = Store { conn, path };
+        store
+            .prepare()
+            .with_context(|| format!("cannot prepare the history {}", store.path.display()))?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare(&self) -> rusqlite::Result<()> {
+        // WAL: readers (an export) never block the writer; NORMAL sync: a power cut loses at
+        // most the last transaction, never the file.
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.busy_timeout(Duration::from_secs(5))?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version < SCHEMA_VERSION {
+            self.conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS mentions (
+                    id TEXT PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    platform TEXT NOT NULL,
+                    author_handle TEXT NOT NULL,
+                    author_name TEXT NOT NULL,
+                    author_reach INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    lang TEXT NOT NULL,
+                    url TEXT,
+                    likes INTEGER NOT NULL,
+                    shares INTEGER NOT NULL,
+                    replies INTEGER NOT NULL,
+                    reply_to TEXT,
+                    brands TEXT NOT NULL,
+                    sentiment REAL NOT NULL,
+                    tone TEXT NOT NULL,
+                    stored_at INTEGER NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS mentions_by_time ON mentions(created_at);
+                CREATE TABLE IF NOT EXISTS alerts (
+                    rule TEXT NOT NULL,
+                    id INTEGER NOT NULL,
+                    severity TEXT NOT NULL,
+                    brand TEXT,
+                    summary TEXT NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    ended_at INTEGER,
+                    body TEXT NOT NULL,
+                    PRIMARY KEY (rule, started_at)
+                );
+                CREATE TABLE IF NOT EXISTS minutes (
+                    minute INTEGER NOT NULL,
+                    brand TEXT NOT NULL,
+                    negative INTEGER NOT NULL,
+                    neutral INTEGER NOT NULL,
+                    positive INTEGER NOT NULL,
+                    engagement INTEGER NOT NULL,
+                    PRIMARY KEY (minute, brand)
+                );",
+            )?;
+            self.conn
+                .pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a batch of events in one transaction.
+    pub fn write(&mut self, events: &[StoreEvent], brands: &[BrandInfo]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        for event in events {
+            match event {
+                StoreEvent::Analysis(AnalysisEvent::Counted(m)) => {
+                    if insert_mention(&tx, m, brands)? {
+                        add_minutes(&tx, m, brands, 1)?;
+                    }
+                }
+                StoreEvent::Analysis(AnalysisEvent::Edited(m)) => {
+                    if let Some(before) = read_mention(&tx, &m.mention.id, brands)? {
+                        add_minutes(&tx, &before, brands, -1)?;
+                    }
+                    tx.execute("DELETE FROM mentions WHERE id = ?1", [&m.mention.id])?;
+                    insert_mention(&tx, m, brands)?;
+                    add_minutes(&tx, m, brands, 1)?;
+                }
+                StoreEvent::Analysis(AnalysisEvent::Retracted { id }) => {
+                    if let Some(before) = read_mention(&tx, id, brands)? {
+                        add_minutes(&tx, &before, brands, -1)?;
+                    }
+                    tx.execute("DELETE FROM mentions WHERE id = ?1", [id])?;
+                }
+                StoreEvent::Alert(change) => {
+                    let alert = change.alert();
+                    let body = serde_json::to_string(alert).unwrap_or_default();
+                    let severity = serde_json::to_value(alert.severity)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    tx.execute(
+                        "INSERT INTO alerts (rule, id, severity, brand, summary, started_at,
+                                             updated_at, ended_at, body)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                         ON CONFLICT (rule, started_at) DO UPDATE SET
+                             severity = excluded.severity, summary = excluded.summary,
+                             updated_at = excluded.updated_at, ended_at = excluded.ended_at,
+                             body = excluded.body",
+                        params![
+                            alert.rule,
+                            alert.id as i64,
+                            severity,
+                            alert.brand,
+                            alert.summary,
+                            millis(alert.started_at),
+                            millis(alert.updated_at),
+                            alert.ended_at.map(millis),
+                            body,
+                        ],
+                    )?;
+                }
+            }
+        }
+        tx.commit()
+    }
+
+    /// Removes what is older than `keep` before `now`; the rows removed.
+    pub fn apply_retention(
+        &mut self,
+        now: DateTime<Utc>,
+        keep: TimeDelta,
+    ) -> rusqlite::Result<usize> {
+        let cutoff = millis(now - keep);
+        let mut removed = self
+            .conn
+            .execute("DELETE FROM mentions WHERE created_at < ?1", [cutoff])?;
+        removed += self.conn.execute(
+            "DELETE FROM alerts WHERE ended_at IS NOT NULL AND ended_at < ?1",
+            [cutoff],
+        )?;
+        removed += self
+            .conn
+            .execute("DELETE FROM minutes WHERE minute < ?1", [cutoff / 60_000])?;
+        Ok(removed)
+    }
+
+    /// The stored mentions created in `[from, to)`, oldest first, with their brands mapped to
+    /// the indices of `brands` (a brand no longer in the config is left out, and a mention of
+    /// no remaining brand too).
+    pub fn mentions_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        brands: &[BrandInfo],
+    ) -> rusqlite::Result<Vec<EnrichedMention>> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions
+             WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
+        ))?;
+        let rows =
+            statement.query_map([millis(from), millis(to)], |row| mention_row(row, brands))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(mention) = row? {
+                out.push(mention);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` with each mention created in `[from, to)`, oldest first, read as it goes; the
+    /// mentions read.
+    pub fn for_each_mention(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        mut f: impl FnMut(StoredMention),
+    ) -> rusqlite::Result<u64> {
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions
+             WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
+        ))?;
+        let mut rows = statement.query([millis(from), millis(to)])?;
+        let mut read = 0;
+        while let Some(row) = rows.next()? {
+            f(stored_row(row)?);
+            read += 1;
+        }
+        Ok(read)
+    }
+
+    /// Per brand name, the stored minutes `[from, to)` as (minute, negative, neutral,
+    /// positive, engagement), oldest first.
+    pub fn minutes_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> rusqlite::Result<Vec<(String, i64, u32, u32, u32, u64)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT brand, minute, negative, neutral, positive, engagement FROM minutes
+             WHERE minute >= ?1 AND minute < ?2 ORDER BY minute, brand",
+        )?;
+        let rows = statement.query_map(
+            [
+                from.timestamp().div_euclid(60),
+                to.timestamp().div_euclid(60),
+            ],
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                    row.get::<_, i64>(5)?.max(0) as u64,
+                ))
+            },
+        )?;
+        rows.collect()
+    }
+
+    /// The alerts started in `[from, to)`, oldest first, as stored (JSON).
+    pub fn alerts_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> rusqlite::Result<Vec<serde_json::Value>> {
+        let mut statement = self.conn.prepare(
+            "SELECT body FROM alerts WHERE started_at >= ?1 AND started_at < ?2
+             ORDER BY started_at, rule",
+        )?;
+        let rows =
+            statement.query_map([millis(from), millis(to)], |row| row.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for body in rows {
+            if let Ok(value) = serde_json::from_str(&body?) {
+                out.push(value);
+            }
+        }
+        Ok(out)
+    }
+}
+
+const MENTION_COLUMNS: &str = "id, created_at, platform, author_handle, author_name, author_reach, \
+    text, lang, url, likes, shares, replies, reply_to, brands, sentiment, tone";
+
+/// A stored mention with its brands by name, as `vigie export` writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMention {
+    pub mention: Mention,
+    pub brands: Vec<String>,
+    pub sentiment: f32,
+    pub tone: Tone,
+    /// The language the analysis read it in (`fr`, `en`, or empty).
+    pub lang: String,
+}
+
+impl StoredMention {
+    /// As the analysis counted it, with brands as indices into `brands` (the config's now); a
+    /// brand no longer in the config is left out, and `None` when no brand is left.
+    pub fn enriched(self, brands: &[BrandInfo]) -> Option<EnrichedMention> {
+        let indices: Vec<usize> = self
+            .brands
+            .iter()
+            .filter_map(|name| brands.iter().position(|b| &b.name == name))
+            .collect();
+        (!indices.is_empty()).then_some(EnrichedMention {
+            mention: self.mention,
+            brands: indices,
+            sentiment: self.sentiment,
+            tone: self.tone,
+            lang: self.lang,
+        })
+    }
+}
+
+fn stored_row(row: &rusqlite::Row) -> rusqlite::Result<StoredMention> {
+    let names: String = row.get(13)?;
+    let lang: String = row.get(7)?;
+    let platform: String = row.get(2)?;
+    let tone: String = row.get(15)?;
+    let count = |i: usize| -> rusqlite::Result<u64> { Ok(row.get::<_, i64>(i)?.max(0) as u64) };
+    Ok(StoredMention {
+        mention: Mention {
+            id: row.get(0)?,
+            platform: platform_of(&platform),
+            author: Author {
+                handle: row.get(3)?,
+                display_name: row.get(4)?,
+                reach: count(5)?,
+            },
+            text: row.get(6)?,
+            lang: (!lang.is_empty()).then(|| lang.clone()),
+            created_at: from_millis(row.get(1)?),
+            url: row.get(8)?,
+            engagement: Engagement {
+                likes: count(9)?,
+                shares: count(10)?,
+                replies: count(11)?,
+            },
+            reply_to: row.get(12)?,
+        },
+        brands: serde_json::from_str(&names).unwrap_or_default(),
+        sentiment: row.get::<_, f64>(14)? as f32,
+        tone: tone_of(&tone),
+        lang,
+    })
+}
+
+fn mention_row(
+    row: &rusqlite::Row,
+    brands: &[BrandInfo],
+) -> rusqlite::Result<Option<EnrichedMention>> {
+    Ok(stored_row(row)?.enriched(brands))
+}
+
+fn brand_names(m: &EnrichedMention, brands: &[BrandInfo]) -> Vec<String> {
+    m.brands
+        .iter()
+        .filter_map(|&b| brands.get(b).map(|info| info.name.clone()))
+        .collect()
+}
+
+/// Inserts a mention; false when it was already stored (a replayed batch after a crash).
+fn insert_mention(
+    tx: &rusqlite::Transaction,
+    m: &EnrichedMention,
+    brands: &[BrandInfo],
+) -> rusqlite::Result<bool> {
+    let names = serde_json::to_string(&brand_names(m, brands)).unwrap_or_else(|_| "[]".into());
+    let mention = &m.mention;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO mentions (id, created_at, platform, author_handle, author_name,
+             author_reach, text, lang, url, likes, shares, replies, reply_to, brands, sentiment,
+             tone, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            mention.id,
+            millis(mention.created_at),
+            platform_name(mention.platform),
+            mention.author.handle,
+            mention.author.display_name,
+            mention.author.reach as i64,
+            mention.text,
+            m.lang,
+            mention.url,
+            mention.engagement.likes as i64,
+            mention.engagement.shares as i64,
+            mention.engagement.replies as i64,
+            mention.reply_to,
+            names,
+            f64::from(m.sentiment),
+            tone_name(m.tone),
+            millis(Utc::now()),
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+fn read_mention(
+    tx: &rusqlite::Transaction,
+    id: &str,
+    brands: &[BrandInfo],
+) -> rusqlite::Result<Option<EnrichedMention>> {
+    tx.query_row(
+        &format!("SELECT {MENTION_COLUMNS} FROM mentions WHERE id = ?1"),
+        [id],
+        |row| mention_row(row, brands),
+    )
+    .optional()
+    .map(Option::flatten)
+}
+
+/// Adds (`sign` 1) or takes back (-1) a mention's part of its minute, per brand.
+fn add_minutes(
+    tx: &rusqlite::Transaction,
+    m: &EnrichedMention,
+    brands: &[BrandInfo],
+    sign: i64,
+) -> rusqlite::Result<()> {
+    let minute = m.mention.created_at.timestamp().div_euclid(60);
+    let (negative, neutral, positive) = match m.tone {
+        Tone::Negative => (sign, 0, 0),
+        Tone::Neutral => (0, sign, 0),
+        Tone::Positive => (0, 0, sign),
+    };
+    let engagement = sign * m.mention.engagement.total() as i64;
+    for name in brand_names(m, brands) {
+        tx.execute(
+            "INSERT INTO minutes (minute, brand, negative, neutral, positive, engagement)
+             VALUES (?1, ?2, max(?3, 0), max(?4, 0), max(?5, 0), max(?6, 0))
+             ON CONFLICT (minute, brand) DO UPDATE SET
+                 negative = max(negative + ?3, 0), neutral = max(neutral + ?4, 0),
+                 positive = max(positive + ?5, 0), engagement = max(engagement + ?6, 0)",
+            params![minute, name, negative, neutral, positive, engagement],
+        )?;
+    }
+    Ok(())
+}
+
+/// The store's writer thread.
+pub struct StoreWriter {
+    thread: JoinHandle<u64>,
+}
+
+impl StoreWriter {
+    /// Writes what `rx` receives into `store` until every sender is gone. `clock` gives event
+    /// time for the retention.
+    /// `lost` counts the events a failed write could not store (shown on the wall).
+    pub fn start(
+        mut store: Store,
+        rx: Receiver<StoreEvent>,
+        brands: Vec<BrandInfo>,
+        retention: TimeDelta,
+        now: impl Fn() -> DateTime<Utc> + Send + 'static,
+        lost: Arc<AtomicU64>,
+    ) -> anyhow::Result<StoreWriter> {
+        let thread = std::thread::Builder::new()
+            .name("vigie-store".into())
+            .spawn(move || {
+                let mut written = 0u64;
+                let mut next_retention = Instant::now();
+                let mut batch = Vec::with_capacity(BATCH);
+                loop {
+                    let open = fill_batch(&rx, &mut batch);
+                    if !batch.is_empty() {
+                        match store.write(&batch, &brands) {
+                            Ok(()) => written += batch.len() as u64,
+                            Err(error) => {
+                                let failed = batch.len() as u64;
+                                let lost = lost.fetch_add(failed, Ordering::Relaxed) + failed;
+                                tracing::error!(
+                                    file = %store.path().display(),
+                                    %error,
+                                    lost,
+                                    "cannot write the history: these events are not stored"
+                                );
+                            }
+                        }
+                        batch.clear();
+                    }
+                    if Instant::now() >= next_retention {
+                        next_retention = Instant::now() + RETENTION_EVERY;
+                        match store.apply_retention(now(), retention) {
+                            Ok(0) => {}
+                            Ok(removed) => tracing::info!(removed, "old history removed"),
+                            Err(error) => tracing::warn!(%error, "cannot remove old history"),
+                        }
+                    }
+                    if !open {
+                        return written;
+                    }
+                }
+            })
+            .context("cannot start the store thread")?;
+        Ok(StoreWriter { thread })
+    }
+
+    /// Waits for the writer to drain (its senders must be dropped first); the events written.
+    pub fn finish(self) -> u64 {
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// Waits for a first event, then takes what comes within `BATCH_WAIT`, up to `BATCH`. False
+/// once every sender is gone and nothing is left.
+fn fill_batch(rx: &Receiver<StoreEvent>, batch: &mut Vec<StoreEvent>) -> bool {
+    match rx.recv() {
+        Ok(first) => batch.push(first),
+        Err(_) => return false,
+    }
+    let deadline = Instant::now() + BATCH_WAIT;
+    while batch.len() < BATCH {
+        match rx.recv_deadline(deadline) {
+            Ok(event) => batch.push(event),
+            Err(RecvTimeoutError::Timeout) => return true,
+            Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brands() -> Vec<BrandInfo> {
+        ["Petit Loup", "Mini Mousse"]
+            .iter()
+            .map(|name| BrandInfo {
+                name: name.to_string(),
+                own: *name == "Petit Loup",
+                color: "#ffffff".into(),
+            })
+            .collect()
+    }
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_764_000_000 + minute * 60, 0).unwrap_or_default()
+    }
+
+    fn enriched(id: &str, minute: i64, brands: Vec<usize>, tone: Tone) -> EnrichedMention {
+        EnrichedMention {
+            mention: Mention {
+                id: id.into(),
+                platform: Platform::Bluesky,
+                author: Author {
+                    handle: "lea".into(),
+                    display_name: "Léa".into(),
+                    reach: 120,
+                },
+                text: format!("texte {id} 😀"),
+                lang: Some("fr".into()),
+                created_at: at(minute),
+                url: None,
+                engagement: Engagement {
+                    likes: 3,
+                    shares: 1,
+                    replies: 0,
+                },
+                reply_to: Some("bluesky:parent".into()),
+            },
+            brands,
+            sentiment: -0.5,
+            tone,
+            lang: "fr".into(),
+        }
+    }
+
+    fn counted(m: &EnrichedMention) -> StoreEvent {
+        StoreEvent::Analysis(AnalysisEvent::Counted(m.clone()))
+    }
+
+    #[test]
+    fn mentions_round_trip_and_the_minutes_follow_edits_and_deletions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path()).expect("store opens");
+        let brands = brands();
+        let a = enriched("a", 0, vec![0, 1], Tone::Negative);
+        let b = enriched("b", 0, vec![0], Tone::Negative);
+        let c = enriched("c", 5, vec![1], Tone::Positive);
+        store
+            .write(
+                &[counted(&a), counted(&b), counted(&c), counted(&a)],
+                &brands,
+            )
+            .expect("written");
+        let back = store
+            .mentions_between(at(0), at(10), &brands)
+            .expect("read");
+        assert_eq!(back, vec![a.clone(), b.clone(), c.clone()], "a stored once");
+        let minutes = store.minutes_between(at(0), at(10)).expect("minutes");
+        let first = at(0).timestamp() / 60;
+        assert_eq!(
+            minutes,
+            vec![
+                ("Mini Mousse".to_string(), first, 1, 0, 0, 4),
+                ("Petit Loup".to_string(), first, 2, 0, 0, 8),
+                ("Mini Mousse".to_string(), first + 5, 0, 0, 1, 4),
+            ]
+        );
+
+        // b edited to positive, a deleted.
+        let b_edited = EnrichedMention {
+            tone: Tone::Positive,
+            ..b.clone()
+        };
+        store
+            .write(
+                &[
+                    StoreEvent::Analysis(AnalysisEvent::Edited(b_edited.clone())),
+                    StoreEvent::Analysis(AnalysisEvent::Retracted { id: "a".into() }),
+                ],
+                &brands,
+            )
+            .expect("written");
+        let back = store
+            .mentions_between(at(0), at(10), &brands)
+            .expect("read");
+        assert_eq!(back, vec![b_edited, c]);
+        let minutes = store.minutes_between(at(0), at(1)).expect("minutes");
+        assert_eq!(
+            minutes,
+            vec![
+                ("Mini Mousse".to_string(), first, 0, 0, 0, 0),
+                ("Petit Loup".to_string(), first, 0, 0, 1, 4),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_brand_gone_from_the_config_keeps_the_others_history() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path()).expect("store opens");
+        let both = enriched("a", 0, vec![0, 1], Tone::Neutral);
+        let second_only = enriched("b", 1, vec![1], Tone::Neutral);
+        store
+            .write(&[counted(&both), counted(&second_only)], &brands())
+            .expect("written");
+        drop(store);
+        // Reopened with Mini Mousse first and Petit Loup gone.
+        let store = Store::open(dir.path()).expect("reopens");
+        let now_brands = vec![brands()[1].clone()];
+        let back = store
+            .mentions_between(at(0), at(10), &now_brands)
+            .expect("read");
+        let kept: Vec<(&str, &[usize])> = back
+            .iter()
+            .map(|m| (m.mention.id.as_str(), m.brands.as_slice()))
+            .collect();
+        assert_eq!(kept, vec![("a", &[0][..]), ("b", &[0][..])]);
+    }
+
+    #[test]
+    fn retention_removes_old_history_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path()).expect("store opens");
+        let old = enriched("old", 0, vec![0], Tone::Neutral);
+        let recent = enriched("recent", 60 * 24 * 2, vec![0], Tone::Neutral);
+        store
+            .write(&[counted(&old), counted(&recent)], &brands())
+            .expect("written");
+        let removed = store
+            .apply_retention(at(60 * 24 * 2 + 1), TimeDelta::days(1))
+            .expect("retention");
+        assert_eq!(removed, 2, "one mention and its minute");
+        let back = store
+            .mentions_between(at(0), at(60 * 24 * 3), &brands())
+            .expect("read");
+        assert_eq!(back, vec![recent]);
+    }
+
+    #[test]
+    fn the_writer_thread_drains_its_channel_before_it_ends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        let (tx, rx) = crossbeam_channel::bounded(16);
+        let writer = StoreWriter::start(
+            store,
+            rx,
+            brands(),
+            TimeDelta::days(30),
+            || at(0),
+            Arc::default(),
+        )
+        .expect("writer starts");
+        for i in 0..10 {
+            tx.send(counted(&enriched(
+                &format!("m{i}"),
+                i,
+                vec![0],
+                Tone::Neutral,
+            )))
+            .expect("send");
+        }
+        drop(tx);
+        assert_eq!(writer.finish(), 10);
+        let store = Store::open(dir.path()).expect("reopens");
+        assert_eq!(
+            store
+                .mentions_between(at(0), at(20), &brands())
+                .expect("read")
+                .len(),
+            10
+        );
+    }
+}
