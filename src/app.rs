@@ -17,7 +17,7 @@ use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
 use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
-use crate::store::{Store, StoreEvent, StoreWriter};
+use crate::store::{HistoryHealth, Store, StoreEvent, StoreWriter};
 use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// Mentions waiting for the analysis; a demo history burst fits without waiting.
@@ -147,8 +147,10 @@ pub fn run_all_in_one(
         // The analysis thread is gone with its sender: the writer drains and ends.
         let History { writer, link, .. } = history;
         drop(link);
-        let written = writer.finish();
-        tracing::info!(written, "history closed");
+        if let Some(writer) = writer {
+            let written = writer.finish();
+            tracing::info!(written, "history closed");
+        }
     }
     if let Some(sinks) = alert_sinks {
         sinks.finish(SINKS_GRACE);
@@ -161,28 +163,40 @@ const STORE_CHANNEL: usize = 65_536;
 
 /// The history of a running wall.
 struct History {
-    writer: StoreWriter,
+    /// `None` when the history could not be opened: the wall says so and runs without it.
+    writer: Option<StoreWriter>,
     link: HistoryLink,
     /// Mentions the figures were rebuilt from.
     restored: usize,
 }
 
 /// Opens the history, rebuilds the figures of `analyzer` from it (the widest window the wall
-/// keeps), and starts its writer. A history that cannot be opened or read is logged and the
-/// wall runs without it, on what it receives.
+/// keeps), and starts its writer. A history that cannot be opened or read is logged, shown on
+/// the status line, and the wall runs without it, on what it receives.
 fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) -> Option<History> {
     if !config.store.enabled {
         return None;
     }
+    let health = Arc::new(HistoryHealth::default());
+    let unavailable = |error: anyhow::Error| {
+        let reason = format!("{error:#}");
+        tracing::error!(
+            error = reason,
+            "no history: the wall runs on what it receives from now on"
+        );
+        health.set_problem(Some(reason));
+        History {
+            writer: None,
+            link: HistoryLink {
+                events: None,
+                health: health.clone(),
+            },
+            restored: 0,
+        }
+    };
     let store = match Store::open(&config.store.data_dir) {
         Ok(store) => store,
-        Err(error) => {
-            tracing::error!(
-                error = format!("{error:#}"),
-                "no history: the wall runs on what it receives from now on"
-            );
-            return None;
-        }
+        Err(error) => return Some(unavailable(error)),
     };
     let now = clock.now();
     let started = std::time::Instant::now();
@@ -194,6 +208,7 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         Ok(mentions) => mentions.iter().filter(|m| analyzer.restore(m, now)).count(),
         Err(error) => {
             tracing::error!(%error, file = %store.path().display(), "cannot read the history");
+            health.set_problem(Some(format!("cannot read the history: {error}")));
             0
         }
     };
@@ -203,7 +218,6 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         file = %store.path().display(),
         "figures rebuilt from the history"
     );
-    let lost = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let (tx, rx) = crossbeam_channel::bounded::<StoreEvent>(STORE_CHANNEL);
     let writer_clock = clock.clone();
     let writer = match StoreWriter::start(
@@ -212,17 +226,17 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         analyzer.brands().to_vec(),
         TimeDelta::days(i64::from(config.store.retention_days)),
         move || writer_clock.now(),
-        lost.clone(),
+        health.clone(),
     ) {
         Ok(writer) => writer,
-        Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "no history writer");
-            return None;
-        }
+        Err(error) => return Some(unavailable(error)),
     };
     Some(History {
-        writer,
-        link: HistoryLink { events: tx, lost },
+        writer: Some(writer),
+        link: HistoryLink {
+            events: Some(tx),
+            health,
+        },
         restored,
     })
 }

@@ -54,6 +54,8 @@ pub struct Labels {
     /// A term that was not in the previous window's ranking.
     pub new_entry: &'static str,
     pub no_terms: &'static str,
+    /// Before the reason the history cannot be written.
+    pub history_unavailable: &'static str,
     pub spike: &'static str,
     pub negative: &'static str,
     pub neutral: &'static str,
@@ -114,6 +116,7 @@ pub static FR: Labels = Labels {
     trending_title: "Tendances",
     new_entry: "nouveau",
     no_terms: "Pas encore assez de mentions",
+    history_unavailable: "historique indisponible :",
     spike: "pic",
     negative: "négatif",
     neutral: "neutre",
@@ -180,6 +183,7 @@ pub static EN: Labels = Labels {
     trending_title: "Trending",
     new_entry: "new",
     no_terms: "Not enough mentions yet",
+    history_unavailable: "history unavailable:",
     spike: "spike",
     negative: "negative",
     neutral: "neutral",

@@ -350,6 +350,9 @@ pub struct Figures {
     /// Events the history could not store (its writer busy, its disk failing).
     #[serde(default)]
     pub history_lost: u64,
+    /// Why the history cannot be written now, when it cannot.
+    #[serde(default)]
+    pub history_problem: Option<String>,
 }
 
 /// One topic, macro or micro, as the analysis and the wall know it.

@@ -43,6 +43,36 @@ const BATCH_WAIT: Duration = Duration::from_millis(200);
 /// How often old history is removed.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 
+/// How the history is doing, shared by its writer, the analysis (which shows it on the wall)
+/// and the app.
+#[derive(Debug, Default)]
+pub struct HistoryHealth {
+    lost: AtomicU64,
+    problem: std::sync::Mutex<Option<String>>,
+}
+
+impl HistoryHealth {
+    /// Counts `n` events the history did not store; the total.
+    pub fn lose(&self, n: u64) -> u64 {
+        self.lost.fetch_add(n, Ordering::Relaxed) + n
+    }
+
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    /// What is wrong with the history now (`None`: nothing).
+    pub fn set_problem(&self, problem: Option<String>) {
+        if let Ok(mut current) = self.problem.lock() {
+            *current = problem;
+        }
+    }
+
+    pub fn problem(&self) -> Option<String> {
+        self.problem.lock().ok().and_then(|p| p.clone())
+    }
+}
+
 /// What the store thread writes.
 #[derive(Debug, Clone)]
 pub enum StoreEvent {
@@ -508,14 +538,14 @@ pub struct StoreWriter {
 impl StoreWriter {
     /// Writes what `rx` receives into `store` until every sender is gone. `clock` gives event
     /// time for the retention.
-    /// `lost` counts the events a failed write could not store (shown on the wall).
+    /// `health` counts the events a failed write could not store and says why (on the wall).
     pub fn start(
         mut store: Store,
         rx: Receiver<StoreEvent>,
         brands: Vec<BrandInfo>,
         retention: TimeDelta,
         now: impl Fn() -> DateTime<Utc> + Send + 'static,
-        lost: Arc<AtomicU64>,
+        health: Arc<HistoryHealth>,
     ) -> anyhow::Result<StoreWriter> {
         let thread = std::thread::Builder::new()
             .name("vigie-store".into())
@@ -527,10 +557,13 @@ impl StoreWriter {
                     let open = fill_batch(&rx, &mut batch);
                     if !batch.is_empty() {
                         match store.write(&batch, &brands) {
-                            Ok(()) => written += batch.len() as u64,
+                            Ok(()) => {
+                                written += batch.len() as u64;
+                                health.set_problem(None);
+                            }
                             Err(error) => {
-                                let failed = batch.len() as u64;
-                                let lost = lost.fetch_add(failed, Ordering::Relaxed) + failed;
+                                let lost = health.lose(batch.len() as u64);
+                                health.set_problem(Some(error.to_string()));
                                 tracing::error!(
                                     file = %store.path().display(),
                                     %error,
@@ -743,7 +776,7 @@ mod tests {
             brands(),
             TimeDelta::days(30),
             || at(0),
-            Arc::default(),
+            Arc::new(HistoryHealth::default()),
         )
         .expect("writer starts");
         for i in 0..10 {

@@ -187,3 +187,31 @@ fn a_process_killed_during_ingest_leaves_a_history_the_next_start_rebuilds_from(
     // And it goes on storing: nothing it had is lost, the new minutes are added.
     assert!(exported(&config) >= stored);
 }
+
+#[test]
+fn a_history_that_cannot_be_opened_is_reported_and_the_wall_runs_without_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path());
+    // The data folder's place is taken by a file: the history cannot be created there.
+    std::fs::write(dir.path().join("data"), "not a folder").expect("file written");
+    let run = vigie()
+        .arg("--config")
+        .arg(&config)
+        .args(["--headless", "--exit-after", "2", "--enriched-out"])
+        .arg(dir.path().join("out.jsonl"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vigie runs");
+    assert!(run.status.success(), "the wall keeps running");
+    let log = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        log.contains("no history: the wall runs on what it receives")
+            && log.contains("cannot create the data folder"),
+        "{log}"
+    );
+    let counted = std::fs::read_to_string(dir.path().join("out.jsonl")).expect("output");
+    assert!(
+        counted.lines().count() > 100,
+        "the demo was analysed all the same"
+    );
+}

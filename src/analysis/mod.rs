@@ -452,6 +452,7 @@ impl Analyzer {
             retracted: self.retracted,
             wall_dropped: 0,
             history_lost: 0,
+            history_problem: None,
         }
     }
 

@@ -64,18 +64,19 @@ pub struct AnalysisLinks {
     pub waker: Waker,
 }
 
-/// The way to the history's writer thread, and the count of events it did not store.
+/// The way to the history's writer thread (none when the history could not be opened), and
+/// its health, which the figures carry to the wall.
 #[derive(Clone)]
 pub struct HistoryLink {
-    pub events: Sender<crate::store::StoreEvent>,
-    /// Shared with the writer, which adds the events it could not write.
-    pub lost: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub events: Option<Sender<crate::store::StoreEvent>>,
+    pub health: std::sync::Arc<crate::store::HistoryHealth>,
 }
 
 impl HistoryLink {
     fn send(&self, event: crate::store::StoreEvent) {
-        if self.events.try_send(event).is_err() {
-            let lost = self.lost.fetch_add(1, Ordering::Relaxed) + 1;
+        let Some(events) = &self.events else { return };
+        if events.try_send(event).is_err() {
+            let lost = self.health.lose(1);
             if lost == 1 || lost.is_multiple_of(1000) {
                 tracing::warn!(lost, "the history is not keeping up: event not stored");
             }
@@ -208,9 +209,10 @@ pub fn start_analysis(
                 }
                 let mut figures = analyzer.figures(now, health.clone());
                 figures.wall_dropped = wall_dropped;
-                figures.history_lost = store
-                    .as_ref()
-                    .map_or(0, |history| history.lost.load(Ordering::Relaxed));
+                if let Some(history) = &store {
+                    figures.history_lost = history.health.lost();
+                    figures.history_problem = history.health.problem();
+                }
                 let mut updates = Vec::with_capacity(3);
                 if !retracted.is_empty() {
                     updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));

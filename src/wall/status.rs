@@ -147,8 +147,19 @@ fn update_status(
         set_text(&mut text, &line);
         text_color.set_if_neq(TextColor(color));
     }
+    let (counters_line, counters_color) = counters_line(figures, settings.locale);
+    for (mut text, mut text_color) in &mut counters {
+        set_text(&mut text, &counters_line);
+        text_color.set_if_neq(TextColor(counters_color));
+    }
+}
+
+/// The counters that prove nothing was lost silently, and the history's state; amber when
+/// something was lost or cannot be kept.
+pub fn counters_line(figures: &Figures, locale: crate::i18n::Locale) -> (String, Color) {
+    let labels = locale.labels();
     let lost = figures.wall_dropped;
-    let counters_line = match settings.locale {
+    let counters_line = match locale {
         crate::i18n::Locale::Fr => format!(
             "analysées {} · doublons {} · hors sujet {} · tardives {} · perdues {}",
             group_thousands(figures.processed),
@@ -167,7 +178,7 @@ fn update_status(
         ),
     };
     // Posts deleted at their source are named once there are some.
-    let counters_line = match (figures.retracted, settings.locale) {
+    let counters_line = match (figures.retracted, locale) {
         (0, _) => counters_line,
         (n, crate::i18n::Locale::Fr) => {
             format!("{counters_line} · supprimées {}", group_thousands(n))
@@ -175,7 +186,7 @@ fn update_status(
         (n, crate::i18n::Locale::En) => format!("{counters_line} · deleted {}", group_thousands(n)),
     };
     // Events the history could not keep: the room must know its archive has a hole.
-    let counters_line = match (figures.history_lost, settings.locale) {
+    let counters_line = match (figures.history_lost, locale) {
         (0, _) => counters_line,
         (n, crate::i18n::Locale::Fr) => {
             format!("{counters_line} · non archivées {}", group_thousands(n))
@@ -184,23 +195,82 @@ fn update_status(
             format!("{counters_line} · not stored {}", group_thousands(n))
         }
     };
-    let counters_color = if lost > 0 || figures.history_lost > 0 {
-        theme::ALERT
-    } else {
-        theme::MUTED
+    // A history that cannot be written is named with its reason, however long the line.
+    let counters_line = match &figures.history_problem {
+        None => counters_line,
+        Some(reason) => format!(
+            "{counters_line} · {} {}",
+            labels.history_unavailable,
+            short_reason(reason)
+        ),
     };
-    for (mut text, mut text_color) in &mut counters {
-        set_text(&mut text, &counters_line);
-        text_color.set_if_neq(TextColor(counters_color));
+    let counters_color =
+        if lost > 0 || figures.history_lost > 0 || figures.history_problem.is_some() {
+            theme::ALERT
+        } else {
+            theme::MUTED
+        };
+    (counters_line, counters_color)
+}
+
+/// An error chain as the status line can hold it: whole when it is short ("cannot create the
+/// data folder /srv/vigie: No space left on device"), else its last, most precise part, cut.
+fn short_reason(reason: &str) -> String {
+    const ROOM: usize = 90;
+    let text = if reason.chars().count() <= ROOM {
+        reason
+    } else {
+        reason.rsplit(": ").next().unwrap_or(reason)
+    };
+    let mut short: String = text.chars().take(ROOM).collect();
+    if text.chars().count() > ROOM {
+        short.push('…');
     }
+    short
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, FR};
+    use crate::i18n::{EN, FR, Locale};
     use crate::model::{FailureKind, SourceHealth};
     use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn a_history_that_cannot_be_written_is_named_on_the_counters_line() {
+        let fine = Figures {
+            processed: 1200,
+            ..Figures::default()
+        };
+        let (line, colour) = counters_line(&fine, Locale::Fr);
+        assert!(!line.contains("historique"), "{line}");
+        assert_eq!(colour, theme::MUTED);
+        let failing = Figures {
+            history_lost: 37,
+            history_problem: Some(
+                "cannot create the data folder /srv/vigie: No space left on device (os error 28)"
+                    .into(),
+            ),
+            ..fine
+        };
+        let (line, colour) = counters_line(&failing, Locale::Fr);
+        assert!(
+            line.ends_with(
+                "non archivées 37 · historique indisponible : cannot create the data folder \
+                 /srv/vigie: No space left on device (os error 28)"
+            ),
+            "{line}"
+        );
+        assert_eq!(colour, theme::ALERT);
+        let (line, _) = counters_line(&failing, Locale::En);
+        assert!(
+            line.ends_with(
+                "not stored 37 · history unavailable: cannot create the data folder /srv/vigie: \
+                 No space left on device (os error 28)"
+            ),
+            "{line}"
+        );
+    }
 
     fn figures(sources: Vec<SourceHealth>) -> Figures {
         Figures {
