@@ -274,19 +274,7 @@ impl Analyzer {
                 );
             }
         }
-        self.trending.advance(minute_key(now));
-        let terms = self
-            .trending
-            .count(key, &brands, self.terms.terms(&mention.text));
-        self.ledger.record(
-            &mention.id,
-            Seen::Counted(Counted {
-                minute: key,
-                brands: Counted::mask(&brands),
-                what,
-                terms: terms.into_boxed_slice(),
-            }),
-        );
+        self.remember_counted(&mention.id, &mention.text, key, &brands, what, now);
         let enriched = Box::new(EnrichedMention {
             lang: match lang {
                 Lang::Fr => "fr",
@@ -301,6 +289,30 @@ impl Analyzer {
         });
         self.alerts.on_mention(&enriched, now);
         Some(enriched)
+    }
+
+    /// Counts a mention's trending terms and remembers in the ledger all it added, so that an
+    /// edit or a deletion can take it back.
+    fn remember_counted(
+        &mut self,
+        id: &str,
+        text: &str,
+        key: aggregate::MinuteKey,
+        brands: &[usize],
+        what: Contribution,
+        now: DateTime<Utc>,
+    ) {
+        self.trending.advance(minute_key(now));
+        let terms = self.trending.count(key, brands, self.terms.terms(text));
+        self.ledger.record(
+            id,
+            Seen::Counted(Counted {
+                minute: key,
+                brands: Counted::mask(brands),
+                what,
+                terms: terms.into_boxed_slice(),
+            }),
+        );
     }
 
     fn uncount(&mut self, counted: &Counted) {
@@ -350,19 +362,7 @@ impl Analyzer {
             self.ring.count(key, brand, &what);
         }
         self.response.observe(mention, &brands);
-        self.trending.advance(minute_key(now));
-        let terms = self
-            .trending
-            .count(key, &brands, self.terms.terms(&mention.text));
-        self.ledger.record(
-            &mention.id,
-            Seen::Counted(Counted {
-                minute: key,
-                brands: Counted::mask(&brands),
-                what,
-                terms: terms.into_boxed_slice(),
-            }),
-        );
+        self.remember_counted(&mention.id, &mention.text, key, &brands, what, now);
         true
     }
 
