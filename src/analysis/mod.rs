@@ -303,7 +303,12 @@ impl Analyzer {
         now: DateTime<Utc>,
     ) {
         self.trending.advance(minute_key(now));
-        let terms = self.trending.count(key, brands, self.terms.terms(text));
+        // Most of a restored day is older than any trending window: its words are not read.
+        let terms = if self.trending.holds(key) {
+            self.trending.count(key, brands, self.terms.terms(text))
+        } else {
+            Vec::new()
+        };
         self.ledger.record(
             id,
             Seen::Counted(Counted {

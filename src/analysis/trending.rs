@@ -279,16 +279,24 @@ impl Trending {
         key.rem_euclid(len as i64) as usize
     }
 
+    /// Whether a mention of `minute` can count: only minutes the ring holds without clashing,
+    /// the two widest windows back and the few minutes of clock skew ahead that the analysis
+    /// accepts. The caller can skip extracting the terms of a mention that cannot.
+    pub fn holds(&self, minute: MinuteKey) -> bool {
+        if self.now == MinuteKey::MIN {
+            return true;
+        }
+        let oldest = self.now - 2 * i64::from(MAX_TRENDING_MINUTES);
+        minute > oldest && minute <= oldest + self.ring.len() as i64
+    }
+
     /// Counts a mention's terms for its brands, in its minute. Returns the keys counted, for
     /// taking them back if the post is deleted or edited.
     pub fn count(&mut self, minute: MinuteKey, brands: &[usize], terms: Vec<Term>) -> Vec<TermKey> {
         if self.now == MinuteKey::MIN {
             self.now = minute;
         }
-        // Only minutes the ring can hold without clashing: the two widest windows back and the
-        // few minutes of clock skew ahead that the analysis accepts.
-        let oldest = self.now - 2 * i64::from(MAX_TRENDING_MINUTES);
-        if minute <= oldest || minute > oldest + self.ring.len() as i64 {
+        if !self.holds(minute) {
             return Vec::new();
         }
         let slot = self.slot(minute);
@@ -501,6 +509,22 @@ mod tests {
         assert!(trending.ranking(10, 0).expect("wanted").terms.is_empty());
         trending.advance(10_000);
         assert!(trending.ranking(10, 0).expect("wanted").terms.is_empty());
+    }
+
+    #[test]
+    fn only_minutes_within_two_widest_windows_and_the_clock_skew_count() {
+        let mut trending = Trending::new();
+        trending.set_windows(&[MAX_TRENDING_MINUTES]);
+        trending.advance(10_000);
+        let widest = 2 * i64::from(MAX_TRENDING_MINUTES);
+        assert!(trending.holds(10_000) && trending.holds(10_000 - widest + 1));
+        assert!(!trending.holds(10_000 - widest), "older than both windows");
+        assert!(
+            trending.holds(10_006) && !trending.holds(10_007),
+            "five minutes of skew"
+        );
+        assert!(post(&mut trending, 10_000 - widest, "affiches").is_empty());
+        assert_eq!(post(&mut trending, 10_000, "affiches").len(), 1);
     }
 
     #[test]
