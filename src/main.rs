@@ -269,17 +269,17 @@ fn export(
     let store = vigie::store::Store::open(&config.store.data_dir)?;
     // Everything after `since`: a wall run faster than real time has stored mentions ahead of
     // the real clock.
-    let now = now + chrono::TimeDelta::days(366);
+    let until = now + chrono::TimeDelta::days(366);
     let rows = match out {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
             let mut writer = std::io::BufWriter::new(file);
-            vigie::export::export(&store, table, format, from, now, &mut writer)?
+            vigie::export::export(&store, table, format, from, until, &mut writer)?
         }
         None => {
             let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
-            match vigie::export::export(&store, table, format, from, now, &mut writer) {
+            match vigie::export::export(&store, table, format, from, until, &mut writer) {
                 Ok(rows) => rows,
                 // `| head` closed the pipe: not an error.
                 Err(error)

@@ -49,6 +49,31 @@ impl Platform {
         self as usize
     }
 
+    /// The name in files (layouts, the history, replay files), as serde writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::X => "x",
+            Platform::Mastodon => "mastodon",
+            Platform::Bluesky => "bluesky",
+            Platform::Instagram => "instagram",
+            Platform::Tiktok => "tiktok",
+            Platform::Facebook => "facebook",
+            Platform::Youtube => "youtube",
+            Platform::Reddit => "reddit",
+            Platform::Hackernews => "hackernews",
+            Platform::Press => "press",
+            Platform::Forum => "forum",
+            Platform::Other => "other",
+        }
+    }
+
+    /// The platform of a name in a file, case ignored.
+    pub fn from_name(name: &str) -> Option<Platform> {
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+    }
+
     /// Human name, identical in French and English (these are brand names).
     pub fn label(self) -> &'static str {
         match self {
@@ -568,6 +593,17 @@ pub enum WallUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn platform_names_are_the_ones_serde_writes() {
+        for platform in Platform::ALL {
+            let written = serde_json::to_value(platform).expect("serialises");
+            assert_eq!(written.as_str(), Some(platform.name()));
+            assert_eq!(Platform::from_name(platform.name()), Some(platform));
+        }
+        assert_eq!(Platform::from_name("Bluesky"), Some(Platform::Bluesky));
+        assert_eq!(Platform::from_name("myspace"), None);
+    }
 
     fn neutral(counts: &[u32]) -> Vec<ToneCounts> {
         counts

@@ -110,17 +110,6 @@ fn tone_of(name: &str) -> Tone {
     }
 }
 
-fn platform_name(platform: Platform) -> String {
-    serde_json::to_value(platform)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "other".into())
-}
-
-fn platform_of(name: &str) -> Platform {
-    serde_json::from_value(serde_json::Value::String(name.to_string())).unwrap_or(Platform::Other)
-}
-
 impl Store {
     /// Opens (creating) the history in `dir`.
     pub fn open(dir: &Path) -> anyhow::Result<Store> {
@@ -285,18 +274,8 @@ impl Store {
         to: DateTime<Utc>,
         brands: &[BrandInfo],
     ) -> rusqlite::Result<Vec<EnrichedMention>> {
-        let mut statement = self.conn.prepare(&format!(
-            "SELECT {MENTION_COLUMNS} FROM mentions
-             WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
-        ))?;
-        let rows =
-            statement.query_map([millis(from), millis(to)], |row| mention_row(row, brands))?;
         let mut out = Vec::new();
-        for row in rows {
-            if let Some(mention) = row? {
-                out.push(mention);
-            }
-        }
+        self.for_each_mention(from, to, |stored| out.extend(stored.enriched(brands)))?;
         Ok(out)
     }
 
@@ -415,7 +394,7 @@ fn stored_row(row: &rusqlite::Row) -> rusqlite::Result<StoredMention> {
     Ok(StoredMention {
         mention: Mention {
             id: row.get(0)?,
-            platform: platform_of(&platform),
+            platform: Platform::from_name(&platform).unwrap_or(Platform::Other),
             author: Author {
                 handle: row.get(3)?,
                 display_name: row.get(4)?,
@@ -469,7 +448,7 @@ fn insert_mention(
         params![
             mention.id,
             millis(mention.created_at),
-            platform_name(mention.platform),
+            mention.platform.name(),
             mention.author.handle,
             mention.author.display_name,
             mention.author.reach as i64,

@@ -10,7 +10,7 @@ use vigie_anomaly::rank::RollingRank;
 
 use super::drivers::PostHistory;
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
-use crate::analysis::matching::folded_words;
+use crate::analysis::matching::{folded_words, words_of_folded};
 use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
@@ -154,8 +154,9 @@ impl AlertEngine {
         std::mem::take(&mut self.changes)
     }
 
-    /// A counted mention (or a new version of one): per-post rules.
-    pub fn on_mention(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) {
+    /// A counted mention (or a new version of one): per-post rules. `folded` is its text
+    /// through `matching::fold`, which the analysis has already computed.
+    pub fn on_mention(&mut self, enriched: &EnrichedMention, folded: &str, now: DateTime<Utc>) {
         if self.rules.is_empty() {
             return;
         }
@@ -166,9 +167,9 @@ impl AlertEngine {
             None
         };
         let post = evidence(enriched);
-        // Folded and split once, for the spike explanations and the keyword rules.
+        // Split once, for the spike explanations and the keyword rules.
         let words = if self.needs.words {
-            folded_words(&mention.text)
+            words_of_folded(folded)
         } else {
             Vec::new()
         };

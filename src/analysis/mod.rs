@@ -287,7 +287,7 @@ impl Analyzer {
             sentiment,
             tone,
         });
-        self.alerts.on_mention(&enriched, now);
+        self.alerts.on_mention(&enriched, &folded, now);
         Some(enriched)
     }
 
@@ -360,8 +360,13 @@ impl Analyzer {
             platform: mention.platform,
             engagement: mention.engagement.total(),
             reach: mention.author.reach,
-            // Topics are those of today's config, which may differ from the stored run's.
-            topics: self.topic_matcher.topics_in_folded(&fold(&mention.text)),
+            // Topics are those of today's config, which may differ from the stored run's; the
+            // text is folded only when there are topics to find.
+            topics: if self.topic_matcher.is_empty() {
+                0
+            } else {
+                self.topic_matcher.topics_in_folded(&fold(&mention.text))
+            },
         };
         for &brand in &brands {
             self.ring.count(key, brand, &what);

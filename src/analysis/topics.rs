@@ -165,9 +165,14 @@ impl TopicMatcher {
         })
     }
 
+    /// True when the config names no topic.
+    pub fn is_empty(&self) -> bool {
+        self.macro_bit.is_empty()
+    }
+
     /// The topics of `folded` (a text passed through `matching::fold`) as a bit set.
     pub fn topics_in_folded(&self, folded: &str) -> u64 {
-        if self.macro_bit.is_empty() {
+        if self.is_empty() {
             return 0;
         }
         let hits = self.phrases.scan(folded);

@@ -203,13 +203,12 @@ impl Trending {
     }
 
     fn slot(&self, key: MinuteKey) -> usize {
-        key.rem_euclid(self.ring.len() as i64) as usize
+        Self::slot_in(self.ring.len(), key)
     }
 
     /// The windows tiles show; sums of a new window are built from the ring at once.
     pub fn set_windows(&mut self, wanted: &[u32]) {
-        self.windows
-            .retain(|w| wanted.contains(&w.minutes) && w.minutes <= MAX_TRENDING_MINUTES);
+        self.windows.retain(|w| wanted.contains(&w.minutes));
         for &minutes in wanted {
             if minutes == 0
                 || minutes > MAX_TRENDING_MINUTES

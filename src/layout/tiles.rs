@@ -65,22 +65,6 @@ impl Metric {
     }
 }
 
-/// Platforms by their name in a layout file.
-pub const PLATFORM_NAMES: [(&str, Platform); 12] = [
-    ("x", Platform::X),
-    ("mastodon", Platform::Mastodon),
-    ("bluesky", Platform::Bluesky),
-    ("instagram", Platform::Instagram),
-    ("tiktok", Platform::Tiktok),
-    ("facebook", Platform::Facebook),
-    ("youtube", Platform::Youtube),
-    ("reddit", Platform::Reddit),
-    ("hackernews", Platform::Hackernews),
-    ("press", Platform::Press),
-    ("forum", Platform::Forum),
-    ("other", Platform::Other),
-];
-
 /// One tile and its options, resolved against the config (windows in minutes, brands as
 /// indices).
 #[derive(Debug, Clone, PartialEq)]
@@ -420,24 +404,20 @@ pub fn parse_window(value: &Value, max: u32) -> Result<u32, String> {
 }
 
 fn platform_option(value: &Value) -> Result<Platform, String> {
-    let names: Vec<&str> = PLATFORM_NAMES.iter().map(|(n, _)| *n).collect();
+    let names: Vec<&str> = Platform::ALL.iter().map(|p| p.name()).collect();
     let Value::String(name) = value else {
         return Err(format!(
             "`platform` is a platform's name: one of {}",
             names.join(", ")
         ));
     };
-    PLATFORM_NAMES
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, p)| *p)
-        .ok_or_else(|| {
-            format!(
-                "unknown platform '{name}'{}: use one of {}",
-                hint(name, &names),
-                names.join(", ")
-            )
-        })
+    Platform::from_name(name).ok_or_else(|| {
+        format!(
+            "unknown platform '{name}'{}: use one of {}",
+            hint(name, &names),
+            names.join(", ")
+        )
+    })
 }
 
 fn brand_option(

@@ -210,7 +210,7 @@ impl DemoGenerator {
             .unwrap_or("");
         self.sequence += 1;
         let id = self.next_id();
-        let mut answer = Mention {
+        let answer = Mention {
             url: Some(format!(
                 "https://{}.example/{}/{}",
                 platform_host(post.platform),
@@ -232,7 +232,6 @@ impl DemoGenerator {
             },
             reply_to: Some(post.id.clone()),
         };
-        answer.author.reach = BRAND_ACCOUNT.2;
         self.answers_due.push(answer);
     }
 

@@ -15,7 +15,7 @@ use super::share_of_voice::change_text;
 use super::{InTile, on_new_data, set_display, set_text, window_title};
 use crate::model::{Figures, Tone, ToneCounts, TopicInfo};
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::widgets::{block, label, rows_tile, tile_panel};
 use crate::wall::{WallData, WallSettings};
 
 /// Rows a topics tile has room for.
@@ -78,27 +78,19 @@ pub fn spawn(
 ) -> Entity {
     let labels = settings.locale.labels();
     let title = window_title(settings, labels.topics_title, window_minutes, brand);
-    let tile = commands
-        .spawn((
+    let (tile, rows) = rows_tile(
+        commands,
+        fonts,
+        (
             tile_panel("topics"),
             TopicsTile {
                 window_minutes,
                 brand,
             },
-        ))
-        .id();
+        ),
+        title,
+    );
     let in_tile = InTile(tile);
-    let title = commands.spawn(tile_title(title, fonts)).id();
-    let rows = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceEvenly,
-            flex_grow: 1.0,
-            row_gap: Val::Px(6.0),
-            ..default()
-        })
-        .id();
     let placeholder_text = if settings.topics.is_empty() {
         labels.topics_unset
     } else {
@@ -131,7 +123,6 @@ pub fn spawn(
         let row = spawn_row(commands, fonts, in_tile, slot, brand_color);
         commands.entity(rows).add_child(row);
     }
-    commands.entity(tile).add_children(&[title, rows]);
     tile
 }
 
