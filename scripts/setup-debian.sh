@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Vigie needs on Debian 12 (as root, or with sudo): the X11/udev/xkbcommon
 # libraries Bevy builds against, Xvfb and Mesa's software Vulkan driver (for machines without a
-# GPU, and for the tests), and a Rust toolchain when none is installed. Installs only what is
-# missing, so running it again is quick.
+# GPU, and for the tests), nats-server (JetStream, for a hub and its displays, and for the
+# tests, which start their own on 127.0.0.1), and a Rust toolchain when none is installed.
+# Installs only what is missing, so running it again is quick.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
     libvulkan1 mesa-vulkan-drivers
     xvfb xauth xdotool x11-xserver-utils
     curl ca-certificates
+    nats-server
 )
 
 as_root() {

@@ -10,8 +10,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::alerts::AlertChange;
 use crate::alerts::sinks::{Retry, start_sinks};
 use crate::analysis::{AnalysisLinks, Analyzer, HistoryLink, Waker, start_analysis};
+use crate::bus::{BusInput, FollowerSetup, PublisherSetup, start_follower, start_publisher};
+use crate::clock::FollowedClock;
 use crate::clock::{ScaledClock, SharedClock};
-use crate::config::{Config, SourceConfig};
+use crate::config::{BusConfig, Config, SourceConfig};
+use crate::ingest::HealthBoard;
 use crate::ingest::{build_all, start_ingest};
 use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
@@ -40,6 +43,10 @@ pub struct RunOptions {
     pub headless: bool,
     /// Where to write every mention the analysis counts, edits and retracts (JSON Lines).
     pub enriched_out: Option<PathBuf>,
+    /// Headless: where to write the last figures as JSON when the run ends.
+    pub figures_out: Option<PathBuf>,
+    /// A hub: publish what the analysis counts, and its alerts, to this bus.
+    pub publish: Option<BusConfig>,
 }
 
 /// Runs sources, analysis and wall until the wall closes. `layout` is watched and reloaded
@@ -68,19 +75,24 @@ pub fn run_all_in_one(
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
-    let (tap, tap_writer) = match &options.enriched_out {
-        Some(path) => {
-            let (tx, rx) = crossbeam_channel::bounded::<AnalysisEvent>(TAP_CHANNEL);
-            let writer = JsonlWriter::start(path, rx, |event: &AnalysisEvent| {
-                serde_json::to_string(event)
-            })?;
-            (Some(tx), Some(writer))
-        }
-        None => (None, None),
-    };
+    let (tap, tap_writer) = start_tap(options.enriched_out.as_deref())?;
 
     let ingest = start_ingest(build_all(&config)?, clock.clone(), mention_tx)
         .context("cannot start the ingest thread")?;
+    let publisher = match &options.publish {
+        Some(bus) => Some(
+            start_publisher(PublisherSetup {
+                config: bus.clone(),
+                spool_dir: config.store.data_dir.join("bus-spool"),
+                brands: analyzer.brands().to_vec(),
+                clock: clock.clone(),
+                speed: options.speed,
+                board: ingest.board.clone(),
+            })
+            .context("cannot start the publisher")?,
+        ),
+        None => None,
+    };
     let (alerts, alert_sinks) = if config.alert_sinks.is_empty() {
         (None, None)
     } else {
@@ -95,14 +107,7 @@ pub fn run_all_in_one(
         (Some(tx), Some(sinks))
     };
 
-    // The wall fills the slot once its event loop exists; until then wake-ups are not needed.
-    let wake_slot: WakeSlot = Arc::new(OnceLock::new());
-    let slot = wake_slot.clone();
-    let waker: Waker = Arc::new(move || {
-        if let Some(wake) = slot.get() {
-            wake();
-        }
-    });
+    let (wake_slot, waker) = wake_slot();
     let analysis = start_analysis(
         analyzer,
         clock,
@@ -114,32 +119,33 @@ pub fn run_all_in_one(
             tap,
             alerts,
             store: history.as_ref().map(|h| h.link.clone()),
+            bus: publisher.as_ref().map(|(_, link)| link.clone()),
             waker: waker.clone(),
         },
     )
     .context("cannot start the analysis thread")?;
 
-    let exit = if options.headless {
-        tracing::info!("headless: sources and analysis only");
-        wait_for_stop(options.wall.exit_after, || {
-            // Nobody draws: keep the channel empty so the analysis never counts drops.
-            while wall_rx.try_recv().is_ok() {}
-        })?;
-        WallExit::Success
-    } else {
-        show_wall(
-            &config,
-            layout,
-            options.wall,
-            wall_rx,
-            windows_tx,
-            wake_slot,
-            waker,
-        )?
-    };
+    let exit = present(
+        &config,
+        layout,
+        options,
+        wall_rx,
+        windows_tx,
+        (wake_slot, waker),
+    )?;
 
     analysis.shutdown();
     ingest.shutdown();
+    if let Some((publisher, link)) = publisher {
+        drop(link);
+        let health = publisher.finish();
+        tracing::info!(
+            published = health.published_count(),
+            spooled = health.spooled(),
+            lost = health.lost(),
+            "publisher stopped"
+        );
+    }
     if let Some(writer) = tap_writer {
         writer.finish();
     }
@@ -156,6 +162,139 @@ pub fn run_all_in_one(
         sinks.finish(SINKS_GRACE);
     }
     Ok(exit)
+}
+
+/// `vigie display`: a wall with no sources of its own, fed by a hub over `bus`. Its alerts are
+/// the hub's (raised once, there), its clock the hub's, its status line the hub's sources.
+pub fn run_display(
+    mut config: Config,
+    layout: Layout,
+    options: RunOptions,
+    bus: BusConfig,
+) -> anyhow::Result<WallExit> {
+    config.sources.clear();
+    config.alerts.clear();
+    config.alert_sinks.clear();
+    config.store.enabled = false;
+    let clock = Arc::new(FollowedClock::default());
+    let shared: SharedClock = clock.clone();
+    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
+    analyzer.follow_remote_alerts();
+    let board = HealthBoard::default();
+    let (events_tx, events_rx) = crossbeam_channel::bounded::<BusInput>(MENTION_CHANNEL);
+    let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
+    let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let (tap, tap_writer) = start_tap(options.enriched_out.as_deref())?;
+    let follower = start_follower(FollowerSetup {
+        config: bus,
+        brands: analyzer.brands().to_vec(),
+        span: analyzer.history_span(),
+        clock,
+        board: board.clone(),
+        events: events_tx,
+    })
+    .context("cannot start the bus follower")?;
+    let (wake_slot, waker) = wake_slot();
+    let analysis = start_analysis(
+        analyzer,
+        shared,
+        board,
+        AnalysisLinks {
+            events: events_rx,
+            wall: wall_tx,
+            windows: windows_rx,
+            tap,
+            alerts: None,
+            store: None,
+            bus: None,
+            waker: waker.clone(),
+        },
+    )
+    .context("cannot start the analysis thread")?;
+    let exit = present(
+        &config,
+        layout,
+        options,
+        wall_rx,
+        windows_tx,
+        (wake_slot, waker),
+    )?;
+    follower.shutdown();
+    analysis.shutdown();
+    if let Some(writer) = tap_writer {
+        writer.finish();
+    }
+    Ok(exit)
+}
+
+/// The `--enriched-out` writer, when asked for.
+fn start_tap(
+    path: Option<&Path>,
+) -> anyhow::Result<(
+    Option<crossbeam_channel::Sender<AnalysisEvent>>,
+    Option<JsonlWriter>,
+)> {
+    Ok(match path {
+        Some(path) => {
+            let (tx, rx) = crossbeam_channel::bounded::<AnalysisEvent>(TAP_CHANNEL);
+            let writer = JsonlWriter::start(path, rx, |event: &AnalysisEvent| {
+                serde_json::to_string(event)
+            })?;
+            (Some(tx), Some(writer))
+        }
+        None => (None, None),
+    })
+}
+
+/// The wall fills the slot once its event loop exists; until then wake-ups are not needed.
+fn wake_slot() -> (WakeSlot, Waker) {
+    let wake_slot: WakeSlot = Arc::new(OnceLock::new());
+    let slot = wake_slot.clone();
+    let waker: Waker = Arc::new(move || {
+        if let Some(wake) = slot.get() {
+            wake();
+        }
+    });
+    (wake_slot, waker)
+}
+
+/// Shows the wall, or, headless, waits for the end of the run (and writes the last figures
+/// where `--figures-out` says).
+fn present(
+    config: &Config,
+    layout: Layout,
+    options: RunOptions,
+    wall_rx: crossbeam_channel::Receiver<WallUpdate>,
+    windows_tx: crossbeam_channel::Sender<WindowsWanted>,
+    (wake_slot, waker): (WakeSlot, Waker),
+) -> anyhow::Result<WallExit> {
+    if !options.headless {
+        return show_wall(
+            config,
+            layout,
+            options.wall,
+            wall_rx,
+            windows_tx,
+            wake_slot,
+            waker,
+        );
+    }
+    tracing::info!("headless: no window");
+    let mut last = None;
+    wait_for_stop(options.wall.exit_after, || {
+        // Nobody draws: keep the channel empty so the analysis never counts drops.
+        for update in wall_rx.try_iter() {
+            if let WallUpdate::Figures(figures) = update {
+                last = Some(figures);
+            }
+        }
+    })?;
+    if let (Some(path), Some(figures)) = (&options.figures_out, last) {
+        let json = serde_json::to_vec_pretty(&figures)?;
+        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(WallExit::Success)
 }
 
 /// Events waiting for the history's writer: a minute of a storm at 1,000 mentions a second.

@@ -100,6 +100,63 @@ impl Clock for ManualClock {
     }
 }
 
+/// A display's clock: the hub's event time, taken from the hub's heartbeats, so that every
+/// display computes its windows at the hub's "now" whatever its own clock and `--speed` say.
+/// Until the first heartbeat it is the real clock.
+#[derive(Debug)]
+pub struct FollowedClock {
+    inner: Mutex<ScaledClock>,
+}
+
+impl Default for FollowedClock {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(ScaledClock::realtime()),
+        }
+    }
+}
+
+impl FollowedClock {
+    /// The hub's event time was `event_now` `age` ago (real time) and runs at `speed`. Small
+    /// drifts are left alone: jumping back and forth by a few milliseconds at every heartbeat
+    /// would move nothing on the wall but could move a minute boundary to and fro.
+    pub fn follow(&self, event_now: DateTime<Utc>, speed: f64, age: Duration) {
+        let speed = speed.max(f64::MIN_POSITIVE);
+        let event_age = TimeDelta::microseconds((age.as_secs_f64() * speed * 1e6) as i64);
+        let target = event_now + event_age;
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let drift = (inner.now() - target).abs();
+        // A quarter second of real time, whatever the speed.
+        let tolerated = TimeDelta::microseconds((0.25 * speed * 1e6) as i64);
+        if inner.speed != speed || drift > tolerated {
+            *inner = ScaledClock::new(target, speed);
+        }
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .speed
+    }
+}
+
+impl Clock for FollowedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .now()
+    }
+
+    fn real_delay_until(&self, at: DateTime<Utc>) -> Duration {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .real_delay_until(at)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +172,26 @@ mod tests {
         let delay = clock.real_delay_until(clock.now() + TimeDelta::seconds(60));
         assert!(delay <= Duration::from_millis(101), "delay {delay:?}");
         assert!(delay >= Duration::from_millis(90), "delay {delay:?}");
+    }
+
+    #[test]
+    fn a_followed_clock_takes_the_hubs_time_and_speed() {
+        let clock = FollowedClock::default();
+        let hub_now: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().expect("time");
+        // The heartbeat is half a second old: at 60x the hub is 30 s further on.
+        clock.follow(hub_now, 60.0, Duration::from_millis(500));
+        let now = clock.now();
+        assert!(now >= hub_now + TimeDelta::seconds(30), "{now}");
+        assert!(now < hub_now + TimeDelta::seconds(35), "{now}");
+        assert_eq!(clock.speed(), 60.0);
+        // A heartbeat within a quarter second of real time changes nothing.
+        let before = clock.now();
+        clock.follow(before + TimeDelta::seconds(5), 60.0, Duration::ZERO);
+        assert!(clock.now() - before < TimeDelta::seconds(5));
+        // A hub restarted on another day is followed at once.
+        let other_day = hub_now + TimeDelta::days(1);
+        clock.follow(other_day, 1.0, Duration::ZERO);
+        assert!((clock.now() - other_day).abs() < TimeDelta::seconds(1));
     }
 
     #[test]

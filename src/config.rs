@@ -91,6 +91,16 @@ struct RawConfig {
     topics: Vec<Spanned<crate::analysis::topics::RawTopic>>,
     #[serde(default)]
     store: RawStore,
+    #[serde(default)]
+    bus: RawBus,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBus {
+    url: Option<Spanned<String>>,
+    stream: Option<Spanned<String>>,
+    retention_hours: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -157,6 +167,21 @@ pub struct Config {
     /// Macro topics, each followed by its micro topics.
     pub topics: Vec<TopicConfig>,
     pub store: StoreConfig,
+    pub bus: BusConfig,
+}
+
+/// Where a hub publishes and displays read: a NATS server with JetStream (`vigie hub`,
+/// `vigie display`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusConfig {
+    /// `nats://host:port`; `--nats` overrides it.
+    pub url: String,
+    /// The JetStream stream of mentions and alerts; the hub's current state is in
+    /// `<stream>_STATE`.
+    pub stream: String,
+    /// How long the stream keeps what the hub published: at least the widest window a display
+    /// shows, so that a display started late finds it all.
+    pub retention_hours: u32,
 }
 
 /// Where and how long the history is kept.
@@ -652,6 +677,7 @@ impl Config {
 
         let topics = crate::analysis::topics::validate_topics(&source, raw.topics)?;
         let store = validate_store(&source, path, raw.store)?;
+        let bus = validate_bus(&source, raw.bus)?;
 
         Ok(Config {
             path: path.to_path_buf(),
@@ -667,6 +693,7 @@ impl Config {
             alert_sinks,
             topics,
             store,
+            bus,
         })
     }
 }
@@ -796,6 +823,53 @@ fn validate_store(
         enabled: raw.enabled.unwrap_or(true),
         data_dir,
         retention_days,
+    })
+}
+
+/// Hours a bus stream keeps at most: a month (a display shows two days at most).
+const MAX_BUS_RETENTION_HOURS: u32 = 24 * 31;
+
+fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigError> {
+    let url = match raw.url {
+        None => "nats://127.0.0.1:4222".to_string(),
+        Some(url) if url.get_ref().trim().is_empty() => {
+            return Err(source.error_at(Some(url.span()), "[bus] url is empty"));
+        }
+        Some(url) => url.into_inner(),
+    };
+    let stream = match raw.stream {
+        None => "VIGIE".to_string(),
+        // JetStream's rule for stream names: no spaces, dots, wildcards or path separators.
+        Some(name)
+            if name.get_ref().is_empty()
+                || !name
+                    .get_ref()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            return Err(source.error_at(
+                Some(name.span()),
+                "[bus] stream must be letters, digits, '_' and '-' only",
+            ));
+        }
+        Some(name) => name.into_inner(),
+    };
+    let retention_hours = match raw.retention_hours {
+        None => 48,
+        Some(hours) if (1..=MAX_BUS_RETENTION_HOURS).contains(hours.get_ref()) => {
+            hours.into_inner()
+        }
+        Some(hours) => {
+            return Err(source.error_at(
+                Some(hours.span()),
+                format!("[bus] retention_hours must be from 1 to {MAX_BUS_RETENTION_HOURS}"),
+            ));
+        }
+    };
+    Ok(BusConfig {
+        url,
+        stream,
+        retention_hours,
     })
 }
 

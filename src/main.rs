@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use vigie::app::{
-    RunOptions, choose_layout, exit_after, record, replay_config, run_all_in_one, with_scenario,
+    RunOptions, choose_layout, exit_after, record, replay_config, run_all_in_one, run_display,
+    with_scenario,
 };
 use vigie::config::Config;
 use vigie::ingest::demo::Scenario;
@@ -29,6 +30,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The hub of several walls: the configured sources, the analysis, the history and the
+    /// alert sinks, with no window, publishing the analysed mentions and the alerts to NATS
+    /// JetStream ([bus] in the config) for `vigie display`, until --exit-after or Ctrl+C.
+    Hub {
+        /// The NATS server (nats://host:port); overrides [bus] url.
+        #[arg(long)]
+        nats: Option<String>,
+        #[command(flatten)]
+        wall: WallArgs,
+    },
+    /// A wall with no sources of its own, fed by a hub over NATS JetStream: it replays the
+    /// stream from the start of its widest window, then follows it live.
+    Display {
+        /// The NATS server (nats://host:port); overrides [bus] url.
+        #[arg(long)]
+        nats: Option<String>,
+        #[command(flatten)]
+        wall: WallArgs,
+    },
     /// Replay a JSON Lines file of mentions through the analysis and the wall.
     Replay {
         file: PathBuf,
@@ -133,10 +153,20 @@ struct WallArgs {
     /// edits and deletions to this JSON Lines file.
     #[arg(long)]
     enriched_out: Option<PathBuf>,
+    /// Headless: write the last figures the analysis computed, as JSON, to this file when the
+    /// run ends (to compare runs, or walls).
+    #[arg(long)]
+    figures_out: Option<PathBuf>,
     /// Neither rebuild the figures from the history nor write to it ([store] in the config):
     /// a throw-away wall, a demo shown once, a test.
     #[arg(long)]
     no_history: bool,
+}
+
+/// Where a wall stands on the bus.
+enum Role {
+    Hub(vigie::config::BusConfig),
+    Display(vigie::config::BusConfig),
 }
 
 fn main() -> ExitCode {
@@ -172,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let mut bus = None;
     let (config, args, origin) = match cli.command {
         Some(Command::Sentiment) => return sentiment(),
         Some(Command::Detect) => return detect(),
@@ -195,6 +226,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (config, origin) = replay_config(config, file)?;
             (config, wall, origin)
         }
+        Some(Command::Hub { nats, mut wall }) => {
+            wall.headless = true;
+            let mut bus_config = config.bus.clone();
+            bus_config.url = nats.unwrap_or(bus_config.url);
+            bus = Some(Role::Hub(bus_config));
+            (config, wall, None)
+        }
+        Some(Command::Display { nats, wall }) => {
+            let mut bus_config = config.bus.clone();
+            bus_config.url = nats.unwrap_or(bus_config.url);
+            bus = Some(Role::Display(bus_config));
+            (config, wall, None)
+        }
         None => (config, cli.wall, None),
     };
     let config = match &args.scenario {
@@ -210,6 +254,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     if !(args.speed.is_finite() && args.speed > 0.0) {
         eprintln!("vigie: --speed must be a number above 0");
+        return Ok(ExitCode::from(2));
+    }
+    if args.figures_out.is_some() && !args.headless {
+        eprintln!("vigie: --figures-out needs --headless (or `vigie hub`)");
         return Ok(ExitCode::from(2));
     }
     let mut config = config;
@@ -235,8 +283,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         headless: args.headless,
         enriched_out: args.enriched_out,
+        figures_out: args.figures_out,
+        publish: None,
     };
-    Ok(match run_all_in_one(config, layout, options)? {
+    let exit = match bus {
+        None => run_all_in_one(config, layout, options)?,
+        Some(Role::Hub(bus)) => run_all_in_one(
+            config,
+            layout,
+            RunOptions {
+                publish: Some(bus),
+                ..options
+            },
+        )?,
+        Some(Role::Display(bus)) => run_display(config, layout, options, bus)?,
+    };
+    Ok(match exit {
         WallExit::Success => ExitCode::SUCCESS,
         WallExit::Error(code) => ExitCode::from(code),
     })

@@ -26,7 +26,7 @@ const EPISODE_VIEW: TimeDelta = TimeDelta::minutes(30);
 const NEGATIVE_SHARE_RELEASE: f32 = 0.9;
 const MAX_EVIDENCE: usize = 5;
 /// Ended alerts kept for the wall.
-const MAX_ENDED_KEPT: usize = 20;
+pub(crate) const MAX_ENDED_KEPT: usize = 20;
 /// Recent posts kept per brand, to show what drove a spike or a negative share.
 const RECENT_POSTS_PER_BRAND: usize = 300;
 /// Engagement velocities of recent posts, to tell viral from merely popular.

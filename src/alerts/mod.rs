@@ -7,6 +7,7 @@
 
 pub mod drivers;
 pub mod engine;
+pub mod remote;
 pub mod rules;
 pub mod sinks;
 

@@ -25,14 +25,16 @@ pub use vigie_sentiment as sentiment;
 
 use self::sentiment::{Lang, SentimentScorer, detect_language};
 use spikes::SpikeDetector;
-pub use thread::{AnalysisHandle, AnalysisLinks, HistoryLink, Waker, start_analysis};
+pub use thread::{
+    AnalysisHandle, AnalysisInput, AnalysisLinks, HistoryLink, Waker, start_analysis,
+};
 
 use crate::alerts::{AlertChange, AlertEngine};
 use crate::config::Config;
 use crate::layout::tiles::MAX_CHART_MINUTES;
 use crate::model::{
-    BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone, TopicInfo,
-    VolumeChart, WindowTotals, WindowsWanted,
+    AnalysisEvent, BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone,
+    TopicInfo, VolumeChart, WindowTotals, WindowsWanted,
 };
 
 /// The volume chart has at most this many bars, whatever its window.
@@ -56,6 +58,8 @@ pub enum Outcome {
     Unmatched,
     /// Older than the late tolerance or than the widest window.
     TooLate,
+    /// Changed what the wall shows without a mention to show (an alert from the hub).
+    Noted,
 }
 
 pub struct Analyzer {
@@ -78,6 +82,8 @@ pub struct Analyzer {
     share_windows: Vec<u32>,
     late_tolerance: TimeDelta,
     alerts: AlertEngine,
+    /// A display's alerts: the hub's, as it raised them.
+    remote_alerts: Option<crate::alerts::remote::RemoteAlerts>,
     processed: u64,
     duplicates: u64,
     unmatched: u64,
@@ -121,6 +127,7 @@ impl Analyzer {
             late_tolerance: TimeDelta::minutes(i64::from(config.analysis.late_tolerance_minutes))
                 .min(widest),
             alerts: AlertEngine::new(config.alerts.clone(), &config.brands, config.locale),
+            remote_alerts: None,
             brands,
             processed: 0,
             duplicates: 0,
@@ -338,10 +345,56 @@ impl Analyzer {
     /// sentiment and tone as stored: nothing is scored again), so that the wall comes back with
     /// the figures it had. False when it is already counted or out of the figures' reach.
     pub fn restore(&mut self, stored: &EnrichedMention, now: DateTime<Utc>) -> bool {
-        let mention = &stored.mention;
-        if !self.ledger.first_time(&mention.id) {
+        if !self.ledger.first_time(&stored.mention.id) {
             return false;
         }
+        self.count_as_analysed(stored, now)
+    }
+
+    /// A mention the hub analysed (a display): counted as the hub counted it, an edit in place
+    /// of its earlier version, a retraction taken out. Idempotent, so that a message the hub
+    /// published twice (around a reconnection) changes nothing.
+    pub fn apply_analysed(&mut self, event: AnalysisEvent, now: DateTime<Utc>) -> Outcome {
+        self.processed += 1;
+        match event {
+            AnalysisEvent::Counted(enriched) => {
+                if !self.ledger.first_time(&enriched.mention.id) {
+                    self.duplicates += 1;
+                    return Outcome::Duplicate;
+                }
+                if self.count_as_analysed(&enriched, now) {
+                    Outcome::Matched(Box::new(enriched))
+                } else {
+                    self.too_late += 1;
+                    Outcome::TooLate
+                }
+            }
+            AnalysisEvent::Edited(enriched) => match self.ledger.get(&enriched.mention.id) {
+                Some(Seen::Deleted) => Outcome::Duplicate,
+                Some(Seen::Counted(before)) => {
+                    self.uncount(&before);
+                    if self.count_as_analysed(&enriched, now) {
+                        Outcome::Edited(Box::new(enriched))
+                    } else {
+                        Outcome::Retracted(enriched.mention.id)
+                    }
+                }
+                Some(Seen::Ignored) | None => {
+                    if self.count_as_analysed(&enriched, now) {
+                        Outcome::Matched(Box::new(enriched))
+                    } else {
+                        Outcome::TooLate
+                    }
+                }
+            },
+            AnalysisEvent::Retracted { id } => self.delete(id),
+        }
+    }
+
+    /// Counts an analysed mention with its brands, sentiment and tone as given; false (and
+    /// remembered as ignored) when it is out of the figures' reach or about no brand of ours.
+    fn count_as_analysed(&mut self, stored: &EnrichedMention, now: DateTime<Utc>) -> bool {
+        let mention = &stored.mention;
         let age = now - mention.created_at;
         let brands: Vec<usize> = stored
             .brands
@@ -374,6 +427,20 @@ impl Analyzer {
         self.response.observe(mention, &brands);
         self.remember_counted(&mention.id, &mention.text, key, &brands, what, now);
         true
+    }
+
+    /// The wall shows the alerts a hub raised instead of raising its own (a display): from now
+    /// on its alert list and count are those of `adopt_alert`.
+    pub fn follow_remote_alerts(&mut self) {
+        self.remote_alerts = Some(crate::alerts::remote::RemoteAlerts::default());
+    }
+
+    /// An alert raised, updated or ended by the hub.
+    pub fn adopt_alert(&mut self, change: AlertChange) -> Outcome {
+        self.remote_alerts
+            .get_or_insert_with(Default::default)
+            .apply(change);
+        Outcome::Noted
     }
 
     /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
@@ -448,12 +515,15 @@ impl Analyzer {
                 .filter(|s| s.minute >= earliest_chart)
                 .cloned()
                 .collect(),
-            active_alerts: if self.alerts.has_rules() {
-                self.alerts.active_count()
-            } else {
-                self.active_alert_count(now)
+            active_alerts: match &self.remote_alerts {
+                Some(remote) => remote.active_count(),
+                None if self.alerts.has_rules() => self.alerts.active_count(),
+                None => self.active_alert_count(now),
             },
-            alerts: self.alerts.alerts(),
+            alerts: match &self.remote_alerts {
+                Some(remote) => remote.alerts(),
+                None => self.alerts.alerts(),
+            },
             sources,
             processed: self.processed,
             duplicates: self.duplicates,

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::{Analyzer, Outcome};
@@ -43,10 +43,22 @@ impl AnalysisHandle {
     }
 }
 
+/// What the analysis thread takes in: events from sources (a wall with its own sources, a
+/// hub), or mentions a hub has already analysed (a display).
+pub trait AnalysisInput: Send + 'static {
+    fn apply(self, analyzer: &mut Analyzer, now: DateTime<Utc>) -> Outcome;
+}
+
+impl AnalysisInput for SourceEvent {
+    fn apply(self, analyzer: &mut Analyzer, now: DateTime<Utc>) -> Outcome {
+        analyzer.handle(self, now)
+    }
+}
+
 /// The analysis thread's channels.
-pub struct AnalysisLinks {
-    /// From the sources.
-    pub events: Receiver<SourceEvent>,
+pub struct AnalysisLinks<I: AnalysisInput = SourceEvent> {
+    /// From the sources (or the hub).
+    pub events: Receiver<I>,
     /// To the wall.
     pub wall: Sender<WallUpdate>,
     /// From the wall: the windows its tiles show.
@@ -60,6 +72,9 @@ pub struct AnalysisLinks {
     /// The history's writer: every analysis event and alert change; never waited on (what it
     /// cannot take is counted in `HistoryLink::lost` and shown on the wall).
     pub store: Option<HistoryLink>,
+    /// The hub's publisher: every analysis event and alert change, for the displays; never
+    /// waited on (what it cannot take is counted in its health and logged).
+    pub bus: Option<crate::bus::BusLink>,
     /// Wakes the wall after each send.
     pub waker: Waker,
 }
@@ -84,11 +99,11 @@ impl HistoryLink {
     }
 }
 
-pub fn start_analysis(
+pub fn start_analysis<I: AnalysisInput>(
     mut analyzer: Analyzer,
     clock: SharedClock,
     board: HealthBoard,
-    links: AnalysisLinks,
+    links: AnalysisLinks<I>,
 ) -> std::io::Result<AnalysisHandle> {
     let AnalysisLinks {
         events: mentions,
@@ -97,6 +112,7 @@ pub fn start_analysis(
         tap,
         alerts,
         store,
+        bus,
         waker,
     } = links;
     let stop = Arc::new(AtomicBool::new(false));
@@ -137,17 +153,23 @@ pub fn start_analysis(
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
                 for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();
-                    let event = match analyzer.handle(mention, now) {
+                    let event = match mention.apply(&mut analyzer, now) {
                         Outcome::Matched(enriched) => AnalysisEvent::Counted(*enriched),
                         Outcome::Edited(enriched) => AnalysisEvent::Edited(*enriched),
                         Outcome::Retracted(id) => AnalysisEvent::Retracted { id },
-                        Outcome::Duplicate | Outcome::Unmatched | Outcome::TooLate => {
+                        Outcome::Duplicate
+                        | Outcome::Unmatched
+                        | Outcome::TooLate
+                        | Outcome::Noted => {
                             changed = true;
                             continue;
                         }
                     };
                     if let Some(history) = &store {
                         history.send(crate::store::StoreEvent::Analysis(event.clone()));
+                    }
+                    if let Some(bus) = &bus {
+                        bus.send(crate::store::StoreEvent::Analysis(event.clone()));
                     }
                     // The event is copied only when someone records it.
                     let for_wall = match &tap {
@@ -191,6 +213,11 @@ pub fn start_analysis(
                 if let Some(history) = &store {
                     for change in &alert_changes {
                         history.send(crate::store::StoreEvent::Alert(change.clone()));
+                    }
+                }
+                if let Some(bus) = &bus {
+                    for change in &alert_changes {
+                        bus.send(crate::store::StoreEvent::Alert(change.clone()));
                     }
                 }
                 if let Some(sinks) = &alerts {

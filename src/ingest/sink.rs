@@ -30,13 +30,17 @@ struct HealthEntry {
 }
 
 /// Health of every source, shared between the supervisor (writer) and the analysis (reader).
+/// A display has no sources: it shows its link to the hub and the hub's sources, as the hub
+/// last said (`set_remote`).
 #[derive(Debug, Clone, Default)]
 pub struct HealthBoard {
     entries: Arc<Mutex<Vec<HealthEntry>>>,
+    remote: Arc<Mutex<Vec<SourceHealth>>>,
 }
 
 impl HealthBoard {
-    fn register(&self, name: &str) -> Arc<SourceStats> {
+    /// Adds an entry, starting; its counters are the caller's to move.
+    pub fn register(&self, name: &str) -> Arc<SourceStats> {
         let stats = Arc::new(SourceStats::default());
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.push(HealthEntry {
@@ -55,7 +59,12 @@ impl HealthBoard {
         }
     }
 
-    fn mark_received(&self, name: &str, at: DateTime<Utc>) {
+    /// The hub's sources, as its last heartbeat gave them.
+    pub fn set_remote(&self, sources: Vec<SourceHealth>) {
+        *self.remote.lock().unwrap_or_else(PoisonError::into_inner) = sources;
+    }
+
+    pub fn mark_received(&self, name: &str, at: DateTime<Utc>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
             entry.last_received = Some(at);
@@ -93,6 +102,13 @@ impl HealthBoard {
                     dropped: e.stats.dropped.load(Ordering::Relaxed),
                 }
             })
+            .chain(
+                self.remote
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter()
+                    .cloned(),
+            )
             .collect()
     }
 }

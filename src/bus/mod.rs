@@ -1,0 +1,194 @@
+//! Hub and displays over NATS JetStream. A hub (`vigie hub`) runs the sources, the analysis,
+//! the history and the alert sinks, and publishes what its analysis counted, edited and
+//! retracted, and its alerts, to a JetStream stream; displays (`vigie display`) have no sources
+//! of their own: they replay that stream from the start of their widest window, then follow it
+//! live, so that every display shows the same figures for the same window.
+//!
+//! Two streams, named from `[bus] stream` (`VIGIE` by default, subjects under `vigie.`):
+//! - `VIGIE`: `vigie.mention.<brand>.<platform>`, `vigie.retract` and `vigie.alert.<rule>`,
+//!   kept `retention_hours`, deduplicated on `Nats-Msg-Id`;
+//! - `VIGIE_STATE`: current state, one message per subject (the hub's heartbeat with its clock
+//!   and sources, each alert as it is now), read last-per-subject by a display as it starts.
+//!   This is JetStream's key-value pattern without the KV API, which nats-server 2.9 (Debian
+//!   12's) does not serve to this client.
+
+pub mod follower;
+pub mod publisher;
+pub mod spool;
+pub mod wire;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream::{self, stream};
+
+use crate::alerts::AlertChange;
+use crate::analysis::{AnalysisInput, Analyzer, Outcome};
+use crate::config::BusConfig;
+use crate::model::AnalysisEvent;
+use crate::store::StoreEvent;
+
+pub use follower::{Follower, FollowerSetup, start_follower};
+pub use publisher::{Publisher, PublisherSetup, start_publisher};
+
+/// How the hub's publisher is doing.
+#[derive(Debug, Default)]
+pub struct BusHealth {
+    published: AtomicU64,
+    spooled: AtomicU64,
+    lost: AtomicU64,
+    connected: AtomicBool,
+    problem: Mutex<Option<String>>,
+}
+
+impl BusHealth {
+    /// Counts `n` messages lost (the spool could not be written); the total.
+    pub fn lose(&self, n: u64) -> u64 {
+        self.lost.fetch_add(n, Ordering::Relaxed) + n
+    }
+
+    pub fn lost(&self) -> u64 {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    fn published(&self, n: u64) {
+        self.published.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Messages NATS has acknowledged since the start.
+    pub fn published_count(&self) -> u64 {
+        self.published.load(Ordering::Relaxed)
+    }
+
+    fn set_spooled(&self, n: u64) {
+        self.spooled.store(n, Ordering::Relaxed);
+    }
+
+    /// Messages waiting in the disk spool.
+    pub fn spooled(&self) -> u64 {
+        self.spooled.load(Ordering::Relaxed)
+    }
+
+    fn set_connected(&self, up: bool) {
+        self.connected.store(up, Ordering::Relaxed);
+    }
+
+    pub fn connected(&self) -> bool {
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    fn set_problem(&self, problem: Option<String>) {
+        if let Ok(mut current) = self.problem.lock() {
+            *current = problem;
+        }
+    }
+
+    pub fn problem(&self) -> Option<String> {
+        self.problem.lock().ok().and_then(|p| p.clone())
+    }
+}
+
+/// The analysis thread's way to the publisher.
+#[derive(Clone)]
+pub struct BusLink {
+    events: tokio::sync::mpsc::Sender<StoreEvent>,
+    health: std::sync::Arc<BusHealth>,
+}
+
+impl BusLink {
+    /// Never waits: an event the publisher cannot take is counted as lost and logged.
+    pub fn send(&self, event: StoreEvent) {
+        if self.events.try_send(event).is_err() {
+            let lost = self.health.lose(1);
+            if lost == 1 || lost.is_multiple_of(1000) {
+                tracing::warn!(lost, "the publisher is not keeping up: event not published");
+            }
+        }
+    }
+}
+
+/// What a display's analysis takes from the bus.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BusInput {
+    Analysis(AnalysisEvent),
+    Alert(AlertChange),
+}
+
+impl AnalysisInput for BusInput {
+    fn apply(self, analyzer: &mut Analyzer, now: chrono::DateTime<chrono::Utc>) -> Outcome {
+        match self {
+            BusInput::Analysis(event) => analyzer.apply_analysed(event, now),
+            BusInput::Alert(change) => analyzer.adopt_alert(change),
+        }
+    }
+}
+
+/// A client that connects in the background and reconnects by itself, quickly: a wall that
+/// lost its NATS server for ten seconds is back within a second or two of its return.
+async fn connect(url: &str, name: &str) -> anyhow::Result<async_nats::Client> {
+    async_nats::ConnectOptions::new()
+        .name(name)
+        .retry_on_initial_connect()
+        .max_reconnects(None)
+        .connection_timeout(Duration::from_secs(2))
+        .reconnect_delay_callback(|attempts| {
+            Duration::from_millis(250 * (attempts.min(8) as u64)).max(Duration::from_millis(100))
+        })
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot use the NATS URL '{url}'"))
+}
+
+/// The events stream's and the state stream's configs.
+fn stream_configs(config: &BusConfig) -> (stream::Config, stream::Config) {
+    let subjects = wire::Subjects::new(&config.stream);
+    let max_age = Duration::from_secs(u64::from(config.retention_hours) * 3600);
+    let events = stream::Config {
+        name: config.stream.clone(),
+        description: Some("Vigie: analysed mentions and alerts, from the hub".into()),
+        subjects: subjects.events(),
+        max_age,
+        storage: stream::StorageType::File,
+        // Wider than any reconnection: a message published again from the spool is dropped.
+        duplicate_window: Duration::from_secs(10 * 60),
+        ..Default::default()
+    };
+    let state = stream::Config {
+        name: state_stream_name(config),
+        description: Some("Vigie: the hub's current state, one message per subject".into()),
+        subjects: vec![subjects.state()],
+        max_messages_per_subject: 1,
+        max_age,
+        storage: stream::StorageType::File,
+        ..Default::default()
+    };
+    (events, state)
+}
+
+pub fn state_stream_name(config: &BusConfig) -> String {
+    format!("{}_STATE", config.stream)
+}
+
+/// Creates the two streams where they are missing; the hub (`update`) also brings an existing
+/// stream's retention in line with its config.
+async fn ensure_streams(
+    js: &jetstream::Context,
+    config: &BusConfig,
+    update: bool,
+) -> anyhow::Result<()> {
+    for stream_config in <[stream::Config; 2]>::from(stream_configs(config)) {
+        let name = stream_config.name.clone();
+        if update {
+            js.create_or_update_stream(stream_config)
+                .await
+                .with_context(|| format!("cannot create or update the stream {name}"))?;
+        } else {
+            js.get_or_create_stream(stream_config)
+                .await
+                .with_context(|| format!("cannot create the stream {name}"))?;
+        }
+    }
+    Ok(())
+}

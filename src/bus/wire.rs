@@ -1,0 +1,353 @@
+//! What travels on the bus: the subjects, the message ids JetStream deduplicates on, and the
+//! JSON bodies. Brands travel by name, so that a display whose config lists them in another
+//! order (or lacks one) still counts each mention for the right brand.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::alerts::AlertChange;
+use crate::model::{AnalysisEvent, BrandInfo, EnrichedMention, Mention, SourceHealth, Tone};
+use crate::store::StoreEvent;
+
+/// A mention as the hub analysed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireMention {
+    pub mention: Mention,
+    pub brands: Vec<String>,
+    pub sentiment: f32,
+    pub tone: Tone,
+    pub lang: String,
+}
+
+/// The body of a message of the events stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WireEvent {
+    Counted(WireMention),
+    Edited(WireMention),
+    Retracted { id: String },
+    Alert { change: AlertChange },
+}
+
+/// The hub's heartbeat, kept as the last message of `<prefix>.state.hub`: its clock (which
+/// the displays follow) and its sources (which they show on their status line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HubState {
+    /// The hub's event time when it sent this.
+    pub event_now: DateTime<Utc>,
+    pub speed: f64,
+    /// Real time when it sent this, to know how old the heartbeat is.
+    pub sent_at: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
+    pub sources: Vec<SourceHealth>,
+    /// Events waiting in the hub's disk spool (NATS was away).
+    #[serde(default)]
+    pub spooled: u64,
+}
+
+/// One message ready to publish: everything JetStream needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub subject: String,
+    /// `Nats-Msg-Id`: the same event published twice is stored once.
+    pub id: String,
+    pub body: String,
+}
+
+/// A subject token from a name: folded, lowercase, `[a-z0-9_-]` only ("Bébé Cargo" →
+/// "bebe_cargo"), since dots, spaces and wildcards have a meaning in NATS subjects.
+pub fn token(name: &str) -> String {
+    let folded = crate::analysis::matching::fold(name);
+    let token: String = folded
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if token.is_empty() {
+        "_".to_string()
+    } else {
+        token
+    }
+}
+
+/// The subjects of one deployment, under a prefix (the stream's name in lowercase), so that
+/// several hubs can share one NATS server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subjects {
+    prefix: String,
+}
+
+impl Subjects {
+    pub fn new(stream: &str) -> Self {
+        Self {
+            prefix: stream.to_ascii_lowercase(),
+        }
+    }
+
+    /// What the events stream holds.
+    pub fn events(&self) -> Vec<String> {
+        vec![
+            format!("{}.mention.>", self.prefix),
+            format!("{}.retract", self.prefix),
+            format!("{}.alert.>", self.prefix),
+        ]
+    }
+
+    /// What the state stream holds.
+    pub fn state(&self) -> String {
+        format!("{}.state.>", self.prefix)
+    }
+
+    pub fn hub_state(&self) -> String {
+        format!("{}.state.hub", self.prefix)
+    }
+
+    fn mention(&self, brand: &str, platform: &str) -> String {
+        format!("{}.mention.{}.{platform}", self.prefix, token(brand))
+    }
+
+    fn alert_state(&self, change: &AlertChange) -> String {
+        let alert = change.alert();
+        format!(
+            "{}.state.alert.{}.{}.{}",
+            self.prefix,
+            token(&alert.rule),
+            token(alert.brand.as_deref().unwrap_or("_")),
+            alert.started_at.timestamp_millis()
+        )
+    }
+
+    /// The messages of one analysis event or alert change: a mention goes to
+    /// `<prefix>.mention.<brand>.<platform>` (its first brand); a retraction to
+    /// `<prefix>.retract`; an alert change to `<prefix>.alert.<rule>` and, as the alert's
+    /// current state, to `<prefix>.state.alert.<rule>.<brand>.<start>`.
+    pub fn messages(&self, event: &StoreEvent, brands: &[BrandInfo]) -> Vec<Outgoing> {
+        match event {
+            StoreEvent::Analysis(AnalysisEvent::Counted(enriched)) => {
+                let wire = wire_mention(enriched, brands);
+                let subject = self.subject_of(&wire);
+                let id = format!("c/{}", wire.mention.id);
+                vec![outgoing(subject, id, &WireEvent::Counted(wire))]
+            }
+            StoreEvent::Analysis(AnalysisEvent::Edited(enriched)) => {
+                let wire = wire_mention(enriched, brands);
+                let subject = self.subject_of(&wire);
+                let body = to_json(&WireEvent::Edited(wire.clone()));
+                // Each version of an edited post is its own message.
+                let id = format!("e/{}/{:016x}", wire.mention.id, fnv1a(body.as_bytes()));
+                vec![Outgoing { subject, id, body }]
+            }
+            StoreEvent::Analysis(AnalysisEvent::Retracted { id }) => vec![outgoing(
+                format!("{}.retract", self.prefix),
+                format!("r/{id}"),
+                &WireEvent::Retracted { id: id.clone() },
+            )],
+            StoreEvent::Alert(change) => {
+                let alert = change.alert();
+                let what = match change {
+                    AlertChange::Raised(_) => "raised",
+                    AlertChange::Updated(_) => "updated",
+                    AlertChange::Ended(_) => "ended",
+                };
+                let id = format!(
+                    "a/{}/{}/{}/{}/{what}",
+                    alert.rule,
+                    alert.brand.as_deref().unwrap_or(""),
+                    alert.started_at.timestamp_millis(),
+                    alert.updated_at.timestamp_millis()
+                );
+                let event = WireEvent::Alert {
+                    change: change.clone(),
+                };
+                vec![
+                    outgoing(
+                        format!("{}.alert.{}", self.prefix, token(&alert.rule)),
+                        id.clone(),
+                        &event,
+                    ),
+                    outgoing(self.alert_state(change), format!("s{id}"), &event),
+                ]
+            }
+        }
+    }
+
+    fn subject_of(&self, wire: &WireMention) -> String {
+        let brand = wire.brands.first().map_or("_", String::as_str);
+        self.mention(brand, wire.mention.platform.name())
+    }
+}
+
+fn outgoing(subject: String, id: String, event: &WireEvent) -> Outgoing {
+    Outgoing {
+        subject,
+        id,
+        body: to_json(event),
+    }
+}
+
+fn to_json(event: &WireEvent) -> String {
+    // Plain data with string keys: serializing it cannot fail.
+    serde_json::to_string(event).unwrap_or_default()
+}
+
+fn wire_mention(enriched: &EnrichedMention, brands: &[BrandInfo]) -> WireMention {
+    WireMention {
+        mention: enriched.mention.clone(),
+        brands: enriched
+            .brands
+            .iter()
+            .filter_map(|&b| brands.get(b).map(|info| info.name.clone()))
+            .collect(),
+        sentiment: enriched.sentiment,
+        tone: enriched.tone,
+        lang: enriched.lang.clone(),
+    }
+}
+
+/// What a display does with a message of the events stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    Analysis(AnalysisEvent),
+    Alert(AlertChange),
+    /// About none of this display's brands.
+    NotOurs,
+}
+
+/// Decodes a message body, with brands as indices into this display's `brands`.
+pub fn decode(body: &[u8], brands: &[BrandInfo]) -> Result<Received, serde_json::Error> {
+    let enriched = |wire: WireMention| {
+        let indices: Vec<usize> = wire
+            .brands
+            .iter()
+            .filter_map(|name| brands.iter().position(|b| &b.name == name))
+            .collect();
+        (!indices.is_empty()).then_some(EnrichedMention {
+            mention: wire.mention,
+            brands: indices,
+            sentiment: wire.sentiment,
+            tone: wire.tone,
+            lang: wire.lang,
+        })
+    };
+    Ok(match serde_json::from_slice::<WireEvent>(body)? {
+        WireEvent::Counted(wire) => enriched(wire).map_or(Received::NotOurs, |e| {
+            Received::Analysis(AnalysisEvent::Counted(e))
+        }),
+        WireEvent::Edited(wire) => {
+            let id = wire.mention.id.clone();
+            match enriched(wire) {
+                Some(e) => Received::Analysis(AnalysisEvent::Edited(e)),
+                // Edited so that it names none of our brands any more.
+                None => Received::Analysis(AnalysisEvent::Retracted { id }),
+            }
+        }
+        WireEvent::Retracted { id } => Received::Analysis(AnalysisEvent::Retracted { id }),
+        WireEvent::Alert { change } => Received::Alert(change),
+    })
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint for message ids (std's hasher may change between
+/// Rust releases, and a hub restarted on a newer build must give the same ids).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Author, Engagement, Platform};
+
+    fn brands() -> Vec<BrandInfo> {
+        ["Petit Loup", "Bébé Cargo"]
+            .iter()
+            .map(|name| BrandInfo {
+                name: (*name).into(),
+                own: *name == "Petit Loup",
+                color: "#ffffff".into(),
+            })
+            .collect()
+    }
+
+    fn enriched(id: &str, brands: Vec<usize>) -> EnrichedMention {
+        EnrichedMention {
+            mention: Mention {
+                id: id.into(),
+                platform: Platform::Bluesky,
+                author: Author {
+                    handle: "@a".into(),
+                    display_name: "A".into(),
+                    reach: 10,
+                },
+                text: "Bébé Cargo et Petit Loup".into(),
+                lang: Some("fr".into()),
+                created_at: "2026-11-20T10:00:00Z".parse().expect("time"),
+                url: None,
+                engagement: Engagement::default(),
+                reply_to: None,
+            },
+            brands,
+            sentiment: 0.4,
+            tone: Tone::Positive,
+            lang: "fr".into(),
+        }
+    }
+
+    #[test]
+    fn a_mention_goes_to_its_first_brand_and_platform_and_comes_back_with_our_indices() {
+        let subjects = Subjects::new("VIGIE");
+        let event = StoreEvent::Analysis(AnalysisEvent::Counted(enriched("bsky:1", vec![1, 0])));
+        let messages = subjects.messages(&event, &brands());
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].subject, "vigie.mention.bebe_cargo.bluesky");
+        assert_eq!(messages[0].id, "c/bsky:1");
+        // A display that lists the brands the other way round.
+        let mut theirs = brands();
+        theirs.reverse();
+        match decode(messages[0].body.as_bytes(), &theirs).expect("decodes") {
+            Received::Analysis(AnalysisEvent::Counted(e)) => assert_eq!(e.brands, vec![0, 1]),
+            other => panic!("{other:?}"),
+        }
+        // A display that follows neither brand.
+        assert_eq!(
+            decode(messages[0].body.as_bytes(), &[]).expect("decodes"),
+            Received::NotOurs
+        );
+    }
+
+    #[test]
+    fn each_version_of_an_edited_post_has_its_own_message_id() {
+        let subjects = Subjects::new("VIGIE");
+        let first = enriched("bsky:1", vec![0]);
+        let mut second = first.clone();
+        second.mention.text.push_str(" (edited)");
+        let id = |e: &EnrichedMention| {
+            subjects.messages(
+                &StoreEvent::Analysis(AnalysisEvent::Edited(e.clone())),
+                &brands(),
+            )[0]
+            .id
+            .clone()
+        };
+        assert_ne!(id(&first), id(&second));
+        assert_eq!(
+            id(&first),
+            id(&first.clone()),
+            "the same version, the same id"
+        );
+    }
+
+    #[test]
+    fn tokens_are_safe_subject_parts() {
+        assert_eq!(token("Koala & Co"), "koala___co");
+        assert_eq!(token("a.b*c>d"), "a_b_c_d");
+        assert_eq!(token(""), "_");
+    }
+}

@@ -1,0 +1,342 @@
+//! Hub and displays over NATS JetStream, as separate processes on loopback, each test with a
+//! nats-server of its own (Debian's package; CI installs it): two displays show the figures
+//! the hub computed, a display started an hour later shows the whole window, and a NATS
+//! server stopped for ten seconds loses nothing (the hub spools to disk, everyone reconnects).
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use vigie::ingest::demo::{DemoGenerator, Scenario};
+use vigie::model::{Figures, WindowTotals};
+
+/// A nats-server with JetStream on a free port of 127.0.0.1, its store in `store`.
+struct Nats {
+    port: u16,
+    store: PathBuf,
+    child: Option<Child>,
+}
+
+impl Nats {
+    fn start(store: &Path) -> Nats {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut nats = Nats {
+            port,
+            store: store.to_path_buf(),
+            child: None,
+        };
+        nats.restart();
+        nats
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    fn restart(&mut self) {
+        let child = Command::new("nats-server")
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(&self.store)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server runs (Debian: apt install nats-server; scripts/setup-debian.sh)");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// kill -9: nothing is flushed, connections are cut.
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("killed");
+            child.wait().expect("reaped");
+        }
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// An hour of the demo's crisis, as a replay file: what the hub's source will play.
+fn write_crisis_hour(path: &Path) -> (DateTime<Utc>, usize) {
+    let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
+    let start = incident - TimeDelta::minutes(10);
+    let mut generator = DemoGenerator::new(7, Scenario::PosterBacklash, start, incident);
+    let until = start + TimeDelta::minutes(60);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("replay file"));
+    let mut count = 0;
+    while generator.peek().created_at <= until {
+        let mention = generator.pop();
+        serde_json::to_writer(&mut file, &mention).expect("written");
+        file.write_all(b"\n").expect("written");
+        count += 1;
+    }
+    file.flush().expect("flushed");
+    (start, count)
+}
+
+/// The shipped config, its demo replaced by the replay file, a day-long share-of-voice window
+/// (so that the figures compared do not move while the processes stop one after the other),
+/// its history in `dir`.
+fn write_config(dir: &Path, replay: &Path) -> PathBuf {
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    let demo = "type = \"demo\"\nname = \"demo\"";
+    assert!(shipped.contains(demo));
+    let text = shipped
+        .replace(
+            demo,
+            &format!(
+                "type = \"replay\"\nname = \"crisis\"\npath = {:?}",
+                replay.display().to_string()
+            ),
+        )
+        .replace("scenario = \"poster-backlash\"\n", "")
+        .replace("seed = 42\n", "")
+        .replace("history_hours = 6\n", "")
+        .replace("sov_window_minutes = 60", "sov_window_minutes = 1440")
+        .replace(
+            "data_dir = \"data\"",
+            &format!("data_dir = {:?}", dir.join("data").display().to_string()),
+        );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("config written");
+    path
+}
+
+fn vigie(config: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    command
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for a process and returns its log; it must have succeeded.
+fn finish(name: &str, child: Child) -> String {
+    let out = child.wait_with_output().expect("process ends");
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{name} failed:\n{log}");
+    log
+}
+
+fn figures(path: &Path) -> Figures {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("no figures in {}: {e}", path.display()));
+    serde_json::from_str(&text).expect("figures parse")
+}
+
+/// The day-long window: every mention of the hour, whatever the exact moment each process
+/// stopped.
+fn day_window(figures: &Figures) -> WindowTotals {
+    figures
+        .windows
+        .iter()
+        .find(|w| w.minutes == 1440)
+        .cloned()
+        .expect("the config's 1440-minute window")
+}
+
+fn counted(window: &WindowTotals) -> u32 {
+    window.tones.iter().map(|t| t.total()).sum()
+}
+
+/// The alerts as (rule, brand, start, ended): what two displays must agree on (each numbers
+/// them in the order it heard of them).
+fn alert_keys(figures: &Figures) -> Vec<(String, Option<String>, DateTime<Utc>, bool)> {
+    let mut keys: Vec<_> = figures
+        .alerts
+        .iter()
+        .map(|a| {
+            (
+                a.rule.clone(),
+                a.brand.clone(),
+                a.started_at,
+                a.ended_at.is_some(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn two_displays_and_a_late_one_show_the_figures_the_hub_computed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nats = Nats::start(&dir.path().join("nats"));
+    let replay = dir.path().join("crisis.jsonl");
+    let (start, written) = write_crisis_hour(&replay);
+    let config = write_config(dir.path(), &replay);
+    let start = start.to_rfc3339();
+    let out = |name: &str| dir.path().join(format!("{name}.json"));
+    let path = |p: PathBuf| p.display().to_string();
+
+    // The hour plays in 15 s (240x); the hub runs on a while, then stops.
+    let hub = vigie(
+        &config,
+        &[
+            "hub",
+            "--nats",
+            &nats.url(),
+            "--start",
+            &start,
+            "--speed",
+            "240",
+            "--exit-after",
+            "24",
+            "--figures-out",
+            &path(out("hub")),
+        ],
+    )
+    .spawn()
+    .expect("hub starts");
+    let display = |name: &str, after: &str| {
+        vigie(
+            &config,
+            &[
+                "display",
+                "--nats",
+                &nats.url(),
+                "--headless",
+                "--exit-after",
+                after,
+                "--figures-out",
+                &path(out(name)),
+            ],
+        )
+        .spawn()
+        .expect("display starts")
+    };
+    let first = display("first", "30");
+    // The second display starts when the hub's clock is more than an hour past the first
+    // mention: it must replay the whole window, not only what comes next.
+    std::thread::sleep(Duration::from_secs(17));
+    let late = display("late", "11");
+
+    let hub_log = finish("hub", hub);
+    let first_log = finish("first display", first);
+    let late_log = finish("late display", late);
+
+    let hub = figures(&out("hub"));
+    let first = figures(&out("first"));
+    let late = figures(&out("late"));
+    let total = counted(&day_window(&hub));
+    assert!(
+        total as usize > written / 2,
+        "the hub counted the hour: {total} of {written}\n{hub_log}"
+    );
+    assert_eq!(day_window(&first), day_window(&hub), "{first_log}");
+    assert_eq!(day_window(&late), day_window(&hub), "{late_log}");
+    assert!(
+        late_log.contains("caught up with the hub"),
+        "the late display replayed the stream:\n{late_log}"
+    );
+    // Alerts are raised once, by the hub: both displays show the hub's, the same ones.
+    assert!(!hub.alerts.is_empty(), "the crisis raises alerts");
+    assert_eq!(alert_keys(&first), alert_keys(&late));
+    for key in alert_keys(&hub) {
+        assert!(
+            alert_keys(&first).contains(&key),
+            "the displays show the hub's alert {key:?}"
+        );
+    }
+    // The displays show the hub's sources on their status line, and their link to it.
+    for display in [&first, &late] {
+        assert!(display.sources.iter().any(|s| s.name == "crisis"));
+        assert!(display.sources.iter().any(|s| s.name == "hub"));
+    }
+}
+
+#[test]
+fn nats_stopped_for_ten_seconds_loses_nothing_and_everyone_reconnects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut nats = Nats::start(&dir.path().join("nats"));
+    let replay = dir.path().join("crisis.jsonl");
+    let (start, _) = write_crisis_hour(&replay);
+    let config = write_config(dir.path(), &replay);
+    let start = start.to_rfc3339();
+    let out = |name: &str| dir.path().join(format!("{name}.json"));
+    let path = |p: PathBuf| p.display().to_string();
+
+    // The hour plays in 30 s (120x): NATS is away for ten of them, in the middle.
+    let hub = vigie(
+        &config,
+        &[
+            "hub",
+            "--nats",
+            &nats.url(),
+            "--start",
+            &start,
+            "--speed",
+            "120",
+            "--exit-after",
+            "42",
+            "--figures-out",
+            &path(out("hub")),
+        ],
+    )
+    .spawn()
+    .expect("hub starts");
+    let display = vigie(
+        &config,
+        &[
+            "display",
+            "--nats",
+            &nats.url(),
+            "--headless",
+            "--exit-after",
+            "50",
+            "--figures-out",
+            &path(out("display")),
+        ],
+    )
+    .spawn()
+    .expect("display starts");
+    std::thread::sleep(Duration::from_secs(8));
+    nats.kill();
+    std::thread::sleep(Duration::from_secs(10));
+    nats.restart();
+
+    let hub_log = finish("hub", hub);
+    let display_log = finish("display", display);
+    assert!(
+        hub_log.contains("spooling to disk") && hub_log.contains("the bus spool is published"),
+        "the hub spooled while NATS was away, then published:\n{hub_log}"
+    );
+    assert!(
+        display_log.contains("NATS unreachable") || display_log.contains("link to the hub broke"),
+        "the display saw NATS go:\n{display_log}"
+    );
+    let hub = figures(&out("hub"));
+    let display = figures(&out("display"));
+    assert!(counted(&day_window(&hub)) > 1000);
+    assert_eq!(
+        day_window(&display),
+        day_window(&hub),
+        "hub:\n{hub_log}\ndisplay:\n{display_log}"
+    );
+}
