@@ -1036,6 +1036,22 @@ type = "demo"
     }
 
     #[test]
+    fn the_bus_has_defaults_and_its_errors_are_located() {
+        let config = parse(GOOD).expect("valid");
+        assert_eq!(config.bus.url, "nats://127.0.0.1:4222");
+        assert_eq!(config.bus.stream, "VIGIE");
+        assert_eq!(config.bus.retention_hours, 48);
+        let bad_stream = format!("{GOOD}[bus]\nstream = \"vigie.main\"\n");
+        let err = parse(&bad_stream).expect_err("a dot in a stream name");
+        assert_eq!(err.line, 16, "{err}");
+        assert!(err.message.contains("letters, digits"), "{err}");
+        let bad_retention = format!("{GOOD}[bus]\nretention_hours = 0\n");
+        let err = parse(&bad_retention).expect_err("no retention");
+        assert_eq!(err.line, 16, "{err}");
+        assert!(err.message.contains("retention_hours"), "{err}");
+    }
+
+    #[test]
     fn an_unknown_key_is_located() {
         let broken = GOOD.replace("own = true", "owner = true");
         let err = parse(&broken).expect_err("unknown field");

@@ -19,6 +19,9 @@ fn key_of(alert: &Alert) -> AlertKey {
 #[derive(Debug, Default)]
 pub struct RemoteAlerts {
     alerts: HashMap<AlertKey, Alert>,
+    /// When the running hub started (event time): what an earlier hub left active was never
+    /// ended by it, and the running one raises again whatever still holds.
+    hub_started: Option<DateTime<Utc>>,
     /// The ids this display gives, unique for as long as it runs.
     next_id: u64,
 }
@@ -27,11 +30,17 @@ impl RemoteAlerts {
     /// Takes a change in; one older than what is already known (a replay of the stream after
     /// the current state was read) changes nothing, and an ended alert stays ended.
     pub fn apply(&mut self, change: AlertChange) {
-        let incoming = match change {
+        let mut incoming = match change {
             AlertChange::Raised(alert)
             | AlertChange::Updated(alert)
             | AlertChange::Ended(alert) => alert,
         };
+        if let Some(started) = self.hub_started
+            && incoming.ended_at.is_none()
+            && incoming.updated_at < started
+        {
+            incoming.ended_at = Some(started);
+        }
         let key = key_of(&incoming);
         match self.alerts.get_mut(&key) {
             Some(known) => {
@@ -52,6 +61,20 @@ impl RemoteAlerts {
                 self.forget_old_ended();
             }
         }
+    }
+
+    /// The hub (re)started at `at` (event time): alerts an earlier run left active end there.
+    pub fn hub_started(&mut self, at: DateTime<Utc>) {
+        if self.hub_started == Some(at) {
+            return;
+        }
+        self.hub_started = Some(at);
+        for alert in self.alerts.values_mut() {
+            if alert.ended_at.is_none() && alert.updated_at < at {
+                alert.ended_at = Some(at);
+            }
+        }
+        self.forget_old_ended();
     }
 
     fn forget_old_ended(&mut self) {
@@ -156,6 +179,25 @@ mod tests {
         assert_eq!(remote.active_count(), 2);
         assert_ne!(listed[0].id, listed[1].id);
         assert_eq!(listed[0].started_at, later, "newest first");
+    }
+
+    #[test]
+    fn alerts_a_stopped_hub_left_active_end_when_the_next_one_starts() {
+        let t0: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().expect("time");
+        let restart = t0 + TimeDelta::minutes(30);
+        let mut remote = RemoteAlerts::default();
+        remote.apply(AlertChange::Raised(alert("boycott", t0, t0, false)));
+        remote.hub_started(restart);
+        assert_eq!(remote.active_count(), 0);
+        assert_eq!(remote.alerts()[0].ended_at, Some(restart));
+        // Read again from the stream's replay, the old raising stays ended.
+        remote.apply(AlertChange::Raised(alert("other", t0, t0, false)));
+        assert_eq!(remote.active_count(), 0);
+        // What the running hub raises is active.
+        remote.apply(AlertChange::Raised(alert(
+            "boycott", restart, restart, false,
+        )));
+        assert_eq!(remote.active_count(), 1);
     }
 
     #[test]

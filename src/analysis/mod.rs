@@ -435,6 +435,14 @@ impl Analyzer {
         self.remote_alerts = Some(crate::alerts::remote::RemoteAlerts::default());
     }
 
+    /// The hub that raises the alerts (re)started at `at` (its clock).
+    pub fn hub_started(&mut self, at: DateTime<Utc>) -> Outcome {
+        self.remote_alerts
+            .get_or_insert_with(Default::default)
+            .hub_started(at);
+        Outcome::Noted
+    }
+
     /// An alert raised, updated or ended by the hub.
     pub fn adopt_alert(&mut self, change: AlertChange) -> Outcome {
         self.remote_alerts

@@ -93,6 +93,8 @@ struct Link {
     /// last messages before the hub published them again under new sequences, still gives
     /// them; what is read twice in the overlap changes nothing (the analysis is idempotent).
     resume_from: Option<chrono::DateTime<Utc>>,
+    /// The hub run the heartbeats come from.
+    hub_run: Option<chrono::DateTime<Utc>>,
     /// When the hub's last heartbeat came (real time).
     last_heartbeat: Option<Instant>,
     /// Messages taken since the start of the current replay, and when it began.
@@ -119,6 +121,7 @@ async fn follow(setup: FollowerSetup, stop: Arc<AtomicBool>) {
         stats,
         stop,
         resume_from: None,
+        hub_run: None,
         last_heartbeat: None,
         replay: None,
     };
@@ -362,6 +365,10 @@ impl Link {
                     if age < HUB_SILENT_AFTER {
                         self.setup.clock.follow(hub.event_now, hub.speed, age);
                         self.last_heartbeat = Some(Instant::now() - age);
+                    }
+                    if self.hub_run != Some(hub.run_started) {
+                        self.hub_run = Some(hub.run_started);
+                        self.hand_over(BusInput::HubStarted(hub.run_started)).await;
                     }
                     self.setup.board.set_remote(hub.sources);
                     self.check_hub();

@@ -98,6 +98,15 @@ pub struct BusLink {
 }
 
 impl BusLink {
+    /// Hands an event over if there is room, else gives it back (a benchmark's way to feed
+    /// the publisher as fast as it takes them).
+    pub fn try_send(&self, event: StoreEvent) -> Result<(), Box<StoreEvent>> {
+        self.events.try_send(event).map_err(|error| match error {
+            tokio::sync::mpsc::error::TrySendError::Full(event)
+            | tokio::sync::mpsc::error::TrySendError::Closed(event) => Box::new(event),
+        })
+    }
+
     /// Never waits: an event the publisher cannot take is counted as lost and logged.
     pub fn send(&self, event: StoreEvent) {
         if self.events.try_send(event).is_err() {
@@ -114,6 +123,8 @@ impl BusLink {
 pub enum BusInput {
     Analysis(AnalysisEvent),
     Alert(AlertChange),
+    /// The hub's run started then (its clock): what an earlier run left active has ended.
+    HubStarted(chrono::DateTime<chrono::Utc>),
 }
 
 impl AnalysisInput for BusInput {
@@ -121,6 +132,7 @@ impl AnalysisInput for BusInput {
         match self {
             BusInput::Analysis(event) => analyzer.apply_analysed(event, now),
             BusInput::Alert(change) => analyzer.adopt_alert(change),
+            BusInput::HubStarted(at) => analyzer.hub_started(at),
         }
     }
 }

@@ -49,6 +49,10 @@ pub struct Publisher {
 }
 
 impl Publisher {
+    pub fn health(&self) -> Arc<BusHealth> {
+        self.health.clone()
+    }
+
     /// Waits until everything received is published or spooled (the analysis thread, which
     /// holds the link, must be stopped first).
     pub fn finish(mut self) -> Arc<BusHealth> {
@@ -117,6 +121,7 @@ struct Run {
     spool: Spool,
     health: Arc<BusHealth>,
     started_at: chrono::DateTime<Utc>,
+    run_started: chrono::DateTime<Utc>,
     started: Instant,
     /// The streams exist on the server we are connected to now.
     streams_ready: bool,
@@ -156,6 +161,7 @@ async fn publish_all(
     let js = jetstream::ContextBuilder::new()
         .timeout(Duration::from_secs(3))
         .build(client.clone());
+    let run_started = setup.clock.now();
     let mut run = Run {
         subjects: Subjects::new(&setup.config.stream),
         setup,
@@ -164,6 +170,7 @@ async fn publish_all(
         spool,
         health,
         started_at: Utc::now(),
+        run_started,
         started: Instant::now(),
         streams_ready: false,
         was_up: None,
@@ -220,8 +227,11 @@ async fn publish_all(
         }
         if let Some(deadline) = closing {
             run.spool_all(std::mem::take(&mut pending));
-            if run.spool.is_empty() || !up || Instant::now() >= deadline {
+            if run.spool.is_empty() || Instant::now() >= deadline {
                 break;
+            }
+            if !up {
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
     }
@@ -409,6 +419,7 @@ impl Run {
             speed: self.setup.speed,
             sent_at: Utc::now(),
             started_at: self.started_at,
+            run_started: self.run_started,
             sources: self.setup.board.snapshot(now, STALE_AFTER),
             spooled: self.spool.waiting(),
         };

@@ -38,7 +38,10 @@ pub struct HubState {
     pub speed: f64,
     /// Real time when it sent this, to know how old the heartbeat is.
     pub sent_at: DateTime<Utc>,
+    /// When this hub run started, real time.
     pub started_at: DateTime<Utc>,
+    /// And on the hub's clock: alerts an earlier run left active end there.
+    pub run_started: DateTime<Utc>,
     pub sources: Vec<SourceHealth>,
     /// Events waiting in the hub's disk spool (NATS was away).
     #[serde(default)]
