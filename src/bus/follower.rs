@@ -62,21 +62,12 @@ pub struct FollowerSetup {
 pub fn start_follower(setup: FollowerSetup) -> std::io::Result<Follower> {
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = stop.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let thread = std::thread::Builder::new()
         .name("vigie-follower".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    tracing::error!(%error, "cannot start the follower's runtime");
-                    return;
-                }
-            };
-            runtime.block_on(follow(setup, thread_stop));
-        })?;
+        .spawn(move || runtime.block_on(follow(setup, thread_stop)))?;
     Ok(Follower {
         stop,
         thread: Some(thread),

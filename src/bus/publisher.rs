@@ -87,22 +87,13 @@ pub fn start_publisher(setup: PublisherSetup) -> anyhow::Result<(Publisher, BusL
     let health = Arc::new(BusHealth::default());
     let (tx, rx) = tokio::sync::mpsc::channel::<StoreEvent>(CHANNEL);
     let thread_health = health.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the publisher's runtime")?;
     let thread = std::thread::Builder::new()
         .name("vigie-publisher".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    tracing::error!(%error, "cannot start the publisher's runtime");
-                    thread_health.set_problem(Some(format!("no publisher: {error}")));
-                    return;
-                }
-            };
-            runtime.block_on(publish_all(setup, spool, rx, thread_health));
-        })
+        .spawn(move || runtime.block_on(publish_all(setup, spool, rx, thread_health)))
         .context("cannot start the publisher thread")?;
     Ok((
         Publisher {

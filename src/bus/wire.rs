@@ -224,19 +224,16 @@ pub enum Received {
 
 /// Decodes a message body, with brands as indices into this display's `brands`.
 pub fn decode(body: &[u8], brands: &[BrandInfo]) -> Result<Received, serde_json::Error> {
+    // The history's mapping from names to this config's indices: one rule for both.
     let enriched = |wire: WireMention| {
-        let indices: Vec<usize> = wire
-            .brands
-            .iter()
-            .filter_map(|name| brands.iter().position(|b| &b.name == name))
-            .collect();
-        (!indices.is_empty()).then_some(EnrichedMention {
+        crate::store::StoredMention {
             mention: wire.mention,
-            brands: indices,
+            brands: wire.brands,
             sentiment: wire.sentiment,
             tone: wire.tone,
             lang: wire.lang,
-        })
+        }
+        .enriched(brands)
     };
     Ok(match serde_json::from_slice::<WireEvent>(body)? {
         WireEvent::Counted(wire) => enriched(wire).map_or(Received::NotOurs, |e| {
