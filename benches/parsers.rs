@@ -1,6 +1,7 @@
 //! Mentions per second from raw wire bytes, for each source format: the parsing a live source
 //! does between the socket and the analysis channel. Inputs are the fixtures of tests/fixtures/
-//! repeated with distinct ids, so that the bytes are those a real server sends.
+//! repeated with distinct ids (`vigie::bench::parse`, which `vigie bench parse` times too), so
+//! that the bytes are those a real server sends.
 //!
 //! `cargo bench --bench parsers`
 
@@ -9,8 +10,8 @@ use std::hint::black_box;
 use chrono::Utc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use vigie::ingest::web::sse::{SseItem, SseParser};
-use vigie::ingest::{bluesky, feeds, hackernews, mastodon, reddit, webhook};
+use vigie::bench::parse;
+use vigie::ingest::{bluesky, feeds, hackernews, reddit, webhook};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -19,64 +20,16 @@ fn fixture(name: &str) -> String {
 
 const STATUSES: usize = 2_000;
 
-/// A Mastodon stream of `STATUSES` updates and a heartbeat every ten, as one byte string.
-fn mastodon_stream() -> Vec<u8> {
-    let timeline: Vec<serde_json::Value> =
-        serde_json::from_str(&fixture("mastodon/timeline.json")).expect("fixture");
-    let mut out = String::new();
-    for n in 0..STATUSES {
-        let mut status = timeline[n % timeline.len()].clone();
-        status["id"] =
-            serde_json::Value::from(format!("{}", 115_612_000_000_000_000u64 + n as u64));
-        status["uri"] =
-            serde_json::Value::from(format!("https://mastodon.social/users/x/statuses/{n}"));
-        out.push_str("event: update\ndata: ");
-        out.push_str(&status.to_string());
-        out.push_str("\n\n");
-        if n % 10 == 0 {
-            out.push_str(":thump\n\n");
-        }
-    }
-    out.into_bytes()
-}
-
-fn jetstream_lines() -> Vec<String> {
-    let lines: Vec<String> = fixture("jetstream/messages.jsonl")
-        .lines()
-        .map(str::to_string)
-        .collect();
-    (0..STATUSES)
-        .map(|n| lines[n % lines.len()].replace("3lbgsv", &format!("{n:06}")))
-        .collect()
-}
-
 fn parsers(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
 
-    let stream = mastodon_stream();
+    let stream = parse::mastodon_stream(STATUSES).expect("stream");
     group.throughput(Throughput::Elements(STATUSES as u64));
     group.bench_function("mastodon_sse", |b| {
-        b.iter(|| {
-            let mut parser = SseParser::new(512 * 1024);
-            let mut items = Vec::new();
-            let mut mentions = 0usize;
-            // Chunks the size a TLS record delivers.
-            for chunk in stream.chunks(16 * 1024) {
-                parser.push(chunk, &mut items);
-                for item in items.drain(..) {
-                    if let SseItem::Event(event) = item
-                        && let Ok(status) = mastodon::parse_status(&event.data, "mastodon.social")
-                    {
-                        black_box(&status);
-                        mentions += 1;
-                    }
-                }
-            }
-            assert_eq!(mentions, STATUSES);
-        })
+        b.iter(|| assert_eq!(parse::parse_mastodon_stream(black_box(&stream)), STATUSES))
     });
 
-    let lines = jetstream_lines();
+    let lines = parse::jetstream_lines(STATUSES);
     group.throughput(Throughput::Elements(lines.len() as u64));
     group.bench_function("jetstream_json", |b| {
         b.iter(|| {
@@ -87,15 +40,7 @@ fn parsers(c: &mut Criterion) {
     });
 
     // A feed of 200 items, as a busy outlet's.
-    let rss = fixture("feeds/presse.rss");
-    let item_start = rss.find("<item>").expect("item");
-    let item_end = rss.rfind("</item>").expect("item") + "</item>".len();
-    let items = &rss[item_start..item_end];
-    let mut big = String::from(&rss[..item_start]);
-    for n in 0..67 {
-        big.push_str(&items.replace("?p=48", &format!("?p={n}x")));
-    }
-    big.push_str(&rss[item_end..]);
+    let big = parse::rss_feed(200).expect("feed");
     let rss_items = feeds::parse_feed(big.as_bytes(), Utc::now())
         .expect("feed")
         .len();

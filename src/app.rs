@@ -164,6 +164,59 @@ pub fn run_all_in_one(
     Ok(exit)
 }
 
+/// A wall fed by `feed` (a benchmark's generator) instead of sources: no history, no sinks.
+/// `feed` runs on its own thread with the analysis channel and returns when it has sent all.
+pub fn run_fed(
+    config: Config,
+    layout: Layout,
+    options: RunOptions,
+    feed: impl FnOnce(crossbeam_channel::Sender<SourceEvent>) + Send + 'static,
+) -> anyhow::Result<WallExit> {
+    let clock: SharedClock = Arc::new(ScaledClock::new(
+        options.origin.unwrap_or_else(Utc::now),
+        options.speed,
+    ));
+    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
+    let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
+    let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
+    let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let feeder = std::thread::Builder::new()
+        .name("vigie-bench-feed".into())
+        .spawn(move || feed(mention_tx))
+        .context("cannot start the feeding thread")?;
+    let (wake_slot, waker) = wake_slot();
+    let analysis = start_analysis(
+        analyzer,
+        clock,
+        HealthBoard::default(),
+        AnalysisLinks {
+            events: mention_rx,
+            wall: wall_tx,
+            windows: windows_rx,
+            tap: None,
+            alerts: None,
+            store: None,
+            bus: None,
+            waker: waker.clone(),
+        },
+    )
+    .context("cannot start the analysis thread")?;
+    let exit = present(
+        &config,
+        layout,
+        options,
+        wall_rx,
+        windows_tx,
+        (wake_slot, waker),
+    )?;
+    analysis.shutdown();
+    if feeder.join().is_err() {
+        tracing::warn!("the feeding thread panicked");
+    }
+    Ok(exit)
+}
+
 /// `vigie display`: a wall with no sources of its own, fed by a hub over `bus`. Its alerts are
 /// the hub's (raised once, there), its clock the hub's, its status line the hub's sources.
 pub fn run_display(

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod app;
+pub mod bench;
 pub mod bus;
 pub mod clock;
 pub mod config;

@@ -77,6 +77,12 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Measure the wall: throughput, parsing, latency, idle CPU, memory over a day, frame
+    /// times, and the Python VADER peer. Each figure is printed with its conditions.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// Validate the configuration and layout files, print every error, and exit (2 if any).
     Check {
         /// Layout files to check; without any, the config's layout and every layouts/*.toml
@@ -108,6 +114,82 @@ enum EvalCommand {
         /// Also write the detector's output for each file here, in NAB's result format.
         #[arg(long)]
         results: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Mentions a second through the whole analysis, one thread, 50 queries, input in memory.
+    Pipeline {
+        #[arg(long, default_value_t = 2_000_000)]
+        mentions: usize,
+    },
+    /// Mentions a second parsed from raw wire bytes, per source format.
+    Parse {
+        /// Seconds spent on each format.
+        #[arg(long, default_value_t = 2.0)]
+        seconds: f64,
+    },
+    /// Milliseconds from the analysis channel to the presented frame (needs a display).
+    Latency {
+        #[arg(long, default_value_t = 10_000)]
+        mentions: usize,
+        /// Mentions a second, steady.
+        #[arg(long, default_value_t = 200.0)]
+        rate: f64,
+        #[arg(long, default_value = "layouts/warroom.toml")]
+        layout: PathBuf,
+    },
+    /// CPU a still wall uses, as a share of one core (needs a display).
+    Idle {
+        #[arg(long, default_value_t = 60.0)]
+        seconds: f64,
+        #[arg(long, default_value = "layouts/warroom.toml")]
+        layout: PathBuf,
+    },
+    /// Resident memory over a simulated day of replay at high speed.
+    Soak {
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        #[arg(long, default_value_t = 1_000)]
+        per_minute: u32,
+        /// Event time this many times faster than real time.
+        #[arg(long, default_value_t = 360.0)]
+        speed: f64,
+        /// Run the wall's windows too (needs a display); headless without it.
+        #[arg(long)]
+        windowed: bool,
+        #[arg(long, default_value = "layouts/warroom.toml")]
+        layout: PathBuf,
+    },
+    /// Frame times with a layout at each window size, drawing continuously (needs a display).
+    Frame {
+        #[arg(long, value_delimiter = ',', default_value = "1920x1080,3840x2160")]
+        sizes: Vec<String>,
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        #[arg(long, default_value = "layouts/warroom.toml")]
+        layout: PathBuf,
+    },
+    /// One size of `frame`, in this process; prints its report as JSON.
+    #[command(hide = true)]
+    FrameRun {
+        #[arg(long)]
+        size: String,
+        #[arg(long)]
+        seconds: f64,
+        #[arg(long)]
+        layout: PathBuf,
+    },
+    /// Vigie's sentiment scorer and Python's vaderSentiment on the same texts.
+    Peer {
+        /// Texts, one per line (or the VADER tweets' TSV); the VADER paper's tweets by default.
+        #[arg(long)]
+        texts: Option<PathBuf>,
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value = "python3")]
+        python: String,
     },
 }
 
@@ -170,14 +252,20 @@ enum Role {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A benchmark prints its figures: the alerts and spikes of its generated input are noise
+    // there (and cost time in the measured loop).
+    let default_filter = if matches!(cli.command, Some(Command::Bench { .. })) {
+        "error"
+    } else {
+        "info,wgpu=error,naga=warn,bevy_render=warn"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,wgpu=error,naga=warn,bevy_render=warn")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -193,6 +281,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sentiment) => return sentiment(),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(what),
+        Some(Command::Bench { what }) => return bench(&cli.config, what),
         _ => {}
     }
     let config = match Config::load(&cli.config) {
@@ -207,6 +296,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sentiment) => return sentiment(),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(&what),
+        Some(Command::Bench { what }) => return bench(&cli.config, &what),
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
         Some(Command::Export {
             since,
@@ -280,6 +370,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fullscreen: !args.windowed && (args.fullscreen || config.wall.fullscreen),
             kiosk: args.kiosk,
             frame_stats: args.frame_stats,
+            ..Default::default()
         },
         headless: args.headless,
         enriched_out: args.enriched_out,
@@ -379,6 +470,94 @@ fn detect() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `vigie bench`: one benchmark, its conditions first.
+fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<ExitCode> {
+    use vigie::bench;
+    let conditions = bench::Conditions::here();
+    let load_layout = |path: &std::path::Path| -> anyhow::Result<(Config, Layout, PathBuf)> {
+        let config = Config::load(config_path)?;
+        let path = bench::wall::existing(path);
+        let layout = choose_layout(&config, Some(&path)).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok((config, layout, path))
+    };
+    if !matches!(what, BenchCommand::FrameRun { .. }) {
+        println!("machine: {conditions}");
+    }
+    match what {
+        BenchCommand::Pipeline { mentions } => {
+            bench::pipeline::print(&bench::pipeline::run(*mentions)?);
+        }
+        BenchCommand::Parse { seconds } => {
+            let budget = std::time::Duration::from_secs_f64(seconds.max(0.1));
+            bench::parse::print(&bench::parse::run(budget)?);
+        }
+        BenchCommand::Latency {
+            mentions,
+            rate,
+            layout,
+        } => {
+            anyhow::ensure!(
+                *rate > 0.0 && *mentions > 0,
+                "--rate and --mentions above 0"
+            );
+            let (config, layout, _) = load_layout(layout)?;
+            bench::wall::print_latency(&bench::wall::latency(config, layout, *mentions, *rate)?);
+        }
+        BenchCommand::Idle { seconds, layout } => {
+            let (_, _, path) = load_layout(layout)?;
+            bench::wall::print_idle(&bench::wall::idle(&path, config_path, *seconds)?);
+        }
+        BenchCommand::Soak {
+            hours,
+            per_minute,
+            speed,
+            windowed,
+            layout,
+        } => {
+            anyhow::ensure!(*speed > 0.0 && *hours > 0, "--speed and --hours above 0");
+            let (_, _, layout) = load_layout(layout)?;
+            bench::soak::print(&bench::soak::run(bench::soak::SoakSettings {
+                hours: *hours,
+                per_minute: *per_minute,
+                speed: *speed,
+                windowed: *windowed,
+                layout,
+                config: config_path.to_path_buf(),
+            })?);
+        }
+        BenchCommand::Frame {
+            sizes,
+            seconds,
+            layout,
+        } => {
+            let (_, _, path) = load_layout(layout)?;
+            let sizes = sizes
+                .iter()
+                .map(|s| bench::wall::parse_size(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            bench::wall::print_frames(&bench::wall::frame(config_path, &path, &sizes, *seconds)?);
+        }
+        BenchCommand::FrameRun {
+            size,
+            seconds,
+            layout,
+        } => {
+            let (config, layout, _) = load_layout(layout)?;
+            let (width, height) = bench::wall::parse_size(size)?;
+            let report = bench::wall::frame_run(config, layout, width, height, *seconds)?;
+            println!("{}", serde_json::to_string(&report)?);
+        }
+        BenchCommand::Peer {
+            texts,
+            count,
+            python,
+        } => {
+            bench::peer::print(&bench::peer::run(texts.as_deref(), *count, python)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `vigie eval`: scores against labelled data, printed as a table.

@@ -17,6 +17,14 @@ const MIN_POSTS: usize = 3;
 const MIN_SHARE: f64 = 0.1;
 
 /// Words that say nothing about why (French and English function words, web debris).
+/// `STOPWORDS` as a set, built once: a scan of the list for every word of every post was most
+/// of the cost of remembering a post.
+fn is_stopword(word: &str) -> bool {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+        .contains(word)
+}
+
 const STOPWORDS: &[&str] = &[
     "les", "des", "une", "est", "pas", "pour", "que", "qui", "dans", "sur", "avec", "par", "plus",
     "mais", "ces", "son", "ses", "aux", "leur", "leurs", "tout", "tous", "cette", "cet", "elle",
@@ -42,7 +50,9 @@ pub struct SpikeDrivers {
 
 struct Seen {
     at: DateTime<Utc>,
-    words: Vec<String>,
+    /// Its distinct words, sorted, each followed by a space: one allocation a post, where a
+    /// string per word made remembering posts the costliest step of a mention's analysis.
+    words: String,
     author: String,
     platform: Platform,
     engagement: u64,
@@ -71,7 +81,7 @@ impl PostHistory {
     pub fn add(
         &mut self,
         at: DateTime<Utc>,
-        words: &[String],
+        words: &[impl AsRef<str>],
         author: &str,
         platform: Platform,
         engagement: u64,
@@ -79,17 +89,22 @@ impl PostHistory {
         if self.posts.len() == KEPT {
             self.posts.pop_front();
         }
-        let mut seen: Vec<String> = words
+        let mut seen: Vec<&str> = words
             .iter()
+            .map(AsRef::as_ref)
             .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !STOPWORDS.contains(&w.as_str()) && !self.ignored.contains(*w))
-            .cloned()
+            .filter(|w| !is_stopword(w) && !self.ignored.contains(*w))
             .collect();
         seen.sort_unstable();
         seen.dedup();
+        let mut joined = String::with_capacity(seen.iter().map(|w| w.len() + 1).sum());
+        for word in seen {
+            joined.push_str(word);
+            joined.push(' ');
+        }
         self.posts.push_back(Seen {
             at,
-            words: seen,
+            words: joined,
             author: author.to_string(),
             platform,
             engagement,
@@ -106,8 +121,8 @@ impl PostHistory {
         fn count<'a>(posts: &[&'a Seen]) -> HashMap<&'a str, usize> {
             let mut counts: HashMap<&'a str, usize> = HashMap::new();
             for post in posts {
-                for word in &post.words {
-                    *counts.entry(word.as_str()).or_default() += 1;
+                for word in post.words.split_terminator(' ') {
+                    *counts.entry(word).or_default() += 1;
                 }
             }
             counts

@@ -10,7 +10,7 @@ use vigie_anomaly::rank::RollingRank;
 
 use super::drivers::PostHistory;
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
-use crate::analysis::matching::{folded_words, words_of_folded};
+use crate::analysis::matching::folded_words;
 use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
@@ -168,8 +168,12 @@ impl AlertEngine {
         };
         let post = evidence(enriched);
         // Split once, for the spike explanations and the keyword rules.
-        let words = if self.needs.words {
-            words_of_folded(folded)
+        let words: Vec<&str> = if self.needs.words {
+            // Borrowed from the folded text: no string per word.
+            folded
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect()
         } else {
             Vec::new()
         };
@@ -535,18 +539,18 @@ fn evidence(enriched: &EnrichedMention) -> EvidencePost {
 }
 
 /// Whether the word sequence `watched` occurs within `within` words of one of `brand_keywords`.
-fn near(
-    words: &[String],
-    watched: &[String],
-    brand_keywords: &[Vec<String>],
-    within: usize,
-) -> bool {
+fn near(words: &[&str], watched: &[String], brand_keywords: &[Vec<String>], within: usize) -> bool {
     let starts = |phrase: &[String]| -> Vec<usize> {
         if phrase.is_empty() || phrase.len() > words.len() {
             return Vec::new();
         }
         (0..=words.len() - phrase.len())
-            .filter(|&i| words[i..i + phrase.len()] == *phrase)
+            .filter(|&i| {
+                words[i..i + phrase.len()]
+                    .iter()
+                    .zip(phrase)
+                    .all(|(word, part)| *word == part.as_str())
+            })
             .collect()
     };
     let hits = starts(watched);

@@ -85,10 +85,13 @@ impl SpikeDetector {
         let baseline = self.baseline(ring, brand, key);
         let count = ring.total(key, brand);
         let score = (count as f32 - baseline.median) / baseline.spread;
+        // Once, not for every spike compared: a date computation per comparison was most of
+        // this function's time.
+        let minute = minute_start(key);
         let existing = self
             .spikes
             .iter()
-            .rposition(|s| s.brand == brand && s.minute == minute_start(key));
+            .rposition(|s| s.brand == brand && s.minute == minute);
         if let Some(index) = existing {
             let spike = &mut self.spikes[index];
             spike.count = count;

@@ -23,6 +23,11 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// How often, at most, the wall gets new figures.
 const EMIT_EVERY: Duration = Duration::from_millis(200);
+/// New cards go to the wall at once (the room sees a post the moment it is counted), at most
+/// this often, and only while the wall keeps up: a slower wall gets them with the figures.
+const CARDS_EVERY: Duration = Duration::from_millis(2);
+/// Updates still waiting in the wall's channel beyond which cards wait for the figures.
+const WALL_BEHIND: usize = 4;
 /// The stream shows only the newest cards: older ones of a burst are counted in the figures
 /// but not sent as cards.
 const MAX_CARDS_PER_BATCH: usize = 32;
@@ -128,8 +133,14 @@ pub fn start_analysis<I: AnalysisInput>(
             let mut last_sent: Option<(i64, Vec<crate::model::SourceHealth>)> = None;
             let mut wall_dropped = 0u64;
             let mut next_emit = Instant::now();
+            let mut next_cards = Instant::now();
             while !thread_stop.load(Ordering::Relaxed) {
-                let wait = next_emit.saturating_duration_since(Instant::now());
+                let due = if cards.is_empty() && retracted.is_empty() {
+                    next_emit
+                } else {
+                    next_emit.min(next_cards)
+                };
+                let wait = due.saturating_duration_since(Instant::now());
                 let first = if sources_gone {
                     std::thread::sleep(wait);
                     None
@@ -200,6 +211,23 @@ pub fn start_analysis<I: AnalysisInput>(
                     changed = true;
                 }
                 if Instant::now() < next_emit {
+                    if (!cards.is_empty() || !retracted.is_empty()) && Instant::now() >= next_cards
+                    {
+                        next_cards = Instant::now() + CARDS_EVERY;
+                        if wall.len() < WALL_BEHIND {
+                            let mut updates = Vec::with_capacity(2);
+                            if !retracted.is_empty() {
+                                updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));
+                            }
+                            if !cards.is_empty() {
+                                updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
+                            }
+                            if !send_all(&wall, updates, &mut wall_dropped) {
+                                return;
+                            }
+                            waker();
+                        }
+                    }
                     continue;
                 }
                 next_emit = Instant::now() + EMIT_EVERY;
@@ -248,20 +276,8 @@ pub fn start_analysis<I: AnalysisInput>(
                     updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
                 }
                 updates.push(WallUpdate::Figures(Box::new(figures)));
-                for update in updates {
-                    match wall.try_send(update) {
-                        Ok(()) => {}
-                        Err(TrySendError::Full(_)) => {
-                            wall_dropped += 1;
-                            if wall_dropped == 1 || wall_dropped.is_multiple_of(100) {
-                                tracing::warn!(
-                                    wall_dropped,
-                                    "wall is not keeping up: update dropped (counted on the wall)"
-                                );
-                            }
-                        }
-                        Err(TrySendError::Disconnected(_)) => return,
-                    }
+                if !send_all(&wall, updates, &mut wall_dropped) {
+                    return;
                 }
                 waker();
                 changed = false;
@@ -272,6 +288,26 @@ pub fn start_analysis<I: AnalysisInput>(
         stop,
         thread: Some(thread),
     })
+}
+
+/// Hands updates to the wall without waiting; false when the wall is gone.
+fn send_all(wall: &Sender<WallUpdate>, updates: Vec<WallUpdate>, dropped: &mut u64) -> bool {
+    for update in updates {
+        match wall.try_send(update) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                *dropped += 1;
+                if *dropped == 1 || dropped.is_multiple_of(100) {
+                    tracing::warn!(
+                        wall_dropped = *dropped,
+                        "wall is not keeping up: update dropped (counted on the wall)"
+                    );
+                }
+            }
+            Err(TrySendError::Disconnected(_)) => return false,
+        }
+    }
+    true
 }
 
 /// Queues a card for the wall; an edit replaces its earlier version still waiting.

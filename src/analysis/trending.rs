@@ -15,7 +15,7 @@ use lru::LruCache;
 use rustc_hash::FxHashMap;
 
 use super::aggregate::MinuteKey;
-use super::matching::{fold, folded_words};
+use super::matching::{fold, fold_into, folded_words};
 use super::stopwords::is_stopword;
 use crate::model::{TrendingList, TrendingTerm};
 
@@ -72,14 +72,23 @@ impl TermExtractor {
     /// The distinct terms of `text`, in order of first appearance.
     pub fn terms(&self, text: &str) -> Vec<Term> {
         let mut out: Vec<Term> = Vec::new();
-        let mut push = |folded: String, shown: String| {
-            let key = key_of(&folded);
+        let mut push = |folded: &str, shown: &dyn Fn() -> String| {
+            let key = key_of(folded);
             if !out.iter().any(|t| t.key == key) {
-                out.push(Term { key, text: shown });
+                out.push(Term { key, text: shown() });
             }
         };
+        // Buffers used again for every word: a term's text is allocated only when it is new.
+        let mut lower = String::new();
+        let mut folded = String::new();
         for chunk in text.split_whitespace() {
-            let lower = chunk.to_lowercase();
+            lower.clear();
+            if chunk.is_ascii() {
+                lower.push_str(chunk);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.push_str(&chunk.to_lowercase());
+            }
             if lower.starts_with("http") || lower.starts_with("www.") || lower.starts_with('@') {
                 continue;
             }
@@ -88,9 +97,9 @@ impl TermExtractor {
                     .chars()
                     .take_while(|c| c.is_alphanumeric() || *c == '_')
                     .collect();
-                let folded = fold(&tag);
-                if folded.chars().count() >= 2 && !self.ignored.contains(&folded) {
-                    push(format!("#{folded}"), format!("#{tag}"));
+                let tag_folded = fold(&tag);
+                if tag_folded.chars().count() >= 2 && !self.ignored.contains(&tag_folded) {
+                    push(&format!("#{tag_folded}"), &|| format!("#{tag}"));
                 }
                 continue;
             }
@@ -98,11 +107,12 @@ impl TermExtractor {
                 if word.chars().count() < MIN_LETTERS || word.chars().all(|c| c.is_numeric()) {
                     continue;
                 }
-                let folded = fold(word);
-                if is_stopword(&folded) || self.ignored.contains(&folded) {
+                folded.clear();
+                fold_into(word, &mut folded);
+                if is_stopword(&folded) || self.ignored.contains(folded.as_str()) {
                     continue;
                 }
-                push(folded, word.to_string());
+                push(&folded, &|| word.to_string());
             }
         }
         out

@@ -262,7 +262,8 @@ fn spawn_screen(
                 name: screen.name.clone(),
             },
             node,
-            BackgroundColor(theme::BACKGROUND),
+            // No fill of its own: the camera clears to the same colour (`ClearColor`, themed),
+            // and a full-screen fill is one more pass over every pixel of every frame.
         ))
         .id();
     let fill =

@@ -9,6 +9,7 @@ mod frame_stats;
 mod kiosk;
 pub mod layout;
 pub mod pages;
+pub mod probe;
 pub mod screens;
 mod snapshot;
 mod status;
@@ -51,6 +52,10 @@ pub struct WallOptions {
     pub kiosk: bool,
     /// Log the frames drawn every ten seconds.
     pub frame_stats: bool,
+    /// `vigie bench`: note when each card and frame reached the screen.
+    pub probe: Option<probe::LatencyProbe>,
+    /// Draw every frame, without waiting for data (frame times).
+    pub continuous: bool,
 }
 
 /// What the wall receives from the rest of the process.
@@ -180,7 +185,10 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
         focused_mode: UpdateMode::reactive_low_power(idle_wait),
         unfocused_mode: UpdateMode::reactive_low_power(idle_wait),
     });
-    app.insert_resource(pages::IdleWait(idle_wait));
+    // A continuous wall draws whatever the pages want: they need not set the wait.
+    if !options.continuous {
+        app.insert_resource(pages::IdleWait(idle_wait));
+    }
     app.insert_resource(screens::WindowPrefs {
         fullscreen: options.fullscreen || options.kiosk,
         decorations: !options.kiosk,
@@ -204,6 +212,9 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
     }
     if options.frame_stats {
         app.add_plugins(frame_stats::plugin);
+    }
+    if let Some(probe) = &options.probe {
+        app.add_plugins(probe::plugin(probe.clone(), options.continuous));
     }
     app.add_plugins((
         plugin,

@@ -154,6 +154,10 @@ fn attach_screens(
                             ..default()
                         },
                         RenderTarget::Window(WindowRef::Entity(window)),
+                        // The UI draws its own smooth edges: 4x multisampling (a Camera2d's
+                        // default) only multiplied the pixels to fill and resolve, most of a
+                        // frame's cost on a software renderer.
+                        bevy::render::view::Msaa::Off,
                         ScreenCamera { window },
                     ))
                     .id()

@@ -1862,8 +1862,19 @@ const FR_STOPWORDS: &str = "le la les des du un une et est je tu il elle nous vo
      moi toi rien jamais oui non vraiment tellement alors sans vers depuis parce comment \
      pourquoi quel quelle voila ici mdr ptdr";
 
+/// A word list as a set, built once: a scan of the list for every word of every post cost the
+/// language guess most of its time.
+fn word_set(
+    cell: &'static std::sync::OnceLock<std::collections::HashSet<&'static str>>,
+    words: &'static str,
+) -> &'static std::collections::HashSet<&'static str> {
+    cell.get_or_init(|| words.split_ascii_whitespace().collect())
+}
+
 fn is_french_stopword(w: &str) -> bool {
-    FR_STOPWORDS.split_ascii_whitespace().any(|s| s == w)
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    word_set(&SET, FR_STOPWORDS).contains(w)
 }
 
 const EN_STOPWORDS: &str = "the an and is are was were be been being i you he she it we they my your his her its our \
@@ -1873,7 +1884,9 @@ const EN_STOPWORDS: &str = "the an and is are was were be been being i you he sh
      yes";
 
 fn is_english_stopword(w: &str) -> bool {
-    EN_STOPWORDS.split_ascii_whitespace().any(|s| s == w)
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    word_set(&SET, EN_STOPWORDS).contains(w)
 }
 
 #[cfg(test)]
