@@ -19,6 +19,7 @@ use crate::ingest::{build_all, start_ingest};
 use crate::jsonl::JsonlWriter;
 use crate::layout::Layout;
 use crate::layout::reload::{LayoutEvent, LayoutWatcher};
+use crate::mailbox::CardMailbox;
 use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
 use crate::store::{HistoryHealth, Store, StoreEvent, StoreWriter};
 use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
@@ -75,6 +76,7 @@ pub fn run_all_in_one(
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let cards = CardMailbox::default();
     let (tap, tap_writer) = start_tap(options.enriched_out.as_deref())?;
 
     let ingest = start_ingest(build_all(&config)?, clock.clone(), mention_tx)
@@ -115,6 +117,7 @@ pub fn run_all_in_one(
         AnalysisLinks {
             events: mention_rx,
             wall: wall_tx,
+            cards: cards.clone(),
             windows: windows_rx,
             tap,
             alerts,
@@ -130,6 +133,7 @@ pub fn run_all_in_one(
         layout,
         options,
         wall_rx,
+        cards,
         windows_tx,
         (wake_slot, waker),
     )?;
@@ -181,6 +185,7 @@ pub fn run_fed(
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let cards = CardMailbox::default();
     let feeder = std::thread::Builder::new()
         .name("vigie-bench-feed".into())
         .spawn(move || feed(mention_tx))
@@ -193,6 +198,7 @@ pub fn run_fed(
         AnalysisLinks {
             events: mention_rx,
             wall: wall_tx,
+            cards: cards.clone(),
             windows: windows_rx,
             tap: None,
             alerts: None,
@@ -207,6 +213,7 @@ pub fn run_fed(
         layout,
         options,
         wall_rx,
+        cards,
         windows_tx,
         (wake_slot, waker),
     )?;
@@ -238,6 +245,7 @@ pub fn run_display(
     let (events_tx, events_rx) = crossbeam_channel::bounded::<BusInput>(MENTION_CHANNEL);
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let cards = CardMailbox::default();
     let (tap, tap_writer) = start_tap(options.enriched_out.as_deref())?;
     let follower = start_follower(FollowerSetup {
         config: bus,
@@ -256,6 +264,7 @@ pub fn run_display(
         AnalysisLinks {
             events: events_rx,
             wall: wall_tx,
+            cards: cards.clone(),
             windows: windows_rx,
             tap,
             alerts: None,
@@ -270,6 +279,7 @@ pub fn run_display(
         layout,
         options,
         wall_rx,
+        cards,
         windows_tx,
         (wake_slot, waker),
     )?;
@@ -319,6 +329,7 @@ fn present(
     layout: Layout,
     options: RunOptions,
     wall_rx: crossbeam_channel::Receiver<WallUpdate>,
+    cards: CardMailbox,
     windows_tx: crossbeam_channel::Sender<WindowsWanted>,
     (wake_slot, waker): (WakeSlot, Waker),
 ) -> anyhow::Result<WallExit> {
@@ -328,6 +339,7 @@ fn present(
             layout,
             options.wall,
             wall_rx,
+            cards,
             windows_tx,
             wake_slot,
             waker,
@@ -439,6 +451,7 @@ fn show_wall(
     layout: Layout,
     options: WallOptions,
     updates: crossbeam_channel::Receiver<WallUpdate>,
+    cards: CardMailbox,
     windows: crossbeam_channel::Sender<WindowsWanted>,
     wake: WakeSlot,
     waker: Waker,
@@ -455,6 +468,7 @@ fn show_wall(
 
     let inputs = WallInputs {
         updates,
+        cards,
         layout_events: watcher.as_ref().map(|_| layout_rx),
         windows: Some(windows),
         wake,

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod ingest;
 pub mod jsonl;
 pub mod layout;
+pub mod mailbox;
 pub mod model;
 pub mod privacy;
 pub mod store;

@@ -1,9 +1,8 @@
-//! The analysis thread: drains the ingest channel, runs the `Analyzer`, and sends the wall a
-//! batch of new mentions and fresh figures a few times a second, only when something changed.
-//! After each send it calls the waker, so a wall that renders reactively draws the change at
-//! once instead of at its next timeout.
+//! The analysis thread: drains the ingest channel, runs the `Analyzer`, posts each new card to
+//! the wall's mailbox as soon as it is counted, and sends fresh figures a few times a second,
+//! only when something changed. After each it calls the waker, so a wall that renders
+//! reactively draws the change at once instead of at its next timeout.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -16,21 +15,16 @@ use super::{Analyzer, Outcome};
 use crate::alerts::AlertChange;
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
-use crate::model::{AnalysisEvent, EnrichedMention, SourceEvent, WallUpdate, WindowsWanted};
+use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
 
 /// Wakes the renderer; given by the wall, so the analysis knows nothing of Bevy.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// How often, at most, the wall gets new figures.
 const EMIT_EVERY: Duration = Duration::from_millis(200);
-/// New cards go to the wall at once (the room sees a post the moment it is counted), at most
-/// this often, and only while the wall keeps up: a slower wall gets them with the figures.
-const CARDS_EVERY: Duration = Duration::from_millis(2);
-/// Updates still waiting in the wall's channel beyond which cards wait for the figures.
-const WALL_BEHIND: usize = 4;
-/// The stream shows only the newest cards: older ones of a burst are counted in the figures
-/// but not sent as cards.
-const MAX_CARDS_PER_BATCH: usize = 32;
+/// New cards wake the wall at once (the room sees a post the moment it is counted), at most
+/// this often: a burst costs the wall one frame, not one per card.
+const WAKE_EVERY: Duration = Duration::from_millis(2);
 /// A source silent this long (event time) is shown as stale.
 const STALE_AFTER: TimeDelta = TimeDelta::minutes(5);
 
@@ -64,8 +58,10 @@ impl AnalysisInput for SourceEvent {
 pub struct AnalysisLinks<I: AnalysisInput = SourceEvent> {
     /// From the sources (or the hub).
     pub events: Receiver<I>,
-    /// To the wall.
+    /// To the wall: the figures.
     pub wall: Sender<WallUpdate>,
+    /// To the wall: the cards, taken at its next frame.
+    pub cards: crate::mailbox::CardMailbox,
     /// From the wall: the windows its tiles show.
     pub windows: Receiver<WindowsWanted>,
     /// Every mention counted, edited or retracted, in order, for whoever records the analysis
@@ -113,6 +109,7 @@ pub fn start_analysis<I: AnalysisInput>(
     let AnalysisLinks {
         events: mentions,
         wall,
+        cards,
         windows,
         tap,
         alerts,
@@ -125,20 +122,20 @@ pub fn start_analysis<I: AnalysisInput>(
     let thread = std::thread::Builder::new()
         .name("vigie-analysis".into())
         .spawn(move || {
-            let mut cards: VecDeque<EnrichedMention> = VecDeque::new();
-            let mut retracted: Vec<String> = Vec::new();
+            // Cards posted since the wall was last woken for them.
+            let mut cards_waiting = false;
             let mut tap_dropped = 0u64;
             let mut changed = true;
             let mut sources_gone = false;
             let mut last_sent: Option<(i64, Vec<crate::model::SourceHealth>)> = None;
             let mut wall_dropped = 0u64;
             let mut next_emit = Instant::now();
-            let mut next_cards = Instant::now();
+            let mut next_wake = Instant::now();
             while !thread_stop.load(Ordering::Relaxed) {
-                let due = if cards.is_empty() && retracted.is_empty() {
-                    next_emit
+                let due = if cards_waiting {
+                    next_emit.min(next_wake)
                 } else {
-                    next_emit.min(next_cards)
+                    next_emit
                 };
                 let wait = due.saturating_duration_since(Instant::now());
                 let first = if sources_gone {
@@ -201,33 +198,21 @@ pub fn start_analysis<I: AnalysisInput>(
                     };
                     match for_wall {
                         AnalysisEvent::Counted(card) | AnalysisEvent::Edited(card) => {
-                            push_card(&mut cards, card);
+                            cards.post(card);
                         }
-                        AnalysisEvent::Retracted { id } => {
-                            cards.retain(|card| card.mention.id != id);
-                            retracted.push(id);
-                        }
+                        AnalysisEvent::Retracted { id } => cards.retract(id),
                     }
+                    cards_waiting = true;
                     changed = true;
                 }
+                // The wall takes the cards at its next frame: wake it for them now, not with
+                // the next figures.
+                if cards_waiting && Instant::now() >= next_wake {
+                    waker();
+                    cards_waiting = false;
+                    next_wake = Instant::now() + WAKE_EVERY;
+                }
                 if Instant::now() < next_emit {
-                    if (!cards.is_empty() || !retracted.is_empty()) && Instant::now() >= next_cards
-                    {
-                        next_cards = Instant::now() + CARDS_EVERY;
-                        if wall.len() < WALL_BEHIND {
-                            let mut updates = Vec::with_capacity(2);
-                            if !retracted.is_empty() {
-                                updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));
-                            }
-                            if !cards.is_empty() {
-                                updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
-                            }
-                            if !send_all(&wall, updates, &mut wall_dropped) {
-                                return;
-                            }
-                            waker();
-                        }
-                    }
                     continue;
                 }
                 next_emit = Instant::now() + EMIT_EVERY;
@@ -268,15 +253,11 @@ pub fn start_analysis<I: AnalysisInput>(
                     figures.history_lost = history.health.lost();
                     figures.history_problem = history.health.problem();
                 }
-                let mut updates = Vec::with_capacity(3);
-                if !retracted.is_empty() {
-                    updates.push(WallUpdate::Retracted(std::mem::take(&mut retracted)));
-                }
-                if !cards.is_empty() {
-                    updates.push(WallUpdate::Mentions(cards.drain(..).collect()));
-                }
-                updates.push(WallUpdate::Figures(Box::new(figures)));
-                if !send_all(&wall, updates, &mut wall_dropped) {
+                if !send_all(
+                    &wall,
+                    vec![WallUpdate::Figures(Box::new(figures))],
+                    &mut wall_dropped,
+                ) {
                     return;
                 }
                 waker();
@@ -308,13 +289,4 @@ fn send_all(wall: &Sender<WallUpdate>, updates: Vec<WallUpdate>, dropped: &mut u
         }
     }
     true
-}
-
-/// Queues a card for the wall; an edit replaces its earlier version still waiting.
-fn push_card(cards: &mut VecDeque<EnrichedMention>, card: EnrichedMention) {
-    cards.retain(|waiting| waiting.mention.id != card.mention.id);
-    if cards.len() == MAX_CARDS_PER_BATCH {
-        cards.pop_front();
-    }
-    cards.push_back(card);
 }

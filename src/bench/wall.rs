@@ -20,6 +20,7 @@ use super::conditions::{cpu_seconds, percentile};
 use crate::analysis::{Analyzer, Outcome};
 use crate::app::{RunOptions, run_all_in_one, run_fed};
 use crate::config::Config;
+use crate::ingest::demo::{DemoGenerator, Scenario};
 use crate::layout::Layout;
 use crate::model::SourceEvent;
 use crate::wall::WallOptions;
@@ -185,15 +186,17 @@ impl IdleReport {
     }
 }
 
-/// A few mentions, all at the start, for a wall that then has nothing new to show.
+/// A few mentions of a quiet day, all at the start, for a wall that then has nothing new to
+/// show. Quiet: a crisis would raise a critical alert, whose flashing frame is an animation.
 fn write_still_day(path: &Path) -> anyhow::Result<()> {
     let now = Utc::now();
+    let mut generator = DemoGenerator::new(5, Scenario::QuietDay, now, now);
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-    for event in super::input::Events::new(now, TimeDelta::milliseconds(20)).take(40) {
-        if let SourceEvent::Post(mention) = event {
-            serde_json::to_writer(&mut out, &mention)?;
-            out.write_all(b"\n")?;
-        }
+    for n in 0..40 {
+        let mut mention = generator.pop();
+        mention.created_at = now + TimeDelta::milliseconds(20 * n);
+        serde_json::to_writer(&mut out, &mention)?;
+        out.write_all(b"\n")?;
     }
     out.flush()?;
     Ok(())

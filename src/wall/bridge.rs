@@ -41,6 +41,19 @@ impl WallData {
 }
 
 impl WallData {
+    /// Cards from the mailbox, in the order they were posted.
+    pub fn apply_cards(&mut self, changes: Vec<crate::mailbox::CardChange>) {
+        for change in changes {
+            match change {
+                crate::mailbox::CardChange::Shown(mention) => self.show(mention),
+                crate::mailbox::CardChange::Retracted(id) => {
+                    self.stream.retain(|shown| shown.mention.id != id);
+                }
+            }
+        }
+        self.stream.truncate(STREAM_KEEP);
+    }
+
     /// A new mention goes on top; an edit replaces its card where it is.
     fn show(&mut self, mention: EnrichedMention) {
         match self
@@ -59,9 +72,28 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, drain_updates.in_set(WallSystems::Ingest));
 }
 
-fn drain_updates(feed: Option<Res<UpdateFeed>>, mut data: ResMut<WallData>) {
-    let Some(feed) = feed else { return };
+/// The cards the analysis posted since the last frame.
+#[derive(Resource)]
+pub struct CardFeed(pub crate::mailbox::CardMailbox);
+
+fn drain_updates(
+    feed: Option<Res<UpdateFeed>>,
+    cards: Option<Res<CardFeed>>,
+    mut data: ResMut<WallData>,
+) {
     let mut any = false;
+    // Cards first: a retraction in the channel may be of a card posted before it.
+    if let Some(cards) = cards {
+        let changes = cards.0.take();
+        any |= !changes.is_empty();
+        data.bypass_change_detection().apply_cards(changes);
+    }
+    let Some(feed) = feed else {
+        if any {
+            data.set_changed();
+        }
+        return;
+    };
     for update in feed.0.try_iter() {
         data.bypass_change_detection().apply(update);
         any = true;

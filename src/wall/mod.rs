@@ -61,6 +61,8 @@ pub struct WallOptions {
 /// What the wall receives from the rest of the process.
 pub struct WallInputs {
     pub updates: Receiver<WallUpdate>,
+    /// The cards, taken once a frame.
+    pub cards: crate::mailbox::CardMailbox,
     /// New versions of the layout file, when it is watched.
     pub layout_events: Option<Receiver<LayoutEvent>>,
     /// Where to say which windows the tiles show.
@@ -171,7 +173,11 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
                 ..default()
             })
             // Vigie sets up its own log subscriber before any thread starts.
-            .disable::<bevy::log::LogPlugin>(),
+            .disable::<bevy::log::LogPlugin>()
+            // A reactive wall draws a frame when a mention arrives: rendering it in the same
+            // frame, not during the next one, puts it on screen a frame sooner (`vigie bench
+            // latency`), and a wall that is mostly still gains nothing from the overlap.
+            .disable::<bevy::render::pipelined_rendering::PipelinedRenderingPlugin>(),
     );
     // Reactive: a frame is drawn when data arrives (the analysis wakes the loop), when the
     // window changes, when a page is due, or once a minute at most otherwise. A still wall
@@ -200,6 +206,7 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
     app.insert_resource(WallSettings::from_config(config));
     app.insert_resource(WallLayout(layout));
     app.insert_resource(UpdateFeed(inputs.updates));
+    app.insert_resource(bridge::CardFeed(inputs.cards));
     if let Some(events) = inputs.layout_events {
         app.insert_resource(LayoutFeed(events));
     }
