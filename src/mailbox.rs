@@ -19,7 +19,7 @@ const MAX_WAITING_RETRACTIONS: usize = 4096;
 #[derive(Debug, Clone, PartialEq)]
 pub enum CardChange {
     /// A new card, or the new version of one (an edit).
-    Shown(EnrichedMention),
+    Shown(Box<EnrichedMention>),
     /// The card of this mention id leaves the wall.
     Retracted(String),
 }
@@ -51,7 +51,7 @@ impl CardMailbox {
             {
                 waiting.remove(oldest);
             }
-            waiting.push_back(CardChange::Shown(card));
+            waiting.push_back(CardChange::Shown(Box::new(card)));
         });
     }
 

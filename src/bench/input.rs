@@ -191,16 +191,18 @@ mod tests {
         let events = events(5_000, start, TimeDelta::milliseconds(40));
         assert_eq!(events.len(), 5_000);
         let mut ids = std::collections::HashSet::new();
-        let mut repeats = 0;
-        for event in &events {
+        let mut planted = 0;
+        for (n, event) in events.iter().enumerate() {
             let SourceEvent::Post(mention) = event else {
                 panic!("only posts")
             };
-            if !ids.insert(mention.id.clone()) {
-                repeats += 1;
+            let seen_before = !ids.insert(mention.id.clone());
+            if n % REPEAT_EVERY == REPEAT_EVERY - 1 {
+                assert!(seen_before, "event {n} repeats an earlier post");
+                planted += 1;
             }
         }
-        assert_eq!(repeats, 5_000 / REPEAT_EVERY);
+        assert_eq!(planted, 5_000 / REPEAT_EVERY);
         let SourceEvent::Post(last) = &events[4_998] else {
             panic!()
         };

@@ -133,8 +133,7 @@ pub fn run(settings: SoakSettings) -> anyhow::Result<SoakReport> {
         .filter_map(|hour| {
             samples
                 .iter()
-                .filter(|(h, _)| *h <= f64::from(hour))
-                .last()
+                .rfind(|(h, _)| *h <= f64::from(hour))
                 .map(|&(_, rss)| (hour, rss))
         })
         .collect();

@@ -45,7 +45,7 @@ impl WallData {
     pub fn apply_cards(&mut self, changes: Vec<crate::mailbox::CardChange>) {
         for change in changes {
             match change {
-                crate::mailbox::CardChange::Shown(mention) => self.show(mention),
+                crate::mailbox::CardChange::Shown(mention) => self.show(*mention),
                 crate::mailbox::CardChange::Retracted(id) => {
                     self.stream.retain(|shown| shown.mention.id != id);
                 }
