@@ -116,6 +116,14 @@ fn measure(
     })
 }
 
+/// The lines `parse` accepts.
+fn count_parsed<T, E>(lines: &[String], parse: impl Fn(&str) -> Result<T, E>) -> usize {
+    lines
+        .iter()
+        .filter(|line| black_box(parse(line)).is_ok())
+        .count()
+}
+
 pub fn run(budget: Duration) -> anyhow::Result<Vec<ParseFigure>> {
     let mut figures = Vec::new();
     let statuses = 2_000;
@@ -134,12 +142,7 @@ pub fn run(budget: Duration) -> anyhow::Result<Vec<ParseFigure>> {
         lines.len(),
         bytes,
         budget,
-        || {
-            lines
-                .iter()
-                .filter(|line| black_box(bluesky::parse_message(line)).is_ok())
-                .count()
-        },
+        || count_parsed(&lines, bluesky::parse_message),
     )?);
     // The alternative a source could use: a generic tree, then fields picked from it.
     figures.push(measure(
@@ -148,10 +151,9 @@ pub fn run(budget: Duration) -> anyhow::Result<Vec<ParseFigure>> {
         bytes,
         budget,
         || {
-            lines
-                .iter()
-                .filter(|line| black_box(serde_json::from_str::<serde_json::Value>(line)).is_ok())
-                .count()
+            count_parsed(&lines, |line| {
+                serde_json::from_str::<serde_json::Value>(line)
+            })
         },
     )?);
     let feed = rss_feed(200)?;

@@ -332,7 +332,8 @@ pub fn frame_run(
         p50_ms: percentile(&times, 50.0),
         p99_ms: percentile(&times, 99.0),
         max_ms: times.last().copied().unwrap_or(f64::NAN),
-        adapter: std::env::var("VIGIE_BENCH_ADAPTER").unwrap_or_default(),
+        // Named by the parent, from this process's log (`adapter_of`).
+        adapter: String::new(),
     })
 }
 

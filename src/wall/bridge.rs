@@ -88,15 +88,11 @@ fn drain_updates(
         any |= !changes.is_empty();
         data.bypass_change_detection().apply_cards(changes);
     }
-    let Some(feed) = feed else {
-        if any {
-            data.set_changed();
+    if let Some(feed) = feed {
+        for update in feed.0.try_iter() {
+            data.bypass_change_detection().apply(update);
+            any = true;
         }
-        return;
-    };
-    for update in feed.0.try_iter() {
-        data.bypass_change_detection().apply(update);
-        any = true;
     }
     if any {
         data.set_changed();
