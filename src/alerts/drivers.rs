@@ -1,7 +1,9 @@
 //! Why a spike happened: the words said far more than before it, the authors who posted most,
 //! and the platforms it came from, from the recent posts of the brand.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+
+use rustc_hash::FxHashSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,7 @@ const MIN_SHARE: f64 = 0.1;
 /// `STOPWORDS` as a set, built once: a scan of the list for every word of every post was most
 /// of the cost of remembering a post.
 fn is_stopword(word: &str) -> bool {
-    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect())
         .contains(word)
 }
@@ -34,6 +36,22 @@ const STOPWORDS: &[&str] = &[
     "their", "from", "your", "our", "its", "just", "all", "about", "what", "who", "http", "https",
     "www", "com", "amp",
 ];
+
+/// The words of a post that may explain a spike, whatever its brand: three letters or more,
+/// not a number, not a function word; sorted and each once.
+pub fn candidate_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut candidates: Vec<&str> = Vec::with_capacity(words.len());
+    candidates.extend(
+        words
+            .iter()
+            .copied()
+            .filter(|w| w.len() >= 3 && w.chars().count() >= 3)
+            .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()) && !is_stopword(w)),
+    );
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
+}
 
 /// What drove a spike.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -62,7 +80,7 @@ struct Seen {
 pub struct PostHistory {
     posts: VecDeque<Seen>,
     /// The brand's own name and keywords: they explain nothing.
-    ignored: HashSet<String>,
+    ignored: FxHashSet<String>,
 }
 
 impl PostHistory {
@@ -86,19 +104,26 @@ impl PostHistory {
         platform: Platform,
         engagement: u64,
     ) {
+        let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
+        let candidates = candidate_words(&words);
+        self.add_candidates(at, &candidates, author, platform, engagement);
+    }
+
+    /// Remembers a post by its `candidate_words`, computed once for all its brands.
+    pub fn add_candidates(
+        &mut self,
+        at: DateTime<Utc>,
+        candidates: &[&str],
+        author: &str,
+        platform: Platform,
+        engagement: u64,
+    ) {
         if self.posts.len() == KEPT {
             self.posts.pop_front();
         }
-        let mut seen: Vec<&str> = words
-            .iter()
-            .map(AsRef::as_ref)
-            .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
-            .filter(|w| !is_stopword(w) && !self.ignored.contains(*w))
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        let mut joined = String::with_capacity(seen.iter().map(|w| w.len() + 1).sum());
-        for word in seen {
+        let kept = || candidates.iter().filter(|w| !self.ignored.contains(**w));
+        let mut joined = String::with_capacity(kept().map(|w| w.len() + 1).sum());
+        for word in kept() {
             joined.push_str(word);
             joined.push(' ');
         }

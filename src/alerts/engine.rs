@@ -4,13 +4,15 @@
 //! analysis thread, shown on the wall and handed to the sinks.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use vigie_anomaly::rank::RollingRank;
 
-use super::drivers::PostHistory;
+use super::drivers::{PostHistory, candidate_words};
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
-use crate::analysis::matching::folded_words;
+use crate::analysis::dedupe::{IdLru, id_key, id_lru};
+use crate::analysis::matching::{folded_words, words_in};
 use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
@@ -25,6 +27,8 @@ const EPISODE_VIEW: TimeDelta = TimeDelta::minutes(30);
 /// share hovering at the threshold does not flap.
 const NEGATIVE_SHARE_RELEASE: f32 = 0.9;
 const MAX_EVIDENCE: usize = 5;
+/// An evidence post keeps this many characters of its text.
+const EVIDENCE_CHARS: usize = 280;
 /// Ended alerts kept for the wall.
 pub(crate) const MAX_ENDED_KEPT: usize = 20;
 /// Recent posts kept per brand, to show what drove a spike or a negative share.
@@ -50,7 +54,8 @@ struct Key {
 
 struct RecentPost {
     at: DateTime<Utc>,
-    post: EvidencePost,
+    /// Shared by the brands the post is about.
+    post: Arc<EvidencePost>,
 }
 
 pub struct AlertEngine {
@@ -69,7 +74,7 @@ pub struct AlertEngine {
     /// Per brand, its recent posts as words, to explain its spikes.
     histories: Vec<PostHistory>,
     velocities: RollingRank,
-    sightings: lru::LruCache<String, (DateTime<Utc>, u64)>,
+    sightings: IdLru<(DateTime<Utc>, u64)>,
     down_since: HashMap<String, DateTime<Utc>>,
     /// What the configured rules need from each mention; nothing else is computed for it.
     needs: Needs,
@@ -128,9 +133,7 @@ impl AlertEngine {
                 .map(|b| PostHistory::new(&b.keywords))
                 .collect(),
             velocities: RollingRank::new(VELOCITY_SAMPLE),
-            sightings: lru::LruCache::new(
-                std::num::NonZeroUsize::new(SIGHTINGS_KEPT).unwrap_or(std::num::NonZeroUsize::MIN),
-            ),
+            sightings: id_lru(SIGHTINGS_KEPT),
             down_since: HashMap::new(),
             needs: Needs::of(&rules),
             rules,
@@ -166,35 +169,41 @@ impl AlertEngine {
         } else {
             None
         };
-        let post = evidence(enriched);
+        // Built once and shared by the brands' recent posts; only when a rule keeps them.
+        let post = self.needs.recent.then(|| Arc::new(evidence(enriched)));
         // Split once, for the spike explanations and the keyword rules.
         let words: Vec<&str> = if self.needs.words {
-            // Borrowed from the folded text: no string per word.
-            folded
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect()
+            // Borrowed from the folded text: no string per word, and room for a word every
+            // five bytes, so that the vector does not grow while it is filled.
+            let mut words = Vec::with_capacity(folded.len() / 5 + 1);
+            words.extend(words_in(folded));
+            words
+        } else {
+            Vec::new()
+        };
+        let candidates = if self.needs.history {
+            candidate_words(&words)
         } else {
             Vec::new()
         };
         for &brand in &enriched.brands {
             if self.needs.history {
-                self.histories[brand].add(
+                self.histories[brand].add_candidates(
                     mention.created_at,
-                    &words,
+                    &candidates,
                     &mention.author.handle,
                     mention.platform,
                     mention.engagement.total(),
                 );
             }
-            if self.needs.recent {
+            if let Some(post) = &post {
                 let recent = &mut self.recent[brand];
                 if recent.len() == RECENT_POSTS_PER_BRAND {
                     recent.pop_front();
                 }
                 recent.push_back(RecentPost {
                     at: mention.created_at,
-                    post: post.clone(),
+                    post: Arc::clone(post),
                 });
             }
         }
@@ -231,7 +240,11 @@ impl AlertEngine {
                     _ => None,
                 };
                 if let Some(trigger) = trigger {
-                    self.fire(key, trigger, vec![post.clone()], now);
+                    let post = post
+                        .as_deref()
+                        .cloned()
+                        .unwrap_or_else(|| evidence(enriched));
+                    self.fire(key, trigger, vec![post], now);
                 }
             }
         }
@@ -242,7 +255,7 @@ impl AlertEngine {
     fn velocity(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) -> Option<Velocity> {
         let mention = &enriched.mention;
         let engagement = mention.engagement.total();
-        let per_minute = match self.sightings.put(mention.id.clone(), (now, engagement)) {
+        let per_minute = match self.sightings.put(id_key(&mention.id), (now, engagement)) {
             Some((seen_at, seen)) if now > seen_at => {
                 let minutes = (now - seen_at).num_milliseconds() as f64 / 60_000.0;
                 engagement.saturating_sub(seen) as f64 / minutes.max(1.0)
@@ -424,7 +437,7 @@ impl AlertEngine {
         let mut posts: Vec<&EvidencePost> = self.recent[brand]
             .iter()
             .filter(|r| r.at >= from && tone.is_none_or(|t| r.post.tone == t))
-            .map(|r| &r.post)
+            .map(|r| &*r.post)
             .collect();
         posts.sort_by_key(|p| std::cmp::Reverse(p.engagement));
         posts.into_iter().take(MAX_EVIDENCE).cloned().collect()
@@ -530,12 +543,23 @@ fn evidence(enriched: &EnrichedMention) -> EvidencePost {
     EvidencePost {
         id: mention.id.clone(),
         author: mention.author.handle.clone(),
-        text: mention.text.chars().take(280).collect(),
+        text: first_chars(&mention.text, EVIDENCE_CHARS).to_string(),
         url: mention.url.clone(),
         platform: mention.platform,
         engagement: mention.engagement.total(),
         tone: enriched.tone,
     }
+}
+
+/// The first `n` characters of `text`.
+fn first_chars(text: &str, n: usize) -> &str {
+    if text.len() <= n {
+        // No more bytes than `n`, so no more characters.
+        return text;
+    }
+    text.char_indices()
+        .nth(n)
+        .map_or(text, |(at, _)| &text[..at])
 }
 
 /// Whether the word sequence `watched` occurs within `within` words of one of `brand_keywords`.

@@ -2,7 +2,7 @@
 //! ignoring case and accents ("bebe cargo" finds "Bébé Cargo"), and a brand's exclusions veto
 //! it ("petit loup" in "le parc animalier" is a wolf cub, not the brand).
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use unicode_normalization::char::is_combining_mark;
 
 use crate::config::BrandConfig;
@@ -55,8 +55,11 @@ impl PhraseMatcher {
                 }
             }
         }
+        // A full DFA: the watch list is a few hundred short phrases, so its table is small,
+        // and it reads a byte a step where the default NFA follows failure links.
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)?;
         Ok(Self {
             automaton,
@@ -129,18 +132,18 @@ pub fn fold(text: &str) -> String {
 pub fn fold_into(text: &str, out: &mut String) {
     let start = out.len();
     let mut last_space = true;
-    let mut push = |c: char, out: &mut String| {
+    fn push(c: char, out: &mut String, last_space: &mut bool) {
         if is_combining_mark(c) {
             return;
         }
         if c.is_whitespace() {
-            if !last_space {
+            if !*last_space {
                 out.push(' ');
-                last_space = true;
+                *last_space = true;
             }
             return;
         }
-        last_space = false;
+        *last_space = false;
         match c {
             'œ' | 'Œ' => out.push_str("oe"),
             'æ' | 'Æ' => out.push_str("ae"),
@@ -148,20 +151,47 @@ pub fn fold_into(text: &str, out: &mut String) {
             _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             _ => out.extend(c.to_lowercase()),
         }
-    };
-    for c in text.chars() {
+    }
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() && !is_ascii_space(bytes[i]) {
+            // Most of a post is runs of ASCII word bytes: copied and lowercased in place, with
+            // no per-character table lookup.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| !b.is_ascii() || is_ascii_space(b))
+                .map_or(bytes.len(), |n| i + n);
+            let at = out.len();
+            out.push_str(&text[i..run]);
+            out[at..].make_ascii_lowercase();
+            last_space = false;
+            i = run;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         if c.is_ascii() {
-            // Most of a post: no decomposition to look up.
-            push(c, out);
+            push(c, out, &mut last_space);
         } else {
             // Canonical decomposition char by char is the string's NFD but for the order of
             // combining marks, which are dropped anyway.
-            unicode_normalization::char::decompose_canonical(c, |part| push(part, out));
+            unicode_normalization::char::decompose_canonical(c, |part| {
+                push(part, out, &mut last_space)
+            });
         }
     }
     if out.len() > start && out.ends_with(' ') {
         out.pop();
     }
+}
+
+/// The ASCII bytes `char::is_whitespace` is true for (tab, line feed, vertical tab, form feed,
+/// carriage return, space).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// The words of `text`, folded: letters and digits, everything else separates. What alert
@@ -172,11 +202,61 @@ pub fn folded_words(text: &str) -> Vec<String> {
 
 /// `folded_words` of a text already folded.
 pub fn words_of_folded(folded: &str) -> Vec<String> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
+    words_in(folded).map(str::to_string).collect()
+}
+
+/// The words of a folded text, borrowed from it: runs of letters and digits.
+pub fn words_in(folded: &str) -> WordsIn<'_> {
+    WordsIn {
+        text: folded,
+        at: 0,
+    }
+}
+
+/// Iterator of `words_in`. Bytes are read as bytes while they are ASCII, which most of a post
+/// is: a per-character Unicode test on every byte was most of the cost of splitting.
+pub struct WordsIn<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> WordsIn<'a> {
+    /// The length of the letter or digit at `at`, or `None` when the character there separates.
+    fn word_char_at(&self, at: usize) -> Option<usize> {
+        let byte = self.text.as_bytes()[at];
+        if byte.is_ascii() {
+            return byte.is_ascii_alphanumeric().then_some(1);
+        }
+        let c = self.text[at..].chars().next()?;
+        c.is_alphanumeric().then(|| c.len_utf8())
+    }
+
+    /// The length of the character at `at`.
+    fn char_len_at(&self, at: usize) -> usize {
+        self.text[at..].chars().next().map_or(1, char::len_utf8)
+    }
+}
+
+impl<'a> Iterator for WordsIn<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        while self.at < len && self.word_char_at(self.at).is_none() {
+            self.at += self.char_len_at(self.at);
+        }
+        if self.at >= len {
+            return None;
+        }
+        let start = self.at;
+        while self.at < len {
+            match self.word_char_at(self.at) {
+                Some(n) => self.at += n,
+                None => break,
+            }
+        }
+        Some(&self.text[start..self.at])
+    }
 }
 
 fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
@@ -235,12 +315,32 @@ mod tests {
             "Ǆemal İstanbul ß ΣΑΣ Ωμέγα",
             "emoji 😡🔥 and #PetitLoup @bebecargo https://x.y/z?a=b",
             "Ḝ ḝ ǘ Å Å ﬁ",
+            "a\u{b}b\u{c}c\r\nd\u{1c}e\u{85}f\u{a0}g  MiXeD-Case_42 ",
+            "ÉTÉ\tÉTÉ\n\nAscii then é then ASCII",
         ] {
             assert_eq!(fold(text), fold_by_nfd(text), "{text:?}");
         }
         let mut buffer = String::from("kept ");
         fold_into("Été  ", &mut buffer);
         assert_eq!(buffer, "kept ete");
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits() {
+        for text in [
+            "",
+            "  ,;  ",
+            "petit loup, c'est top!! 42fois",
+            "l'ete a ete doux: 😡🔥 ωμεγα-ß #tag @nom https://x.y/z?a=b",
+            "fin sans séparateur",
+            "\u{301}marque isolée",
+        ] {
+            let expected: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(words_in(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
     }
 
     fn brand(name: &str, keywords: &[&str], exclude: &[&str]) -> BrandConfig {

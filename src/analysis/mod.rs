@@ -20,7 +20,7 @@ use aggregate::{Contribution, MinuteRing, bar_grid, minute_key, minute_start};
 use dedupe::{Counted, Ledger, Seen};
 use matching::{BrandMatcher, fold};
 use topics::TopicMatcher;
-use trending::{TermExtractor, Trending};
+use trending::{TermExtractor, Terms, Trending};
 pub use vigie_sentiment as sentiment;
 
 use self::sentiment::{Lang, SentimentScorer, detect_language};
@@ -68,6 +68,8 @@ pub struct Analyzer {
     topics: Vec<TopicInfo>,
     topic_matcher: TopicMatcher,
     terms: TermExtractor,
+    /// The terms of the mention being counted (a buffer used again).
+    term_buffer: Terms,
     trending: Trending,
     /// (window, brand) of each trending tile.
     trending_wanted: Vec<(u32, usize)>,
@@ -115,6 +117,7 @@ impl Analyzer {
             topics: config.topics.iter().map(|t| t.info.clone()).collect(),
             topic_matcher: TopicMatcher::new(&config.topics)?,
             terms: TermExtractor::new(config.brands.iter().flat_map(|b| &b.keywords)),
+            term_buffer: Terms::default(),
             trending: Trending::new(),
             trending_wanted: Vec::new(),
             response: response::ResponseTracker::new(&config.brands),
@@ -312,7 +315,8 @@ impl Analyzer {
         self.trending.advance(minute_key(now));
         // Most of a restored day is older than any trending window: its words are not read.
         let terms = if self.trending.holds(key) {
-            self.trending.count(key, brands, self.terms.terms(text))
+            self.terms.terms_into(text, &mut self.term_buffer);
+            self.trending.count(key, brands, &self.term_buffer)
         } else {
             Vec::new()
         };

@@ -7,12 +7,11 @@
 //! forgotten first), and each brand keeps its answers of the last day, at most `KEPT_ANSWERS`.
 
 use std::collections::VecDeque;
-use std::num::NonZeroUsize;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use lru::LruCache;
 use rustc_hash::FxHashMap;
 
+use super::dedupe::{IdLru, id_key, id_lru};
 use crate::config::BrandConfig;
 use crate::model::{Mention, ResponseTimes};
 
@@ -33,7 +32,7 @@ struct Waiting {
 pub struct ResponseTracker {
     /// Own account handle (lower case) → brand.
     accounts: FxHashMap<String, usize>,
-    waiting: LruCache<String, Waiting>,
+    waiting: IdLru<Waiting>,
     /// Per brand: (answered at, seconds waited), oldest first.
     answers: Vec<VecDeque<(DateTime<Utc>, i64)>>,
 }
@@ -47,7 +46,7 @@ impl ResponseTracker {
             .collect();
         Self {
             accounts,
-            waiting: LruCache::new(NonZeroUsize::new(AWAITING).unwrap_or(NonZeroUsize::MIN)),
+            waiting: id_lru(AWAITING),
             answers: vec![VecDeque::new(); brands.len()],
         }
     }
@@ -60,10 +59,15 @@ impl ResponseTracker {
     /// The brand whose own account wrote `mention`.
     fn own_brand(&self, mention: &Mention) -> Option<usize> {
         let handle = mention.author.handle.trim_start_matches('@');
-        self.accounts
-            .get(handle)
-            .or_else(|| self.accounts.get(&handle.to_lowercase()))
-            .copied()
+        match self.accounts.get(handle) {
+            Some(&brand) => Some(brand),
+            // Accounts are kept in lower case: an ASCII handle without capitals is not looked
+            // up again (a lower-case copy of every handle was a string a mention).
+            None if !handle.is_ascii() || handle.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.accounts.get(&handle.to_lowercase()).copied()
+            }
+            None => None,
+        }
     }
 
     /// Looks at every new mention, matched to a brand or not (a brand's answer need not name
@@ -78,7 +82,8 @@ impl ResponseTracker {
             let Some(parent) = &mention.reply_to else {
                 return;
             };
-            let Some(waiting) = self.waiting.peek(parent).copied() else {
+            let parent = id_key(parent);
+            let Some(waiting) = self.waiting.peek(&parent).copied() else {
                 return;
             };
             if waiting.brands & (1 << brand) == 0 {
@@ -87,8 +92,8 @@ impl ResponseTracker {
             // The first answer counts; another brand may still answer the same post.
             let rest = waiting.brands & !(1 << brand);
             if rest == 0 {
-                self.waiting.pop(parent);
-            } else if let Some(entry) = self.waiting.get_mut(parent) {
+                self.waiting.pop(&parent);
+            } else if let Some(entry) = self.waiting.get_mut(&parent) {
                 entry.brands = rest;
             }
             let waited = (mention.created_at - waiting.at).num_seconds().max(0);
@@ -105,7 +110,7 @@ impl ResponseTracker {
             .fold(0u64, |mask, &b| mask | 1 << b);
         if brands != 0 {
             self.waiting.put(
-                mention.id.clone(),
+                id_key(&mention.id),
                 Waiting {
                     at: mention.created_at,
                     brands,

@@ -169,11 +169,14 @@ impl SpikeDetector {
         }
         let minutes = (self.config.baseline_minutes as usize).clamp(5, ring.capacity_minutes() - 1);
         let reach = (minutes * LOOKBACK_FACTOR).min(ring.capacity_minutes() - 1) as i64;
+        // Only the flagged minutes within reach: a long crisis keeps hundreds of spikes, and
+        // each minute of the look-back is checked against these.
         let flagged: Vec<MinuteKey> = self
             .spikes
             .iter()
             .filter(|s| s.brand == brand)
             .map(|s| minute_key(s.minute))
+            .filter(|&k| k < key && k >= key - reach)
             .collect();
         let mut past: Vec<f32> = (1..=reach)
             .map(|back| key - back)

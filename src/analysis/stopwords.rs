@@ -2,7 +2,7 @@
 //! words, the most common verbs and adverbs of social posts, and web debris. Folded (lower case,
 //! no accents), as `matching::fold` writes them. Trending terms and spike explanations skip them.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
 const FRENCH: &str = "
@@ -34,8 +34,8 @@ const WEB: &str = "
 amp com fr http https rt www
 ";
 
-fn set() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn set() -> &'static FxHashSet<&'static str> {
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| {
         [FRENCH, ENGLISH, WEB]
             .iter()

@@ -8,14 +8,13 @@
 //! Window sums are kept up to date as mentions arrive and as minutes leave a window, so asking
 //! for the ranking costs one pass over the window's distinct terms, not over its minutes.
 
-use std::hash::{Hash, Hasher};
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
 use rustc_hash::FxHashMap;
 
 use super::aggregate::MinuteKey;
-use super::matching::{fold, fold_into, folded_words};
+use super::matching::{fold_into, folded_words, words_in};
 use super::stopwords::is_stopword;
 use crate::model::{TrendingList, TrendingTerm};
 
@@ -36,19 +35,62 @@ const MIN_LETTERS: usize = 3;
 /// A term's identity: the hash of its folded form, so "Qualité" and "qualite" are one term.
 pub type TermKey = u64;
 
-/// One term of a mention: its key, and how it was first written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Term {
-    pub key: TermKey,
-    pub text: String,
+/// The distinct terms of a mention, in order of first appearance: their keys, and how each was
+/// written. A buffer the analysis fills again for every mention, so a term's name becomes a
+/// `String` only when the trending LRU has never seen it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Terms {
+    keys: Vec<TermKey>,
+    /// The names, one after the other; `ends[i]` is where the name of `keys[i]` ends.
+    names: String,
+    ends: Vec<usize>,
+}
+
+impl Terms {
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.names.clear();
+        self.ends.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Each term's key and name.
+    pub fn iter(&self) -> impl Iterator<Item = (TermKey, &str)> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        self.keys
+            .iter()
+            .zip(starts.zip(self.ends.iter().copied()))
+            .map(|(&key, (start, end))| (key, &self.names[start..end]))
+    }
+
+    pub fn keys(&self) -> &[TermKey] {
+        &self.keys
+    }
+
+    /// Adds a term unless the mention has it already.
+    fn push(&mut self, folded: &str, name: impl FnOnce(&mut String)) {
+        let key = key_of(folded);
+        if self.keys.contains(&key) {
+            return;
+        }
+        self.keys.push(key);
+        name(&mut self.names);
+        self.ends.push(self.names.len());
+    }
 }
 
 fn key_of(folded: &str) -> TermKey {
-    // SipHash with fixed keys: the same term has the same key in every run and process.
-    #[allow(deprecated)]
-    let mut hasher = std::hash::SipHasher::new();
-    folded.hash(&mut hasher);
-    hasher.finish()
+    // foldhash with a fixed seed: the same term has the same key in every run and process, at a
+    // few nanoseconds a word where SipHash took most of the cost of extracting terms.
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x7669_6769_6574_6572).hash_one(folded)
 }
 
 /// Splits posts into the terms worth ranking: words of three letters or more that are not
@@ -70,15 +112,16 @@ impl TermExtractor {
     }
 
     /// The distinct terms of `text`, in order of first appearance.
-    pub fn terms(&self, text: &str) -> Vec<Term> {
-        let mut out: Vec<Term> = Vec::new();
-        let mut push = |folded: &str, shown: &dyn Fn() -> String| {
-            let key = key_of(folded);
-            if !out.iter().any(|t| t.key == key) {
-                out.push(Term { key, text: shown() });
-            }
-        };
-        // Buffers used again for every word: a term's text is allocated only when it is new.
+    pub fn terms(&self, text: &str) -> Terms {
+        let mut out = Terms::default();
+        self.terms_into(text, &mut out);
+        out
+    }
+
+    /// `terms`, written into `out` (a buffer used again, on the hot path).
+    pub fn terms_into(&self, text: &str, out: &mut Terms) {
+        out.clear();
+        // Buffers used again for every word.
         let mut lower = String::new();
         let mut folded = String::new();
         for chunk in text.split_whitespace() {
@@ -93,29 +136,44 @@ impl TermExtractor {
                 continue;
             }
             if let Some(tag) = chunk.strip_prefix('#') {
-                let tag: String = tag
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                let tag_folded = fold(&tag);
-                if tag_folded.chars().count() >= 2 && !self.ignored.contains(&tag_folded) {
-                    push(&format!("#{tag_folded}"), &|| format!("#{tag}"));
+                let end = tag
+                    .char_indices()
+                    .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(tag.len(), |(at, _)| at);
+                let tag = &tag[..end];
+                folded.clear();
+                folded.push('#');
+                fold_into(tag, &mut folded);
+                if folded[1..].chars().count() >= 2 && !self.ignored.contains(&folded[1..]) {
+                    out.push(&folded, |names| {
+                        names.push('#');
+                        names.push_str(tag);
+                    });
                 }
                 continue;
             }
-            for word in lower.split(|c: char| !c.is_alphanumeric()) {
-                if word.chars().count() < MIN_LETTERS || word.chars().all(|c| c.is_numeric()) {
+            for word in words_in(&lower) {
+                // Bytes first: a word of fewer than three bytes has fewer than three letters.
+                if word.len() < MIN_LETTERS
+                    || word.chars().count() < MIN_LETTERS
+                    || word.chars().all(|c| c.is_numeric())
+                {
                     continue;
                 }
-                folded.clear();
-                fold_into(word, &mut folded);
-                if is_stopword(&folded) || self.ignored.contains(folded.as_str()) {
+                // An ASCII word in lower case is folded already.
+                let key_form = if word.is_ascii() {
+                    word
+                } else {
+                    folded.clear();
+                    fold_into(word, &mut folded);
+                    &folded
+                };
+                if is_stopword(key_form) || self.ignored.contains(key_form) {
                     continue;
                 }
-                push(&folded, &|| word.to_string());
+                out.push(key_form, |names| names.push_str(word));
             }
         }
-        out
     }
 }
 
@@ -301,7 +359,7 @@ impl Trending {
 
     /// Counts a mention's terms for its brands, in its minute. Returns the keys counted, for
     /// taking them back if the post is deleted or edited.
-    pub fn count(&mut self, minute: MinuteKey, brands: &[usize], terms: Vec<Term>) -> Vec<TermKey> {
+    pub fn count(&mut self, minute: MinuteKey, brands: &[usize], terms: &Terms) -> Vec<TermKey> {
         if self.now == MinuteKey::MIN {
             self.now = minute;
         }
@@ -314,10 +372,10 @@ impl Trending {
             self.ring[slot].counts.clear();
         }
         let mut kept = Vec::with_capacity(terms.len());
-        for term in terms {
+        for (term, name) in terms.iter() {
             let mut counted = false;
             for &brand in brands {
-                let key = (brand as u8, term.key);
+                let key = (brand as u8, term);
                 let counts = &mut self.ring[slot].counts;
                 if counts.len() >= MAX_TERMS_PER_MINUTE && !counts.contains_key(&key) {
                     self.overflow += 1;
@@ -335,10 +393,10 @@ impl Trending {
             }
             if counted {
                 // `get` refreshes a known name: a term still being said keeps its name.
-                if self.names.get(&term.key).is_none() {
-                    self.names.put(term.key, term.text);
+                if self.names.get(&term).is_none() {
+                    self.names.put(term, name.to_string());
                 }
-                kept.push(term.key);
+                kept.push(term);
             }
         }
         kept
@@ -422,8 +480,8 @@ mod tests {
         TermExtractor::new(brands.iter())
     }
 
-    fn texts(terms: &[Term]) -> Vec<&str> {
-        terms.iter().map(|t| t.text.as_str()).collect()
+    fn texts(terms: &Terms) -> Vec<&str> {
+        terms.iter().map(|(_, name)| name).collect()
     }
 
     #[test]
@@ -437,20 +495,21 @@ mod tests {
         // Accents are kept for display and ignored for identity.
         let a = e.terms("qualité");
         let b = e.terms("QUALITE");
-        assert_eq!(a[0].key, b[0].key);
-        assert_eq!(a[0].text, "qualité");
-        assert!(
-            e.terms("Petit Loup, j'adore")
-                .iter()
-                .all(|t| t.text == "adore")
-        );
+        assert_eq!(a.keys()[0], b.keys()[0]);
+        assert_eq!(texts(&a), vec!["qualité"]);
+        assert_eq!(texts(&e.terms("Petit Loup, j'adore")), vec!["adore"]);
+        // A buffer filled again holds only the new text's terms.
+        let mut buffer = e.terms("affiches choquantes");
+        e.terms_into("Élégance, #Noël2026 42 élégance", &mut buffer);
+        assert_eq!(texts(&buffer), vec!["élégance", "#Noël2026"]);
+        assert_eq!(buffer.len(), 2);
     }
 
     /// A post of `minute`, received in that minute (the analysis advances to "now" first).
     fn post(trending: &mut Trending, minute: MinuteKey, text: &str) -> Vec<TermKey> {
         trending.advance(minute);
         let terms = extractor().terms(text);
-        trending.count(minute, &[0], terms)
+        trending.count(minute, &[0], &terms)
     }
 
     fn ranked(list: &TrendingList) -> Vec<(&str, u32, Option<u32>)> {
