@@ -12,6 +12,10 @@ use vigie::analysis::matching::{BrandMatcher, fold};
 use vigie::analysis::sentiment::{SentimentScorer, detect_language};
 use vigie::bench::input;
 
+/// The allocator of the `vigie` binary, so that these figures are those it runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TEXTS: usize = 1_000;
 
 fn analysis(c: &mut Criterion) {

@@ -587,3 +587,17 @@ fn near(words: &[&str], watched: &[String], brand_keywords: &[Vec<String>], with
             .any(|&b| hits.iter().any(|&h| h.abs_diff(b) <= within))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::first_chars;
+
+    #[test]
+    fn evidence_text_is_cut_at_a_character_count_not_a_byte() {
+        assert_eq!(first_chars("court", 280), "court");
+        assert_eq!(first_chars("ééééé", 3), "ééé");
+        assert_eq!(first_chars("abc", 3), "abc");
+        assert_eq!(first_chars("été", 4), "été", "6 bytes, 3 characters");
+        assert_eq!(first_chars("", 0), "");
+    }
+}
