@@ -15,7 +15,7 @@ use crate::analysis::dedupe::{IdLru, id_key, id_lru};
 use crate::analysis::matching::{folded_words, words_in};
 use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
-use crate::model::{EnrichedMention, HealthState, SourceHealth, Spike, Tone, ToneCounts};
+use crate::model::{EnrichedMention, HealthState, Platform, SourceHealth, Spike, Tone, ToneCounts};
 
 /// An alert raised by a post (keyword, author, viral) ends this long after its last trigger.
 const EVENT_ALERT_LASTS: TimeDelta = TimeDelta::minutes(15);
@@ -52,10 +52,58 @@ struct Key {
     subject: Option<String>,
 }
 
+/// A recent post as the engine keeps it, for evidence that most posts never become: its strings
+/// in one allocation shared by its brands, where an `EvidencePost` per brand was five.
+#[derive(Clone)]
 struct RecentPost {
     at: DateTime<Utc>,
-    /// Shared by the brands the post is about.
-    post: Arc<EvidencePost>,
+    engagement: u64,
+    tone: Tone,
+    platform: Platform,
+    /// The id, the author, the text (cut) and the link, one after the other.
+    strings: Arc<str>,
+    /// Where the id, the author and the text end in `strings`.
+    ends: [usize; 3],
+    has_url: bool,
+}
+
+impl RecentPost {
+    fn new(enriched: &EnrichedMention, scratch: &mut String) -> Self {
+        let mention = &enriched.mention;
+        scratch.clear();
+        let mut ends = [0; 3];
+        for (end, part) in ends.iter_mut().zip([
+            mention.id.as_str(),
+            mention.author.handle.as_str(),
+            first_chars(&mention.text, EVIDENCE_CHARS),
+        ]) {
+            scratch.push_str(part);
+            *end = scratch.len();
+        }
+        scratch.push_str(mention.url.as_deref().unwrap_or_default());
+        Self {
+            at: mention.created_at,
+            engagement: mention.engagement.total(),
+            tone: enriched.tone,
+            platform: mention.platform,
+            strings: Arc::from(scratch.as_str()),
+            ends,
+            has_url: mention.url.is_some(),
+        }
+    }
+
+    fn evidence(&self) -> EvidencePost {
+        let [id, author, text] = self.ends;
+        EvidencePost {
+            id: self.strings[..id].to_string(),
+            author: self.strings[id..author].to_string(),
+            text: self.strings[author..text].to_string(),
+            url: self.has_url.then(|| self.strings[text..].to_string()),
+            platform: self.platform,
+            engagement: self.engagement,
+            tone: self.tone,
+        }
+    }
 }
 
 pub struct AlertEngine {
@@ -78,6 +126,8 @@ pub struct AlertEngine {
     down_since: HashMap<String, DateTime<Utc>>,
     /// What the configured rules need from each mention; nothing else is computed for it.
     needs: Needs,
+    /// A buffer used again for each recent post's strings.
+    scratch: String,
 }
 
 /// The per-mention work the rules call for.
@@ -136,6 +186,7 @@ impl AlertEngine {
             sightings: id_lru(SIGHTINGS_KEPT),
             down_since: HashMap::new(),
             needs: Needs::of(&rules),
+            scratch: String::new(),
             rules,
         }
     }
@@ -170,7 +221,10 @@ impl AlertEngine {
             None
         };
         // Built once and shared by the brands' recent posts; only when a rule keeps them.
-        let post = self.needs.recent.then(|| Arc::new(evidence(enriched)));
+        let post = self
+            .needs
+            .recent
+            .then(|| RecentPost::new(enriched, &mut self.scratch));
         // Split once, for the spike explanations and the keyword rules.
         let words: Vec<&str> = if self.needs.words {
             // Borrowed from the folded text: no string per word, and room for a word every
@@ -201,10 +255,7 @@ impl AlertEngine {
                 if recent.len() == RECENT_POSTS_PER_BRAND {
                     recent.pop_front();
                 }
-                recent.push_back(RecentPost {
-                    at: mention.created_at,
-                    post: Arc::clone(post),
-                });
+                recent.push_back(post.clone());
             }
         }
         for rule in 0..self.rules.len() {
@@ -240,11 +291,7 @@ impl AlertEngine {
                     _ => None,
                 };
                 if let Some(trigger) = trigger {
-                    let post = post
-                        .as_deref()
-                        .cloned()
-                        .unwrap_or_else(|| evidence(enriched));
-                    self.fire(key, trigger, vec![post], now);
+                    self.fire(key, trigger, vec![evidence(enriched)], now);
                 }
             }
         }
@@ -434,13 +481,16 @@ impl AlertEngine {
         from: DateTime<Utc>,
         tone: Option<Tone>,
     ) -> Vec<EvidencePost> {
-        let mut posts: Vec<&EvidencePost> = self.recent[brand]
+        let mut posts: Vec<&RecentPost> = self.recent[brand]
             .iter()
-            .filter(|r| r.at >= from && tone.is_none_or(|t| r.post.tone == t))
-            .map(|r| &*r.post)
+            .filter(|r| r.at >= from && tone.is_none_or(|t| r.tone == t))
             .collect();
         posts.sort_by_key(|p| std::cmp::Reverse(p.engagement));
-        posts.into_iter().take(MAX_EVIDENCE).cloned().collect()
+        posts
+            .into_iter()
+            .take(MAX_EVIDENCE)
+            .map(RecentPost::evidence)
+            .collect()
     }
 
     /// Raises an alert for `key`, or updates the one in progress; silent during a cooldown.
@@ -590,7 +640,43 @@ fn near(words: &[&str], watched: &[String], brand_keywords: &[Vec<String>], with
 
 #[cfg(test)]
 mod tests {
-    use super::first_chars;
+    use super::*;
+    use crate::model::{Author, Mention};
+
+    #[test]
+    fn a_recent_post_gives_back_its_evidence() {
+        let mut mention = Mention {
+            id: "bluesky:42".into(),
+            platform: Platform::Bluesky,
+            author: Author {
+                handle: "lucie".into(),
+                display_name: "Lucie".into(),
+                reach: 10,
+            },
+            text: format!("Été  chez Petit Loup {}", "é".repeat(300)),
+            lang: None,
+            created_at: DateTime::UNIX_EPOCH,
+            url: None,
+            engagement: crate::model::Engagement {
+                likes: 3,
+                shares: 1,
+                replies: 0,
+            },
+            reply_to: None,
+        };
+        for url in [Some("https://bsky.app/p/42".to_string()), None] {
+            mention.url = url;
+            let enriched = EnrichedMention {
+                mention: mention.clone(),
+                brands: vec![0],
+                sentiment: -0.5,
+                tone: Tone::Negative,
+                lang: "fr".into(),
+            };
+            let kept = RecentPost::new(&enriched, &mut String::from("old"));
+            assert_eq!(kept.evidence(), evidence(&enriched));
+        }
+    }
 
     #[test]
     fn evidence_text_is_cut_at_a_character_count_not_a_byte() {

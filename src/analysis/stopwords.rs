@@ -44,6 +44,11 @@ fn set() -> &'static FxHashSet<&'static str> {
     })
 }
 
+/// Every stopword.
+pub fn all() -> impl Iterator<Item = &'static str> {
+    set().iter().copied()
+}
+
 /// True for a folded word that carries no topic.
 pub fn is_stopword(folded_word: &str) -> bool {
     set().contains(folded_word)

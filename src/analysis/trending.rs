@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::aggregate::MinuteKey;
 use super::matching::{fold_into, folded_words, words_in};
-use super::stopwords::is_stopword;
+use super::stopwords;
 use crate::model::{TrendingList, TrendingTerm};
 
 /// The widest window a trending tile may show; the ring holds twice this.
@@ -97,18 +97,22 @@ fn key_of(folded: &str) -> TermKey {
 /// function words, numbers or the brands' own names, and hashtags. Links and @handles are
 /// left out (a handle is a person, and a lobby wall must not show it).
 pub struct TermExtractor {
+    /// The brands' words: no hashtag of them trends.
     ignored: rustc_hash::FxHashSet<String>,
+    /// The brands' words and the stopwords, in one set: one lookup a word.
+    skipped: rustc_hash::FxHashSet<String>,
 }
 
 impl TermExtractor {
     /// `brand_phrases`: every keyword of every brand; their words never trend.
     pub fn new<'a>(brand_phrases: impl IntoIterator<Item = &'a String>) -> Self {
-        Self {
-            ignored: brand_phrases
-                .into_iter()
-                .flat_map(|p| folded_words(p))
-                .collect(),
-        }
+        let ignored: rustc_hash::FxHashSet<String> = brand_phrases
+            .into_iter()
+            .flat_map(|p| folded_words(p))
+            .collect();
+        let mut skipped = ignored.clone();
+        skipped.extend(stopwords::all().map(str::to_string));
+        Self { ignored, skipped }
     }
 
     /// The distinct terms of `text`, in order of first appearance.
@@ -168,7 +172,7 @@ impl TermExtractor {
                     fold_into(word, &mut folded);
                     &folded
                 };
-                if is_stopword(key_form) || self.ignored.contains(key_form) {
+                if self.skipped.contains(key_form) {
                     continue;
                 }
                 out.push(key_form, |names| names.push_str(word));
