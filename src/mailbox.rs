@@ -83,31 +83,7 @@ impl CardMailbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, Engagement, Mention, Platform, Tone};
-
-    fn card(id: &str, text: &str) -> EnrichedMention {
-        EnrichedMention {
-            mention: Mention {
-                id: id.into(),
-                platform: Platform::Bluesky,
-                author: Author {
-                    handle: "h".into(),
-                    display_name: String::new(),
-                    reach: 0,
-                },
-                text: text.into(),
-                lang: None,
-                created_at: chrono::Utc::now(),
-                url: None,
-                engagement: Engagement::default(),
-                reply_to: None,
-            },
-            brands: vec![0],
-            sentiment: 0.0,
-            tone: Tone::Neutral,
-            lang: String::new(),
-        }
-    }
+    use crate::model::test_card as card;
 
     fn ids(changes: &[CardChange]) -> Vec<String> {
         changes

@@ -590,6 +590,32 @@ pub enum WallUpdate {
     Retracted(Vec<String>),
 }
 
+/// A neutral Bluesky card about brand 0, for the tests of whatever carries cards.
+#[cfg(test)]
+pub(crate) fn test_card(id: &str, text: &str) -> EnrichedMention {
+    EnrichedMention {
+        mention: Mention {
+            id: id.into(),
+            platform: Platform::Bluesky,
+            author: Author {
+                handle: "h".into(),
+                display_name: String::new(),
+                reach: 0,
+            },
+            text: text.into(),
+            lang: None,
+            created_at: Utc::now(),
+            url: None,
+            engagement: Engagement::default(),
+            reply_to: None,
+        },
+        brands: vec![0],
+        sentiment: 0.0,
+        tone: Tone::Neutral,
+        lang: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

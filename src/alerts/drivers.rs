@@ -95,22 +95,8 @@ impl PostHistory {
         }
     }
 
-    /// Remembers a post by its folded words (`folded_words` of its text).
-    pub fn add(
-        &mut self,
-        at: DateTime<Utc>,
-        words: &[impl AsRef<str>],
-        author: &str,
-        platform: Platform,
-        engagement: u64,
-    ) {
-        let words: Vec<&str> = words.iter().map(AsRef::as_ref).collect();
-        let candidates = candidate_words(&words);
-        self.add_candidates(at, &candidates, author, platform, engagement);
-    }
-
     /// Remembers a post by its `candidate_words`, computed once for all its brands.
-    pub fn add_candidates(
+    pub fn add(
         &mut self,
         at: DateTime<Utc>,
         candidates: &[&str],
@@ -207,7 +193,22 @@ impl PostHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::matching::{fold, words_in};
     use chrono::TimeDelta;
+
+    /// Remembers a post as the alert engine does: its candidate words, from its folded text.
+    fn remember(
+        history: &mut PostHistory,
+        at: DateTime<Utc>,
+        text: &str,
+        author: &str,
+        platform: Platform,
+        engagement: u64,
+    ) {
+        let folded = fold(text);
+        let words: Vec<&str> = words_in(&folded).collect();
+        history.add(at, &candidate_words(&words), author, platform, engagement);
+    }
 
     #[test]
     fn the_words_of_the_storm_explain_it_not_the_usual_ones() {
@@ -219,9 +220,10 @@ mod tests {
                 "Livraison rapide chez Petit Loup",
                 "Petit Loup soldes ce week-end ?",
             ][i % 3];
-            history.add(
+            remember(
+                &mut history,
                 start + TimeDelta::seconds(i as i64 * 30),
-                &folded_words(text),
+                text,
                 &format!("user{i}"),
                 Platform::Instagram,
                 3,
@@ -244,9 +246,10 @@ mod tests {
             } else {
                 Platform::X
             };
-            history.add(
+            remember(
+                &mut history,
                 spike + TimeDelta::seconds(i as i64 * 5),
-                &folded_words(text),
+                text,
                 author,
                 platform,
                 10,

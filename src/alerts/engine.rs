@@ -242,7 +242,7 @@ impl AlertEngine {
         };
         for &brand in &enriched.brands {
             if self.needs.history {
-                self.histories[brand].add_candidates(
+                self.histories[brand].add(
                     mention.created_at,
                     &candidates,
                     &mention.author.handle,
@@ -588,17 +588,9 @@ impl Velocity {
     }
 }
 
+/// A post as evidence, when a rule fires on it: as it would be kept among the recent posts.
 fn evidence(enriched: &EnrichedMention) -> EvidencePost {
-    let mention = &enriched.mention;
-    EvidencePost {
-        id: mention.id.clone(),
-        author: mention.author.handle.clone(),
-        text: first_chars(&mention.text, EVIDENCE_CHARS).to_string(),
-        url: mention.url.clone(),
-        platform: mention.platform,
-        engagement: mention.engagement.total(),
-        tone: enriched.tone,
-    }
+    RecentPost::new(enriched, &mut String::new()).evidence()
 }
 
 /// The first `n` characters of `text`.
@@ -641,40 +633,31 @@ fn near(words: &[&str], watched: &[String], brand_keywords: &[Vec<String>], with
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Author, Mention};
 
     #[test]
     fn a_recent_post_gives_back_its_evidence() {
-        let mut mention = Mention {
-            id: "bluesky:42".into(),
-            platform: Platform::Bluesky,
-            author: Author {
-                handle: "lucie".into(),
-                display_name: "Lucie".into(),
-                reach: 10,
-            },
-            text: format!("Été  chez Petit Loup {}", "é".repeat(300)),
-            lang: None,
-            created_at: DateTime::UNIX_EPOCH,
-            url: None,
-            engagement: crate::model::Engagement {
-                likes: 3,
-                shares: 1,
-                replies: 0,
-            },
-            reply_to: None,
-        };
+        let mut enriched = crate::model::test_card("bluesky:42", "");
+        enriched.mention.author.handle = "lucie".into();
+        enriched.mention.text = format!("Été  chez Petit Loup {}", "é".repeat(300));
+        enriched.mention.engagement.likes = 3;
+        enriched.mention.engagement.shares = 1;
+        enriched.tone = Tone::Negative;
+        let cut = format!("Été  chez Petit Loup {}", "é".repeat(280 - 21));
         for url in [Some("https://bsky.app/p/42".to_string()), None] {
-            mention.url = url;
-            let enriched = EnrichedMention {
-                mention: mention.clone(),
-                brands: vec![0],
-                sentiment: -0.5,
-                tone: Tone::Negative,
-                lang: "fr".into(),
-            };
+            enriched.mention.url = url.clone();
             let kept = RecentPost::new(&enriched, &mut String::from("old"));
-            assert_eq!(kept.evidence(), evidence(&enriched));
+            assert_eq!(
+                kept.evidence(),
+                EvidencePost {
+                    id: "bluesky:42".into(),
+                    author: "lucie".into(),
+                    text: cut.clone(),
+                    url,
+                    platform: Platform::Bluesky,
+                    engagement: 4,
+                    tone: Tone::Negative,
+                }
+            );
         }
     }
 

@@ -205,12 +205,10 @@ pub fn words_of_folded(folded: &str) -> Vec<String> {
     words_in(folded).map(str::to_string).collect()
 }
 
-/// The words of a folded text, borrowed from it: runs of letters and digits.
-pub fn words_in(folded: &str) -> WordsIn<'_> {
-    WordsIn {
-        text: folded,
-        at: 0,
-    }
+/// The words of `text`, borrowed from it: runs of letters and digits, as splitting it at every
+/// other character gives them, without the empty ones.
+pub fn words_in(text: &str) -> WordsIn<'_> {
+    WordsIn { text, at: 0 }
 }
 
 /// Iterator of `words_in`. Bytes are read as bytes while they are ASCII, which most of a post
@@ -221,19 +219,16 @@ pub struct WordsIn<'a> {
 }
 
 impl<'a> WordsIn<'a> {
-    /// The length of the letter or digit at `at`, or `None` when the character there separates.
-    fn word_char_at(&self, at: usize) -> Option<usize> {
+    /// The length of the character at `at`, and whether it is a letter or a digit.
+    fn char_at(&self, at: usize) -> (usize, bool) {
         let byte = self.text.as_bytes()[at];
         if byte.is_ascii() {
-            return byte.is_ascii_alphanumeric().then_some(1);
+            return (1, byte.is_ascii_alphanumeric());
         }
-        let c = self.text[at..].chars().next()?;
-        c.is_alphanumeric().then(|| c.len_utf8())
-    }
-
-    /// The length of the character at `at`.
-    fn char_len_at(&self, at: usize) -> usize {
-        self.text[at..].chars().next().map_or(1, char::len_utf8)
+        self.text[at..]
+            .chars()
+            .next()
+            .map_or((1, false), |c| (c.len_utf8(), c.is_alphanumeric()))
     }
 }
 
@@ -242,20 +237,17 @@ impl<'a> Iterator for WordsIn<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let len = self.text.len();
-        while self.at < len && self.word_char_at(self.at).is_none() {
-            self.at += self.char_len_at(self.at);
-        }
-        if self.at >= len {
-            return None;
-        }
-        let start = self.at;
+        let mut start = None;
         while self.at < len {
-            match self.word_char_at(self.at) {
-                Some(n) => self.at += n,
-                None => break,
+            let (width, in_word) = self.char_at(self.at);
+            match (in_word, start) {
+                (true, None) => start = Some(self.at),
+                (false, Some(from)) => return Some(&self.text[from..self.at]),
+                _ => {}
             }
+            self.at += width;
         }
-        Some(&self.text[start..self.at])
+        start.map(|from| &self.text[from..])
     }
 }
 
