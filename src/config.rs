@@ -76,7 +76,7 @@ struct RawConfig {
     #[serde(default)]
     sources: Vec<Spanned<SourceConfig>>,
     #[serde(default)]
-    analysis: AnalysisConfig,
+    analysis: RawAnalysis,
     #[serde(default)]
     spikes: SpikeConfig,
     #[serde(default)]
@@ -101,6 +101,13 @@ struct RawBus {
     url: Option<Spanned<String>>,
     stream: Option<Spanned<String>>,
     retention_hours: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnalysis {
+    dedupe_capacity: Option<Spanned<usize>>,
+    late_tolerance_minutes: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -549,6 +556,11 @@ fn default_history_hours() -> u32 {
     6
 }
 
+/// Ids the dedupe ledger may remember: below, a reconnect overlap is already forgotten; above,
+/// the memory it reserves at start (about 230 bytes an id) passes a gigabyte.
+const MIN_DEDUPE_CAPACITY: usize = 100;
+const MAX_DEDUPE_CAPACITY: usize = 5_000_000;
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AnalysisConfig {
@@ -651,6 +663,7 @@ impl Config {
             sources.push(src);
         }
 
+        let analysis = validate_analysis(&source, raw.analysis)?;
         if raw.spikes.threshold <= 0.0 {
             return Err(source.error_at(None, "[spikes] threshold must be above 0"));
         }
@@ -685,7 +698,7 @@ impl Config {
             wall,
             brands,
             sources,
-            analysis: raw.analysis,
+            analysis,
             spikes: raw.spikes,
             privacy: raw.privacy,
             display,
@@ -795,6 +808,31 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
 
 /// Days of history a store keeps at most: a year.
 const MAX_RETENTION_DAYS: u32 = 366;
+
+fn validate_analysis(source: &SourceText, raw: RawAnalysis) -> Result<AnalysisConfig, ConfigError> {
+    let defaults = AnalysisConfig::default();
+    let dedupe_capacity = match raw.dedupe_capacity {
+        None => defaults.dedupe_capacity,
+        Some(ids) if (MIN_DEDUPE_CAPACITY..=MAX_DEDUPE_CAPACITY).contains(ids.get_ref()) => {
+            ids.into_inner()
+        }
+        Some(ids) => {
+            return Err(source.error_at(
+                Some(ids.span()),
+                format!(
+                    "[analysis] dedupe_capacity must be from {MIN_DEDUPE_CAPACITY} to \
+                     {MAX_DEDUPE_CAPACITY}: the ledger reserves about 230 bytes an id at start"
+                ),
+            ));
+        }
+    };
+    Ok(AnalysisConfig {
+        dedupe_capacity,
+        late_tolerance_minutes: raw
+            .late_tolerance_minutes
+            .unwrap_or(defaults.late_tolerance_minutes),
+    })
+}
 
 fn validate_store(
     source: &SourceText,
@@ -1049,6 +1087,20 @@ type = "demo"
         let err = parse(&bad_retention).expect_err("no retention");
         assert_eq!(err.line, 16, "{err}");
         assert!(err.message.contains("retention_hours"), "{err}");
+    }
+
+    #[test]
+    fn a_dedupe_capacity_out_of_range_is_located() {
+        let config =
+            parse(&format!("{GOOD}[analysis]\nlate_tolerance_minutes = 60\n")).expect("valid");
+        assert_eq!(config.analysis.dedupe_capacity, 200_000);
+        assert_eq!(config.analysis.late_tolerance_minutes, 60);
+        for ids in [0, 50_000_000] {
+            let text = format!("{GOOD}[analysis]\ndedupe_capacity = {ids}\n");
+            let err = parse(&text).expect_err("out of range");
+            assert_eq!(err.line, 16, "{err}");
+            assert!(err.message.contains("dedupe_capacity"), "{err}");
+        }
     }
 
     #[test]

@@ -68,29 +68,254 @@ pub fn id_lru<V>(capacity: usize) -> IdLru<V> {
     LruCache::with_hasher(capacity, rustc_hash::FxBuildHasher)
 }
 
+/// A slot of the ledger's slab that holds no id yet.
+const NONE: u32 = u32::MAX;
+
+/// Trending terms kept per remembered id, on average: the term pool holds this many times the
+/// ledger's capacity. A demo post has about 6 terms, a 300-character Bluesky post 10 to 20.
+const TERMS_PER_ID: usize = 16;
+
+/// What the ledger keeps of an id, in place: a counted mention's terms are a span of the
+/// term pool, not a heap allocation of their own.
+#[derive(Debug, Clone, Copy)]
+enum State {
+    Ignored,
+    Deleted,
+    Counted {
+        minute: MinuteKey,
+        brands: u64,
+        what: Contribution,
+        terms: TermSpan,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: IdKey,
+    /// The entry seen just after this one (towards the newest), and just before.
+    newer: u32,
+    older: u32,
+    state: State,
+}
+
+impl Entry {
+    const FREE: Entry = Entry {
+        key: 0,
+        newer: NONE,
+        older: NONE,
+        state: State::Ignored,
+    };
+}
+
+/// Where a mention's terms lie in the pool: `len` keys from the absolute position `start`.
+#[derive(Debug, Clone, Copy)]
+struct TermSpan {
+    start: u64,
+    len: u32,
+}
+
+/// The terms of the counted mentions, written one after the other in a ring: the oldest are
+/// overwritten first. A span still in the ring is read back exactly; one overwritten is known
+/// to be (its start is more than a ring behind what was written).
+struct TermPool {
+    keys: Box<[TermKey]>,
+    /// Keys written since the start, the position of the next one.
+    written: u64,
+}
+
+impl TermPool {
+    fn new(len: usize) -> Self {
+        Self {
+            keys: resident(len.max(1), 0),
+            written: 0,
+        }
+    }
+
+    fn push(&mut self, terms: &[TermKey]) -> TermSpan {
+        let terms = &terms[..terms.len().min(self.keys.len())];
+        let start = self.written;
+        let ring = self.keys.len() as u64;
+        for (i, &key) in terms.iter().enumerate() {
+            self.keys[((start + i as u64) % ring) as usize] = key;
+        }
+        self.written += terms.len() as u64;
+        TermSpan {
+            start,
+            len: terms.len() as u32,
+        }
+    }
+
+    /// The span's keys, or `None` when newer terms have overwritten them.
+    fn read(&self, span: TermSpan) -> Option<Box<[TermKey]>> {
+        let ring = self.keys.len() as u64;
+        if self.written > span.start + ring {
+            return None;
+        }
+        Some(
+            (span.start..span.start + u64::from(span.len))
+                .map(|at| self.keys[(at % ring) as usize])
+                .collect(),
+        )
+    }
+}
+
+/// A vector of `len` copies of `value` whose pages are written now. Memory the ledger will
+/// fill anyway is then resident from start-up, and the wall's RSS does not climb for hours as
+/// the slab fills (`vigie bench soak` checks it is flat).
+fn resident<T: Clone>(len: usize, value: T) -> Box<[T]> {
+    let mut out = Vec::with_capacity(len);
+    out.resize(len, value);
+    out.into_boxed_slice()
+}
+
+/// The ids seen lately, least recently seen forgotten first. Its memory is allocated and
+/// written once, at start: a slab of entries in a recency list, an index from id key to slot
+/// and a ring of trending terms; nothing is allocated per mention.
 pub struct Ledger {
-    seen: IdLru<Seen>,
+    index: rustc_hash::FxHashMap<IdKey, u32>,
+    entries: Box<[Entry]>,
+    /// Slots handed out so far; the slab is full when this reaches its length.
+    used: u32,
+    newest: u32,
+    oldest: u32,
+    terms: TermPool,
+    /// Edits and deletions whose terms had been overwritten: they stayed in the trending counts.
+    terms_lost: u64,
 }
 
 impl Ledger {
     pub fn new(capacity: usize) -> Self {
+        Self::with_term_pool(capacity, capacity.saturating_mul(TERMS_PER_ID))
+    }
+
+    fn with_term_pool(capacity: usize, term_pool: usize) -> Self {
+        let capacity = capacity.clamp(1, NONE as usize - 1);
+        // Twice the ids it holds: the map then always rehashes its tombstones in place rather
+        // than growing, so it keeps the one allocation made here.
+        let mut index =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(2 * capacity, Default::default());
+        // Fill and empty it once, so that its buckets are resident from the start too.
+        for slot in 0..2 * capacity as u64 {
+            index.insert(slot, 0);
+        }
+        index.clear();
         Self {
-            seen: id_lru(capacity),
+            index,
+            entries: resident(capacity, Entry::FREE),
+            used: 0,
+            newest: NONE,
+            oldest: NONE,
+            terms: TermPool::new(term_pool),
+            terms_lost: 0,
         }
     }
 
-    /// True the first time an id is seen (within the remembered window).
+    /// True the first time an id is seen (within the remembered window). Seeing it again makes
+    /// it the most recent.
     pub fn first_time(&mut self, id: &str) -> bool {
-        self.seen.get(&id_key(id)).is_none()
+        self.find(id_key(id)).is_none()
     }
 
     /// Records what an id became.
     pub fn record(&mut self, id: &str, seen: Seen) {
-        self.seen.put(id_key(id), seen);
+        let key = id_key(id);
+        let state = match seen {
+            Seen::Ignored => State::Ignored,
+            Seen::Deleted => State::Deleted,
+            Seen::Counted(counted) => State::Counted {
+                minute: counted.minute,
+                brands: counted.brands,
+                what: counted.what,
+                terms: self.terms.push(&counted.terms),
+            },
+        };
+        let slot = match self.find(key) {
+            Some(slot) => slot,
+            None => self.take_slot(key),
+        };
+        self.entries[slot as usize].state = state;
     }
 
     pub fn get(&mut self, id: &str) -> Option<Seen> {
-        self.seen.get(&id_key(id)).cloned()
+        let slot = self.find(id_key(id))?;
+        Some(match self.entries[slot as usize].state {
+            State::Ignored => Seen::Ignored,
+            State::Deleted => Seen::Deleted,
+            State::Counted {
+                minute,
+                brands,
+                what,
+                terms,
+            } => Seen::Counted(Counted {
+                minute,
+                brands,
+                what,
+                terms: self.terms.read(terms).unwrap_or_else(|| {
+                    self.terms_lost += 1;
+                    if self.terms_lost % 1000 == 1 {
+                        tracing::warn!(
+                            lost = self.terms_lost,
+                            "an edited or deleted post is older than the terms the ledger \
+                             keeps: its words stay in the trending counts"
+                        );
+                    }
+                    Box::new([])
+                }),
+            }),
+        })
+    }
+
+    /// Edits and deletions that could not take their trending terms back out.
+    pub fn terms_lost(&self) -> u64 {
+        self.terms_lost
+    }
+
+    /// The id's slot, made the most recent.
+    fn find(&mut self, key: IdKey) -> Option<u32> {
+        let slot = *self.index.get(&key)?;
+        self.unlink(slot);
+        self.push_newest(slot);
+        Some(slot)
+    }
+
+    /// A slot for a new id: a free one while there are, else the least recently seen one's.
+    fn take_slot(&mut self, key: IdKey) -> u32 {
+        let slot = if (self.used as usize) < self.entries.len() {
+            self.used += 1;
+            self.used - 1
+        } else {
+            let oldest = self.oldest;
+            self.unlink(oldest);
+            self.index.remove(&self.entries[oldest as usize].key);
+            oldest
+        };
+        self.entries[slot as usize].key = key;
+        self.index.insert(key, slot);
+        self.push_newest(slot);
+        slot
+    }
+
+    fn unlink(&mut self, slot: u32) {
+        let Entry { newer, older, .. } = self.entries[slot as usize];
+        match newer {
+            NONE => self.newest = older,
+            newer => self.entries[newer as usize].older = older,
+        }
+        match older {
+            NONE => self.oldest = newer,
+            older => self.entries[older as usize].newer = newer,
+        }
+    }
+
+    fn push_newest(&mut self, slot: u32) {
+        let entry = &mut self.entries[slot as usize];
+        entry.newer = NONE;
+        entry.older = self.newest;
+        match self.newest {
+            NONE => self.oldest = slot,
+            newest => self.entries[newest as usize].newer = slot,
+        }
+        self.newest = slot;
     }
 }
 
@@ -120,6 +345,63 @@ mod tests {
         ledger.record("d", Seen::Ignored);
         assert!(!ledger.first_time("a"));
         assert!(ledger.first_time("b"));
+    }
+
+    fn counted(terms: &[TermKey]) -> Seen {
+        Seen::Counted(Counted {
+            minute: 3,
+            brands: 1,
+            what: Contribution::plain(Tone::Positive, Platform::Mastodon),
+            terms: terms.into(),
+        })
+    }
+
+    /// The slab and its recency list behave as the `lru` crate's cache, over a long mix of
+    /// sightings, records and lookups that wraps the slab many times.
+    #[test]
+    fn the_slab_forgets_exactly_what_an_lru_would() {
+        let mut ledger = Ledger::new(50);
+        let mut model: LruCache<String, Seen> = LruCache::new(NonZeroUsize::new(50).unwrap());
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for step in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let id = format!("post:{}", state % 120);
+            match step % 3 {
+                0 => assert_eq!(ledger.first_time(&id), model.get(&id).is_none(), "{step}"),
+                1 => {
+                    let seen = match state % 4 {
+                        0 => Seen::Ignored,
+                        1 => Seen::Deleted,
+                        n => counted(&[n, state % 1000, step]),
+                    };
+                    ledger.record(&id, seen.clone());
+                    model.put(id, seen);
+                }
+                _ => assert_eq!(ledger.get(&id), model.get(&id).cloned(), "{step}"),
+            }
+        }
+        assert_eq!(ledger.terms_lost(), 0);
+    }
+
+    #[test]
+    fn terms_come_back_until_newer_terms_overwrite_them() {
+        let mut ledger = Ledger::with_term_pool(10, 8);
+        ledger.record("old", counted(&[1, 2, 3]));
+        ledger.record("new", counted(&[4, 5, 6, 7, 8]));
+        assert_eq!(ledger.get("old"), Some(counted(&[1, 2, 3])));
+        assert_eq!(ledger.get("new"), Some(counted(&[4, 5, 6, 7, 8])));
+        // One more term wraps the ring over the oldest post's first term: the id is still
+        // known, its terms are reported lost rather than read wrong.
+        ledger.record("newer", counted(&[9]));
+        assert_eq!(ledger.get("old"), Some(counted(&[])));
+        assert_eq!(ledger.terms_lost(), 1);
+        assert_eq!(ledger.get("new"), Some(counted(&[4, 5, 6, 7, 8])));
+        assert_eq!(ledger.get("newer"), Some(counted(&[9])));
+        // Recorded again (an edit), a post's terms are written anew.
+        ledger.record("old", counted(&[10, 11]));
+        assert_eq!(ledger.get("old"), Some(counted(&[10, 11])));
     }
 
     #[test]
