@@ -4,7 +4,10 @@
 //! Memory is bounded for a wall that runs for months: per-minute counts live in a ring that
 //! covers twice the widest trending window, each minute keeps at most `MAX_TERMS_PER_MINUTE`
 //! distinct terms (the head of the distribution arrives early; only the tail of one-off words
-//! is lost), terms are counted by a 64-bit hash, and their display form is kept in an LRU.
+//! is lost), terms are counted by a 58-bit hash, and their display form is kept in an LRU.
+//! Every minute's table is allocated and written at start for its most terms, so the ring does
+//! not grow while it fills during the first six hours: the wall's memory is flat from the start
+//! instead of creeping up until the ring has come round once.
 //! Window sums are kept up to date as mentions arrive and as minutes leave a window, so asking
 //! for the ranking costs one pass over the window's distinct terms, not over its minutes.
 
@@ -20,8 +23,9 @@ use crate::model::{TrendingList, TrendingTerm};
 
 /// The widest window a trending tile may show; the ring holds twice this.
 pub const MAX_TRENDING_MINUTES: u32 = 3 * 60;
-/// Distinct (brand, term) pairs one minute keeps.
-pub const MAX_TERMS_PER_MINUTE: usize = 4096;
+/// Distinct (brand, term) pairs one minute keeps: the most a table of 4,096 buckets holds
+/// (hashbrown fills them to 7/8), so each of the ring's minutes is 68 KiB.
+pub const MAX_TERMS_PER_MINUTE: usize = 3584;
 /// Terms ranked and sent per list: more than a tile shows, so that a lobby wall that hides a
 /// swear word still has enough to fill its rows.
 pub const LISTED: usize = 15;
@@ -33,7 +37,31 @@ const NAMES_KEPT: usize = 50_000;
 const MIN_LETTERS: usize = 3;
 
 /// A term's identity: the hash of its folded form, so "Qualité" and "qualite" are one term.
+/// Only its low `TERM_BITS` bits are used, so that a (brand, term) pair fits in a `u64`.
 pub type TermKey = u64;
+
+/// Bits of a term key; the bits above hold the brand in a (brand, term) pair.
+const TERM_BITS: u32 = 58;
+const _: () = assert!(super::dedupe::MAX_BRANDS <= 1 << (64 - TERM_BITS));
+
+/// A (brand, term) pair packed in one `u64`, the brand in the top bits: 16-byte table entries
+/// where a `(u8, u64)` key made them 24, which is a third of the ring's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct BrandTerm(u64);
+
+impl BrandTerm {
+    fn new(brand: usize, term: TermKey) -> Self {
+        Self(((brand as u64) << TERM_BITS) | (term & ((1 << TERM_BITS) - 1)))
+    }
+
+    fn brand(self) -> usize {
+        (self.0 >> TERM_BITS) as usize
+    }
+
+    fn term(self) -> TermKey {
+        self.0 & ((1 << TERM_BITS) - 1)
+    }
+}
 
 /// The distinct terms of a mention, in order of first appearance: their keys, and how each was
 /// written. A buffer the analysis fills again for every mention, so a term's name becomes a
@@ -91,6 +119,7 @@ fn key_of(folded: &str) -> TermKey {
     // few nanoseconds a word where SipHash took most of the cost of extracting terms.
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0x7669_6769_6574_6572).hash_one(folded)
+        >> (64 - TERM_BITS)
 }
 
 /// Splits posts into the terms worth ranking: words of three letters or more that are not
@@ -181,7 +210,18 @@ impl TermExtractor {
     }
 }
 
-type Counts = FxHashMap<(u8, TermKey), u32>;
+type Counts = FxHashMap<BrandTerm, u32>;
+
+/// A minute's table, allocated for `MAX_TERMS_PER_MINUTE` pairs and written once, so that its
+/// pages are resident from the start and `count`, which never goes past that, never grows it.
+fn minute_counts() -> Counts {
+    let mut counts = Counts::with_capacity_and_hasher(MAX_TERMS_PER_MINUTE, Default::default());
+    for n in 0..MAX_TERMS_PER_MINUTE as u64 {
+        counts.insert(BrandTerm(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)), 0);
+    }
+    counts.clear();
+    counts
+}
 
 struct Minute {
     key: MinuteKey,
@@ -224,11 +264,11 @@ impl WindowSums {
     }
 }
 
-fn add_to(counts: &mut Counts, key: (u8, TermKey), n: u32) {
+fn add_to(counts: &mut Counts, key: BrandTerm, n: u32) {
     *counts.entry(key).or_insert(0) += n;
 }
 
-fn take_from(counts: &mut Counts, key: (u8, TermKey), n: u32) {
+fn take_from(counts: &mut Counts, key: BrandTerm, n: u32) {
     if let Some(count) = counts.get_mut(&key) {
         *count = count.saturating_sub(n);
         if *count == 0 {
@@ -260,7 +300,7 @@ impl Trending {
             ring: (0..minutes)
                 .map(|_| Minute {
                     key: MinuteKey::MIN,
-                    counts: Counts::default(),
+                    counts: minute_counts(),
                 })
                 .collect(),
             windows: Vec::new(),
@@ -379,7 +419,7 @@ impl Trending {
         for (term, name) in terms.iter() {
             let mut counted = false;
             for &brand in brands {
-                let key = (brand as u8, term);
+                let key = BrandTerm::new(brand, term);
                 let counts = &mut self.ring[slot].counts;
                 if counts.len() >= MAX_TERMS_PER_MINUTE && !counts.contains_key(&key) {
                     self.overflow += 1;
@@ -415,7 +455,7 @@ impl Trending {
         let now = self.now;
         for &term in keys {
             for &brand in brands {
-                let key = (brand as u8, term);
+                let key = BrandTerm::new(brand, term);
                 let Some(&held) = self.ring[slot].counts.get(&key) else {
                     continue;
                 };
@@ -436,13 +476,12 @@ impl Trending {
     /// The brand's top terms over a window the tiles asked for.
     pub fn ranking(&self, minutes: u32, brand: usize) -> Option<TrendingList> {
         let window = self.windows.iter().find(|w| w.minutes == minutes)?;
-        let brand_key = brand as u8;
         let names = &self.names;
         let top = |counts: &Counts, depth: usize| {
             let mut ranked: Vec<(u32, TermKey)> = counts
                 .iter()
-                .filter(|((b, _), _)| *b == brand_key)
-                .map(|(&(_, term), &n)| (n, term))
+                .filter(|(pair, _)| pair.brand() == brand)
+                .map(|(pair, &n)| (n, pair.term()))
                 .collect();
             // Most said first; ties by text, so the order is the same in every run.
             let name = |term: &TermKey| names.peek(term).map(String::as_str).unwrap_or("");
@@ -617,15 +656,32 @@ mod tests {
     fn a_minute_keeps_a_bounded_number_of_terms() {
         let mut trending = Trending::new();
         trending.set_windows(&[60]);
+        // Every minute's table is sized for its most terms from the start, and stays so.
+        let slot = trending.slot(7);
+        assert_eq!(trending.ring[slot].counts.capacity(), MAX_TERMS_PER_MINUTE);
+        assert!(trending.ring.iter().all(|m| m.counts.is_empty()));
         for i in 0..MAX_TERMS_PER_MINUTE + 100 {
             post(&mut trending, 7, &format!("mot{i}"));
         }
         assert_eq!(trending.overflow(), 100);
+        assert_eq!(trending.ring[slot].counts.len(), MAX_TERMS_PER_MINUTE);
+        assert_eq!(trending.ring[slot].counts.capacity(), MAX_TERMS_PER_MINUTE);
         // A term already held still counts in a full minute.
         post(&mut trending, 7, "mot1");
         assert_eq!(trending.overflow(), 100);
         let list = trending.ranking(60, 0).expect("wanted");
         assert_eq!(list.terms[0].text, "mot1");
         assert_eq!(list.terms[0].count, 2);
+    }
+
+    #[test]
+    fn a_brand_and_a_term_come_back_out_of_their_pair() {
+        let term = extractor().terms("affiches").keys()[0];
+        assert!(term < 1 << TERM_BITS);
+        for brand in [0, 1, 17, crate::analysis::dedupe::MAX_BRANDS - 1] {
+            let pair = BrandTerm::new(brand, term);
+            assert_eq!((pair.brand(), pair.term()), (brand, term));
+        }
+        assert_ne!(BrandTerm::new(0, term), BrandTerm::new(1, term));
     }
 }
