@@ -557,7 +557,7 @@ fn default_history_hours() -> u32 {
 }
 
 /// Ids the dedupe ledger may remember: below, a reconnect overlap is already forgotten; above,
-/// the memory it reserves at start (about 230 bytes an id) passes a gigabyte.
+/// the memory it reserves at start (about 250 bytes an id) passes a gigabyte.
 const MIN_DEDUPE_CAPACITY: usize = 100;
 const MAX_DEDUPE_CAPACITY: usize = 5_000_000;
 
@@ -821,7 +821,7 @@ fn validate_analysis(source: &SourceText, raw: RawAnalysis) -> Result<AnalysisCo
                 Some(ids.span()),
                 format!(
                     "[analysis] dedupe_capacity must be from {MIN_DEDUPE_CAPACITY} to \
-                     {MAX_DEDUPE_CAPACITY}: the ledger reserves about 230 bytes an id at start"
+                     {MAX_DEDUPE_CAPACITY}: the ledger reserves about 250 bytes an id at start"
                 ),
             ));
         }

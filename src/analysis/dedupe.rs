@@ -175,6 +175,9 @@ fn resident<T: Clone>(len: usize, value: T) -> Box<[T]> {
 /// and a ring of trending terms; nothing is allocated per mention.
 pub struct Ledger {
     index: rustc_hash::FxHashMap<IdKey, u32>,
+    /// The index's capacity when made. `capacity()` then dips below it as deleted keys leave
+    /// tombstones, until a rehash in place clears them; it is above it only if the map grew.
+    index_capacity: usize,
     entries: Box<[Entry]>,
     /// Slots handed out so far; the slab is full when this reaches its length.
     used: u32,
@@ -202,6 +205,7 @@ impl Ledger {
         }
         index.clear();
         Self {
+            index_capacity: index.capacity(),
             index,
             entries: resident(capacity, Entry::FREE),
             used: 0,
@@ -265,6 +269,17 @@ impl Ledger {
                 }),
             }),
         })
+    }
+
+    /// The memory the ledger holds, all of it allocated at start: for the log, and for the
+    /// tests that check it never grows.
+    pub fn reserved_bytes(&self) -> usize {
+        use std::mem::size_of;
+        // A hashbrown table has one control byte per bucket; 7/8 of its buckets are usable.
+        let index_buckets = (self.index_capacity * 8 / 7).next_power_of_two();
+        index_buckets * (size_of::<(IdKey, u32)>() + 1)
+            + self.entries.len() * size_of::<Entry>()
+            + self.terms.keys.len() * size_of::<TermKey>()
     }
 
     /// Edits and deletions that could not take their trending terms back out.
@@ -384,6 +399,26 @@ mod tests {
                 _ => assert_eq!(ledger.get(&id), model.get(&id).cloned(), "{step}"),
             }
         }
+        assert_eq!(ledger.terms_lost(), 0);
+    }
+
+    #[test]
+    fn the_ledger_holds_the_memory_it_took_at_start_however_many_ids_pass() {
+        let mut ledger = Ledger::new(1_000);
+        let reserved = ledger.reserved_bytes();
+        for n in 0..20_000u64 {
+            let id = format!("post:{n}");
+            assert!(ledger.first_time(&id));
+            ledger.record(&id, counted(&[n, n + 1, n + 2, n + 3]));
+            // Grown, the index would hold more than it was made for.
+            assert!(ledger.index.capacity() <= ledger.index_capacity, "{n}");
+        }
+        assert_eq!(ledger.index.len(), 1_000);
+        assert_eq!(ledger.reserved_bytes(), reserved);
+        assert_eq!(
+            ledger.get("post:19999"),
+            Some(counted(&[19999, 20000, 20001, 20002]))
+        );
         assert_eq!(ledger.terms_lost(), 0);
     }
 

@@ -122,7 +122,15 @@ impl Analyzer {
             trending_wanted: Vec::new(),
             response: response::ResponseTracker::new(&config.brands),
             scorer: SentimentScorer::new(),
-            ledger: Ledger::new(config.analysis.dedupe_capacity),
+            ledger: {
+                let ledger = Ledger::new(config.analysis.dedupe_capacity);
+                tracing::info!(
+                    ids = config.analysis.dedupe_capacity,
+                    megabytes = ledger.reserved_bytes() / 1_000_000,
+                    "dedupe ledger reserved"
+                );
+                ledger
+            },
             ring: MinuteRing::with_topics(ring_minutes, brands.len(), config.topics.len()),
             spikes: SpikeDetector::new(config.spikes.clone(), brands.len()),
             chart_windows: vec![config.wall.chart_hours * 60],
