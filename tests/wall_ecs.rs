@@ -271,3 +271,63 @@ fn the_war_room_shows_the_storm_in_its_topics_and_trending_tiles() {
         "the war room's trending tile has six rows, all filled"
     );
 }
+
+#[test]
+fn in_a_crisis_the_war_room_screens_without_a_status_line_make_room_for_the_banner() {
+    use vigie::wall::alert_banner::{AlertBanner, BANNER_HEIGHT};
+    use vigie::wall::layout::ScreenRoot;
+    use vigie::wall::theme::GAP;
+    let layout = Layout::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/warroom.toml"),
+        &config(),
+    )
+    .expect("the war room layout is valid");
+    let (mut figures, _) = crisis_for(&layout);
+    assert!(
+        figures.alerts.iter().any(|a| a.is_active()),
+        "the storm is alerting"
+    );
+    let (mut app, tx) = wall_app_with(layout);
+    let feet = |app: &mut App| {
+        let mut roots = app.world_mut().query::<(&ScreenRoot, &Node)>();
+        let mut feet: Vec<(String, Val)> = roots
+            .iter(app.world())
+            .map(|(root, node)| (root.name.clone(), node.padding.bottom))
+            .collect();
+        feet.sort_by(|a, b| a.0.cmp(&b.0));
+        feet
+    };
+    let banners_shown = |app: &mut App| {
+        let mut banners = app.world_mut().query_filtered::<&Node, With<AlertBanner>>();
+        banners
+            .iter(app.world())
+            .filter(|node| node.display != Display::None)
+            .count()
+    };
+
+    tx.send(WallUpdate::Figures(Box::new(figures.clone())))
+        .expect("send");
+    app.update();
+    assert_eq!(banners_shown(&mut app), 3, "a banner on every screen");
+    // The left screen's status line is where its banner goes; the others shrink their tiles.
+    assert_eq!(
+        feet(&mut app),
+        vec![
+            ("centre".to_string(), Val::Px(GAP + BANNER_HEIGHT)),
+            ("left".to_string(), Val::Px(GAP)),
+            ("right".to_string(), Val::Px(GAP + BANNER_HEIGHT)),
+        ]
+    );
+
+    // Once the alerts end, the tiles take the whole screen again.
+    figures.alerts.clear();
+    tx.send(WallUpdate::Figures(Box::new(figures)))
+        .expect("send");
+    app.update();
+    assert_eq!(banners_shown(&mut app), 0);
+    assert!(
+        feet(&mut app).iter().all(|(_, foot)| *foot == Val::Px(GAP)),
+        "{:?}",
+        feet(&mut app)
+    );
+}

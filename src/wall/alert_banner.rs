@@ -2,13 +2,15 @@
 //! active (the most severe one, and how many others), over the status line rather than over
 //! the figures the room needs in a crisis, and a frame that flashes around every screen while
 //! one is critical. Flashing is the only thing that wakes a still wall: twice a
-//! second, and only while a critical alert lasts.
+//! second, and only while a critical alert lasts. A screen with no status line (the war room's
+//! centre and right) makes room for the banner under its tiles while it shows, so that the
+//! banner never hides the foot of a chart or the last alert of a list.
 
 use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::layout::{ScreenRoot, ScreensBuilt};
+use super::layout::{ScreenRoot, ScreensBuilt, WallLayout};
 use super::theme::{self, WallFonts};
 use super::tiles::{on_new_data, set_text};
 use super::{WallData, WallSettings, WallSystems};
@@ -17,6 +19,8 @@ use crate::alerts::Severity;
 /// The frame is shown, then hidden, for this long each.
 pub const FLASH_HALF_PERIOD: Duration = Duration::from_millis(600);
 const FRAME_WIDTH: f32 = 12.0;
+/// The banner's height, fixed so that a screen knows how much room to leave it.
+pub const BANNER_HEIGHT: f32 = 48.0;
 /// Deep red under white text: readable on every theme.
 const CRITICAL_FILL: Color = Color::srgb(0.42, 0.04, 0.05);
 
@@ -69,9 +73,11 @@ fn add_overlays(
                     left: Val::Px(theme::GAP),
                     right: Val::Px(theme::GAP),
                     bottom: Val::Px(theme::GAP * 0.5),
-                    padding: UiRect::axes(Val::Px(24.0), Val::Px(8.0)),
+                    height: Val::Px(BANNER_HEIGHT),
+                    padding: UiRect::horizontal(Val::Px(24.0)),
                     border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
                     justify_content: JustifyContent::Center,
+                    align_items: AlignItems::Center,
                     display: Display::None,
                     ..default()
                 },
@@ -143,12 +149,34 @@ pub fn banner_line(
     Some((line, first.severity))
 }
 
+/// The padding under a screen's tiles. A screen with a status line keeps the usual gap: the
+/// banner covers the status line. One without makes room for the banner while it shows.
+pub fn foot_padding(banner_shown: bool, has_status_line: bool) -> f32 {
+    if banner_shown && !has_status_line {
+        theme::GAP + BANNER_HEIGHT
+    } else {
+        theme::GAP
+    }
+}
+
+/// Whether a screen has a status line of its own, always shown (not on a page that rotates).
+fn has_status_line(layout: &WallLayout, screen: usize) -> bool {
+    layout.0.screens.get(screen).is_some_and(|screen| {
+        screen
+            .tiles
+            .iter()
+            .any(|(_, spec)| matches!(spec, crate::layout::TileSpec::Status))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
 fn update_banner(
     data: Res<WallData>,
     settings: Res<WallSettings>,
-    layout: Res<super::layout::WallLayout>,
+    layout: Res<WallLayout>,
     lobby_filter: Res<super::tiles::stream::Lobby>,
     mut banners: Query<(&mut Node, &mut BackgroundColor), With<AlertBanner>>,
+    mut roots: Query<(&ScreenRoot, &mut Node), Without<AlertBanner>>,
     mut texts: Query<&mut Text, With<AlertBannerText>>,
     mut flashing: ResMut<Flashing>,
 ) {
@@ -169,6 +197,15 @@ fn update_banner(
             node.display = display;
         }
         colour.set_if_neq(BackgroundColor(fill));
+    }
+    for (root, mut node) in &mut roots {
+        let bottom = Val::Px(foot_padding(
+            line.is_some(),
+            has_status_line(&layout, root.index),
+        ));
+        if node.padding.bottom != bottom {
+            node.padding.bottom = bottom;
+        }
     }
     if let Some((line, _)) = &line {
         for mut text in &mut texts {

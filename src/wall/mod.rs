@@ -2,7 +2,7 @@
 //! through a channel and draws tiles. Each concern is a plugin in its own module; parents only
 //! add their children's plugins.
 
-mod alert_banner;
+pub mod alert_banner;
 pub mod bridge;
 pub mod care;
 mod frame_stats;
