@@ -68,6 +68,15 @@ fn crisis_for(layout: &Layout) -> (Figures, Vec<EnrichedMention>) {
     (analyzer.figures(until, Vec::new()), newest)
 }
 
+/// The shipped war room: three screens, only the left one with a status line.
+fn war_room() -> Layout {
+    Layout::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/warroom.toml"),
+        &config(),
+    )
+    .expect("the war room layout is valid")
+}
+
 fn texts_of<C: Component>(app: &mut App) -> Vec<(Entity, String)> {
     let mut query = app.world_mut().query_filtered::<(Entity, &Text), With<C>>();
     query
@@ -208,11 +217,7 @@ fn a_frame_without_updates_changes_nothing() {
 fn the_war_room_shows_the_storm_in_its_topics_and_trending_tiles() {
     use vigie::wall::tiles::topics::{TopicField, TopicNode, TopicPart, TopicText};
     use vigie::wall::tiles::trending::{TrendField, TrendRow, TrendText};
-    let layout = Layout::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/warroom.toml"),
-        &config(),
-    )
-    .expect("the war room layout is valid");
+    let layout = war_room();
     let (figures, cards) = crisis_for(&layout);
     let (mut app, tx) = wall_app_with(layout);
     tx.send(WallUpdate::Mentions(cards)).expect("send");
@@ -277,11 +282,7 @@ fn in_a_crisis_the_war_room_screens_without_a_status_line_make_room_for_the_bann
     use vigie::wall::alert_banner::{AlertBanner, BANNER_HEIGHT};
     use vigie::wall::layout::ScreenRoot;
     use vigie::wall::theme::GAP;
-    let layout = Layout::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/warroom.toml"),
-        &config(),
-    )
-    .expect("the war room layout is valid");
+    let layout = war_room();
     let (mut figures, _) = crisis_for(&layout);
     assert!(
         figures.alerts.iter().any(|a| a.is_active()),

@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use lru::LruCache;
 
 use super::aggregate::{Contribution, MinuteKey};
+use super::resident::{resident_map, resident_slice};
 use super::trending::TermKey;
 
 /// Brands are remembered as a bit set: the config allows at most this many.
@@ -128,7 +129,7 @@ struct TermPool {
 impl TermPool {
     fn new(len: usize) -> Self {
         Self {
-            keys: resident(len.max(1), 0),
+            keys: resident_slice(len.max(1), 0),
             written: 0,
         }
     }
@@ -161,15 +162,6 @@ impl TermPool {
     }
 }
 
-/// A vector of `len` copies of `value` whose pages are written now. Memory the ledger will
-/// fill anyway is then resident from start-up, and the wall's RSS does not climb for hours as
-/// the slab fills (`vigie bench soak` checks it is flat).
-fn resident<T: Clone>(len: usize, value: T) -> Box<[T]> {
-    let mut out = Vec::with_capacity(len);
-    out.resize(len, value);
-    out.into_boxed_slice()
-}
-
 /// The ids seen lately, least recently seen forgotten first. Its memory is allocated and
 /// written once, at start: a slab of entries in a recency list, an index from id key to slot
 /// and a ring of trending terms; nothing is allocated per mention.
@@ -197,17 +189,11 @@ impl Ledger {
         let capacity = capacity.clamp(1, NONE as usize - 1);
         // Twice the ids it holds: the map then always rehashes its tombstones in place rather
         // than growing, so it keeps the one allocation made here.
-        let mut index =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(2 * capacity, Default::default());
-        // Fill and empty it once, so that its buckets are resident from the start too.
-        for slot in 0..2 * capacity as u64 {
-            index.insert(slot, 0);
-        }
-        index.clear();
+        let index: rustc_hash::FxHashMap<IdKey, u32> = resident_map(2 * capacity, |n| n);
         Self {
             index_capacity: index.capacity(),
             index,
-            entries: resident(capacity, Entry::FREE),
+            entries: resident_slice(capacity, Entry::FREE),
             used: 0,
             newest: NONE,
             oldest: NONE,

@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod dedupe;
 pub mod detect_lines;
 pub mod matching;
+pub mod resident;
 pub mod response;
 pub mod score_lines;
 pub mod spikes;

@@ -18,6 +18,7 @@ use rustc_hash::FxHashMap;
 
 use super::aggregate::MinuteKey;
 use super::matching::{fold_into, folded_words, words_in};
+use super::resident::resident_map;
 use super::stopwords;
 use crate::model::{TrendingList, TrendingTerm};
 
@@ -42,6 +43,7 @@ pub type TermKey = u64;
 
 /// Bits of a term key; the bits above hold the brand in a (brand, term) pair.
 const TERM_BITS: u32 = 58;
+const TERM_MASK: u64 = (1 << TERM_BITS) - 1;
 const _: () = assert!(super::dedupe::MAX_BRANDS <= 1 << (64 - TERM_BITS));
 
 /// A (brand, term) pair packed in one `u64`, the brand in the top bits: 16-byte table entries
@@ -51,7 +53,7 @@ struct BrandTerm(u64);
 
 impl BrandTerm {
     fn new(brand: usize, term: TermKey) -> Self {
-        Self(((brand as u64) << TERM_BITS) | (term & ((1 << TERM_BITS) - 1)))
+        Self(((brand as u64) << TERM_BITS) | (term & TERM_MASK))
     }
 
     fn brand(self) -> usize {
@@ -59,7 +61,7 @@ impl BrandTerm {
     }
 
     fn term(self) -> TermKey {
-        self.0 & ((1 << TERM_BITS) - 1)
+        self.0 & TERM_MASK
     }
 }
 
@@ -215,12 +217,7 @@ type Counts = FxHashMap<BrandTerm, u32>;
 /// A minute's table, allocated for `MAX_TERMS_PER_MINUTE` pairs and written once, so that its
 /// pages are resident from the start and `count`, which never goes past that, never grows it.
 fn minute_counts() -> Counts {
-    let mut counts = Counts::with_capacity_and_hasher(MAX_TERMS_PER_MINUTE, Default::default());
-    for n in 0..MAX_TERMS_PER_MINUTE as u64 {
-        counts.insert(BrandTerm(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)), 0);
-    }
-    counts.clear();
-    counts
+    resident_map(MAX_TERMS_PER_MINUTE, BrandTerm)
 }
 
 struct Minute {

@@ -151,7 +151,7 @@ pub fn banner_line(
 
 /// The padding under a screen's tiles. A screen with a status line keeps the usual gap: the
 /// banner covers the status line. One without makes room for the banner while it shows.
-pub fn foot_padding(banner_shown: bool, has_status_line: bool) -> f32 {
+fn foot_padding(banner_shown: bool, has_status_line: bool) -> f32 {
     if banner_shown && !has_status_line {
         theme::GAP + BANNER_HEIGHT
     } else {
