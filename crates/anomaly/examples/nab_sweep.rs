@@ -9,37 +9,6 @@ use vigie_anomaly::Params;
 use vigie_anomaly::detector::score_series;
 use vigie_anomaly::nab::{load_corpus, score_corpus};
 
-fn set(params: &mut Params, name: &str, value: &str) -> Result<(), String> {
-    let number: f64 = value
-        .parse()
-        .map_err(|_| format!("{name}: not a number: {value}"))?;
-    match name {
-        "rhythm_rate" => params.rhythm_rate = number,
-        "rhythm_smoothing" => params.rhythm_smoothing = number as usize,
-        "learning_clip" => params.learning_clip = number,
-        "spread_rate" => params.spread_rate = number,
-        "warmup_buckets" => params.warmup_buckets = number as usize,
-        "min_spread" => params.min_spread = number,
-        "min_record_excess" => params.min_record_excess = number,
-        "record_half_life_days" => params.record_half_life_days = number,
-        "rarity_span_days" => params.rarity_span_days = number,
-        "sustained_hours" => params.sustained_hours = number,
-        "weight_sustained" => params.weight_sustained = number,
-        "weight_drops" => params.weight_drops = number,
-        "weight_record" => params.weight_record = number,
-        "weight_context" => params.weight_context = number,
-        "context_full_at" => params.context_full_at = number,
-        "alarm_evidence" => params.alarm_evidence = number,
-        "quiet_days" => params.quiet_days = number,
-        "renewal_factor" => params.renewal_factor = number,
-        "quiet_damping" => params.quiet_damping = number,
-        "half_score_evidence" => params.half_score_evidence = number,
-        "weekly_rhythm" => params.weekly_rhythm = number != 0.0,
-        _ => return Err(format!("unknown parameter {name}")),
-    }
-    Ok(())
-}
-
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().ok_or("usage: nab_sweep DIR [name=value ...]")?);
@@ -53,7 +22,7 @@ fn main() -> Result<(), String> {
         let (name, value) = arg
             .split_once('=')
             .ok_or(format!("expected name=value: {arg}"))?;
-        set(&mut params, name, value)?;
+        params.set(name, value)?;
     }
     let corpus = load_corpus(&dir).map_err(|e| e.to_string())?;
     let scores: Vec<Vec<f64>> = corpus

@@ -171,6 +171,17 @@ fn scaled_sigmoid(position: f64) -> f64 {
     }
 }
 
+/// What detecting one scored row (past probation) is worth under a profile, whatever its score:
+/// the TP sigmoid inside a window, the (negative) FP cost outside. The leave-one-out evaluation
+/// sweeps thresholds over these, so they are computed once per series and profile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RowWorth {
+    pub row: usize,
+    pub worth: f64,
+    /// The series' own window index (into `LabelledSeries::windows`).
+    pub window: Option<usize>,
+}
+
 /// A scored row: its anomaly score, what detecting it is worth, and its window (global index).
 struct Point {
     score: f64,
@@ -178,26 +189,22 @@ struct Point {
     window: Option<usize>,
 }
 
-fn probation_rows(rows: usize) -> usize {
+pub fn probation_rows(rows: usize) -> usize {
     (PROBATION_SHARE * rows as f64)
         .floor()
         .min(PROBATION_MAX_ROWS) as usize
 }
 
-fn points(
-    series: &LabelledSeries,
-    scores: &[f64],
-    profile: Profile,
-    first_window: usize,
-    out: &mut Vec<Point>,
-) {
+/// The worth of every row past probation, in row order.
+pub fn row_worths(series: &LabelledSeries, profile: Profile) -> Vec<RowWorth> {
     let rows = series.rows.len();
     let probation = probation_rows(rows);
     let best_tp = scaled_sigmoid(-1.0);
     let mut windows = series.windows.iter().enumerate().peekable();
     let mut current: Option<(usize, usize, usize)> = None;
     let mut previous: Option<(usize, f64)> = None;
-    for (row, &score) in scores.iter().enumerate().take(rows) {
+    let mut out = Vec::with_capacity(rows.saturating_sub(probation));
+    for row in 0..rows {
         if current.is_none()
             && let Some(&(index, &(start, end))) = windows.peek()
             && start == row
@@ -209,10 +216,7 @@ fn points(
             Some((index, start, end)) => {
                 let width = (end - start + 1) as f64;
                 let position = -((end as f64 - row as f64 + 1.0) / width);
-                (
-                    scaled_sigmoid(position) * profile.tp / best_tp,
-                    Some(first_window + index),
-                )
+                (scaled_sigmoid(position) * profile.tp / best_tp, Some(index))
             }
             None => {
                 let position = match previous {
@@ -223,17 +227,32 @@ fn points(
             }
         };
         if row >= probation {
-            out.push(Point {
-                score,
-                worth,
-                window,
-            });
+            out.push(RowWorth { row, worth, window });
         }
         if let Some((_, start, end)) = current
             && row == end
         {
             previous = Some((end, (end - start + 1) as f64));
             current = None;
+        }
+    }
+    out
+}
+
+fn points(
+    series: &LabelledSeries,
+    scores: &[f64],
+    profile: Profile,
+    first_window: usize,
+    out: &mut Vec<Point>,
+) {
+    for w in row_worths(series, profile) {
+        if let Some(&score) = scores.get(w.row) {
+            out.push(Point {
+                score,
+                worth: w.worth,
+                window: w.window.map(|i| first_window + i),
+            });
         }
     }
 }

@@ -27,6 +27,11 @@ impl RollingRank {
         }
     }
 
+    /// The most values the window holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
