@@ -416,6 +416,22 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
             0
         }
     };
+    // The spikes it had raised, back on the charts and out of the baselines.
+    match store.spikes_between(
+        now - analyzer.history_span(),
+        now + TimeDelta::minutes(5),
+        analyzer.brands(),
+    ) {
+        Ok(spikes) => {
+            for spike in spikes {
+                analyzer.adopt_spike(spike);
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, file = %store.path().display(), "cannot read the spikes");
+            health.set_problem(Some(format!("cannot read the history's spikes: {error}")));
+        }
+    }
     tracing::info!(
         restored,
         ms = started.elapsed().as_millis() as u64,

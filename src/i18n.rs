@@ -262,6 +262,35 @@ fn spike_why(drivers: &crate::alerts::drivers::SpikeDrivers, open: &str, close: 
     why
 }
 
+/// Why a spike happened, for the volume tile: its words, its main platform and its most
+/// shared post ("« affiches », « maigres » · X 62 % · le plus partagé : @lea « Le… »");
+/// `None` when nothing is known of it yet.
+pub fn spike_reason(
+    locale: Locale,
+    drivers: &crate::alerts::drivers::SpikeDrivers,
+    most_shared: Option<&crate::alerts::EvidencePost>,
+) -> Option<String> {
+    let (open, close, most_shared_label) = match locale {
+        Locale::Fr => ("« ", " »", "le plus partagé :"),
+        Locale::En => ("\"", "\"", "most shared:"),
+    };
+    let mut why = spike_why(drivers, open, close);
+    if let Some(post) = most_shared {
+        let text: String = post.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let cut = crate::alerts::engine::first_chars(&text, SPIKE_POST_CHARS);
+        let ellipsis = if cut.len() < text.len() { "…" } else { "" };
+        why.push_str(&format!(
+            " · {most_shared_label} {} {open}{cut}{ellipsis}{close}",
+            post.author
+        ));
+    }
+    let why = why.strip_prefix(" · ")?.to_string();
+    Some(why)
+}
+
+/// A most shared post is quoted this far: the line must fit a tile read from across the room.
+const SPIKE_POST_CHARS: usize = 70;
+
 /// An alert in one line, with its figures, in the wall's language.
 pub fn alert_summary(
     locale: Locale,

@@ -112,13 +112,33 @@ enum Command {
 
 #[derive(Subcommand)]
 enum EvalCommand {
-    /// Score the spike detector on a NAB corpus: a folder with `windows.json` and the data
-    /// files it names. Prints the standard, reward-low-FP and reward-low-FN scores.
+    /// Score the spike detector on NAB corpora: folders with `windows.json` and the data
+    /// files it names. Prints the standard, reward-low-FP and reward-low-FN scores of each
+    /// folder (in-sample, as NAB publishes them), then each series scored leave-one-out: with
+    /// the parameters and thresholds chosen on all the other series.
     Nab {
-        dir: PathBuf,
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
         /// Also write the detector's output for each file here, in NAB's result format.
         #[arg(long)]
         results: Option<PathBuf>,
+    },
+    /// Score the sentiment scorer on human-labelled texts in three classes: a folder with
+    /// `{split}_text.txt` and `{split}_labels.txt` (0 negative, 1 neutral, 2 positive), as
+    /// the UMSAB tweets. Prints macro-F1, accuracy and the confusion matrix, beside the Python
+    /// vaderSentiment and vaderSentiment-fr when they are installed.
+    Sentiment {
+        dir: PathBuf,
+        /// One split (`train`, `val`, `test`); without it, each of them the folder holds.
+        #[arg(long)]
+        split: Option<String>,
+        /// The texts' language: `fr`, `en`, or `auto` (each text's guessed language, as the
+        /// wall does).
+        #[arg(long, default_value = "auto")]
+        lang: String,
+        /// The Python that has the peers installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
     },
 }
 
@@ -568,9 +588,39 @@ fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<E
 /// `vigie eval`: scores against labelled data, printed as a table.
 fn eval(what: &EvalCommand) -> anyhow::Result<ExitCode> {
     match what {
-        EvalCommand::Nab { dir, results } => {
-            let report = vigie::eval::eval_nab(dir, results.as_deref())?;
+        EvalCommand::Nab { dirs, results } => {
+            let report = vigie::eval::nab::eval_nab(dirs, results.as_deref())?;
             print!("{}", report.table());
+        }
+        EvalCommand::Sentiment {
+            dir,
+            split,
+            lang,
+            python,
+        } => {
+            let lang = match lang.as_str() {
+                "fr" => Some(vigie::analysis::sentiment::Lang::Fr),
+                "en" => Some(vigie::analysis::sentiment::Lang::En),
+                "auto" => None,
+                other => anyhow::bail!("--lang {other}: expected fr, en or auto"),
+            };
+            let splits: Vec<String> = match split {
+                Some(split) => vec![split.clone()],
+                None => ["train", "val", "test"]
+                    .iter()
+                    .filter(|s| dir.join(format!("{s}_labels.txt")).is_file())
+                    .map(|s| s.to_string())
+                    .collect(),
+            };
+            anyhow::ensure!(
+                !splits.is_empty(),
+                "{}: no train_labels.txt, val_labels.txt or test_labels.txt",
+                dir.display()
+            );
+            for split in &splits {
+                let report = vigie::eval::sentiment::eval_sentiment(dir, split, lang, python)?;
+                println!("{}", report.table());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -31,11 +31,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alerts::AlertChange;
 use crate::model::{
-    AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Platform, Tone,
+    AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Platform, Spike, Tone,
 };
 
 pub const FILE_NAME: &str = "vigie.sqlite3";
-const SCHEMA_VERSION: i64 = 1;
+/// 2: spikes kept, so that a restarted wall shows the ones it had raised.
+const SCHEMA_VERSION: i64 = 2;
 /// Events written in one transaction at most.
 const BATCH: usize = 2_000;
 /// How long an event may wait for its batch.
@@ -78,6 +79,8 @@ impl HistoryHealth {
 pub enum StoreEvent {
     Analysis(AnalysisEvent),
     Alert(AlertChange),
+    /// A spike raised, or grown since it was last sent.
+    Spike(Spike),
 }
 
 /// An open history file.
@@ -180,6 +183,15 @@ impl Store {
                     positive INTEGER NOT NULL,
                     engagement INTEGER NOT NULL,
                     PRIMARY KEY (minute, brand)
+                );
+                CREATE TABLE IF NOT EXISTS spikes (
+                    brand TEXT NOT NULL,
+                    minute INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    baseline REAL NOT NULL,
+                    score REAL NOT NULL,
+                    detected_at INTEGER NOT NULL,
+                    PRIMARY KEY (brand, minute)
                 );",
             )?;
             self.conn
@@ -211,6 +223,26 @@ impl Store {
                         add_minutes(&tx, &before, brands, -1)?;
                     }
                     tx.execute("DELETE FROM mentions WHERE id = ?1", [id])?;
+                }
+                StoreEvent::Spike(spike) => {
+                    let Some(brand) = brands.get(spike.brand) else {
+                        continue;
+                    };
+                    tx.execute(
+                        "INSERT INTO spikes (brand, minute, count, baseline, score, detected_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (brand, minute) DO UPDATE SET
+                             count = excluded.count, baseline = excluded.baseline,
+                             score = excluded.score, detected_at = excluded.detected_at",
+                        params![
+                            brand.name,
+                            millis(spike.minute),
+                            spike.count,
+                            f64::from(spike.baseline),
+                            f64::from(spike.score),
+                            millis(spike.detected_at),
+                        ],
+                    )?;
                 }
                 StoreEvent::Alert(change) => {
                     let alert = change.alert();
@@ -262,6 +294,9 @@ impl Store {
         removed += self
             .conn
             .execute("DELETE FROM minutes WHERE minute < ?1", [cutoff / 60_000])?;
+        removed += self
+            .conn
+            .execute("DELETE FROM spikes WHERE minute < ?1", [cutoff])?;
         Ok(removed)
     }
 
@@ -298,6 +333,53 @@ impl Store {
             read += 1;
         }
         Ok(read)
+    }
+
+    /// The stored spikes of minutes in `[from, to)`, oldest first, with their brands mapped
+    /// to the indices of `brands` (a brand no longer in the config is left out).
+    pub fn spikes_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        brands: &[BrandInfo],
+    ) -> rusqlite::Result<Vec<Spike>> {
+        let mut statement = self.conn.prepare(
+            "SELECT brand, minute, count, baseline, score, detected_at FROM spikes
+             WHERE minute >= ?1 AND minute < ?2 ORDER BY minute, brand",
+        )?;
+        let rows = statement.query_map([millis(from), millis(to)], |row| {
+            let brand: String = row.get(0)?;
+            Ok((
+                brand,
+                row.get::<_, i64>(1)?,
+                row.get::<_, u32>(2)?,
+                row.get::<_, f64>(3)?,
+                row.get::<_, f64>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut spikes = Vec::new();
+        for row in rows {
+            let (name, minute, count, baseline, score, detected_at) = row?;
+            let Some(brand) = brands.iter().position(|b| b.name == name) else {
+                continue;
+            };
+            let (Some(minute), Some(detected_at)) = (
+                DateTime::from_timestamp_millis(minute),
+                DateTime::from_timestamp_millis(detected_at),
+            ) else {
+                continue;
+            };
+            spikes.push(Spike {
+                brand,
+                minute,
+                count,
+                baseline: baseline as f32,
+                score: score as f32,
+                detected_at,
+            });
+        }
+        Ok(spikes)
     }
 
     /// Per brand name, the stored minutes `[from, to)` as (minute, negative, neutral,
@@ -643,6 +725,59 @@ mod tests {
 
     fn counted(m: &EnrichedMention) -> StoreEvent {
         StoreEvent::Analysis(AnalysisEvent::Counted(m.clone()))
+    }
+
+    #[test]
+    fn spikes_are_kept_updated_in_place_and_read_back_for_this_configs_brands() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path()).expect("store opens");
+        let spike = |brand: usize, minute: i64, count: u32| Spike {
+            brand,
+            minute: at(minute),
+            count,
+            baseline: 3.5,
+            score: 9.25,
+            detected_at: at(minute) + TimeDelta::seconds(12),
+        };
+        store
+            .write(
+                &[
+                    StoreEvent::Spike(spike(0, 10, 20)),
+                    StoreEvent::Spike(spike(1, 12, 8)),
+                    // The first one grew.
+                    StoreEvent::Spike(spike(0, 10, 31)),
+                    StoreEvent::Spike(spike(0, 90, 40)),
+                ],
+                &brands(),
+            )
+            .expect("written");
+        let read = store
+            .spikes_between(at(0), at(60), &brands())
+            .expect("read");
+        assert_eq!(read, vec![spike(0, 10, 31), spike(1, 12, 8)]);
+        // A config that lists the brands the other way round, and one without "Mini Mousse".
+        let mut theirs = brands();
+        theirs.reverse();
+        assert_eq!(
+            store.spikes_between(at(0), at(60), &theirs).expect("read"),
+            vec![spike(1, 10, 31), spike(0, 12, 8)]
+        );
+        assert_eq!(
+            store
+                .spikes_between(at(0), at(60), &brands()[..1])
+                .expect("read"),
+            vec![spike(0, 10, 31)]
+        );
+        // Old spikes go with the retention.
+        store
+            .apply_retention(at(60), TimeDelta::minutes(30))
+            .expect("retention");
+        assert_eq!(
+            store
+                .spikes_between(at(0), at(100), &brands())
+                .expect("read"),
+            vec![spike(0, 90, 40)]
+        );
     }
 
     #[test]

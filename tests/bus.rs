@@ -264,6 +264,14 @@ fn two_displays_and_a_late_one_show_the_figures_the_hub_computed() {
             "the displays show the hub's alert {key:?}"
         );
     }
+    // Spikes are the hub's too: the same minutes, counts and scores, on the display that
+    // followed live and on the one that joined late (from the state stream).
+    assert!(
+        !hub.spikes.is_empty(),
+        "the crisis raises spikes:\n{hub_log}"
+    );
+    assert_eq!(first.spikes, hub.spikes, "{first_log}");
+    assert_eq!(late.spikes, hub.spikes, "{late_log}");
     // The displays show the hub's sources on their status line, and their link to it.
     for display in [&first, &late] {
         assert!(display.sources.iter().any(|s| s.name == "crisis"));
@@ -337,6 +345,12 @@ fn nats_stopped_for_ten_seconds_loses_nothing_and_everyone_reconnects() {
     assert_eq!(
         day_window(&display),
         day_window(&hub),
+        "hub:\n{hub_log}\ndisplay:\n{display_log}"
+    );
+    // The spikes raised while NATS was away reach the display once it is back.
+    assert!(!hub.spikes.is_empty());
+    assert_eq!(
+        display.spikes, hub.spikes,
         "hub:\n{hub_log}\ndisplay:\n{display_log}"
     );
 }

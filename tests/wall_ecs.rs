@@ -13,7 +13,7 @@ use vigie::model::{EnrichedMention, Figures, WallUpdate};
 use vigie::wall::tiles::kpi::KpiValue;
 use vigie::wall::tiles::share_of_voice::{ShareBar, SharePercent};
 use vigie::wall::tiles::stream::{CARDS, CardBody, StreamCard};
-use vigie::wall::tiles::volume::{SpikeMarker, VolumeBar};
+use vigie::wall::tiles::volume::{SpikeMarker, SpikeNote, SpikeReason, VolumeBar};
 use vigie::wall::{UpdateFeed, WallLayout, WallSettings};
 
 fn config() -> Config {
@@ -183,6 +183,89 @@ fn updates_fill_the_tiles() {
 
     // Updating is changing entities, not spawning new ones.
     assert_eq!(app.world().entities().len(), entities_before);
+}
+
+/// The demo crisis with the alert engine ticking as the wall's analysis thread does, so that
+/// its volume-spike alert names the storm's words, platforms and posts.
+fn crisis_with_alerts() -> Figures {
+    let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
+    let mut analyzer = Analyzer::new(&config()).expect("analyzer");
+    analyzer.set_windows(&vigie::wall::layout::windows_wanted(&Layout::built_in(
+        &config(),
+    )));
+    let mut generator = DemoGenerator::new(
+        42,
+        Scenario::PosterBacklash,
+        incident - TimeDelta::hours(2),
+        incident,
+    );
+    let until = incident + TimeDelta::minutes(8);
+    let mut next_tick = incident - TimeDelta::hours(2);
+    while generator.peek().created_at <= until {
+        let mention = generator.pop();
+        let now = mention.created_at;
+        analyzer.process(mention, now);
+        if now >= next_tick {
+            analyzer.tick_alerts(now, &[]);
+            next_tick = now + TimeDelta::seconds(10);
+        }
+    }
+    analyzer.tick_alerts(until, &[]);
+    analyzer.figures(until, Vec::new())
+}
+
+#[test]
+fn the_volume_tile_says_why_its_latest_spike_happened_in_french_and_english() {
+    let figures = crisis_with_alerts();
+    let drivers = figures
+        .alerts
+        .iter()
+        .find_map(|a| match &a.trigger {
+            vigie::alerts::Trigger::VolumeSpike { drivers, .. } => Some(drivers.clone()),
+            _ => None,
+        })
+        .expect("the crisis raises a volume-spike alert");
+    assert!(!drivers.terms.is_empty(), "{drivers:?}");
+    for (locale, most_shared) in [
+        (vigie::i18n::Locale::Fr, "le plus partagé :"),
+        (vigie::i18n::Locale::En, "most shared:"),
+    ] {
+        let (mut app, tx) = wall_app();
+        app.world_mut().resource_mut::<WallSettings>().locale = locale;
+        tx.send(WallUpdate::Figures(Box::new(figures.clone())))
+            .expect("send");
+        app.update();
+        let mut query = app
+            .world_mut()
+            .query_filtered::<(&Text, &Visibility, Has<SpikeReason>), With<SpikeNote>>();
+        let notes: Vec<(String, bool, bool)> = query
+            .iter(app.world())
+            .map(|(t, v, r)| (t.0.clone(), *v != Visibility::Hidden, r))
+            .collect();
+        let headline = notes
+            .iter()
+            .find(|(_, shown, reason)| *shown && !reason)
+            .map(|(t, _, _)| t.clone())
+            .expect("the spike's headline is shown");
+        let spike_word = if locale == vigie::i18n::Locale::Fr {
+            "PIC"
+        } else {
+            "SPIKE"
+        };
+        assert!(headline.starts_with(spike_word), "{headline}");
+        let reason = notes
+            .iter()
+            .find(|(_, shown, reason)| *shown && *reason)
+            .map(|(t, _, _)| t.clone())
+            .expect("the spike's reason is shown");
+        assert!(reason.contains(&drivers.terms[0]), "{reason} / {drivers:?}");
+        let (platform, percent) = drivers.platforms[0];
+        assert!(
+            reason.contains(&format!("{platform} {percent} %")),
+            "{reason}"
+        );
+        assert!(reason.contains(most_shared), "{reason}");
+    }
 }
 
 #[test]

@@ -594,7 +594,7 @@ fn evidence(enriched: &EnrichedMention) -> EvidencePost {
 }
 
 /// The first `n` characters of `text`.
-fn first_chars(text: &str, n: usize) -> &str {
+pub(crate) fn first_chars(text: &str, n: usize) -> &str {
     if text.len() <= n {
         // No more bytes than `n`, so no more characters.
         return text;

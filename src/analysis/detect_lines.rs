@@ -1,6 +1,10 @@
 //! `vigie detect`: a `timestamp,value` CSV on one side, the same rows with an anomaly score on
 //! the other, in NAB's result format. Streams: each row is scored and written before the next
 //! is read, so it can sit at the end of a pipe that never closes.
+//!
+//! Real series have clocks that step back (an hour repeated when daylight saving ends, a clock
+//! corrected): every row is scored in arrival order all the same, and the steps are counted
+//! and said once on standard error, never an error.
 
 use std::io::{BufRead, Write};
 
@@ -11,8 +15,6 @@ use vigie_anomaly::{AnomalyDetector, Params};
 pub enum DetectError {
     #[error("standard input, {0}")]
     Input(#[from] SeriesError),
-    #[error("standard input, line {line}: timestamp goes back in time ({stamp})")]
-    OutOfOrder { line: usize, stamp: String },
     #[error("writing: {0}")]
     Output(std::io::Error),
 }
@@ -24,10 +26,21 @@ impl DetectError {
     }
 }
 
-pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize, DetectError> {
+/// What a run read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DetectSummary {
+    pub rows: usize,
+    /// Rows whose timestamp was at or before the previous row's: scored in arrival order.
+    pub clock_steps: usize,
+}
+
+pub fn detect_lines(
+    input: impl BufRead,
+    mut output: impl Write,
+) -> Result<DetectSummary, DetectError> {
     let mut detector = AnomalyDetector::new(Params::default());
     let mut previous: Option<i64> = None;
-    let mut rows = 0;
+    let mut summary = DetectSummary::default();
     writeln!(output, "{RESULT_HEADER}").map_err(DetectError::Output)?;
     for (index, line) in input.lines().enumerate() {
         let line = line.map_err(|e| DetectError::Input(SeriesError::Io(e)))?;
@@ -41,19 +54,30 @@ pub fn detect_lines(input: impl BufRead, mut output: impl Write) -> Result<usize
             continue;
         }
         let row = parse_row(trimmed, number)?;
-        if previous.is_some_and(|p| row.seconds < p) {
-            return Err(DetectError::OutOfOrder {
-                line: number,
-                stamp: row.stamp,
-            });
+        if previous.is_some_and(|p| row.seconds <= p) {
+            summary.clock_steps += 1;
+            if summary.clock_steps == 1 {
+                tracing::warn!(
+                    line = number,
+                    timestamp = %row.stamp,
+                    "timestamp repeats or goes back: rows are scored in arrival order"
+                );
+            }
         }
         previous = Some(row.seconds);
         let score = detector.observe(row.seconds, row.value);
         writeln!(output, "{}", Scored(&row, score)).map_err(DetectError::Output)?;
-        rows += 1;
+        summary.rows += 1;
     }
     output.flush().map_err(DetectError::Output)?;
-    Ok(rows)
+    if summary.clock_steps > 0 {
+        tracing::warn!(
+            rows = summary.rows,
+            clock_steps = summary.clock_steps,
+            "rows whose timestamp repeated or went back, scored in arrival order"
+        );
+    }
+    Ok(summary)
 }
 
 #[cfg(test)]
@@ -97,8 +121,9 @@ mod tests {
         let burst_at = values.len();
         values.extend([300.0, 280.0, 150.0, 40.0, 30.0]);
         let mut output = Vec::new();
-        let rows = detect_lines(csv(&values).as_bytes(), &mut output).expect("detects");
-        assert_eq!(rows, values.len());
+        let summary = detect_lines(csv(&values).as_bytes(), &mut output).expect("detects");
+        assert_eq!(summary.rows, values.len());
+        assert_eq!(summary.clock_steps, 0);
         let scores = scores(&output);
         assert_eq!(scores.len(), values.len());
         assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
@@ -138,14 +163,48 @@ mod tests {
             error.to_string(),
             "standard input, line 3: unreadable value \"x\""
         );
-        let error = detect_lines(
-            "timestamp,value\n2015-03-01 00:05:00,3\n2015-03-01 00:00:00,4\n".as_bytes(),
-            Vec::new(),
-        )
-        .expect_err("out of order");
+    }
+
+    #[test]
+    fn rows_whose_clock_repeats_or_steps_back_are_scored_in_arrival_order() {
+        // Two weeks of a daily rhythm at 5 minutes; the clock then repeats an hour (daylight
+        // saving ends), later steps back a whole day, and a burst comes after both.
+        let base = 1_425_000_000;
+        let mut stamps: Vec<i64> = (0..4032).map(|i| base + i * 300).collect();
+        let last = *stamps.last().expect("rows");
+        stamps.extend((1..=12).map(|i| last - 3600 + i * 300));
+        let last = *stamps.last().expect("rows");
+        stamps.extend((1..=288).map(|i| last - 86_400 + i * 300));
+        let mut values: Vec<f64> = (0..stamps.len())
+            .map(|i| {
+                let hour = (i % 288) as f64 / 12.0;
+                (20.0 + 15.0 * (hour / 24.0 * std::f64::consts::TAU).sin() + (i % 7) as f64).round()
+            })
+            .collect();
+        let burst_at = values.len();
+        let last = *stamps.last().expect("rows");
+        stamps.extend((1..=3).map(|i| last + i * 300));
+        values.extend([300.0, 280.0, 150.0]);
+        let mut text = String::from("timestamp,value\n");
+        for (stamp, value) in stamps.iter().zip(&values) {
+            let time = chrono::DateTime::from_timestamp(*stamp, 0)
+                .expect("valid time")
+                .format("%Y-%m-%d %H:%M:%S");
+            text.push_str(&format!("{time},{value}\n"));
+        }
+        let mut output = Vec::new();
+        let summary = detect_lines(text.as_bytes(), &mut output).expect("never an error");
+        assert_eq!(summary.rows, values.len());
+        // The first row of each step goes back; the rest of the repeated hour and day
+        // move forward again from there.
+        assert_eq!(summary.clock_steps, 2);
+        let scores = scores(&output);
+        assert_eq!(scores.len(), values.len(), "every row scored");
+        assert!(scores.iter().all(|s| (0.0..=1.0).contains(s)));
         assert!(
-            error.to_string().contains("line 3: timestamp goes back"),
-            "{error}"
+            scores[burst_at] > 2.0 / 3.0,
+            "the burst after the steps scored {}",
+            scores[burst_at]
         );
     }
 }

@@ -34,8 +34,8 @@ use crate::alerts::{AlertChange, AlertEngine};
 use crate::config::Config;
 use crate::layout::tiles::MAX_CHART_MINUTES;
 use crate::model::{
-    AnalysisEvent, BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Tone,
-    TopicInfo, VolumeChart, WindowTotals, WindowsWanted,
+    AnalysisEvent, BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Spike,
+    Tone, TopicInfo, VolumeChart, WindowTotals, WindowsWanted,
 };
 
 /// The volume chart has at most this many bars, whatever its window.
@@ -87,6 +87,9 @@ pub struct Analyzer {
     alerts: AlertEngine,
     /// A display's alerts: the hub's, as it raised them.
     remote_alerts: Option<crate::alerts::remote::RemoteAlerts>,
+    /// A display shows the hub's spikes (`adopt_spike`) and raises none of its own: two
+    /// detectors fed the same posts at other moments would not flag the same minutes.
+    follows_hub: bool,
     processed: u64,
     duplicates: u64,
     unmatched: u64,
@@ -140,6 +143,7 @@ impl Analyzer {
                 .min(widest),
             alerts: AlertEngine::new(config.alerts.clone(), &config.brands, config.locale),
             remote_alerts: None,
+            follows_hub: false,
             brands,
             processed: 0,
             duplicates: 0,
@@ -446,6 +450,25 @@ impl Analyzer {
     /// on its alert list and count are those of `adopt_alert`.
     pub fn follow_remote_alerts(&mut self) {
         self.remote_alerts = Some(crate::alerts::remote::RemoteAlerts::default());
+        self.follows_hub = true;
+    }
+
+    /// A spike as the hub raised or last updated it (a display), or as the history kept it
+    /// (a restart): shown on the charts, and left out of the baselines like one of ours.
+    pub fn adopt_spike(&mut self, spike: Spike) -> Outcome {
+        if spike.brand < self.brands.len() {
+            self.spikes.adopt(spike);
+        }
+        Outcome::Noted
+    }
+
+    /// Spikes raised or changed since the last call (none on a display): for the history and
+    /// the displays.
+    pub fn take_spike_changes(&mut self) -> Vec<Spike> {
+        if self.follows_hub {
+            return Vec::new();
+        }
+        self.spikes.take_changes()
     }
 
     /// The hub that raises the alerts (re)started at `at` (its clock).
@@ -467,7 +490,9 @@ impl Analyzer {
     /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
     /// that watch states (negative share, spikes, sources) at `now`.
     pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
-        self.spikes.advance(&self.ring, now);
+        if !self.follows_hub {
+            self.spikes.advance(&self.ring, now);
+        }
         self.trending.advance(minute_key(now));
         let now_key = minute_key(now);
         let ring = &self.ring;
@@ -529,13 +554,19 @@ impl Analyzer {
             topics: self.topics.clone(),
             trending,
             response_times: self.response.times(now),
-            spikes: self
-                .spikes
-                .spikes()
-                .iter()
-                .filter(|s| s.minute >= earliest_chart)
-                .cloned()
-                .collect(),
+            spikes: {
+                // In minute order, then brand: a display adopts the hub's spikes in the order
+                // it hears of them, and must show the same list.
+                let mut spikes: Vec<Spike> = self
+                    .spikes
+                    .spikes()
+                    .iter()
+                    .filter(|s| s.minute >= earliest_chart)
+                    .cloned()
+                    .collect();
+                spikes.sort_by_key(|s| (s.minute, s.brand));
+                spikes
+            },
             active_alerts: match &self.remote_alerts {
                 Some(remote) => remote.active_count(),
                 None if self.alerts.has_rules() => self.alerts.active_count(),

@@ -13,6 +13,7 @@
 //!   rise at an hour that is usually quiet, and a collapse.
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use vigie_anomaly::{AnomalyDetector, Params};
 
 use super::aggregate::{MinuteKey, MinuteRing, minute_key, minute_start};
@@ -52,6 +53,9 @@ pub struct SpikeDetector {
     /// Per brand, the baseline of the minute last tested: computed once per minute.
     baselines: Vec<Option<Baseline>>,
     spikes: Vec<Spike>,
+    /// Per (brand, minute), the count and score last handed out by `take_changes`: a hub
+    /// publishes a spike again only when it moved.
+    handed_out: FxHashMap<(usize, DateTime<Utc>), (u32, u32)>,
 }
 
 impl SpikeDetector {
@@ -66,11 +70,56 @@ impl SpikeDetector {
                 .collect(),
             baselines: vec![None; brands],
             spikes: Vec::new(),
+            handed_out: FxHashMap::default(),
         }
     }
 
     pub fn spikes(&self) -> &[Spike] {
         &self.spikes
+    }
+
+    /// Spikes raised or changed since the last call, oldest first: what a hub publishes to
+    /// its displays and what the history keeps. Called a few times a second, so the spikes
+    /// (at most `MAX_SPIKES`) are compared with what was handed out rather than each mention
+    /// of a storm marking its spike.
+    pub fn take_changes(&mut self) -> Vec<Spike> {
+        let mut changed = Vec::new();
+        let mut handed_out =
+            FxHashMap::with_capacity_and_hasher(self.spikes.len(), Default::default());
+        for spike in &self.spikes {
+            let key = (spike.brand, spike.minute);
+            let state = (spike.count, spike.score.to_bits());
+            if self.handed_out.get(&key) != Some(&state) {
+                changed.push(spike.clone());
+            }
+            handed_out.insert(key, state);
+        }
+        self.handed_out = handed_out;
+        changed
+    }
+
+    /// Takes a spike as another detector raised it (the hub's, on a display) or as the
+    /// history kept it (after a restart): it replaces the one of the same brand and minute,
+    /// and it is known as handed out already.
+    pub fn adopt(&mut self, spike: Spike) {
+        self.handed_out.insert(
+            (spike.brand, spike.minute),
+            (spike.count, spike.score.to_bits()),
+        );
+        if let Some(existing) = self
+            .spikes
+            .iter_mut()
+            .find(|s| s.brand == spike.brand && s.minute == spike.minute)
+        {
+            *existing = spike;
+            return;
+        }
+        if self.spikes.len() == MAX_SPIKES {
+            self.spikes.remove(0);
+        }
+        // In minute order, as the detector raises them: a late or replayed one goes in place.
+        let at = self.spikes.partition_point(|s| s.minute <= spike.minute);
+        self.spikes.insert(at, spike);
     }
 
     /// Tests `brand`'s minute `key` after a mention landed in it. Returns the new spike when this
@@ -141,8 +190,12 @@ impl SpikeDetector {
                     .spikes
                     .iter()
                     .any(|s| s.brand == brand && s.minute == minute);
-                if score >= RHYTHM_ALARM && !flagged {
-                    let evidence = watch.detector.evidence();
+                let evidence = watch.detector.evidence();
+                // The detector also alarms on collapses (for `vigie detect`'s server metrics);
+                // on the wall a spike is a peak of conversation, and a source gone quiet is the
+                // status line's news.
+                let rise = f64::from(count) > evidence.expected;
+                if score >= RHYTHM_ALARM && rise && !flagged {
                     if self.spikes.len() == MAX_SPIKES {
                         self.spikes.remove(0);
                     }
@@ -256,6 +309,69 @@ mod tests {
         assert!((14..=18).contains(&n), "flagged at {n}");
         assert_eq!(detector.spikes().len(), 1);
         assert_eq!(detector.spikes()[0].count, 30);
+    }
+
+    #[test]
+    fn changes_are_handed_out_once_each_and_adopted_spikes_are_not_handed_out_again() {
+        let mut ring = MinuteRing::new(120, 2);
+        let mut detector = SpikeDetector::new(config(), 2);
+        let t0 = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        for key in 0..60 {
+            ring.add(key, 0, Tone::Neutral, Platform::X);
+            detector.observe(&ring, 0, key, t0);
+        }
+        assert!(detector.take_changes().is_empty());
+        for _ in 0..20 {
+            ring.add(60, 0, Tone::Negative, Platform::X);
+            detector.observe(&ring, 0, 60, t0);
+        }
+        let raised = detector.take_changes();
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].count, 20);
+        assert!(detector.take_changes().is_empty(), "nothing moved since");
+        ring.add(60, 0, Tone::Negative, Platform::X);
+        detector.observe(&ring, 0, 60, t0);
+        let grown = detector.take_changes();
+        assert_eq!(grown.len(), 1);
+        assert_eq!(grown[0].count, 21);
+
+        // Another detector's spike (the hub's, or the history's) is shown, not handed out.
+        let theirs = Spike {
+            brand: 1,
+            minute: minute_start(30),
+            count: 9,
+            baseline: 1.0,
+            score: 8.0,
+            detected_at: t0,
+        };
+        detector.adopt(theirs.clone());
+        assert!(detector.take_changes().is_empty());
+        assert_eq!(detector.spikes()[0], theirs, "in minute order");
+        // Adopted again with a new count: replaced, not added.
+        detector.adopt(Spike {
+            count: 12,
+            ..theirs
+        });
+        assert_eq!(detector.spikes().len(), 2);
+        assert_eq!(detector.spikes()[0].count, 12);
+    }
+
+    #[test]
+    fn a_wall_clock_stepped_back_is_waited_out_not_fed_twice() {
+        let mut ring = MinuteRing::new(400, 1);
+        let mut detector = SpikeDetector::new(config(), 1);
+        let at = |key: i64| minute_start(key);
+        for key in 0..200 {
+            ring.add(key, 0, Tone::Neutral, Platform::X);
+        }
+        detector.advance(&ring, at(100));
+        detector.advance(&ring, at(150));
+        // The clock goes back an hour (a correction): nothing is fed again, nothing breaks.
+        assert_eq!(detector.advance(&ring, at(90)), 0);
+        assert_eq!(detector.rhythm[0].fed, Some(149));
+        // Once it is past where it was, the minutes after go on from there.
+        detector.advance(&ring, at(160));
+        assert_eq!(detector.rhythm[0].fed, Some(159));
     }
 
     #[test]

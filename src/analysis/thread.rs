@@ -233,6 +233,14 @@ pub fn start_analysis<I: AnalysisInput>(
                         bus.send(crate::store::StoreEvent::Alert(change.clone()));
                     }
                 }
+                for spike in analyzer.take_spike_changes() {
+                    if let Some(history) = &store {
+                        history.send(crate::store::StoreEvent::Spike(spike.clone()));
+                    }
+                    if let Some(bus) = &bus {
+                        bus.send(crate::store::StoreEvent::Spike(spike));
+                    }
+                }
                 if let Some(sinks) = &alerts {
                     for change in alert_changes {
                         if sinks.try_send(change).is_err() {

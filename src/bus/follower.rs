@@ -306,6 +306,7 @@ impl Link {
         let input = match decode(payload, &self.setup.brands) {
             Ok(Received::Analysis(event)) => BusInput::Analysis(event),
             Ok(Received::Alert(change)) => BusInput::Alert(change),
+            Ok(Received::Spike(spike)) => BusInput::Spike(spike),
             Ok(Received::NotOurs) => return true,
             Err(error) => {
                 let count = self.stats.malformed.fetch_add(1, Ordering::Relaxed) + 1;
@@ -371,6 +372,9 @@ impl Link {
         match decode(payload, &self.setup.brands) {
             Ok(Received::Alert(change)) => {
                 self.hand_over(BusInput::Alert(change)).await;
+            }
+            Ok(Received::Spike(spike)) => {
+                self.hand_over(BusInput::Spike(spike)).await;
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, subject, "malformed state message skipped"),

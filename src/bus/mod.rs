@@ -123,6 +123,8 @@ impl BusLink {
 pub enum BusInput {
     Analysis(AnalysisEvent),
     Alert(AlertChange),
+    /// A spike the hub raised, or its latest count.
+    Spike(crate::model::Spike),
     /// The hub's run started then (its clock): what an earlier run left active has ended.
     HubStarted(chrono::DateTime<chrono::Utc>),
 }
@@ -132,6 +134,7 @@ impl AnalysisInput for BusInput {
         match self {
             BusInput::Analysis(event) => analyzer.apply_analysed(event, now),
             BusInput::Alert(change) => analyzer.adopt_alert(change),
+            BusInput::Spike(spike) => analyzer.adopt_spike(spike),
             BusInput::HubStarted(at) => analyzer.hub_started(at),
         }
     }

@@ -266,7 +266,9 @@ impl Run {
         if self.was_up != Some(up) {
             if up && self.was_up == Some(false) && !self.recent.is_empty() {
                 // Before the spool, in their order: what the server may have lost.
-                let recent: Vec<Outgoing> = self.recent.drain(..).map(|(_, m)| m).collect();
+                let recent: Vec<Outgoing> = self
+                    .subjects
+                    .latest_states(self.recent.drain(..).map(|(_, m)| m).collect());
                 let confirmed = self.publish(&recent).await;
                 tracing::info!(
                     again = recent.len(),

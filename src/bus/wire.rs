@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alerts::AlertChange;
-use crate::model::{AnalysisEvent, BrandInfo, EnrichedMention, Mention, SourceHealth, Tone};
+use crate::model::{AnalysisEvent, BrandInfo, EnrichedMention, Mention, SourceHealth, Spike, Tone};
 use crate::store::StoreEvent;
 
 /// A mention as the hub analysed it.
@@ -27,6 +27,18 @@ pub enum WireEvent {
     Edited(WireMention),
     Retracted { id: String },
     Alert { change: AlertChange },
+    Spike { spike: WireSpike },
+}
+
+/// A spike as the hub raised it, its brand by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireSpike {
+    pub brand: String,
+    pub minute: DateTime<Utc>,
+    pub count: u32,
+    pub baseline: f32,
+    pub score: f32,
+    pub detected_at: DateTime<Utc>,
 }
 
 /// The hub's heartbeat, kept as the last message of `<prefix>.state.hub`: its clock (which
@@ -126,10 +138,22 @@ impl Subjects {
         )
     }
 
+    /// Where a spike's latest state is kept: one subject per brand and minute, so that a
+    /// display that joins late reads each spike once, as it is now.
+    fn spike_state(&self, brand: &str, minute: DateTime<Utc>) -> String {
+        format!(
+            "{}.state.spike.{}.{}",
+            self.prefix,
+            token(brand),
+            minute.timestamp_millis()
+        )
+    }
+
     /// The messages of one analysis event or alert change: a mention goes to
     /// `<prefix>.mention.<brand>.<platform>` (its first brand); a retraction to
     /// `<prefix>.retract`; an alert change to `<prefix>.alert.<rule>` and, as the alert's
-    /// current state, to `<prefix>.state.alert.<rule>.<brand>.<start>`.
+    /// current state, to `<prefix>.state.alert.<rule>.<brand>.<start>`; a spike, as its
+    /// current state only, to `<prefix>.state.spike.<brand>.<minute>`.
     pub fn messages(&self, event: &StoreEvent, brands: &[BrandInfo]) -> Vec<Outgoing> {
         match event {
             StoreEvent::Analysis(AnalysisEvent::Counted(enriched)) => {
@@ -177,7 +201,63 @@ impl Subjects {
                     outgoing(self.alert_state(change), format!("s{id}"), &event),
                 ]
             }
+            StoreEvent::Spike(spike) => {
+                let Some(brand) = brands.get(spike.brand) else {
+                    return Vec::new();
+                };
+                let id = format!(
+                    "p/{}/{}/{}/{:08x}",
+                    token(&brand.name),
+                    spike.minute.timestamp_millis(),
+                    spike.count,
+                    spike.score.to_bits()
+                );
+                let event = WireEvent::Spike {
+                    spike: WireSpike {
+                        brand: brand.name.clone(),
+                        minute: spike.minute,
+                        count: spike.count,
+                        baseline: spike.baseline,
+                        score: spike.score,
+                        detected_at: spike.detected_at,
+                    },
+                };
+                vec![outgoing(
+                    self.spike_state(&brand.name, spike.minute),
+                    id,
+                    &event,
+                )]
+            }
         }
+    }
+
+    /// `messages` (in publishing order) with each state subject's older messages left out: a
+    /// state message published again after a newer one of its subject would become the
+    /// subject's last (the state stream keeps one per subject, and a server restarted after a
+    /// crash no longer knows the older message's id to drop it as a duplicate), so a grown
+    /// spike would shrink back and an ended alert come back to life. Events are all kept.
+    pub fn latest_states(&self, messages: Vec<Outgoing>) -> Vec<Outgoing> {
+        let state = format!("{}.state.", self.prefix);
+        let mut last_of: std::collections::HashMap<&str, usize> = Default::default();
+        for (i, m) in messages.iter().enumerate() {
+            if m.subject.starts_with(&state) {
+                last_of.insert(&m.subject, i);
+            }
+        }
+        let keep: Vec<bool> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                last_of
+                    .get(m.subject.as_str())
+                    .is_none_or(|&last| last == i)
+            })
+            .collect();
+        messages
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(m, keep)| keep.then_some(m))
+            .collect()
     }
 
     fn subject_of(&self, wire: &WireMention) -> String {
@@ -218,6 +298,8 @@ fn wire_mention(enriched: &EnrichedMention, brands: &[BrandInfo]) -> WireMention
 pub enum Received {
     Analysis(AnalysisEvent),
     Alert(AlertChange),
+    /// A spike of one of this display's brands, with its index there.
+    Spike(Spike),
     /// About none of this display's brands.
     NotOurs,
 }
@@ -249,6 +331,17 @@ pub fn decode(body: &[u8], brands: &[BrandInfo]) -> Result<Received, serde_json:
         }
         WireEvent::Retracted { id } => Received::Analysis(AnalysisEvent::Retracted { id }),
         WireEvent::Alert { change } => Received::Alert(change),
+        WireEvent::Spike { spike } => match brands.iter().position(|b| b.name == spike.brand) {
+            Some(brand) => Received::Spike(Spike {
+                brand,
+                minute: spike.minute,
+                count: spike.count,
+                baseline: spike.baseline,
+                score: spike.score,
+                detected_at: spike.detected_at,
+            }),
+            None => Received::NotOurs,
+        },
     })
 }
 
@@ -342,6 +435,69 @@ mod tests {
             id(&first.clone()),
             "the same version, the same id"
         );
+    }
+
+    #[test]
+    fn a_spike_is_kept_as_state_per_brand_and_minute_and_comes_back_with_our_index() {
+        let subjects = Subjects::new("VIGIE");
+        let minute: DateTime<Utc> = "2026-11-20T10:01:00Z".parse().expect("time");
+        let spike = Spike {
+            brand: 1,
+            minute,
+            count: 45,
+            baseline: 3.0,
+            score: 14.5,
+            detected_at: minute + chrono::TimeDelta::seconds(20),
+        };
+        let messages = subjects.messages(&StoreEvent::Spike(spike.clone()), &brands());
+        assert_eq!(messages.len(), 1);
+        assert_eq!(
+            messages[0].subject,
+            format!("vigie.state.spike.bebe_cargo.{}", minute.timestamp_millis())
+        );
+        // A grown spike is a new message on the same subject.
+        let grown = Spike {
+            count: 60,
+            ..spike.clone()
+        };
+        let again = subjects.messages(&StoreEvent::Spike(grown), &brands());
+        assert_eq!(again[0].subject, messages[0].subject);
+        assert_ne!(again[0].id, messages[0].id);
+        let mut theirs = brands();
+        theirs.reverse();
+        assert_eq!(
+            decode(messages[0].body.as_bytes(), &theirs).expect("decodes"),
+            Received::Spike(Spike { brand: 0, ..spike })
+        );
+        assert_eq!(
+            decode(messages[0].body.as_bytes(), &[]).expect("decodes"),
+            Received::NotOurs
+        );
+    }
+
+    #[test]
+    fn published_again_each_state_keeps_only_its_latest_message() {
+        let subjects = Subjects::new("VIGIE");
+        let minute: DateTime<Utc> = "2026-11-20T10:01:00Z".parse().expect("time");
+        let spike = |count: u32| {
+            StoreEvent::Spike(Spike {
+                brand: 0,
+                minute,
+                count,
+                baseline: 2.0,
+                score: count as f32,
+                detected_at: minute,
+            })
+        };
+        let mention = StoreEvent::Analysis(AnalysisEvent::Counted(enriched("bsky:1", vec![0])));
+        let mut messages = Vec::new();
+        for event in [spike(17), mention, spike(21), spike(24)] {
+            messages.extend(subjects.messages(&event, &brands()));
+        }
+        let again = subjects.latest_states(messages.clone());
+        assert_eq!(again.len(), 2);
+        assert_eq!(again[0], messages[1], "events are all kept, in order");
+        assert_eq!(again[1], messages[3], "the spike as it was last");
     }
 
     #[test]

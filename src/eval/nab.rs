@@ -1,33 +1,56 @@
-//! `vigie eval nab DIR`: runs the spike detector over a NAB corpus (data files and
-//! `windows.json`) and scores it with NAB's three profiles.
+//! `vigie eval nab DIR [DIR …]`: runs the spike detector over NAB corpora (data files and
+//! `windows.json`) and scores each with NAB's three profiles, in-sample as NAB publishes; then
+//! leave-one-series-out over all of them together, the figure that says whether the one
+//! parameter set holds on a series it was not chosen on.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use vigie_anomaly::Params;
-use vigie_anomaly::detector::score_series;
+use vigie_anomaly::detector::{candidates, score_series};
+use vigie_anomaly::loo::{Evaluation, evaluate_groups};
+use vigie_anomaly::loo_table::{group_name, table};
 use vigie_anomaly::nab::{LabelledSeries, ProfileScore, load_corpus, score_corpus};
 use vigie_anomaly::series::{RESULT_HEADER, Scored};
 
-pub struct NabReport {
+/// One corpus scored in-sample.
+pub struct CorpusReport {
+    pub dir: PathBuf,
     pub files: usize,
     pub rows: usize,
     pub scores: Vec<ProfileScore>,
 }
 
-/// Scores every file (one thread per core), writes NAB result files under `results` when given.
-pub fn eval_nab(dir: &Path, results: Option<&Path>) -> anyhow::Result<NabReport> {
-    let corpus = load_corpus(dir)?;
+pub struct NabReport {
+    pub corpora: Vec<CorpusReport>,
+    pub leave_one_out: Evaluation,
+}
+
+/// Scores every file of each folder (one thread per core), writes NAB result files under
+/// `results` when given, then evaluates leave-one-series-out over every folder together.
+pub fn eval_nab(dirs: &[PathBuf], results: Option<&Path>) -> anyhow::Result<NabReport> {
     let params = Params::default();
-    let scores = score_all(&corpus, &params);
-    if let Some(out) = results {
-        write_results(out, &corpus, &scores)?;
+    let mut corpora = Vec::new();
+    let mut groups = Vec::new();
+    for dir in dirs {
+        let corpus = load_corpus(dir)?;
+        let scores = score_all(&corpus, &params);
+        if let Some(out) = results {
+            write_results(out, &corpus, &scores)?;
+        }
+        corpora.push(CorpusReport {
+            dir: dir.clone(),
+            files: corpus.len(),
+            rows: corpus.iter().map(|s| s.rows.len()).sum(),
+            scores: score_corpus(&corpus, &scores),
+        });
+        let name = group_name(&corpus).unwrap_or_else(|| dir.display().to_string());
+        groups.push((name, corpus));
     }
     Ok(NabReport {
-        files: corpus.len(),
-        rows: corpus.iter().map(|s| s.rows.len()).sum(),
-        scores: score_corpus(&corpus, &scores),
+        corpora,
+        leave_one_out: evaluate_groups(&groups, &candidates()),
     })
 }
 
@@ -73,27 +96,39 @@ fn write_results(out: &Path, corpus: &[LabelledSeries], scores: &[Vec<f64>]) -> 
 
 impl NabReport {
     pub fn table(&self) -> String {
-        let mut text = format!(
-            "NAB scores, {} files, {} rows, one threshold per profile for all files\n",
-            self.files, self.rows
-        );
-        let _ = writeln!(
-            text,
-            "{:<20} {:>6} {:>10} {:>9} {:>16}",
-            "profile", "score", "threshold", "windows", "false positives"
-        );
-        for score in &self.scores {
+        let mut text = String::new();
+        for corpus in &self.corpora {
             let _ = writeln!(
                 text,
-                "{:<20} {:>6.1} {:>10.4} {:>5}/{:<3} {:>16}",
-                score.profile.name,
-                score.score,
-                score.threshold,
-                score.windows_detected,
-                score.windows,
-                score.false_positives
+                "NAB scores of {}, {} files, {} rows, one threshold per profile for all files",
+                corpus.dir.display(),
+                corpus.files,
+                corpus.rows
             );
+            let _ = writeln!(
+                text,
+                "{:<20} {:>6} {:>10} {:>9} {:>16}",
+                "profile", "score", "threshold", "windows", "false positives"
+            );
+            for score in &corpus.scores {
+                let _ = writeln!(
+                    text,
+                    "{:<20} {:>6.1} {:>10.4} {:>5}/{:<3} {:>16}",
+                    score.profile.name,
+                    score.score,
+                    score.threshold,
+                    score.windows_detected,
+                    score.windows,
+                    score.false_positives
+                );
+            }
+            text.push('\n');
         }
+        text.push_str(
+            "Leave-one-series-out: each series scored with the parameter candidate and the \
+             thresholds chosen on all the other series\n",
+        );
+        text.push_str(&table(&self.leave_one_out));
         text
     }
 }

@@ -9,8 +9,10 @@ use std::collections::HashMap;
 
 use super::on_new_data;
 use super::{InTile, set_text};
+use crate::alerts::Trigger;
 use crate::analysis::MAX_CHART_BARS;
-use crate::model::{Figures, Tone, ToneCounts, VolumeChart};
+use crate::i18n::Locale;
+use crate::model::{Figures, Spike, Tone, ToneCounts, VolumeChart};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
@@ -38,8 +40,13 @@ pub struct AxisLabel(pub usize);
 #[derive(Component)]
 pub struct ScaleLabel;
 
+/// The latest spike's headline, and (with `SpikeReason`) the line that says why.
 #[derive(Component)]
 pub struct SpikeNote;
+
+/// The spike note that names its words, platform and most shared post.
+#[derive(Component)]
+pub struct SpikeReason;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_volume));
@@ -135,6 +142,16 @@ pub fn spawn(
             SpikeNote,
             in_tile,
             label("", &fonts.bold, theme::SIZE_BODY, theme::ALERT),
+            Visibility::Hidden,
+        ))
+        .id();
+
+    let reason = commands
+        .spawn((
+            SpikeNote,
+            SpikeReason,
+            in_tile,
+            label("", &fonts.regular, theme::SIZE_LABEL, theme::TEXT),
             Visibility::Hidden,
         ))
         .id();
@@ -254,7 +271,7 @@ pub fn spawn(
     }
     commands
         .entity(tile)
-        .add_children(&[title_row, note, chart, axis]);
+        .add_children(&[title_row, note, reason, chart, axis]);
     tile
 }
 
@@ -292,13 +309,16 @@ struct VolumeView<'a> {
     spiking: Vec<usize>,
     ticks: Vec<(f32, String)>,
     note: Option<String>,
+    /// Why the latest spike happened, when its alert says.
+    reason: Option<String>,
 }
 
 fn volume_view<'a>(
     figures: &'a Figures,
     tile: &VolumeTile,
-    labels: &crate::i18n::Labels,
+    locale: Locale,
 ) -> Option<VolumeView<'a>> {
+    let labels = locale.labels();
     let chart = figures.chart(tile.window_minutes)?;
     let series = chart.bars.get(tile.brand)?;
     let max = series.iter().map(|c| c.total()).max().unwrap_or(0).max(1);
@@ -319,20 +339,21 @@ fn volume_view<'a>(
         }
         tick += TimeDelta::hours(1);
     }
-    let note = figures
+    let latest = figures
         .spikes
         .iter()
         .rev()
-        .find(|s| s.brand == tile.brand && figures.now - s.minute <= TimeDelta::hours(1))
-        .map(|spike| {
-            let at = spike.minute.with_timezone(&Local).format("%H:%M");
-            let ratio = spike.count as f32 / spike.baseline.max(1.0);
-            format!(
-                "{} {at} · {} / min · ×{ratio:.0}",
-                labels.spike.to_uppercase(),
-                spike.count
-            )
-        });
+        .find(|s| s.brand == tile.brand && figures.now - s.minute <= TimeDelta::hours(1));
+    let reason = latest.and_then(|spike| spike_reason(figures, tile.brand, spike, locale));
+    let note = latest.map(|spike| {
+        let at = spike.minute.with_timezone(&Local).format("%H:%M");
+        let ratio = spike.count as f32 / spike.baseline.max(1.0);
+        format!(
+            "{} {at} · {} / min · ×{ratio:.0}",
+            labels.spike.to_uppercase(),
+            spike.count
+        )
+    });
     Some(VolumeView {
         series,
         max,
@@ -340,7 +361,33 @@ fn volume_view<'a>(
         spiking: spiking_bars(figures, chart, tile.brand),
         ticks,
         note,
+        reason,
     })
+}
+
+/// Why `spike` happened, from the volume-spike alert of its brand that covers it: the alert
+/// engine (or the hub's, on a display) names the words, the platforms and the most shared
+/// posts of the episode. `None` without such an alert rule.
+pub fn spike_reason(
+    figures: &Figures,
+    brand: usize,
+    spike: &Spike,
+    locale: Locale,
+) -> Option<String> {
+    let name = figures.brands.get(brand)?.name.as_str();
+    figures
+        .alerts
+        .iter()
+        .filter(|a| a.brand.as_deref() == Some(name))
+        .filter(|a| a.ended_at.is_none_or(|ended| ended >= spike.minute))
+        .filter_map(|a| match &a.trigger {
+            Trigger::VolumeSpike { drivers, .. } => {
+                Some((a.updated_at, drivers, a.evidence.first()))
+            }
+            _ => None,
+        })
+        .max_by_key(|(updated, _, _)| *updated)
+        .and_then(|(_, drivers, post)| crate::i18n::spike_reason(locale, drivers, post))
 }
 
 fn update_volume(
@@ -370,7 +417,7 @@ fn update_volume(
         (With<ScaleLabel>, Without<AxisLabel>, Without<SpikeNote>),
     >,
     mut note: Query<
-        (&InTile, &mut Text, &mut Visibility),
+        (&InTile, &mut Text, &mut Visibility, Has<SpikeReason>),
         (
             With<SpikeNote>,
             Without<AxisLabel>,
@@ -380,10 +427,9 @@ fn update_volume(
     >,
 ) {
     let Some(figures) = &data.figures else { return };
-    let labels = settings.locale.labels();
     let views: HashMap<Entity, VolumeView> = tiles
         .iter()
-        .filter_map(|(entity, tile)| Some((entity, volume_view(figures, tile, labels)?)))
+        .filter_map(|(entity, tile)| Some((entity, volume_view(figures, tile, settings.locale)?)))
         .collect();
     for (bar, tile, mut node) in &mut bars {
         let Some(view) = views.get(&tile.0) else {
@@ -453,11 +499,12 @@ fn update_volume(
             }
         }
     }
-    for (tile, mut text, mut visibility) in &mut note {
+    for (tile, mut text, mut visibility, is_reason) in &mut note {
         let Some(view) = views.get(&tile.0) else {
             continue;
         };
-        match &view.note {
+        let caption = if is_reason { &view.reason } else { &view.note };
+        match caption {
             Some(caption) => {
                 set_text(&mut text, caption);
                 visibility.set_if_neq(Visibility::Inherited);
