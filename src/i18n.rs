@@ -279,9 +279,14 @@ pub fn spike_reason(
         let text: String = post.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let cut = crate::alerts::engine::first_chars(&text, SPIKE_POST_CHARS);
         let ellipsis = if cut.len() < text.len() { "…" } else { "" };
+        // A lobby's post comes without its author.
+        let author = if post.author.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", post.author)
+        };
         why.push_str(&format!(
-            " · {most_shared_label} {} {open}{cut}{ellipsis}{close}",
-            post.author
+            " · {most_shared_label} {author}{open}{cut}{ellipsis}{close}"
         ));
     }
     let why = why.strip_prefix(" · ")?.to_string();

@@ -13,7 +13,10 @@ use crate::alerts::Trigger;
 use crate::analysis::MAX_CHART_BARS;
 use crate::i18n::Locale;
 use crate::model::{Figures, Spike, Tone, ToneCounts, VolumeChart};
+use crate::privacy::{LobbyFilter, brand_handles};
+use crate::wall::layout::WallLayout;
 use crate::wall::theme::{self, WallFonts};
+use crate::wall::tiles::stream::{Lobby, lobby_of};
 use crate::wall::widgets::{block, label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
@@ -317,6 +320,7 @@ fn volume_view<'a>(
     figures: &'a Figures,
     tile: &VolumeTile,
     locale: Locale,
+    lobby: Option<&LobbyFilter>,
 ) -> Option<VolumeView<'a>> {
     let labels = locale.labels();
     let chart = figures.chart(tile.window_minutes)?;
@@ -344,7 +348,7 @@ fn volume_view<'a>(
         .iter()
         .rev()
         .find(|s| s.brand == tile.brand && figures.now - s.minute <= TimeDelta::hours(1));
-    let reason = latest.and_then(|spike| spike_reason(figures, tile.brand, spike, locale));
+    let reason = latest.and_then(|spike| spike_reason(figures, tile.brand, spike, locale, lobby));
     let note = latest.map(|spike| {
         let at = spike.minute.with_timezone(&Local).format("%H:%M");
         let ratio = spike.count as f32 / spike.baseline.max(1.0);
@@ -367,15 +371,17 @@ fn volume_view<'a>(
 
 /// Why `spike` happened, from the volume-spike alert of its brand that covers it: the alert
 /// engine (or the hub's, on a display) names the words, the platforms and the most shared
-/// posts of the episode. `None` without such an alert rule.
+/// posts of the episode. `None` without such an alert rule. A lobby sees the words and the post
+/// with swear words masked and handles hidden, no author, and no post at all when it is toxic.
 pub fn spike_reason(
     figures: &Figures,
     brand: usize,
     spike: &Spike,
     locale: Locale,
+    lobby: Option<&LobbyFilter>,
 ) -> Option<String> {
     let name = figures.brands.get(brand)?.name.as_str();
-    figures
+    let (drivers, post) = figures
         .alerts
         .iter()
         .filter(|a| a.brand.as_deref() == Some(name))
@@ -387,12 +393,30 @@ pub fn spike_reason(
             _ => None,
         })
         .max_by_key(|(updated, _, _)| *updated)
-        .and_then(|(_, drivers, post)| crate::i18n::spike_reason(locale, drivers, post))
+        .map(|(_, drivers, post)| (drivers, post))?;
+    let Some(filter) = lobby else {
+        return crate::i18n::spike_reason(locale, drivers, post);
+    };
+    let keep = brand_handles(figures.brands.iter().map(|b| b.name.as_str()));
+    let mut public = drivers.clone();
+    for term in &mut public.terms {
+        *term = filter.public_text(term, &keep);
+    }
+    let post = post
+        .filter(|p| !filter.is_toxic(&p.text))
+        .map(|p| crate::alerts::EvidencePost {
+            author: String::new(),
+            text: filter.public_text(&p.text, &keep),
+            ..p.clone()
+        });
+    crate::i18n::spike_reason(locale, &public, post.as_ref())
 }
 
 fn update_volume(
     data: Res<WallData>,
     settings: Res<WallSettings>,
+    layout: Res<WallLayout>,
+    lobby_filter: Res<Lobby>,
     tiles: Query<(Entity, &VolumeTile)>,
     mut bars: Query<(&VolumeBar, &InTile, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
     mut segments: Query<
@@ -427,9 +451,12 @@ fn update_volume(
     >,
 ) {
     let Some(figures) = &data.figures else { return };
+    let lobby = lobby_of(&layout, &settings, &lobby_filter);
     let views: HashMap<Entity, VolumeView> = tiles
         .iter()
-        .filter_map(|(entity, tile)| Some((entity, volume_view(figures, tile, settings.locale)?)))
+        .filter_map(|(entity, tile)| {
+            Some((entity, volume_view(figures, tile, settings.locale, lobby)?))
+        })
         .collect();
     for (bar, tile, mut node) in &mut bars {
         let Some(view) = views.get(&tile.0) else {
@@ -513,5 +540,98 @@ fn update_volume(
                 visibility.set_if_neq(Visibility::Hidden);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alerts::drivers::SpikeDrivers;
+    use crate::alerts::{Alert, EvidencePost, Severity};
+    use crate::model::{BrandInfo, Platform};
+
+    fn with_alert(post_text: &str) -> (Figures, Spike) {
+        let minute: chrono::DateTime<chrono::Utc> = "2026-11-20T10:01:00Z".parse().expect("time");
+        let spike = Spike {
+            brand: 0,
+            minute,
+            count: 45,
+            baseline: 3.0,
+            score: 14.0,
+            detected_at: minute,
+        };
+        let alert = Alert {
+            id: 1,
+            rule: "spike".into(),
+            severity: Severity::Warning,
+            brand: Some("Petit Loup".into()),
+            trigger: Trigger::VolumeSpike {
+                count: 45,
+                expected: 3.0,
+                drivers: SpikeDrivers {
+                    terms: vec!["affiches".into(), "merde".into()],
+                    authors: vec!["lea_12".into()],
+                    platforms: vec![(Platform::Instagram, 62)],
+                    posts: 40,
+                },
+            },
+            summary: String::new(),
+            evidence: vec![EvidencePost {
+                id: "p1".into(),
+                author: "lea_12".into(),
+                text: post_text.into(),
+                url: None,
+                platform: Platform::Instagram,
+                engagement: 900,
+                tone: crate::model::Tone::Negative,
+            }],
+            started_at: minute,
+            updated_at: minute,
+            ended_at: None,
+        };
+        let figures = Figures {
+            brands: vec![BrandInfo {
+                name: "Petit Loup".into(),
+                own: true,
+                color: "#ffffff".into(),
+            }],
+            spikes: vec![spike.clone()],
+            alerts: vec![alert],
+            ..Default::default()
+        };
+        (figures, spike)
+    }
+
+    #[test]
+    fn a_spike_reason_names_words_platform_and_most_shared_post() {
+        let (figures, spike) = with_alert("Ces affiches @marc_b, quelle honte");
+        let reason = spike_reason(&figures, 0, &spike, Locale::Fr, None).expect("a reason");
+        assert_eq!(
+            reason,
+            "« affiches », « merde » · Instagram 62 % · le plus partagé : lea_12 « Ces affiches \
+             @marc_b, quelle honte »"
+        );
+        let reason = spike_reason(&figures, 0, &spike, Locale::En, None).expect("a reason");
+        assert!(reason.contains("most shared: lea_12"), "{reason}");
+        // No volume-spike alert for another brand: nothing to say.
+        assert_eq!(spike_reason(&figures, 1, &spike, Locale::Fr, None), None);
+    }
+
+    #[test]
+    fn a_lobby_sees_no_author_no_handle_no_swear_word_and_no_toxic_post() {
+        let lobby = LobbyFilter::shipped();
+        let (figures, spike) = with_alert("Ces affiches @marc_b, quelle honte");
+        let reason = spike_reason(&figures, 0, &spike, Locale::Fr, Some(&lobby)).expect("reason");
+        assert!(!reason.contains("lea_12"), "{reason}");
+        assert!(!reason.contains("marc_b"), "{reason}");
+        assert!(!reason.contains("merde"), "{reason}");
+        assert!(
+            reason.contains("le plus partagé : « Ces affiches"),
+            "{reason}"
+        );
+        let (figures, spike) = with_alert("je vais te tuer avec ces affiches");
+        let reason = spike_reason(&figures, 0, &spike, Locale::Fr, Some(&lobby)).expect("reason");
+        assert!(!reason.contains("le plus partagé"), "{reason}");
+        assert!(!reason.contains("tuer"), "{reason}");
     }
 }
