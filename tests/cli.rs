@@ -360,3 +360,59 @@ fn eval_nab_scores_a_corpus_with_the_three_profiles() {
     assert_eq!(written.lines().count(), 6001);
     assert!(written.starts_with("timestamp,value,anomaly_score\n"));
 }
+
+#[test]
+fn eval_sentiment_prints_macro_f1_and_the_confusion_of_each_split_it_finds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Hand-written sentences, one per class, each read as such by the rules and the model.
+    let texts = "This is the worst service ever, I hate it\n\
+                 The shop opens at nine tomorrow\n\
+                 I love it, absolutely wonderful!\n\
+                 Arnaque totale, remboursez-moi\n\
+                 Le magasin ouvre à 9h\n\
+                 Service client au top, merci !\n";
+    std::fs::write(dir.path().join("val_text.txt"), texts).expect("write");
+    std::fs::write(dir.path().join("val_labels.txt"), "0\n1\n2\n0\n1\n2\n").expect("write");
+    let out = vigie()
+        .current_dir(std::env::temp_dir())
+        .args(["eval", "sentiment"])
+        .arg(dir.path())
+        .output()
+        .expect("vigie runs");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.contains("6 texts of"), "{table}");
+    let vigie_line = table
+        .lines()
+        .find(|l| l.starts_with("Vigie "))
+        .unwrap_or_else(|| panic!("no Vigie line in {table}"));
+    let figures: Vec<&str> = vigie_line.split_whitespace().collect();
+    assert_eq!(figures[1], "1.000", "macro-F1: {vigie_line}");
+    assert_eq!(figures[2], "1.000", "accuracy: {vigie_line}");
+    assert!(
+        vigie_line.ends_with("2 0 0 | 0 2 0 | 0 0 2"),
+        "{vigie_line}"
+    );
+    // The Python peers are listed whether or not they are installed here.
+    assert!(table.contains("vaderSentiment (Python)"), "{table}");
+    assert!(table.contains("vaderSentiment-fr (Python)"), "{table}");
+
+    // A label that is not a class is a located error.
+    std::fs::write(
+        dir.path().join("val_labels.txt"),
+        "0\n1\n2\n0\nneutral\n2\n",
+    )
+    .expect("write");
+    let out = vigie()
+        .args(["eval", "sentiment"])
+        .arg(dir.path())
+        .output()
+        .expect("vigie runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("val_labels.txt: labels line 5"), "{stderr}");
+}

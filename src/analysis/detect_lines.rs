@@ -35,16 +35,25 @@ pub struct DetectSummary {
 }
 
 pub fn detect_lines(
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
 ) -> Result<DetectSummary, DetectError> {
     let mut detector = AnomalyDetector::new(Params::default());
     let mut previous: Option<i64> = None;
     let mut summary = DetectSummary::default();
     writeln!(output, "{RESULT_HEADER}").map_err(DetectError::Output)?;
-    for (index, line) in input.lines().enumerate() {
-        let line = line.map_err(|e| DetectError::Input(SeriesError::Io(e)))?;
-        let number = index + 1;
+    // One buffer for every line, not a new string per row.
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|e| DetectError::Input(SeriesError::Io(e)))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;

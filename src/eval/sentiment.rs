@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::Context;
-use vigie_sentiment::eval::{ClassReport, LangMode, class_of, evaluate, read_split};
+use vigie_sentiment::eval::{ClassReport, EvalError, LangMode, class_of, evaluate, read_split};
 use vigie_sentiment::{Lang, SentimentScorer};
 
 const PEER_SCRIPT: &str = include_str!("../../bench/sentiment_peer.py");
@@ -30,7 +30,13 @@ pub fn eval_sentiment(
     lang: Option<Lang>,
     python: &str,
 ) -> anyhow::Result<SentimentEval> {
-    let (texts, labels) = read_split(dir, split).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (texts, labels) = read_split(dir, split).map_err(|e| match e {
+        // The reader names the line; the file it is in is ours to say.
+        EvalError::BadLabel { .. } | EvalError::LengthMismatch { .. } => {
+            anyhow::anyhow!("{}: {e}", dir.join(format!("{split}_labels.txt")).display())
+        }
+        EvalError::Io(..) => anyhow::anyhow!("{e}"),
+    })?;
     anyhow::ensure!(!texts.is_empty(), "{}: no texts in {split}", dir.display());
     let mode = lang.map_or(LangMode::Detect, LangMode::Fixed);
     let mut rows = vec![

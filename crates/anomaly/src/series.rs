@@ -23,6 +23,9 @@ pub struct Row {
 /// or plain Unix seconds.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let text = text.trim();
+    if let Some(seconds) = parse_plain(text.as_bytes()) {
+        return Some(seconds);
+    }
     if let Ok(seconds) = text.parse::<i64>() {
         return Some(seconds);
     }
@@ -37,6 +40,35 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     .iter()
     .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
     .map(|time| time.and_utc().timestamp())
+}
+
+/// `2015-02-26 21:42:53` (or with a `T`), NAB's own form, read without chrono's format
+/// parser, which was most of `vigie detect`'s time per row; anything else (and a leap second)
+/// goes to the general parser.
+fn parse_plain(b: &[u8]) -> Option<i64> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(0..4)?).ok()?;
+    let (month, day) = (number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if second > 59 {
+        return None;
+    }
+    let time =
+        chrono::NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)?;
+    Some(time.and_utc().timestamp())
 }
 
 /// Parses one data line (1-based `line` for the error).
@@ -133,6 +165,34 @@ mod tests {
             error.to_string(),
             "line 2: unreadable timestamp \"yesterday\""
         );
+    }
+
+    #[test]
+    fn the_plain_form_reads_as_the_general_parser_does() {
+        let general = |t: &str| {
+            NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
+                .ok()
+                .map(|time| time.and_utc().timestamp())
+        };
+        for text in [
+            "2015-02-26 21:42:53",
+            "1970-01-01 00:00:00",
+            "2024-02-29 23:59:59",
+            "2023-02-29 10:00:00",
+            "2015-13-01 00:00:00",
+            "2015-02-26 24:00:00",
+            "2015-02-26 21:61:00",
+        ] {
+            assert_eq!(parse_timestamp(text), general(text), "{text}");
+        }
+        assert_eq!(
+            parse_timestamp("2015-02-26T21:42:53"),
+            general("2015-02-26 21:42:53")
+        );
+        // Not the plain form: the general parser decides.
+        assert_eq!(parse_plain(b"2015-02-26 21:42:5x"), None);
+        assert_eq!(parse_plain(b"2015-02-26 21:42:60"), None);
+        assert_eq!(parse_plain(b"+015-02-26 21:42:53"), None);
     }
 
     #[test]

@@ -1874,42 +1874,91 @@ fn normalize(sum: f32, tokens: usize) -> f32 {
 /// accented letters against English function words and contractions. `Unknown` when there is no
 /// evidence or a tie.
 pub fn detect_language(text: &str) -> Lang {
-    let mut fr = 0u32;
-    let mut en = 0u32;
-    let mut buf = [0u8; 24];
-    let mut len = 0usize;
-    let mut overflow = false;
-    let mut accented = false;
-    for c in text.chars().chain(std::iter::once(' ')) {
-        let c = if is_apostrophe(c) { '\'' } else { c };
-        if c.is_alphabetic() || (c == '\'' && len > 0) {
-            match fold_latin(c) {
-                Some((folded, accent)) => {
-                    accented |= accent;
-                    for b in folded.bytes() {
-                        if len < buf.len() {
-                            buf[len] = b;
-                            len += 1;
-                        } else {
-                            overflow = true;
-                        }
-                    }
-                }
-                None => overflow = true,
+    let mut counts = LangCounts::default();
+    let mut word = GuessWord::default();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // ASCII, most of most posts, without decoding a character.
+        if b.is_ascii() {
+            i += 1;
+            if b.is_ascii_alphabetic() {
+                word.push(b.to_ascii_lowercase(), false);
+            } else if (b == b'\'' || b == b'`') && word.len > 0 {
+                word.push(b'\'', false);
+            } else {
+                word.end(&mut counts);
             }
             continue;
         }
-        if len > 0 && !overflow {
-            classify_word(&buf[..len], accented, &mut fr, &mut en);
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        let c = if is_apostrophe(c) { '\'' } else { c };
+        if c.is_alphabetic() || (c == '\'' && word.len > 0) {
+            match fold_latin(c) {
+                Some((folded, accent)) => {
+                    for b in folded.bytes() {
+                        word.push(b, accent);
+                    }
+                }
+                None => word.overflow = true,
+            }
+        } else {
+            word.end(&mut counts);
         }
-        len = 0;
-        overflow = false;
-        accented = false;
     }
-    match fr.cmp(&en) {
+    word.end(&mut counts);
+    match counts.fr.cmp(&counts.en) {
         std::cmp::Ordering::Greater => Lang::Fr,
         std::cmp::Ordering::Less => Lang::En,
         std::cmp::Ordering::Equal => Lang::Unknown,
+    }
+}
+
+#[derive(Default)]
+struct LangCounts {
+    fr: u32,
+    en: u32,
+}
+
+/// The word being read by the language guess: folded ASCII bytes, whether it had a French
+/// accent, and whether it was too long (or not Latin) to be a function word.
+#[derive(Default)]
+struct GuessWord {
+    buf: [u8; 24],
+    len: usize,
+    overflow: bool,
+    accented: bool,
+}
+
+impl GuessWord {
+    #[inline]
+    fn push(&mut self, b: u8, accent: bool) {
+        self.accented |= accent;
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    #[inline]
+    fn end(&mut self, counts: &mut LangCounts) {
+        if self.len > 0 && !self.overflow {
+            classify_word(
+                &self.buf[..self.len],
+                self.accented,
+                &mut counts.fr,
+                &mut counts.en,
+            );
+        }
+        self.len = 0;
+        self.overflow = false;
+        self.accented = false;
     }
 }
 
@@ -1958,10 +2007,10 @@ fn classify_word(word: &[u8], accented: bool, fr: &mut u32, en: &mut u32) {
         *fr += 1;
         return;
     }
-    if is_french_stopword(w) {
-        *fr += 1;
-    } else if is_english_stopword(w) {
-        *en += 1;
+    match stopword_language(w) {
+        Some(Lang::Fr) => *fr += 1,
+        Some(Lang::En) => *en += 1,
+        _ => {}
     }
 }
 
@@ -1972,19 +2021,25 @@ const FR_STOPWORDS: &str = "le la les des du un une et est je tu il elle nous vo
      moi toi rien jamais oui non vraiment tellement alors sans vers depuis parce comment \
      pourquoi quel quelle voila ici mdr ptdr";
 
-/// A word list as a set, built once: a scan of the list for every word of every post cost the
-/// language guess most of its time.
-fn word_set(
-    cell: &'static std::sync::OnceLock<std::collections::HashSet<&'static str>>,
-    words: &'static str,
-) -> &'static std::collections::HashSet<&'static str> {
-    cell.get_or_init(|| words.split_ascii_whitespace().collect())
-}
-
-fn is_french_stopword(w: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+/// Which language a function word is a sign of. One map for both lists, built once, with the
+/// crate's fast hash: two SipHash sets, looked up one after the other for every word, were a
+/// third of the language guess.
+fn stopword_language(w: &str) -> Option<Lang> {
+    static MAP: std::sync::OnceLock<HashMap<&'static str, Lang, FxBuild>> =
         std::sync::OnceLock::new();
-    word_set(&SET, FR_STOPWORDS).contains(w)
+    MAP.get_or_init(|| {
+        let mut map = HashMap::default();
+        // French last: a word on both lists counts as French, as it did.
+        for w in EN_STOPWORDS.split_ascii_whitespace() {
+            map.insert(w, Lang::En);
+        }
+        for w in FR_STOPWORDS.split_ascii_whitespace() {
+            map.insert(w, Lang::Fr);
+        }
+        map
+    })
+    .get(w)
+    .copied()
 }
 
 const EN_STOPWORDS: &str = "the an and is are was were be been being i you he she it we they my your his her its our \
@@ -1992,12 +2047,6 @@ const EN_STOPWORDS: &str = "the an and is are was were be been being i you he sh
      has had do does did will would can could should what when where who why how all there here \
      up out get got really very too like im dont cant thats u ur today tonight much some any no \
      yes";
-
-fn is_english_stopword(w: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    word_set(&SET, EN_STOPWORDS).contains(w)
-}
 
 #[cfg(test)]
 mod tests {
