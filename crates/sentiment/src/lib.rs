@@ -1990,15 +1990,18 @@ fn fold_latin(c: char) -> Option<(&'static str, bool)> {
 }
 
 fn classify_word(word: &[u8], accented: bool, fr: &mut u32, en: &mut u32) {
-    let Ok(w) = std::str::from_utf8(word) else {
-        return;
-    };
-    let w = w.trim_end_matches('\'');
-    if let Some((prefix, rest)) = w.split_once('\'') {
+    // Bytes, not a string: the word is folded ASCII already.
+    let mut w = word;
+    while let [rest @ .., b'\''] = w {
+        w = rest;
+    }
+    if let Some(at) = w.iter().position(|&b| b == b'\'') {
+        let (prefix, rest) = (&w[..at], &w[at + 1..]);
+        let prefix = std::str::from_utf8(prefix).unwrap_or("");
         if is_elision_prefix(prefix) && !rest.is_empty() {
             *fr += 1;
-            classify_word(rest.as_bytes(), accented, fr, en);
-        } else if matches!(rest, "s" | "m" | "re" | "ve" | "ll" | "d" | "t") {
+            classify_word(rest, accented, fr, en);
+        } else if matches!(rest, b"s" | b"m" | b"re" | b"ve" | b"ll" | b"d" | b"t") {
             *en += 1;
         }
         return;
@@ -2022,19 +2025,18 @@ const FR_STOPWORDS: &str = "le la les des du un une et est je tu il elle nous vo
      pourquoi quel quelle voila ici mdr ptdr";
 
 /// Which language a function word is a sign of. One map for both lists, built once, with the
-/// crate's fast hash: two SipHash sets, looked up one after the other for every word, were a
-/// third of the language guess.
-fn stopword_language(w: &str) -> Option<Lang> {
-    static MAP: std::sync::OnceLock<HashMap<&'static str, Lang, FxBuild>> =
+/// crate's fast hash, keyed by the folded bytes: two SipHash sets of strings, looked up one
+/// after the other for every word, were a third of the language guess.
+fn stopword_language(w: &[u8]) -> Option<Lang> {
+    static MAP: std::sync::OnceLock<HashMap<&'static [u8], Lang, FxBuild>> =
         std::sync::OnceLock::new();
     MAP.get_or_init(|| {
         let mut map = HashMap::default();
         // French last: a word on both lists counts as French, as it did.
-        for w in EN_STOPWORDS.split_ascii_whitespace() {
-            map.insert(w, Lang::En);
-        }
-        for w in FR_STOPWORDS.split_ascii_whitespace() {
-            map.insert(w, Lang::Fr);
+        for (list, lang) in [(EN_STOPWORDS, Lang::En), (FR_STOPWORDS, Lang::Fr)] {
+            for w in list.split_ascii_whitespace() {
+                map.insert(w.as_bytes(), lang);
+            }
         }
         map
     })
@@ -2249,6 +2251,32 @@ mod tests {
         assert!(s.score("nul", Lang::Unknown) < -0.3);
         // Lexicon scoping is a property of the rules (the French model may read an English word).
         assert!(rules().score("awesome", Lang::Fr) == 0.0);
+    }
+
+    #[test]
+    fn every_function_word_is_found_with_its_language() {
+        for w in EN_STOPWORDS.split_ascii_whitespace() {
+            let expected = if FR_STOPWORDS.split_ascii_whitespace().any(|f| f == w) {
+                Lang::Fr
+            } else {
+                Lang::En
+            };
+            assert_eq!(stopword_language(w.as_bytes()), Some(expected), "{w}");
+        }
+        for w in FR_STOPWORDS.split_ascii_whitespace() {
+            assert_eq!(stopword_language(w.as_bytes()), Some(Lang::Fr), "{w}");
+        }
+        for w in [
+            "affiches",
+            "boycott",
+            "x",
+            "é",
+            "",
+            "tellementtellement",
+            "Le",
+        ] {
+            assert_eq!(stopword_language(w.as_bytes()), None, "{w}");
+        }
     }
 
     #[test]
