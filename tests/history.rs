@@ -27,11 +27,10 @@ fn war_room(config: &Config) -> Layout {
     .expect("the war room layout is valid")
 }
 
-/// What a restart must give back: everything but the alert and spike lists, which the rules
-/// raise again from the figures.
+/// What a restart must give back: everything but the alert list, which the rules raise again
+/// from the figures (the spikes come back from the history).
 fn comparable(f: &Figures) -> Figures {
     Figures {
-        spikes: Vec::new(),
         alerts: Vec::new(),
         active_alerts: 0,
         processed: 0,
@@ -68,12 +67,26 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
             batch.push(StoreEvent::Analysis(AnalysisEvent::Counted(*m)));
         }
         if batch.len() == 500 {
+            // As the analysis thread does at each tick: the spikes raised or grown since.
+            batch.extend(
+                first
+                    .take_spike_changes()
+                    .into_iter()
+                    .map(StoreEvent::Spike),
+            );
             store.write(&batch, first.brands()).expect("written");
             batch.clear();
         }
     }
+    batch.extend(
+        first
+            .take_spike_changes()
+            .into_iter()
+            .map(StoreEvent::Spike),
+    );
     store.write(&batch, first.brands()).expect("written");
     let before = first.figures(until, Vec::new());
+    assert!(!before.spikes.is_empty(), "the crisis raised spikes");
 
     // The restart: a new analysis, fed only from the history.
     let mut second = Analyzer::new(&config).expect("analyzer");
@@ -87,6 +100,17 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
         )
         .expect("history read");
     let restored = stored.iter().filter(|m| second.restore(m, until)).count();
+    // And the spikes it had raised, as `vigie` does at start.
+    for spike in store
+        .spikes_between(
+            until - second.history_span(),
+            until + TimeDelta::minutes(5),
+            second.brands(),
+        )
+        .expect("spikes read")
+    {
+        second.adopt_spike(spike);
+    }
     println!(
         "{restored} mentions restored in {} ms",
         started.elapsed().as_millis()
