@@ -260,7 +260,12 @@ pub fn alert_lines(
                 ),
             };
             let mut detail = format!("\n{start} · {state}");
-            if let Some(post) = alert.evidence.first() {
+            // A lobby shows no toxic post, not even masked: the alert's own line says enough.
+            let shown = alert
+                .evidence
+                .first()
+                .filter(|post| lobby.is_none_or(|filter| !filter.is_toxic(&post.text)));
+            if let Some(post) = shown {
                 let text = shorten(&public(&post.text), EVIDENCE_CHARS);
                 if lobby.is_some() {
                     detail.push_str(&format!(" · {text}"));
@@ -356,6 +361,61 @@ mod tests {
             score: 9.0,
             detected_at: at,
         }
+    }
+
+    #[test]
+    fn a_lobby_shows_no_toxic_evidence_post() {
+        use crate::alerts::{Alert, EvidencePost, Severity, Trigger};
+        let config = crate::config::Config::parse(
+            std::path::Path::new("config.toml"),
+            include_str!("../../../config.toml"),
+        )
+        .expect("shipped config");
+        let settings = WallSettings::from_config(&config);
+        let at = DateTime::from_timestamp(600, 0).unwrap_or_default();
+        let post = |text: &str| EvidencePost {
+            id: "p".into(),
+            author: "lea_12".into(),
+            text: text.into(),
+            url: None,
+            platform: crate::model::Platform::X,
+            engagement: 10,
+            tone: crate::model::Tone::Negative,
+        };
+        let alert = |text: &str| Alert {
+            id: 1,
+            rule: "mots".into(),
+            severity: Severity::Warning,
+            brand: Some("Petit Loup".into()),
+            trigger: Trigger::Keyword {
+                word: "affiches".into(),
+            },
+            summary: "Petit Loup : « affiches »".into(),
+            evidence: vec![post(text)],
+            started_at: at,
+            updated_at: at,
+            ended_at: None,
+        };
+        let figures = |text: &str| Figures {
+            now: at,
+            alerts: vec![alert(text)],
+            ..Default::default()
+        };
+        let lobby = LobbyFilter::shipped();
+        let toxic = figures("je vais te tuer à cause de ces affiches");
+        let lines = alert_lines(&toxic, &settings, Some(&lobby));
+        assert!(!lines[0].detail.contains("tuer"), "{}", lines[0].detail);
+        // In the room, and for a post that is not toxic, the post shows.
+        let room = alert_lines(&toxic, &settings, None);
+        assert!(room[0].detail.contains("@lea_12"), "{}", room[0].detail);
+        let fine = figures("ces affiches sont nulles");
+        let lines = alert_lines(&fine, &settings, Some(&lobby));
+        assert!(
+            lines[0].detail.contains("ces affiches"),
+            "{}",
+            lines[0].detail
+        );
+        assert!(!lines[0].detail.contains("lea_12"), "{}", lines[0].detail);
     }
 
     #[test]
