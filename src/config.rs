@@ -78,7 +78,7 @@ struct RawConfig {
     #[serde(default)]
     analysis: RawAnalysis,
     #[serde(default)]
-    spikes: SpikeConfig,
+    spikes: RawSpikes,
     #[serde(default)]
     privacy: PrivacyConfig,
     #[serde(default)]
@@ -107,7 +107,15 @@ struct RawBus {
 #[serde(deny_unknown_fields)]
 struct RawAnalysis {
     dedupe_capacity: Option<Spanned<usize>>,
-    late_tolerance_minutes: Option<u32>,
+    late_tolerance_minutes: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpikes {
+    baseline_minutes: Option<Spanned<u32>>,
+    threshold: Option<Spanned<f32>>,
+    min_count: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -421,14 +429,26 @@ impl SourceConfig {
             })
         };
         match self {
-            SourceConfig::Demo { scenario, .. } => crate::ingest::demo::Scenario::parse(scenario)
-                .is_none()
-                .then(|| {
-                    format!(
+            SourceConfig::Demo {
+                scenario,
+                history_hours,
+                ..
+            } => {
+                if crate::ingest::demo::Scenario::parse(scenario).is_none() {
+                    Some(format!(
                         "unknown demo scenario '{scenario}': use one of {}",
                         crate::ingest::demo::Scenario::NAMES.join(", ")
-                    )
-                }),
+                    ))
+                } else if *history_hours > MAX_DEMO_HISTORY_HOURS {
+                    Some(format!(
+                        "history_hours = {history_hours} is out of range: use 0 to \
+                         {MAX_DEMO_HISTORY_HOURS} (the widest chart; the history is generated \
+                         at start)"
+                    ))
+                } else {
+                    None
+                }
+            }
             SourceConfig::Replay { .. } => None,
             SourceConfig::Mastodon {
                 instances,
@@ -552,6 +572,9 @@ fn default_scenario() -> String {
 fn default_seed() -> u64 {
     42
 }
+/// The demo's generated history covers the widest chart at most.
+const MAX_DEMO_HISTORY_HOURS: u32 = 48;
+
 fn default_history_hours() -> u32 {
     6
 }
@@ -664,9 +687,7 @@ impl Config {
         }
 
         let analysis = validate_analysis(&source, raw.analysis)?;
-        if raw.spikes.threshold <= 0.0 {
-            return Err(source.error_at(None, "[spikes] threshold must be above 0"));
-        }
+        let spikes = validate_spikes(&source, raw.spikes)?;
 
         let display = validate_display(&source, raw.display)?;
         let alerts = crate::alerts::rules::validate_rules(&source, raw.alerts, &brands)?;
@@ -699,7 +720,7 @@ impl Config {
             brands,
             sources,
             analysis,
-            spikes: raw.spikes,
+            spikes,
             privacy: raw.privacy,
             display,
             alerts,
@@ -828,10 +849,78 @@ fn validate_analysis(source: &SourceText, raw: RawAnalysis) -> Result<AnalysisCo
     };
     Ok(AnalysisConfig {
         dedupe_capacity,
-        late_tolerance_minutes: raw
-            .late_tolerance_minutes
-            .unwrap_or(defaults.late_tolerance_minutes),
+        late_tolerance_minutes: ranged(
+            source,
+            raw.late_tolerance_minutes,
+            defaults.late_tolerance_minutes,
+            0..=MAX_LATE_TOLERANCE_MINUTES,
+            "[analysis] late_tolerance_minutes",
+            "a mention older than the figures' widest window cannot land in it anyway",
+        )?,
     })
+}
+
+/// Late mentions are taken up to two days back: the widest chart.
+const MAX_LATE_TOLERANCE_MINUTES: u32 = 48 * 60;
+/// The spike baseline looks back at most a day: the ring of minutes is sized to hold it.
+const MAX_BASELINE_MINUTES: u32 = 24 * 60;
+
+fn validate_spikes(source: &SourceText, raw: RawSpikes) -> Result<SpikeConfig, ConfigError> {
+    let defaults = SpikeConfig::default();
+    Ok(SpikeConfig {
+        baseline_minutes: ranged(
+            source,
+            raw.baseline_minutes,
+            defaults.baseline_minutes,
+            5..=MAX_BASELINE_MINUTES,
+            "[spikes] baseline_minutes",
+            "the minutes of the past a minute is compared with; the wall keeps them in memory",
+        )?,
+        threshold: ranged(
+            source,
+            raw.threshold,
+            defaults.threshold,
+            0.5..=1000.0,
+            "[spikes] threshold",
+            "robust z-scores: 6 flags about one ordinary minute in a million",
+        )?,
+        min_count: ranged(
+            source,
+            raw.min_count,
+            defaults.min_count,
+            1..=1_000_000,
+            "[spikes] min_count",
+            "the fewest mentions in a minute that may be a spike",
+        )?,
+    })
+}
+
+/// `raw` when it lies in `range` (NaN never does), `default` when it is absent, else an error
+/// at its place that gives the range and why there is one.
+fn ranged<T>(
+    source: &SourceText,
+    raw: Option<Spanned<T>>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    what: &str,
+    why: &str,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    match raw {
+        None => Ok(default),
+        Some(value) if range.contains(value.get_ref()) => Ok(value.into_inner()),
+        Some(value) => Err(source.error_at(
+            Some(value.span()),
+            format!(
+                "{what} = {} is out of range: use {} to {} ({why})",
+                value.get_ref(),
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
 }
 
 fn validate_store(
@@ -1101,6 +1190,59 @@ type = "demo"
             assert_eq!(err.line, 16, "{err}");
             assert!(err.message.contains("dedupe_capacity"), "{err}");
         }
+    }
+
+    #[test]
+    fn spike_and_late_figures_out_of_range_are_located_nan_included() {
+        // The values that `vigie check` used to accept, then ate memory or never flagged.
+        for (key, value) in [
+            ("baseline_minutes", "4294967295"),
+            ("baseline_minutes", "1000000"),
+            ("baseline_minutes", "0"),
+            ("threshold", "nan"),
+            ("threshold", "inf"),
+            ("threshold", "0"),
+            ("threshold", "-3.0"),
+            ("min_count", "0"),
+        ] {
+            let text = format!("{GOOD}[spikes]\n{key} = {value}\n");
+            let err = parse(&text).expect_err(value);
+            assert_eq!(err.line, 16, "{key} = {value}: {err}");
+            assert!(err.message.contains(&format!("[spikes] {key}")), "{err}");
+            assert!(err.message.contains("out of range"), "{err}");
+        }
+        let config = parse(&format!(
+            "{GOOD}[spikes]\nbaseline_minutes = 1440\nthreshold = 4\nmin_count = 3\n"
+        ))
+        .expect("in range");
+        assert_eq!(config.spikes.baseline_minutes, 1440);
+        assert_eq!(config.spikes.threshold, 4.0);
+        assert_eq!(config.spikes.min_count, 3);
+        let err = parse(&format!(
+            "{GOOD}[analysis]\nlate_tolerance_minutes = 4294967295\n"
+        ))
+        .expect_err("out of range");
+        assert_eq!(err.line, 16, "{err}");
+        assert!(err.message.contains("late_tolerance_minutes"), "{err}");
+    }
+
+    #[test]
+    fn a_demo_history_beyond_the_widest_chart_is_located() {
+        // It used to panic the ingest thread (`DateTime - TimeDelta overflowed`) while the
+        // process went on with a dead source and exited 0.
+        let text = format!("{GOOD}history_hours = 4294967295\n");
+        let err = parse(&text).expect_err("out of range");
+        // The source's `[[sources]]` line, as every problem of a source's settings.
+        assert_eq!(err.line, 13, "{err}");
+        assert!(err.message.contains("history_hours = 4294967295"), "{err}");
+        let config = parse(&format!("{GOOD}history_hours = 48\n")).expect("the widest chart");
+        assert!(matches!(
+            config.sources[0],
+            SourceConfig::Demo {
+                history_hours: 48,
+                ..
+            }
+        ));
     }
 
     #[test]
