@@ -434,6 +434,23 @@ fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
 
     assert_eq!(post(batch.clone(), Some("wrong")).0, 401);
     assert_eq!(post(batch.clone(), None).0, 401);
+    // A stranger is refused before its body is read: a flood from one is a 401, not a 413.
+    assert_eq!(post(ten_megabytes().into_bytes(), Some("wrong")).0, 401);
+    // The scheme is case-insensitive (RFC 7235).
+    let lower_case = runtime.block_on(async {
+        client
+            .post(&url)
+            .header("Authorization", "bearer s3cret-token")
+            .body(r#"{"id":"crm:ticket-88125","text":"Petit Loup, rien reçu"}"#)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(lower_case.ok(), Some(202));
+    assert_eq!(
+        described(&running.collect(1, WAIT)),
+        vec!["post crm:ticket-88125".to_string()]
+    );
     let (status, body) = post(b"{\"id\": \"x\", \"text\": ".to_vec(), Some("s3cret-token"));
     assert_eq!(status, 400);
     assert!(body.contains("line 1 column"), "{body}");

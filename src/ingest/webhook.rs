@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -98,8 +98,9 @@ impl Source for WebhookSource {
     }
 }
 
-async fn ingest(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
-    if !authorized(&headers, &endpoint.token) {
+async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response {
+    // The token first: a stranger's body is never read.
+    if !authorized(request.headers(), &endpoint.token) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
@@ -107,6 +108,19 @@ async fn ingest(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Byte
         )
             .into_response();
     }
+    // Then the body, within its size limit (`DefaultBodyLimit`) and a deadline: a sender that
+    // stops half-way must not hold its connection for ever.
+    let body = match tokio::time::timeout(BODY_DEADLINE, Bytes::from_request(request, &())).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(rejection)) => return rejection.into_response(),
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                axum::Json(json!({"error": "the body did not arrive in time"})),
+            )
+                .into_response();
+        }
+    };
     let now = endpoint.ctx.clock.now();
     let (items, rejected) = match parse_push(&body, now) {
         Ok(parsed) => parsed,
@@ -144,12 +158,17 @@ async fn ingest(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Byte
         .into_response()
 }
 
+/// How long a sender may take to send its body once its headers are in.
+const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `Authorization: Bearer <token>`, the scheme in any case (RFC 7235: "bearer" is "Bearer").
 /// Compares the whole token whatever its first differing byte, so timing tells nothing.
 fn authorized(headers: &HeaderMap, token: &str) -> bool {
     let Some(given) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.trim_start().split_once(' '))
+        .and_then(|(scheme, rest)| scheme.eq_ignore_ascii_case("bearer").then_some(rest))
     else {
         return false;
     };
