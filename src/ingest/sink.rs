@@ -113,6 +113,16 @@ impl HealthBoard {
     }
 }
 
+/// What became of an event handed to the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handed {
+    Taken,
+    /// The channel stayed full past the patience: counted as dropped, shown on the wall.
+    Dropped,
+    /// The analysis is gone: the program is stopping.
+    Gone,
+}
+
 /// One source's handle on the analysis channel.
 #[derive(Clone)]
 pub struct MentionSink {
@@ -158,6 +168,16 @@ impl MentionSink {
     }
 
     pub async fn send_event(&self, event: SourceEvent, now: DateTime<Utc>) -> bool {
+        self.hand_over(event, now).await != Handed::Gone
+    }
+
+    /// A post from a sender that waits for an answer (the webhook): whether the analysis took
+    /// it, so that a post dropped on a full channel is not acknowledged as taken.
+    pub async fn offer(&self, mention: Mention, now: DateTime<Utc>) -> Handed {
+        self.hand_over(SourceEvent::Post(mention), now).await
+    }
+
+    async fn hand_over(&self, event: SourceEvent, now: DateTime<Utc>) -> Handed {
         self.stats.received.fetch_add(1, Ordering::Relaxed);
         self.board.mark_received(&self.name, now);
         let mut pending = event;
@@ -165,8 +185,8 @@ impl MentionSink {
         let step = Duration::from_millis(5);
         loop {
             match self.tx.try_send(pending) {
-                Ok(()) => return true,
-                Err(TrySendError::Disconnected(_)) => return false,
+                Ok(()) => return Handed::Taken,
+                Err(TrySendError::Disconnected(_)) => return Handed::Gone,
                 Err(TrySendError::Full(back)) => {
                     if waited >= FULL_CHANNEL_PATIENCE {
                         let dropped = self.stats.dropped.fetch_add(1, Ordering::Relaxed) + 1;
@@ -179,7 +199,7 @@ impl MentionSink {
                                 "analysis channel full: mention dropped (counted on the wall)"
                             );
                         }
-                        return true;
+                        return Handed::Dropped;
                     }
                     pending = back;
                     tokio::time::sleep(step).await;
@@ -233,6 +253,17 @@ mod tests {
         assert_eq!(health[0].state, HealthState::Live);
         let first = rx.try_recv().ok();
         assert!(matches!(first, Some(SourceEvent::Post(m)) if m.id == "1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_offer_says_whether_the_analysis_took_it() {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let board = HealthBoard::default();
+        let sink = MentionSink::new("test", tx, &board);
+        assert_eq!(sink.offer(mention("1"), Utc::now()).await, Handed::Taken);
+        assert_eq!(sink.offer(mention("2"), Utc::now()).await, Handed::Dropped);
+        drop(rx);
+        assert_eq!(sink.offer(mention("3"), Utc::now()).await, Handed::Gone);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::sink::Handed;
 use super::web::http::token_from_env;
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::model::{Author, Engagement, Mention, Platform};
@@ -137,10 +138,26 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
     }
     let mut accepted = 0;
     for mention in items {
-        if !endpoint.ctx.sink.send(mention, now).await {
-            return (StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response();
+        match endpoint.ctx.sink.offer(mention, now).await {
+            Handed::Taken => accepted += 1,
+            // Never a 202 for a post the wall did not take: the sender sends the rest again.
+            Handed::Dropped => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    axum::Json(json!({
+                        "accepted": accepted,
+                        "error": format!(
+                            "the wall is overloaded: send again from item {accepted}"
+                        ),
+                    })),
+                )
+                    .into_response();
+            }
+            Handed::Gone => {
+                return (StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response();
+            }
         }
-        accepted += 1;
     }
     let rejected: Vec<_> = rejected
         .into_iter()
