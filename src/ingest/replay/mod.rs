@@ -91,9 +91,13 @@ pub fn first_timestamp(path: &Path) -> anyhow::Result<Option<DateTime<Utc>>> {
     use std::io::BufRead;
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot open replay file {}", path.display()))?;
-    for line in std::io::BufReader::new(file).lines() {
+    // By bytes: a line that is not UTF-8 is skipped here, and counted by the source.
+    for line in std::io::BufReader::new(file).split(b'\n') {
         let line = line.with_context(|| format!("cannot read {}", path.display()))?;
-        if let Some(Ok(ReplayLine { due: Some(due), .. })) = parse_line(&line) {
+        let Ok(line) = std::str::from_utf8(&line) else {
+            continue;
+        };
+        if let Some(Ok(ReplayLine { due: Some(due), .. })) = parse_line(line) {
             return Ok(Some(due));
         }
     }
@@ -110,10 +114,12 @@ impl Source for ReplaySource {
             let file = tokio::fs::File::open(&self.path)
                 .await
                 .with_context(|| format!("cannot open {}", self.path.display()))?;
-            let mut lines = BufReader::new(file).lines();
+            // By bytes, not `lines()`: a line that is not UTF-8 is one malformed line, counted
+            // and skipped, where a read error made the source restart on it for ever.
+            let mut lines = BufReader::new(file).split(b'\n');
             let mut number = 0u64;
-            while let Some(line) = lines
-                .next_line()
+            while let Some(bytes) = lines
+                .next_segment()
                 .await
                 .with_context(|| format!("cannot read {}", self.path.display()))?
             {
@@ -122,7 +128,12 @@ impl Source for ReplaySource {
                     continue;
                 }
                 self.lines_done = number;
-                let ReplayLine { event, due } = match parse_line(&line) {
+                let Ok(line) = std::str::from_utf8(&bytes) else {
+                    let location = format!("{}:{number}", self.path.display());
+                    ctx.sink.malformed(&location, "not UTF-8 text");
+                    continue;
+                };
+                let ReplayLine { event, due } = match parse_line(line) {
                     None => continue,
                     Some(Ok(line)) => line,
                     Some(Err(error)) => {
@@ -165,6 +176,9 @@ mod tests {
         writeln!(file, "{}", good("r:1")).expect("write");
         writeln!(file, "{{\"id\": \"r:2\", \"platform\": ").expect("write");
         writeln!(file).expect("write");
+        // Not UTF-8 (Latin-1 bytes): one more malformed line, not the end of the replay.
+        file.write_all(b"{\"id\":\"r:9\",\"text\":\"Petit Loup d\xe9\xe7u\"}\n")
+            .expect("write");
         writeln!(file, "{}", good("r:3")).expect("write");
         writeln!(file, r#"{{"event":"delete","id":"r:1"}}"#).expect("write");
         file.flush().expect("flush");
@@ -200,7 +214,7 @@ mod tests {
         let back = parse_line(&recorded).expect("a line").expect("parses");
         assert_eq!((back.event, back.due), (events[2].clone(), Some(at)));
         let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
-        assert_eq!(health[0].malformed, 1);
+        assert_eq!(health[0].malformed, 2);
         assert_eq!(health[0].received, 3);
         assert_eq!(
             first_timestamp(file.path()).expect("readable"),
