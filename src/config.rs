@@ -26,6 +26,10 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Line 0: the problem is the file as a whole (missing, unreadable), not a place in it.
+        if self.line == 0 {
+            return write!(f, "{}: {}", self.file.display(), self.message);
+        }
         write!(
             f,
             "{}:{}:{}: {}",
@@ -35,6 +39,33 @@ impl fmt::Display for ConfigError {
             self.message
         )
     }
+}
+
+/// The text of a config or layout file. A file that cannot be read is an error of the whole
+/// file (line 0, printed without a place); one that is not UTF-8 is located at its first byte
+/// that is not.
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, ConfigError> {
+    let whole_file = |message: String| ConfigError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| whole_file(format!("cannot read {what}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = String::from_utf8_lossy(&bytes[..valid]);
+        ConfigError {
+            file: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message: format!(
+                "{what} is not UTF-8 text (byte 0x{:02x}): save it as UTF-8",
+                bytes.get(valid).copied().unwrap_or(0)
+            ),
+        }
+    })
 }
 
 impl std::error::Error for ConfigError {}
@@ -629,12 +660,7 @@ const DEFAULT_COLORS: [&str; 6] = [
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the file: {e}"),
-        })?;
+        let text = read_text(path, "the config")?;
         Config::parse(path, &text)
     }
 
@@ -1243,6 +1269,25 @@ type = "demo"
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_located_and_a_missing_one_has_no_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, b"locale = \"fr\"\n# caf\xe9 du coin\n").expect("write");
+        let err = Config::load(&path).expect_err("not UTF-8");
+        assert_eq!((err.line, err.column), (2, 6), "{err}");
+        assert!(err.to_string().ends_with(
+            "config.toml:2:6: the config is not UTF-8 text (byte 0xe9): save it as UTF-8"
+        ));
+        let err = Config::load(&dir.path().join("missing.toml")).expect_err("missing");
+        assert!(!err.to_string().contains(":0:0"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("missing.toml: cannot read the config"),
+            "{err}"
+        );
     }
 
     #[test]

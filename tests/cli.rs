@@ -103,7 +103,12 @@ fn a_missing_config_says_so() {
         .output()
         .expect("vigie runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the file"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/nonexistent/vigie.toml: cannot read the config"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(":0:0"), "no made-up place: {stderr}");
 }
 
 #[test]

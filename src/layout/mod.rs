@@ -640,14 +640,8 @@ fn kind_names() -> Vec<&'static str> {
 
 impl Layout {
     pub fn load(path: &Path, config: &Config) -> Result<Layout, LayoutErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            LayoutErrors(vec![ConfigError {
-                file: path.to_path_buf(),
-                line: 0,
-                column: 0,
-                message: format!("cannot read the layout: {e}"),
-            }])
-        })?;
+        let text =
+            crate::config::read_text(path, "the layout").map_err(|e| LayoutErrors(vec![e]))?;
         Layout::parse(path, &text, config)
     }
 
