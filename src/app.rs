@@ -13,7 +13,7 @@ use crate::analysis::{AnalysisLinks, Analyzer, HistoryLink, Waker, start_analysi
 use crate::bus::{BusInput, FollowerSetup, PublisherSetup, start_follower, start_publisher};
 use crate::clock::FollowedClock;
 use crate::clock::{ScaledClock, SharedClock};
-use crate::config::{BusConfig, Config, SourceConfig};
+use crate::config::{BusConfig, Config, ConfigError, SourceConfig};
 use crate::ingest::HealthBoard;
 use crate::ingest::{build_all, start_ingest};
 use crate::jsonl::JsonlWriter;
@@ -581,7 +581,31 @@ pub fn choose_layout(
     given: Option<&std::path::Path>,
 ) -> Result<Layout, crate::layout::LayoutErrors> {
     match given.or(config.wall.layout.as_deref()) {
-        Some(path) => Layout::load(path, config),
+        Some(path) => load_layout(config, path),
         None => Ok(Layout::built_in(config)),
     }
+}
+
+/// Loads a layout file. When it is the config's own `layout =` and cannot be read at all, the
+/// error is placed on that line of the config: the mistake is there, not in a file nobody can
+/// open.
+pub fn load_layout(
+    config: &Config,
+    path: &std::path::Path,
+) -> Result<Layout, crate::layout::LayoutErrors> {
+    Layout::load(path, config).map_err(|mut errors| {
+        let configured = config.wall.layout.as_deref() == Some(path);
+        if let (true, Some(place), [only]) = (
+            configured,
+            &config.wall.layout_place,
+            errors.0.as_mut_slice(),
+        ) && only.line == 0
+        {
+            *only = ConfigError {
+                message: format!("{}: {}", place.message, only),
+                ..place.clone()
+            };
+        }
+        errors
+    })
 }

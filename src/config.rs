@@ -175,7 +175,7 @@ struct RawWall {
     width: Option<u32>,
     height: Option<u32>,
     fullscreen: Option<bool>,
-    layout: Option<String>,
+    layout: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -297,6 +297,9 @@ pub struct WallConfig {
     /// The layout file, relative paths resolved against the config's folder; the built-in
     /// single-screen layout when absent.
     pub layout: Option<PathBuf>,
+    /// Where `layout = …` is written in the config: a layout file that cannot be read is an
+    /// error there, not of a file nobody can open.
+    pub layout_place: Option<ConfigError>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -818,7 +821,11 @@ fn validate_display(source: &SourceText, raw: RawDisplay) -> Result<DisplayConfi
 
 fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, ConfigError> {
     let base = source.file.parent().unwrap_or(Path::new(""));
-    let layout = raw.layout.map(|l| base.join(l));
+    let layout_place = raw
+        .layout
+        .as_ref()
+        .map(|l| source.error_at(Some(l.span()), "[wall] layout"));
+    let layout = raw.layout.map(|l| base.join(l.into_inner()));
     let chart_hours = match raw.chart_hours {
         None => 6,
         Some(h) if (1..=48).contains(h.get_ref()) => *h.get_ref(),
@@ -850,6 +857,7 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         height: raw.height.unwrap_or(1080).max(240),
         fullscreen: raw.fullscreen.unwrap_or(false),
         layout,
+        layout_place,
     })
 }
 

@@ -666,7 +666,7 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
     }
     let mut failed = false;
     for path in &layouts {
-        match Layout::load(path, config) {
+        match vigie::app::load_layout(config, path) {
             Ok(layout) => println!(
                 "{}: ok ({} screen{}{})",
                 path.display(),

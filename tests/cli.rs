@@ -421,3 +421,34 @@ fn eval_sentiment_prints_macro_f1_and_the_confusion_of_each_split_it_finds() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("val_labels.txt: labels line 5"), "{stderr}");
 }
+
+#[test]
+fn a_configured_layout_that_does_not_exist_is_the_config_lines_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    let commented = "# layout = \"layouts/warroom.toml\"";
+    assert!(shipped.contains(commented));
+    let text = shipped.replace(commented, "layout = \"layouts/nowhere.toml\"");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("layout = "))
+        .expect("the layout line")
+        + 1;
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, &text).expect("write");
+    let out = check(&path);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains(&format!("config.toml:{line}:10: [wall] layout: ")),
+        "{all}"
+    );
+    assert!(
+        all.contains("nowhere.toml: cannot read the layout"),
+        "{all}"
+    );
+    assert!(!all.contains(":0:0"), "{all}");
+}
