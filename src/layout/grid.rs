@@ -2,6 +2,7 @@
 //! sizes, and where each area lands for a given screen size. No Bevy here: the wall turns the
 //! same grid into Bevy grid nodes, and the tests check placement without a window.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// The size of one column or row.
@@ -124,59 +125,82 @@ pub fn parse_areas(text: &str) -> Result<(usize, usize, Vec<Area>), AreasError> 
             });
         }
     }
-    let mut areas: Vec<Area> = Vec::new();
+    // One pass over the cells for each name's bounding box and cell count, in order of first
+    // appearance: a name per cell scanned against every cell made a 40,000-name layout take
+    // seconds to check (and to reload).
+    struct Bounds<'a> {
+        name: &'a str,
+        first_row: usize,
+        last_row: usize,
+        first_column: usize,
+        last_column: usize,
+        cells: usize,
+    }
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut bounds: Vec<Bounds> = Vec::new();
     for (r, row) in rows.iter().enumerate() {
-        for (c, name) in row.iter().enumerate() {
-            if *name == "." || areas.iter().any(|a| a.name == *name) {
+        for (c, &name) in row.iter().enumerate() {
+            if name == "." {
                 continue;
             }
-            let (mut last_row, mut last_column) = (r, c);
-            for (rr, other) in rows.iter().enumerate() {
-                for (cc, cell) in other.iter().enumerate() {
-                    if cell == name {
-                        last_row = last_row.max(rr);
-                        last_column = last_column.max(cc);
-                    }
+            match index.get(name) {
+                Some(&i) => {
+                    let b = &mut bounds[i];
+                    b.last_row = r;
+                    b.first_column = b.first_column.min(c);
+                    b.last_column = b.last_column.max(c);
+                    b.cells += 1;
+                }
+                None => {
+                    index.insert(name, bounds.len());
+                    bounds.push(Bounds {
+                        name,
+                        first_row: r,
+                        last_row: r,
+                        first_column: c,
+                        last_column: c,
+                        cells: 1,
+                    });
                 }
             }
-            let first_column = rows
-                .iter()
-                .flat_map(|other| other.iter().position(|cell| cell == name))
-                .min()
-                .unwrap_or(c);
-            // Every cell of the bounding box must carry the name, and no cell outside it.
-            for (rr, other) in rows.iter().enumerate().take(last_row + 1).skip(r) {
-                for (cc, cell) in other
-                    .iter()
-                    .enumerate()
-                    .take(last_column + 1)
-                    .skip(first_column)
-                {
-                    if cell != name {
-                        return Err(AreasError {
-                            row: rr,
-                            message: format!(
-                                "area '{name}' is not a rectangle: row {}, column {} holds '{cell}' \
-                                 inside its bounding box (rows {}-{}, columns {}-{})",
-                                rr + 1,
-                                cc + 1,
-                                r + 1,
-                                last_row + 1,
-                                first_column + 1,
-                                last_column + 1
-                            ),
-                        });
-                    }
-                }
-            }
-            areas.push(Area {
-                name: (*name).to_string(),
-                row: r,
-                row_span: last_row - r + 1,
-                column: first_column,
-                column_span: last_column - first_column + 1,
-            });
         }
+    }
+    let mut areas: Vec<Area> = Vec::with_capacity(bounds.len());
+    for b in &bounds {
+        let (row_span, column_span) = (
+            b.last_row - b.first_row + 1,
+            b.last_column - b.first_column + 1,
+        );
+        // Its cells all lie in its bounding box: as many as the box holds means it fills it.
+        if b.cells != row_span * column_span {
+            let stray = (b.first_row..=b.last_row)
+                .flat_map(|rr| (b.first_column..=b.last_column).map(move |cc| (rr, cc)))
+                .find(|&(rr, cc)| rows[rr][cc] != b.name);
+            if let Some((rr, cc)) = stray {
+                return Err(AreasError {
+                    row: rr,
+                    message: format!(
+                        "area '{}' is not a rectangle: row {}, column {} holds '{}' inside its \
+                         bounding box (rows {}-{}, columns {}-{})",
+                        b.name,
+                        rr + 1,
+                        cc + 1,
+                        rows[rr][cc],
+                        b.first_row + 1,
+                        b.last_row + 1,
+                        b.first_column + 1,
+                        b.last_column + 1
+                    ),
+                });
+            }
+        }
+        areas.push(Area {
+            name: b.name.to_string(),
+            row: b.first_row,
+            row_span,
+            column: b.first_column,
+            column_span,
+        });
     }
     Ok((rows.len(), columns, areas))
 }
@@ -259,6 +283,37 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shape_that_is_not_a_rectangle_names_its_first_stray_cell() {
+        let error = parse_areas("a a\na b\n").expect_err("an L");
+        assert_eq!(error.row, 1);
+        assert_eq!(
+            error.message,
+            "area 'a' is not a rectangle: row 2, column 2 holds 'b' inside its bounding box \
+             (rows 1-2, columns 1-2)"
+        );
+        let error = parse_areas("a b a\n").expect_err("split");
+        assert_eq!(
+            error.message,
+            "area 'a' is not a rectangle: row 1, column 2 holds 'b' inside its bounding box \
+             (rows 1-1, columns 1-3)"
+        );
+        // Many areas, each a cell: every one found, in reading order.
+        let text: String = (0..50)
+            .map(|r| {
+                (0..50)
+                    .map(|c| format!("a{r}_{c}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    + "\n"
+            })
+            .collect();
+        let (_, _, areas) = parse_areas(&text).expect("valid");
+        assert_eq!(areas.len(), 2500);
+        assert_eq!(areas[51].name, "a1_1");
+        assert_eq!((areas[51].row, areas[51].column), (1, 1));
+    }
 
     #[test]
     fn areas_become_rectangles() {

@@ -355,19 +355,26 @@ impl Checker<'_> {
                 .collect(),
         };
         area_names.dedup();
+        // Sets, not scans: a layout of many areas is checked (and reloaded) in linear time.
+        let known: std::collections::HashSet<&str> = area_names.iter().copied().collect();
+        let tiled: std::collections::HashSet<&str> =
+            raw.keys().map(|k| k.get_ref().as_str()).collect();
+        let mut untiled: Option<Vec<&str>> = None;
         for (name, table) in raw {
             let name_str = name.get_ref().as_str();
-            if !area_names.contains(&name_str) {
-                let untiled: Vec<&str> = area_names
-                    .iter()
-                    .copied()
-                    .filter(|a| Some(*a) != reserved && !raw.keys().any(|k| k.get_ref() == a))
-                    .collect();
+            if !known.contains(name_str) {
+                let untiled = untiled.get_or_insert_with(|| {
+                    area_names
+                        .iter()
+                        .copied()
+                        .filter(|a| Some(*a) != reserved && !tiled.contains(a))
+                        .collect()
+                });
                 self.error(
                     Some(name.span()),
                     format!(
                         "tile '{name_str}' is named in no area{}: add '{name_str}' to `areas`, or remove the tile",
-                        hint(name_str, &untiled)
+                        hint(name_str, untiled)
                     ),
                 );
                 continue;
@@ -378,9 +385,7 @@ impl Checker<'_> {
         }
         if let Some(grid) = grid {
             for area in &grid.areas {
-                if Some(area.name.as_str()) == reserved
-                    || raw.keys().any(|k| k.get_ref() == &area.name)
-                {
+                if Some(area.name.as_str()) == reserved || tiled.contains(area.name.as_str()) {
                     continue;
                 }
                 let row_span = self.areas_row_span(areas, area.row);
@@ -398,7 +403,13 @@ impl Checker<'_> {
                 );
             }
             // Area order, so placement and tests read top-left to bottom-right.
-            built.sort_by_key(|(name, _)| grid.areas.iter().position(|a| &a.name == name));
+            let order: std::collections::HashMap<&str, usize> = grid
+                .areas
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.name.as_str(), i))
+                .collect();
+            built.sort_by_key(|(name, _)| order.get(name.as_str()).copied());
         }
         built
     }
