@@ -354,3 +354,56 @@ fn nats_stopped_for_ten_seconds_loses_nothing_and_everyone_reconnects() {
         "hub:\n{hub_log}\ndisplay:\n{display_log}"
     );
 }
+
+#[test]
+fn a_hub_whose_nats_is_gone_still_stops_when_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let replay = dir.path().join("crisis.jsonl");
+    let (start, _) = write_crisis_hour(&replay);
+    let config = write_config(dir.path(), &replay);
+    let start = start.to_rfc3339();
+    // A port nobody listens on: NATS is not there, and never comes.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let url = format!("nats://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let mut hub = vigie(
+        &config,
+        &[
+            "hub",
+            "--nats",
+            &url,
+            "--start",
+            &start,
+            "--speed",
+            "240",
+            "--exit-after",
+            "3",
+        ],
+    )
+    .spawn()
+    .expect("hub starts");
+    // Asked to stop after 3 s, it gets a few seconds' grace to publish: well under a minute.
+    let status = loop {
+        if let Some(status) = hub.try_wait().expect("hub status") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = hub.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = hub
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .unwrap_or_default();
+    let status = status.unwrap_or_else(|| panic!("the hub did not stop within a minute:\n{log}"));
+    assert!(status.success(), "{log}");
+    assert!(
+        log.contains("they stay in the spool for the next start"),
+        "what was not published is kept:\n{log}"
+    );
+}

@@ -31,6 +31,8 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 /// How long a stop waits for the last messages to be acknowledged; what is left stays in the
 /// spool for the next start.
 const FINISH_GRACE: Duration = Duration::from_secs(5);
+/// How long the last flush to NATS may take when the hub stops.
+const FINAL_FLUSH: Duration = Duration::from_secs(2);
 /// How long the first connection may take before NATS is said to be unreachable.
 const FIRST_CONNECT: Duration = Duration::from_secs(3);
 /// Acknowledged messages kept this long and published again after a reconnection: a NATS
@@ -233,7 +235,14 @@ async fn publish_all(
             "stopping with messages not yet published: they stay in the spool for the next start"
         );
     }
-    run.client.flush().await.ok();
+    // Bounded: with NATS gone a flush waits for a server that may never come back, and a hub
+    // asked to stop must stop (what was not published is in the spool).
+    if tokio::time::timeout(FINAL_FLUSH, run.client.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!("NATS did not take the last messages in time: stopping without them");
+    }
 }
 
 impl Run {
