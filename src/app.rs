@@ -404,11 +404,9 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
     };
     let now = clock.now();
     let started = std::time::Instant::now();
-    let restored = match store.mentions_between(
-        now - analyzer.history_span(),
-        now + TimeDelta::minutes(5),
-        analyzer.brands(),
-    ) {
+    // What the figures reach back to, and the few minutes ahead a clock may be.
+    let (from, to) = (now - analyzer.history_span(), now + TimeDelta::minutes(5));
+    let restored = match store.mentions_between(from, to, analyzer.brands()) {
         Ok(mentions) => mentions.iter().filter(|m| analyzer.restore(m, now)).count(),
         Err(error) => {
             tracing::error!(%error, file = %store.path().display(), "cannot read the history");
@@ -417,11 +415,7 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         }
     };
     // The spikes it had raised, back on the charts and out of the baselines.
-    match store.spikes_between(
-        now - analyzer.history_span(),
-        now + TimeDelta::minutes(5),
-        analyzer.brands(),
-    ) {
+    match store.spikes_between(from, to, analyzer.brands()) {
         Ok(spikes) => {
             for spike in spikes {
                 analyzer.adopt_spike(spike);
@@ -594,12 +588,13 @@ pub fn load_layout(
     path: &std::path::Path,
 ) -> Result<Layout, crate::layout::LayoutErrors> {
     Layout::load(path, config).map_err(|mut errors| {
-        let configured = config.wall.layout.as_deref() == Some(path);
-        if let (true, Some(place), [only]) = (
-            configured,
-            &config.wall.layout_place,
-            errors.0.as_mut_slice(),
-        ) && only.line == 0
+        let place = config
+            .wall
+            .layout_place
+            .as_ref()
+            .filter(|_| config.wall.layout.as_deref() == Some(path));
+        if let (Some(place), [only]) = (place, errors.0.as_mut_slice())
+            && only.line == 0
         {
             *only = ConfigError {
                 message: format!("{}: {}", place.message, only),

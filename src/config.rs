@@ -826,29 +826,22 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         .as_ref()
         .map(|l| source.error_at(Some(l.span()), "[wall] layout"));
     let layout = raw.layout.map(|l| base.join(l.into_inner()));
-    let chart_hours = match raw.chart_hours {
-        None => 6,
-        Some(h) if (1..=48).contains(h.get_ref()) => *h.get_ref(),
-        Some(h) => {
-            return Err(source.error_at(
-                Some(h.span()),
-                format!("chart_hours = {} is out of range: use 1 to 48", h.get_ref()),
-            ));
-        }
-    };
-    let sov_window_minutes = match raw.sov_window_minutes {
-        None => 60,
-        Some(m) if (5..=24 * 60).contains(m.get_ref()) => *m.get_ref(),
-        Some(m) => {
-            return Err(source.error_at(
-                Some(m.span()),
-                format!(
-                    "sov_window_minutes = {} is out of range: use 5 to 1440",
-                    m.get_ref()
-                ),
-            ));
-        }
-    };
+    let chart_hours = ranged(
+        source,
+        raw.chart_hours,
+        6,
+        1..=48,
+        "[wall] chart_hours",
+        "how far back the volume chart looks",
+    )?;
+    let sov_window_minutes = ranged(
+        source,
+        raw.sov_window_minutes,
+        60,
+        5..=24 * 60,
+        "[wall] sov_window_minutes",
+        "the window share of voice is computed over",
+    )?;
     Ok(WallConfig {
         title: raw.title.unwrap_or_else(|| "Vigie".into()),
         chart_hours,
@@ -866,21 +859,14 @@ const MAX_RETENTION_DAYS: u32 = 366;
 
 fn validate_analysis(source: &SourceText, raw: RawAnalysis) -> Result<AnalysisConfig, ConfigError> {
     let defaults = AnalysisConfig::default();
-    let dedupe_capacity = match raw.dedupe_capacity {
-        None => defaults.dedupe_capacity,
-        Some(ids) if (MIN_DEDUPE_CAPACITY..=MAX_DEDUPE_CAPACITY).contains(ids.get_ref()) => {
-            ids.into_inner()
-        }
-        Some(ids) => {
-            return Err(source.error_at(
-                Some(ids.span()),
-                format!(
-                    "[analysis] dedupe_capacity must be from {MIN_DEDUPE_CAPACITY} to \
-                     {MAX_DEDUPE_CAPACITY}: the ledger reserves about 250 bytes an id at start"
-                ),
-            ));
-        }
-    };
+    let dedupe_capacity = ranged(
+        source,
+        raw.dedupe_capacity,
+        defaults.dedupe_capacity,
+        MIN_DEDUPE_CAPACITY..=MAX_DEDUPE_CAPACITY,
+        "[analysis] dedupe_capacity",
+        "the ledger reserves about 250 bytes an id at start",
+    )?;
     Ok(AnalysisConfig {
         dedupe_capacity,
         late_tolerance_minutes: ranged(
@@ -962,16 +948,14 @@ fn validate_store(
     config_path: &Path,
     raw: RawStore,
 ) -> Result<StoreConfig, ConfigError> {
-    let retention_days = match raw.retention_days {
-        None => 30,
-        Some(days) if (1..=MAX_RETENTION_DAYS).contains(days.get_ref()) => days.into_inner(),
-        Some(days) => {
-            return Err(source.error_at(
-                Some(days.span()),
-                format!("[store] retention_days must be from 1 to {MAX_RETENTION_DAYS}"),
-            ));
-        }
-    };
+    let retention_days = ranged(
+        source,
+        raw.retention_days,
+        30,
+        1..=MAX_RETENTION_DAYS,
+        "[store] retention_days",
+        "days of history kept: a year at most",
+    )?;
     let dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".to_string()));
     let data_dir = if dir.is_absolute() {
         dir
@@ -1015,18 +999,14 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
         }
         Some(name) => name.into_inner(),
     };
-    let retention_hours = match raw.retention_hours {
-        None => 48,
-        Some(hours) if (1..=MAX_BUS_RETENTION_HOURS).contains(hours.get_ref()) => {
-            hours.into_inner()
-        }
-        Some(hours) => {
-            return Err(source.error_at(
-                Some(hours.span()),
-                format!("[bus] retention_hours must be from 1 to {MAX_BUS_RETENTION_HOURS}"),
-            ));
-        }
-    };
+    let retention_hours = ranged(
+        source,
+        raw.retention_hours,
+        48,
+        1..=MAX_BUS_RETENTION_HOURS,
+        "[bus] retention_hours",
+        "hours the streams keep what the hub published",
+    )?;
     Ok(BusConfig {
         url,
         stream,

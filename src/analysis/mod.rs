@@ -85,11 +85,8 @@ pub struct Analyzer {
     share_windows: Vec<u32>,
     late_tolerance: TimeDelta,
     alerts: AlertEngine,
-    /// A display's alerts: the hub's, as it raised them.
+    /// A display's alerts: the hub's, as it raised them (`follows_hub`).
     remote_alerts: Option<crate::alerts::remote::RemoteAlerts>,
-    /// A display shows the hub's spikes (`adopt_spike`) and raises none of its own: two
-    /// detectors fed the same posts at other moments would not flag the same minutes.
-    follows_hub: bool,
     processed: u64,
     duplicates: u64,
     unmatched: u64,
@@ -143,7 +140,6 @@ impl Analyzer {
                 .min(widest),
             alerts: AlertEngine::new(config.alerts.clone(), &config.brands, config.locale),
             remote_alerts: None,
-            follows_hub: false,
             brands,
             processed: 0,
             duplicates: 0,
@@ -450,7 +446,13 @@ impl Analyzer {
     /// on its alert list and count are those of `adopt_alert`.
     pub fn follow_remote_alerts(&mut self) {
         self.remote_alerts = Some(crate::alerts::remote::RemoteAlerts::default());
-        self.follows_hub = true;
+    }
+
+    /// A display: it shows the hub's alerts and spikes (`adopt_spike`) and raises none of its
+    /// own, since two detectors fed the same posts at other moments would not flag the same
+    /// minutes.
+    fn follows_hub(&self) -> bool {
+        self.remote_alerts.is_some()
     }
 
     /// A spike as the hub raised or last updated it (a display), or as the history kept it
@@ -465,7 +467,7 @@ impl Analyzer {
     /// Spikes raised or changed since the last call (none on a display): for the history and
     /// the displays.
     pub fn take_spike_changes(&mut self) -> Vec<Spike> {
-        if self.follows_hub {
+        if self.follows_hub() {
             return Vec::new();
         }
         self.spikes.take_changes()
@@ -490,7 +492,7 @@ impl Analyzer {
     /// Feeds the finished minutes to the rhythm spike detector, then checks the alert rules
     /// that watch states (negative share, spikes, sources) at `now`.
     pub fn tick_alerts(&mut self, now: DateTime<Utc>, sources: &[SourceHealth]) {
-        if !self.follows_hub {
+        if !self.follows_hub() {
             self.spikes.advance(&self.ring, now);
         }
         self.trending.advance(minute_key(now));

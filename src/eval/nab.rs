@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use vigie_anomaly::Params;
 use vigie_anomaly::detector::{candidates, score_series};
-use vigie_anomaly::loo::{Evaluation, evaluate_groups};
+use vigie_anomaly::loo::{Evaluation, evaluate_scores};
 use vigie_anomaly::loo_table::{group_name, table};
 use vigie_anomaly::nab::{LabelledSeries, ProfileScore, load_corpus, score_corpus};
 use vigie_anomaly::series::{RESULT_HEADER, Scored};
@@ -27,30 +27,45 @@ pub struct NabReport {
     pub leave_one_out: Evaluation,
 }
 
-/// Scores every file of each folder (one thread per core), writes NAB result files under
-/// `results` when given, then evaluates leave-one-series-out over every folder together.
+/// Scores every file of each folder with every parameter candidate (one thread per core),
+/// writes the default's NAB result files under `results` when given, then evaluates
+/// leave-one-series-out over every folder together, on the same scores.
 pub fn eval_nab(dirs: &[PathBuf], results: Option<&Path>) -> anyhow::Result<NabReport> {
-    let params = Params::default();
-    let mut corpora = Vec::new();
+    let candidates = candidates();
     let mut groups = Vec::new();
     for dir in dirs {
         let corpus = load_corpus(dir)?;
-        let scores = score_all(&corpus, &params);
+        let name = group_name(&corpus).unwrap_or_else(|| dir.display().to_string());
+        groups.push((name, corpus));
+    }
+    // scores[c][k]: candidate c on the k-th series of the groups in order; the default first.
+    let scores: Vec<Vec<Vec<f64>>> = candidates
+        .iter()
+        .map(|params| {
+            groups
+                .iter()
+                .flat_map(|(_, corpus)| score_all(corpus, params))
+                .collect()
+        })
+        .collect();
+    let mut corpora = Vec::new();
+    let mut defaults = scores[0].as_slice();
+    for (dir, (_, corpus)) in dirs.iter().zip(&groups) {
+        let (own, rest) = defaults.split_at(corpus.len());
+        defaults = rest;
         if let Some(out) = results {
-            write_results(out, &corpus, &scores)?;
+            write_results(out, corpus, own)?;
         }
         corpora.push(CorpusReport {
             dir: dir.clone(),
             files: corpus.len(),
             rows: corpus.iter().map(|s| s.rows.len()).sum(),
-            scores: score_corpus(&corpus, &scores),
+            scores: score_corpus(corpus, own),
         });
-        let name = group_name(&corpus).unwrap_or_else(|| dir.display().to_string());
-        groups.push((name, corpus));
     }
     Ok(NabReport {
         corpora,
-        leave_one_out: evaluate_groups(&groups, &candidates()),
+        leave_one_out: evaluate_scores(&groups, &scores),
     })
 }
 

@@ -54,8 +54,8 @@ pub fn eval_sentiment(
             )),
         ),
     ];
-    for (code, name) in [("en", "vaderSentiment"), ("fr", "vaderSentiment-fr")] {
-        let report = python_peer(python, code, &texts).map(|compounds| {
+    for (name, compounds) in python_peers(python, &texts) {
+        let report = compounds.map(|compounds| {
             ClassReport::from_pairs(
                 labels
                     .iter()
@@ -73,10 +73,13 @@ pub fn eval_sentiment(
     })
 }
 
-/// One Python scorer's compounds, or why there are none (not installed, no Python).
-fn python_peer(python: &str, code: &str, texts: &[String]) -> Result<Vec<f32>, String> {
+/// The Python scorers: the peer script's argument and the package's name.
+const PEERS: [(&str, &str); 2] = [("en", "vaderSentiment"), ("fr", "vaderSentiment-fr")];
+
+/// Each Python scorer's compounds, or why there are none (not installed, no Python).
+fn python_peers(python: &str, texts: &[String]) -> Vec<(&'static str, Result<Vec<f32>, String>)> {
     let dir = std::env::temp_dir().join(format!("vigie-eval-sentiment-{}", std::process::id()));
-    let run = || -> anyhow::Result<Result<Vec<f32>, String>> {
+    let written = (|| -> anyhow::Result<(PathBuf, PathBuf)> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let script = dir.join("sentiment_peer.py");
         let input = dir.join("texts.txt");
@@ -86,40 +89,50 @@ fn python_peer(python: &str, code: &str, texts: &[String]) -> Result<Vec<f32>, S
             writeln!(out, "{}", text.replace(['\n', '\r'], " "))?;
         }
         out.flush()?;
-        drop(out);
-        let output = match Command::new(python)
-            .arg(&script)
-            .arg(code)
-            .arg(&input)
-            .output()
-        {
-            Ok(output) => output,
-            Err(error) => return Ok(Err(format!("cannot run {python}: {error}"))),
-        };
-        if output.status.code() == Some(3) {
-            return Ok(Err("not installed".into()));
-        }
-        if !output.status.success() {
-            return Ok(Err(String::from_utf8_lossy(&output.stderr)
-                .trim()
-                .to_string()));
-        }
-        let compounds: Vec<f32> = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(|l| l.trim().parse().unwrap_or(0.0))
-            .collect();
-        if compounds.len() != texts.len() {
-            return Ok(Err(format!(
-                "{} scores for {} texts",
-                compounds.len(),
-                texts.len()
-            )));
-        }
-        Ok(Ok(compounds))
-    };
-    let result = run().unwrap_or_else(|e| Err(format!("{e:#}")));
+        Ok((script, input))
+    })();
+    let peers = PEERS
+        .iter()
+        .map(|&(code, name)| {
+            let compounds = match &written {
+                Ok((script, input)) => python_peer(python, script, code, input, texts.len()),
+                Err(error) => Err(format!("{error:#}")),
+            };
+            (name, compounds)
+        })
+        .collect();
     let _ = std::fs::remove_dir_all(&dir);
-    result
+    peers
+}
+
+/// One Python scorer's compounds for the `expected` texts of `input`.
+fn python_peer(
+    python: &str,
+    script: &Path,
+    code: &str,
+    input: &Path,
+    expected: usize,
+) -> Result<Vec<f32>, String> {
+    let output = Command::new(python)
+        .arg(script)
+        .arg(code)
+        .arg(input)
+        .output()
+        .map_err(|error| format!("cannot run {python}: {error}"))?;
+    if output.status.code() == Some(3) {
+        return Err("not installed".into());
+    }
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).trim().to_string());
+    }
+    let compounds: Vec<f32> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| l.trim().parse().unwrap_or(0.0))
+        .collect();
+    if compounds.len() != expected {
+        return Err(format!("{} scores for {expected} texts", compounds.len()));
+    }
+    Ok(compounds)
 }
 
 impl SentimentEval {

@@ -478,16 +478,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // by its best (L2, epochs, joint/separate) on the UMSAB mean; a family goes when the best set
     // without it scores at least as well (fewer features, faster scorer).
     println!("\n== feature families (en: fit on en train, scored on en val; fr: {fr_protocol})");
+    // Every search reads the same data; only the families and the verbosity change.
+    let search_with = |families: u8, verbose: bool| {
+        search(
+            &rules,
+            &en_train,
+            &en_val,
+            fr_train.as_ref(),
+            &fr_val,
+            families,
+            verbose,
+        )
+    };
     let mut families = ALL_FAMILIES;
-    let mut current = search(
-        &rules,
-        &en_train,
-        &en_val,
-        fr_train.as_ref(),
-        &fr_val,
-        families,
-        false,
-    );
+    let mut current = search_with(families, false);
     println!(
         "{:<60} mean {:.3}  {}",
         family_names(families),
@@ -501,15 +505,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             }
             let f = families & !bit;
-            let r = search(
-                &rules,
-                &en_train,
-                &en_val,
-                fr_train.as_ref(),
-                &fr_val,
-                f,
-                false,
-            );
+            let r = search_with(f, false);
             println!(
                 "  without {name:<16} -> {:<40} mean {:.3}  {}",
                 family_names(f),
@@ -533,15 +529,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\n== grid for the chosen families ({})",
         family_names(families)
     );
-    let chosen = search(
-        &rules,
-        &en_train,
-        &en_val,
-        fr_train.as_ref(),
-        &fr_val,
-        families,
-        true,
-    );
+    let chosen = search_with(families, true);
     let (joint, h) = (chosen.joint, chosen.hyper);
     println!("chosen: {} (mean {:.3})", chosen.describe(), chosen.mean);
 
