@@ -46,26 +46,44 @@ fn crisis() -> (Figures, Vec<EnrichedMention>) {
 
 /// `crisis` with the windows `layout`'s tiles ask for.
 fn crisis_for(layout: &Layout) -> (Figures, Vec<EnrichedMention>) {
+    let (mut analyzer, mut cards, until) =
+        play_crisis(layout, TimeDelta::hours(6), TimeDelta::minutes(20), false);
+    let newest = cards.split_off(cards.len() - 10);
+    (analyzer.figures(until, Vec::new()), newest)
+}
+
+/// The demo's poster crisis from `history` before the incident to `after` it, through an
+/// analysis with `layout`'s windows; with `tick_alerts`, the alert engine ticks every 10 s of
+/// event time as the wall's analysis thread does. The analysis, its cards, and the end.
+fn play_crisis(
+    layout: &Layout,
+    history: TimeDelta,
+    after: TimeDelta,
+    tick_alerts: bool,
+) -> (Analyzer, Vec<EnrichedMention>, DateTime<Utc>) {
     let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
     let mut analyzer = Analyzer::new(&config()).expect("analyzer");
     analyzer.set_windows(&vigie::wall::layout::windows_wanted(layout));
-    let mut generator = DemoGenerator::new(
-        42,
-        Scenario::PosterBacklash,
-        incident - TimeDelta::hours(6),
-        incident,
-    );
-    let until = incident + TimeDelta::minutes(20);
+    let mut generator =
+        DemoGenerator::new(42, Scenario::PosterBacklash, incident - history, incident);
+    let until = incident + after;
     let mut cards = Vec::new();
+    let mut next_tick = incident - history;
     while generator.peek().created_at <= until {
         let mention = generator.pop();
         let now = mention.created_at;
         if let vigie::analysis::Outcome::Matched(m) = analyzer.process(mention, now) {
             cards.push(*m);
         }
+        if tick_alerts && now >= next_tick {
+            analyzer.tick_alerts(now, &[]);
+            next_tick = now + TimeDelta::seconds(10);
+        }
     }
-    let newest = cards.split_off(cards.len() - 10);
-    (analyzer.figures(until, Vec::new()), newest)
+    if tick_alerts {
+        analyzer.tick_alerts(until, &[]);
+    }
+    (analyzer, cards, until)
 }
 
 /// The shipped war room: three screens, only the left one with a status line.
@@ -185,32 +203,15 @@ fn updates_fill_the_tiles() {
     assert_eq!(app.world().entities().len(), entities_before);
 }
 
-/// The demo crisis with the alert engine ticking as the wall's analysis thread does, so that
-/// its volume-spike alert names the storm's words, platforms and posts.
+/// The demo crisis with the alert engine ticking, so that its volume-spike alert names the
+/// storm's words, platforms and posts.
 fn crisis_with_alerts() -> Figures {
-    let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
-    let mut analyzer = Analyzer::new(&config()).expect("analyzer");
-    analyzer.set_windows(&vigie::wall::layout::windows_wanted(&Layout::built_in(
-        &config(),
-    )));
-    let mut generator = DemoGenerator::new(
-        42,
-        Scenario::PosterBacklash,
-        incident - TimeDelta::hours(2),
-        incident,
+    let (mut analyzer, _, until) = play_crisis(
+        &Layout::built_in(&config()),
+        TimeDelta::hours(2),
+        TimeDelta::minutes(8),
+        true,
     );
-    let until = incident + TimeDelta::minutes(8);
-    let mut next_tick = incident - TimeDelta::hours(2);
-    while generator.peek().created_at <= until {
-        let mention = generator.pop();
-        let now = mention.created_at;
-        analyzer.process(mention, now);
-        if now >= next_tick {
-            analyzer.tick_alerts(now, &[]);
-            next_tick = now + TimeDelta::seconds(10);
-        }
-    }
-    analyzer.tick_alerts(until, &[]);
     analyzer.figures(until, Vec::new())
 }
 

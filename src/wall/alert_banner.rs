@@ -284,12 +284,7 @@ mod tests {
 
     #[test]
     fn the_banner_shows_the_most_severe_active_alert_and_counts_the_others() {
-        let config = crate::config::Config::parse(
-            std::path::Path::new("config.toml"),
-            include_str!("../../config.toml"),
-        )
-        .expect("shipped config");
-        let settings = WallSettings::from_config(&config);
+        let settings = WallSettings::shipped();
         let alerts = vec![
             alert(Severity::Warning, "mot sensible", false),
             alert(Severity::Critical, "post viral", false),
@@ -306,12 +301,7 @@ mod tests {
 
     #[test]
     fn a_lobby_banner_names_no_author() {
-        let config = crate::config::Config::parse(
-            std::path::Path::new("config.toml"),
-            include_str!("../../config.toml"),
-        )
-        .expect("shipped config");
-        let settings = WallSettings::from_config(&config);
+        let settings = WallSettings::shipped();
         let alerts = vec![alert(
             Severity::Warning,
             "Petit Loup : message négatif de @lucie.parentalite (182000 abonnés) sur @PetitLoup",

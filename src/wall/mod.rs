@@ -101,6 +101,17 @@ pub struct WallSettings {
 }
 
 impl WallSettings {
+    /// The shipped config.toml's settings, for the wall's unit tests.
+    #[cfg(test)]
+    pub(crate) fn shipped() -> Self {
+        let config = crate::config::Config::parse(
+            std::path::Path::new("config.toml"),
+            include_str!("../../config.toml"),
+        )
+        .expect("shipped config");
+        Self::from_config(&config)
+    }
+
     pub fn from_config(config: &Config) -> Self {
         Self {
             locale: config.locale,

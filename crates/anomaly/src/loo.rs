@@ -401,22 +401,7 @@ fn group_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::Row;
-
-    /// A flat series of `rows` rows (probation: the first 15 %) with the given windows.
-    fn series(name: &str, rows: usize, windows: Vec<(usize, usize)>) -> LabelledSeries {
-        LabelledSeries {
-            name: name.into(),
-            rows: (0..rows)
-                .map(|i| Row {
-                    stamp: i.to_string(),
-                    seconds: i as i64 * 300,
-                    value: 0.0,
-                })
-                .collect(),
-            windows,
-        }
-    }
+    use crate::nab::flat_series as series;
 
     fn spikes(rows: usize, at: &[(usize, f64)]) -> Vec<f64> {
         let mut scores = vec![0.0; rows];

@@ -327,22 +327,29 @@ pub fn score_profile(
     }
 }
 
+/// For the tests of this crate: a flat series of `rows` rows, 5 minutes apart (probation: the
+/// first 15 %), with the given windows.
+#[cfg(test)]
+pub(crate) fn flat_series(name: &str, rows: usize, windows: Vec<(usize, usize)>) -> LabelledSeries {
+    LabelledSeries {
+        name: name.into(),
+        rows: (0..rows)
+            .map(|i| Row {
+                stamp: i.to_string(),
+                seconds: i as i64 * 300,
+                value: 0.0,
+            })
+            .collect(),
+        windows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn series(rows: usize, windows: Vec<(usize, usize)>) -> LabelledSeries {
-        LabelledSeries {
-            name: "test.csv".into(),
-            rows: (0..rows)
-                .map(|i| Row {
-                    stamp: i.to_string(),
-                    seconds: i as i64 * 300,
-                    value: 0.0,
-                })
-                .collect(),
-            windows,
-        }
+        flat_series("test.csv", rows, windows)
     }
 
     #[test]

@@ -366,12 +366,7 @@ mod tests {
     #[test]
     fn a_lobby_shows_no_toxic_evidence_post() {
         use crate::alerts::{Alert, EvidencePost, Severity, Trigger};
-        let config = crate::config::Config::parse(
-            std::path::Path::new("config.toml"),
-            include_str!("../../../config.toml"),
-        )
-        .expect("shipped config");
-        let settings = WallSettings::from_config(&config);
+        let settings = WallSettings::shipped();
         let at = DateTime::from_timestamp(600, 0).unwrap_or_default();
         let post = |text: &str| EvidencePost {
             id: "p".into(),
