@@ -63,7 +63,7 @@ pub fn run_all_in_one(
     ));
     let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
-    let history = start_history(&config, &mut analyzer, &clock);
+    let mut history = start_history(&config, &mut analyzer, &clock);
     if history.as_ref().is_some_and(|h| h.restored > 0) {
         // The figures came back from the history: a demo must not invent its past again on
         // top of it, only go on from now.
@@ -95,6 +95,21 @@ pub fn run_all_in_one(
         ),
         None => None,
     };
+    // A hub publishes what its history committed, so that hub and displays agree after a
+    // crash; without a history, what the analysis counts.
+    let bus_link = publisher.as_ref().map(|(_, link)| link.clone());
+    let analysis_bus = match &mut history {
+        Some(history) => {
+            history.start_writer(
+                &config,
+                analyzer.brands().to_vec(),
+                &clock,
+                bus_link.clone(),
+            );
+            if history.writes() { None } else { bus_link }
+        }
+        None => bus_link,
+    };
     let (alerts, alert_sinks) = if config.alert_sinks.is_empty() {
         (None, None)
     } else {
@@ -122,7 +137,7 @@ pub fn run_all_in_one(
             tap,
             alerts,
             store: history.as_ref().map(|h| h.link.clone()),
-            bus: publisher.as_ref().map(|(_, link)| link.clone()),
+            bus: analysis_bus,
             waker: waker.clone(),
         },
     )
@@ -140,6 +155,16 @@ pub fn run_all_in_one(
 
     analysis.shutdown();
     ingest.shutdown();
+    if let Some(history) = history {
+        // The analysis thread is gone with its sender: the writer drains and ends (and
+        // hands its last batch to the publisher, which ends next).
+        let History { writer, link, .. } = history;
+        drop(link);
+        if let Some(writer) = writer {
+            let written = writer.finish();
+            tracing::info!(written, "history closed");
+        }
+    }
     if let Some((publisher, link)) = publisher {
         drop(link);
         let health = publisher.finish();
@@ -152,15 +177,6 @@ pub fn run_all_in_one(
     }
     if let Some(writer) = tap_writer {
         writer.finish();
-    }
-    if let Some(history) = history {
-        // The analysis thread is gone with its sender: the writer drains and ends.
-        let History { writer, link, .. } = history;
-        drop(link);
-        if let Some(writer) = writer {
-            let written = writer.finish();
-            tracing::info!(written, "history closed");
-        }
     }
     if let Some(sinks) = alert_sinks {
         sinks.finish(SINKS_GRACE);
@@ -369,6 +385,8 @@ const STORE_CHANNEL: usize = 65_536;
 struct History {
     /// `None` when the history could not be opened: the wall says so and runs without it.
     writer: Option<StoreWriter>,
+    /// Opened and read back, its writer not started yet (`History::start_writer`).
+    unstarted: Option<(Store, crossbeam_channel::Receiver<StoreEvent>)>,
     link: HistoryLink,
     /// Mentions the figures were rebuilt from.
     restored: usize,
@@ -391,6 +409,7 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         health.set_problem(Some(reason));
         History {
             writer: None,
+            unstarted: None,
             link: HistoryLink {
                 events: None,
                 health: health.clone(),
@@ -433,26 +452,53 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         "figures rebuilt from the history"
     );
     let (tx, rx) = crossbeam_channel::bounded::<StoreEvent>(STORE_CHANNEL);
-    let writer_clock = clock.clone();
-    let writer = match StoreWriter::start(
-        store,
-        rx,
-        analyzer.brands().to_vec(),
-        TimeDelta::days(i64::from(config.store.retention_days)),
-        move || writer_clock.now(),
-        health.clone(),
-    ) {
-        Ok(writer) => writer,
-        Err(error) => return Some(unavailable(error)),
-    };
     Some(History {
-        writer: Some(writer),
+        writer: None,
+        unstarted: Some((store, rx)),
         link: HistoryLink {
             events: Some(tx),
             health,
         },
         restored,
     })
+}
+
+impl History {
+    /// Starts the writer of an opened history; what it commits goes on to `bus` (a hub's
+    /// publisher). Until then its channel holds what the analysis sends.
+    fn start_writer(
+        &mut self,
+        config: &Config,
+        brands: Vec<crate::model::BrandInfo>,
+        clock: &SharedClock,
+        bus: Option<crate::bus::BusLink>,
+    ) {
+        let Some((store, rx)) = self.unstarted.take() else {
+            return;
+        };
+        let writer_clock = clock.clone();
+        match StoreWriter::start(
+            store,
+            rx,
+            brands,
+            TimeDelta::days(i64::from(config.store.retention_days)),
+            move || writer_clock.now(),
+            self.link.health.clone(),
+            bus,
+        ) {
+            Ok(writer) => self.writer = Some(writer),
+            Err(error) => {
+                tracing::error!(%error, "no history: the wall runs on what it receives");
+                self.link.health.set_problem(Some(format!("{error:#}")));
+                self.link.events = None;
+            }
+        }
+    }
+
+    /// Whether events sent to the history are written (and go on from there to a bus).
+    fn writes(&self) -> bool {
+        self.writer.is_some()
+    }
 }
 
 /// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
@@ -493,9 +539,17 @@ fn show_wall(
 pub fn record(config: &Config, out: &Path, exit_after: Option<Duration>) -> anyhow::Result<u64> {
     let clock: SharedClock = Arc::new(ScaledClock::new(Utc::now(), 1.0));
     let (tx, rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
-    let writer = JsonlWriter::start(out, rx, |event| {
-        crate::ingest::replay::record_line(event, Utc::now())
-    })?;
+    // A webhook's sender hears "taken" once its posts are in the file.
+    let writer = JsonlWriter::start_settled(
+        out,
+        rx,
+        |event| crate::ingest::replay::record_line(event, Utc::now()),
+        |event| {
+            if let (_, Some(ack)) = event.split_ack() {
+                ack.commit();
+            }
+        },
+    )?;
     let ingest =
         start_ingest(build_all(config)?, clock, tx).context("cannot start the ingest thread")?;
     tracing::info!(file = %out.display(), "recording");

@@ -24,6 +24,17 @@ impl JsonlWriter {
         rx: Receiver<T>,
         line: fn(&T) -> serde_json::Result<String>,
     ) -> anyhow::Result<JsonlWriter> {
+        Self::start_settled(path, rx, line, drop)
+    }
+
+    /// `start`, and each item written is then handed to `written` once its line is flushed
+    /// (an acknowledgement is committed there); an item not written is dropped.
+    pub fn start_settled<T: Send + 'static>(
+        path: &Path,
+        rx: Receiver<T>,
+        line: fn(&T) -> serde_json::Result<String>,
+        settled: fn(T),
+    ) -> anyhow::Result<JsonlWriter> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -32,7 +43,7 @@ impl JsonlWriter {
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("vigie-jsonl".into())
-            .spawn(move || write_all(&path, file, rx, line))
+            .spawn(move || write_all(&path, file, rx, line, settled))
             .context("cannot start the writer thread")?;
         Ok(JsonlWriter { thread })
     }
@@ -48,17 +59,22 @@ fn write_all<T>(
     file: File,
     rx: Receiver<T>,
     line: fn(&T) -> serde_json::Result<String>,
+    settled: fn(T),
 ) -> u64 {
     let mut out = BufWriter::new(file);
     let mut written = 0u64;
     let mut failures = 0u64;
+    let mut unflushed = Vec::new();
     while let Ok(first) = rx.recv() {
         for item in std::iter::once(first).chain(rx.try_iter()) {
             let result = line(&item)
                 .map_err(std::io::Error::other)
                 .and_then(|text| writeln!(out, "{text}"));
             match result {
-                Ok(()) => written += 1,
+                Ok(()) => {
+                    written += 1;
+                    unflushed.push(item);
+                }
                 Err(error) => {
                     failures += 1;
                     if failures == 1 || failures.is_multiple_of(1000) {
@@ -67,8 +83,12 @@ fn write_all<T>(
                 }
             }
         }
-        if let Err(error) = out.flush() {
-            tracing::error!(file = %path.display(), "cannot write: {error}");
+        match out.flush() {
+            Ok(()) => unflushed.drain(..).for_each(settled),
+            Err(error) => {
+                unflushed.clear();
+                tracing::error!(file = %path.display(), "cannot write: {error}");
+            }
         }
     }
     written

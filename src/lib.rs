@@ -3,6 +3,7 @@
 //! The arrows go one way: `ingest` → `model` ← `analysis`; `wall` reads `model` and nothing of
 //! `ingest`; `app` wires them for the command line.
 
+pub mod ack;
 pub mod alerts;
 pub mod analysis;
 pub mod app;

@@ -187,6 +187,18 @@ enum BenchCommand {
         #[arg(long, default_value = "layouts/warroom.toml")]
         layout: PathBuf,
     },
+    /// Posts a second acknowledged over HTTP by the webhook, each 202 after the history's
+    /// commit (a headless wall in a child process, killed -9 at the end and checked).
+    Webhook {
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
+        /// Posts in each request.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+    },
     /// Frame times with a layout at each window size, drawing continuously (needs a display).
     Frame {
         #[arg(long, value_delimiter = ',', default_value = "1920x1080,3840x2160")]
@@ -529,6 +541,18 @@ fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<E
             );
             let (config, layout, _) = load_layout(layout)?;
             bench::wall::print_latency(&bench::wall::latency(config, layout, *mentions, *rate)?);
+        }
+        BenchCommand::Webhook {
+            posts,
+            senders,
+            batch,
+        } => {
+            bench::webhook::print(&bench::webhook::run(bench::webhook::WebhookSettings {
+                posts: *posts,
+                senders: *senders,
+                batch: *batch,
+                config: config_path.to_path_buf(),
+            })?);
         }
         BenchCommand::Idle { seconds, layout } => {
             let (_, _, path) = load_layout(layout)?;

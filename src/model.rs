@@ -160,6 +160,23 @@ pub enum SourceEvent {
     Delete {
         id: String,
     },
+    /// An event whose sender waits for it to be durable (the webhook): the analysis takes
+    /// `event` and passes `ack` on to the history (`crate::ack`). Never on a wire.
+    #[serde(skip)]
+    Acked {
+        event: Box<SourceEvent>,
+        ack: crate::ack::Ack,
+    },
+}
+
+impl SourceEvent {
+    /// The event itself and its acknowledgement, if its sender waits for one.
+    pub fn split_ack(self) -> (SourceEvent, Option<crate::ack::Ack>) {
+        match self {
+            SourceEvent::Acked { event, ack } => (*event, Some(ack)),
+            other => (other, None),
+        }
+    }
 }
 
 /// Sentiment class used for colours and splits; thresholds follow VADER's convention.

@@ -81,6 +81,8 @@ pub enum StoreEvent {
     Alert(AlertChange),
     /// A spike raised, or grown since it was last sent.
     Spike(Spike),
+    /// A sender waits for the events before this one: committed with them (`crate::ack`).
+    Ack(crate::ack::Ack),
 }
 
 /// An open history file.
@@ -133,10 +135,11 @@ impl Store {
     }
 
     fn prepare(&self) -> rusqlite::Result<()> {
-        // WAL: readers (an export) never block the writer; NORMAL sync: a power cut loses at
-        // most the last transaction, never the file.
+        // WAL: readers (an export) never block the writer; FULL sync: a committed batch
+        // survives a power cut, so what the webhook acknowledged is on disk (group commit
+        // keeps the rate: one sync a batch, not one a post).
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.busy_timeout(Duration::from_secs(5))?;
         let version: i64 = self
             .conn
@@ -244,6 +247,7 @@ impl Store {
                         ],
                     )?;
                 }
+                StoreEvent::Ack(_) => {}
                 StoreEvent::Alert(change) => {
                     let alert = change.alert();
                     let body = serde_json::to_string(alert).unwrap_or_default();
@@ -600,6 +604,8 @@ impl StoreWriter {
     /// Writes what `rx` receives into `store` until every sender is gone. `clock` gives event
     /// time for the retention.
     /// `health` counts the events a failed write could not store and says why (on the wall).
+    /// Acknowledgements are committed with their batch; each batch, once written, goes on to
+    /// `bus` (a hub's publisher), so that what displays see is what the history holds.
     pub fn start(
         mut store: Store,
         rx: Receiver<StoreEvent>,
@@ -607,6 +613,7 @@ impl StoreWriter {
         retention: TimeDelta,
         now: impl Fn() -> DateTime<Utc> + Send + 'static,
         health: Arc<HistoryHealth>,
+        bus: Option<crate::bus::BusLink>,
     ) -> anyhow::Result<StoreWriter> {
         let thread = std::thread::Builder::new()
             .name("vigie-store".into())
@@ -617,13 +624,27 @@ impl StoreWriter {
                 loop {
                     let open = fill_batch(&rx, &mut batch);
                     if !batch.is_empty() {
-                        match store.write(&batch, &brands) {
-                            Ok(()) => {
-                                written += batch.len() as u64;
-                                health.set_problem(None);
+                        let batch_len = batch.len();
+                        let outcome = store.write(&batch, &brands);
+                        let durable = outcome.is_ok();
+                        for event in batch.drain(..) {
+                            match event {
+                                // Dropped on a failed write: the sender hears "not taken".
+                                StoreEvent::Ack(ack) if durable => ack.commit(),
+                                StoreEvent::Ack(_) => {}
+                                // Published even when the disk failed: the displays go on.
+                                event => {
+                                    written += u64::from(durable);
+                                    if let Some(bus) = &bus {
+                                        bus.send(event);
+                                    }
+                                }
                             }
+                        }
+                        match outcome {
+                            Ok(()) => health.set_problem(None),
                             Err(error) => {
-                                let lost = health.lose(batch.len() as u64);
+                                let lost = health.lose(batch_len as u64);
                                 health.set_problem(Some(error.to_string()));
                                 tracing::error!(
                                     file = %store.path().display(),
@@ -633,7 +654,6 @@ impl StoreWriter {
                                 );
                             }
                         }
-                        batch.clear();
                     }
                     if Instant::now() >= next_retention {
                         next_retention = Instant::now() + RETENTION_EVERY;
@@ -658,17 +678,29 @@ impl StoreWriter {
     }
 }
 
-/// Waits for a first event, then takes what comes within `BATCH_WAIT`, up to `BATCH`. False
-/// once every sender is gone and nothing is left.
+/// Waits for a first event, then takes what comes within `BATCH_WAIT`, up to `BATCH`. A
+/// sender waiting for an acknowledgement does not wait out `BATCH_WAIT`: what is already
+/// queued is written at once (group commit: what arrives meanwhile makes the next batch).
+/// False once every sender is gone and nothing is left.
 fn fill_batch(rx: &Receiver<StoreEvent>, batch: &mut Vec<StoreEvent>) -> bool {
     match rx.recv() {
         Ok(first) => batch.push(first),
         Err(_) => return false,
     }
+    batch.extend(rx.try_iter().take(BATCH.saturating_sub(batch.len())));
+    if batch.iter().any(|e| matches!(e, StoreEvent::Ack(_))) {
+        return true;
+    }
     let deadline = Instant::now() + BATCH_WAIT;
     while batch.len() < BATCH {
         match rx.recv_deadline(deadline) {
-            Ok(event) => batch.push(event),
+            Ok(event) => {
+                let acknowledged = matches!(event, StoreEvent::Ack(_));
+                batch.push(event);
+                if acknowledged {
+                    return true;
+                }
+            }
             Err(RecvTimeoutError::Timeout) => return true,
             Err(RecvTimeoutError::Disconnected) => return false,
         }
@@ -891,6 +923,7 @@ mod tests {
             TimeDelta::days(30),
             || at(0),
             Arc::new(HistoryHealth::default()),
+            None,
         )
         .expect("writer starts");
         for i in 0..10 {
@@ -912,5 +945,46 @@ mod tests {
                 .len(),
             10
         );
+    }
+
+    #[test]
+    fn an_acknowledgement_comes_once_its_posts_are_committed_and_not_when_the_write_fails() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        let (tx, rx) = crossbeam_channel::bounded(16);
+        let writer = StoreWriter::start(
+            store,
+            rx,
+            brands(),
+            TimeDelta::days(30),
+            || at(0),
+            Arc::new(HistoryHealth::default()),
+            None,
+        )
+        .expect("writer starts");
+        let (group, ack) = crate::ack::AckGroup::new();
+        tx.send(counted(&enriched("acked", 1, vec![0], Tone::Neutral)))
+            .expect("send");
+        tx.send(StoreEvent::Ack(ack)).expect("send");
+        // The answer comes without waiting for the channel to close (group commit).
+        assert!(group.durable_blocking());
+        let reader = Store::open(dir.path()).expect("a second connection");
+        let stored = reader
+            .mentions_between(at(0), at(20), &brands())
+            .expect("read");
+        assert_eq!(stored.len(), 1, "committed before the answer");
+
+        // A batch that cannot be written is not acknowledged.
+        reader
+            .conn
+            .execute_batch("DROP TABLE minutes")
+            .expect("break the history");
+        let (group, ack) = crate::ack::AckGroup::new();
+        tx.send(counted(&enriched("lost", 2, vec![0], Tone::Neutral)))
+            .expect("send");
+        tx.send(StoreEvent::Ack(ack)).expect("send");
+        assert!(!group.durable_blocking());
+        drop(tx);
+        writer.finish();
     }
 }

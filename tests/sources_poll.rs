@@ -480,3 +480,47 @@ fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
     drop(idle);
     assert!(running.rx.try_recv().is_err());
 }
+
+#[test]
+fn a_webhook_whose_posts_cannot_be_stored_answers_503_and_never_202() {
+    let port = free_port();
+    let source = WebhookSource::new(
+        "crm".into(),
+        format!("127.0.0.1:{port}"),
+        "UNUSED_ENV".into(),
+        1024 * 1024,
+    )
+    .with_token("s3cret-token".into());
+    let running = Running::start_storing(Box::new(source), false);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answer = runtime.block_on(async {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let sent = reqwest::Client::new()
+                .post(format!("http://127.0.0.1:{port}/ingest"))
+                .bearer_auth("s3cret-token")
+                .body(r#"[{"id":"crm:1","text":"Petit Loup"},{"id":"crm:2","text":"Petit Loup"}]"#)
+                .send()
+                .await;
+            match sent {
+                Ok(response) => break response,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(error) => panic!("webhook unreachable: {error}"),
+            }
+        }
+    });
+    assert_eq!(answer.status().as_u16(), 503);
+    assert_eq!(
+        answer
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("5")
+    );
+    let body = runtime.block_on(answer.text()).unwrap_or_default();
+    assert!(body.contains("send them again"), "{body}");
+    // The analysis had them: the sender's retry will be taken as a duplicate, not twice.
+    assert_eq!(running.collect(2, WAIT).len(), 2);
+}

@@ -183,6 +183,8 @@ impl Analyzer {
             SourceEvent::Post(mention) => self.process(mention, now),
             SourceEvent::Edit(mention) => self.edit(mention, now),
             SourceEvent::Delete { id } => self.delete(id),
+            // Its acknowledgement is the analysis thread's to pass on; here it is dropped.
+            SourceEvent::Acked { event, .. } => self.handle(*event, now),
         }
     }
 

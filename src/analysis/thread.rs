@@ -12,6 +12,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
 use super::{Analyzer, Outcome};
+use crate::ack::Ack;
 use crate::alerts::AlertChange;
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
@@ -44,13 +45,22 @@ impl AnalysisHandle {
 
 /// What the analysis thread takes in: events from sources (a wall with its own sources, a
 /// hub), or mentions a hub has already analysed (a display).
-pub trait AnalysisInput: Send + 'static {
+pub trait AnalysisInput: Send + 'static + Sized {
     fn apply(self, analyzer: &mut Analyzer, now: DateTime<Utc>) -> Outcome;
+
+    /// The input and the acknowledgement its sender waits for, if any.
+    fn split_ack(self) -> (Self, Option<Ack>) {
+        (self, None)
+    }
 }
 
 impl AnalysisInput for SourceEvent {
     fn apply(self, analyzer: &mut Analyzer, now: DateTime<Utc>) -> Outcome {
         analyzer.handle(self, now)
+    }
+
+    fn split_ack(self) -> (Self, Option<Ack>) {
+        SourceEvent::split_ack(self)
     }
 }
 
@@ -89,13 +99,34 @@ pub struct HistoryLink {
 }
 
 impl HistoryLink {
-    fn send(&self, event: crate::store::StoreEvent) {
-        let Some(events) = &self.events else { return };
+    /// Whether the writer took the event (true with no writer: nothing to lose there).
+    fn send(&self, event: crate::store::StoreEvent) -> bool {
+        let Some(events) = &self.events else {
+            return true;
+        };
         if events.try_send(event).is_err() {
             let lost = self.health.lose(1);
             if lost == 1 || lost.is_multiple_of(1000) {
                 tracing::warn!(lost, "the history is not keeping up: event not stored");
             }
+            return false;
+        }
+        true
+    }
+
+    /// Passes a post's acknowledgement on once the post went the history's way (`taken`): the
+    /// writer commits it with the batch that holds the post. Without a writer the post is as
+    /// durable as it will be (in memory), and a post the writer did not take is not durable.
+    fn acknowledge(&self, ack: Ack, taken: bool) {
+        match &self.events {
+            None => ack.commit(),
+            // The writer's channel is in order: this comes after the post's own event.
+            Some(events) if taken => {
+                if events.try_send(crate::store::StoreEvent::Ack(ack)).is_err() {
+                    tracing::debug!("the history is not keeping up: acknowledgement dropped");
+                }
+            }
+            Some(_) => drop(ack),
         }
     }
 }
@@ -159,9 +190,10 @@ pub fn start_analysis<I: AnalysisInput>(
                     changed = true;
                 }
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
-                for mention in first.into_iter().chain(mentions.try_iter().take(50_000)) {
+                for input in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();
-                    let event = match mention.apply(&mut analyzer, now) {
+                    let (input, ack) = input.split_ack();
+                    let event = match input.apply(&mut analyzer, now) {
                         Outcome::Matched(enriched) => AnalysisEvent::Counted(*enriched),
                         Outcome::Edited(enriched) => AnalysisEvent::Edited(*enriched),
                         Outcome::Retracted(id) => AnalysisEvent::Retracted { id },
@@ -169,12 +201,20 @@ pub fn start_analysis<I: AnalysisInput>(
                         | Outcome::Unmatched
                         | Outcome::TooLate
                         | Outcome::Noted => {
+                            // Nothing to store, but the answer still waits for what came
+                            // before it (a duplicate's first copy may not be committed yet).
+                            if let Some(ack) = ack {
+                                acknowledge(store.as_ref(), ack, true);
+                            }
                             changed = true;
                             continue;
                         }
                     };
-                    if let Some(history) = &store {
-                        history.send(crate::store::StoreEvent::Analysis(event.clone()));
+                    let stored = store.as_ref().is_none_or(|history| {
+                        history.send(crate::store::StoreEvent::Analysis(event.clone()))
+                    });
+                    if let Some(ack) = ack {
+                        acknowledge(store.as_ref(), ack, stored);
                     }
                     if let Some(bus) = &bus {
                         bus.send(crate::store::StoreEvent::Analysis(event.clone()));
@@ -277,6 +317,14 @@ pub fn start_analysis<I: AnalysisInput>(
         stop,
         thread: Some(thread),
     })
+}
+
+/// A post's acknowledgement: through the history when there is one, at once otherwise.
+fn acknowledge(store: Option<&HistoryLink>, ack: Ack, taken: bool) {
+    match store {
+        Some(history) => history.acknowledge(ack, taken),
+        None => ack.commit(),
+    }
 }
 
 /// Hands updates to the wall without waiting; false when the wall is gone.

@@ -9,5 +9,6 @@ pub mod peer;
 pub mod pipeline;
 pub mod soak;
 pub mod wall;
+pub mod webhook;
 
 pub use conditions::Conditions;

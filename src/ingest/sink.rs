@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use crossbeam_channel::{Sender, TrySendError};
 
+use crate::ack::Ack;
 use crate::model::{HealthState, Mention, SourceEvent, SourceHealth};
 
 /// How long a source waits for room in a full channel before counting a drop.
@@ -172,9 +173,14 @@ impl MentionSink {
     }
 
     /// A post from a sender that waits for an answer (the webhook): whether the analysis took
-    /// it, so that a post dropped on a full channel is not acknowledged as taken.
-    pub async fn offer(&self, mention: Mention, now: DateTime<Utc>) -> Handed {
-        self.hand_over(SourceEvent::Post(mention), now).await
+    /// it, so that a post dropped on a full channel is not acknowledged as taken. `ack` is
+    /// committed once the post is durable (`crate::ack`).
+    pub async fn offer(&self, mention: Mention, ack: Ack, now: DateTime<Utc>) -> Handed {
+        let event = SourceEvent::Acked {
+            event: Box::new(SourceEvent::Post(mention)),
+            ack,
+        };
+        self.hand_over(event, now).await
     }
 
     async fn hand_over(&self, event: SourceEvent, now: DateTime<Utc>) -> Handed {
@@ -260,10 +266,12 @@ mod tests {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let board = HealthBoard::default();
         let sink = MentionSink::new("test", tx, &board);
-        assert_eq!(sink.offer(mention("1"), Utc::now()).await, Handed::Taken);
-        assert_eq!(sink.offer(mention("2"), Utc::now()).await, Handed::Dropped);
+        let (_, ack) = crate::ack::AckGroup::new();
+        let offer = |id| sink.offer(mention(id), ack.clone(), Utc::now());
+        assert_eq!(offer("1").await, Handed::Taken);
+        assert_eq!(offer("2").await, Handed::Dropped);
         drop(rx);
-        assert_eq!(sink.offer(mention("3"), Utc::now()).await, Handed::Gone);
+        assert_eq!(offer("3").await, Handed::Gone);
     }
 
     #[test]

@@ -21,6 +21,7 @@ use serde_json::json;
 use super::sink::Handed;
 use super::web::http::token_from_env;
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
+use crate::ack::AckGroup;
 use crate::model::{Author, Engagement, Mention, Platform};
 
 pub struct WebhookSource {
@@ -137,8 +138,9 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
             .malformed(&format!("webhook item {index}"), error);
     }
     let mut accepted = 0;
+    let (group, ack) = AckGroup::new();
     for mention in items {
-        match endpoint.ctx.sink.offer(mention, now).await {
+        match endpoint.ctx.sink.offer(mention, ack.clone(), now).await {
             Handed::Taken => accepted += 1,
             // Never a 202 for a post the wall did not take: the sender sends the rest again.
             Handed::Dropped => {
@@ -148,7 +150,8 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
                     axum::Json(json!({
                         "accepted": accepted,
                         "error": format!(
-                            "the wall is overloaded: send again from item {accepted}"
+                            "the wall is overloaded after item {accepted}: send the whole \
+                             request again (posts are deduplicated by id)"
                         ),
                     })),
                 )
@@ -157,6 +160,27 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
             Handed::Gone => {
                 return (StatusCode::SERVICE_UNAVAILABLE, "stopping").into_response();
             }
+        }
+    }
+    ack.commit();
+    // 202 only once the history has committed every post of the request.
+    match tokio::time::timeout(ACK_DEADLINE, group.durable()).await {
+        Ok(true) => {}
+        outcome => {
+            let why = if outcome.is_ok() {
+                "the wall could not store these posts"
+            } else {
+                "the wall did not store these posts in time"
+            };
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "5")],
+                axum::Json(json!({
+                    "accepted": 0,
+                    "error": format!("{why}: send them again (posts are deduplicated by id)"),
+                })),
+            )
+                .into_response();
         }
     }
     let rejected: Vec<_> = rejected
@@ -174,6 +198,9 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
     )
         .into_response()
 }
+
+/// How long a request waits for its posts to be committed before it is answered 503.
+const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long a sender may take to send its body once its headers are in.
 const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);

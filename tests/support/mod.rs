@@ -105,7 +105,26 @@ pub struct Running {
 
 impl Running {
     pub fn start(source: Box<dyn Source>) -> Running {
-        let (tx, rx) = crossbeam_channel::bounded(100_000);
+        Running::start_storing(source, true)
+    }
+
+    /// `start`, with a history that cannot store (`stores` false): no acknowledgement comes.
+    pub fn start_storing(source: Box<dyn Source>, stores: bool) -> Running {
+        let (tx, from_source) = crossbeam_channel::bounded::<SourceEvent>(100_000);
+        let (to_test, rx) = crossbeam_channel::bounded(100_000);
+        // Stands for the analysis and a history that keeps whatever it is given: what a sender
+        // waits for (the webhook's acknowledgement) is settled as each event arrives.
+        std::thread::spawn(move || {
+            for event in from_source {
+                let (event, ack) = event.split_ack();
+                if to_test.send(event).is_err() {
+                    return;
+                }
+                if let Some(ack) = ack.filter(|_| stores) {
+                    ack.commit();
+                }
+            }
+        });
         let clock: SharedClock = Arc::new(ScaledClock::realtime());
         let handle = start_ingest(vec![source], clock, tx).expect("ingest starts");
         Running {
@@ -187,6 +206,9 @@ pub fn described(events: &[SourceEvent]) -> Vec<String> {
             SourceEvent::Post(m) => format!("post {}", m.id),
             SourceEvent::Edit(m) => format!("edit {}", m.id),
             SourceEvent::Delete { id } => format!("delete {id}"),
+            SourceEvent::Acked { event, .. } => {
+                format!("acked {}", described(std::slice::from_ref(event))[0])
+            }
         })
         .collect()
 }

@@ -64,7 +64,7 @@ pub fn parse_line(line: &str) -> Option<Result<ReplayLine, serde_json::Error>> {
         let received: Received = serde_json::from_str(trimmed)?;
         let posted = match &event {
             SourceEvent::Post(m) | SourceEvent::Edit(m) => Some(m.created_at),
-            SourceEvent::Delete { .. } => None,
+            SourceEvent::Delete { .. } | SourceEvent::Acked { .. } => None,
         };
         Ok(ReplayLine {
             due: received.received_at.or(posted),
@@ -78,6 +78,7 @@ pub fn parse_line(line: &str) -> Option<Result<ReplayLine, serde_json::Error>> {
 pub fn record_line(event: &SourceEvent, received_at: DateTime<Utc>) -> serde_json::Result<String> {
     let mut value = match event {
         SourceEvent::Post(mention) => serde_json::to_value(mention)?,
+        SourceEvent::Acked { event, .. } => return record_line(event, received_at),
         other => serde_json::to_value(other)?,
     };
     if let serde_json::Value::Object(fields) = &mut value {
@@ -202,6 +203,7 @@ mod tests {
                 SourceEvent::Post(m) => format!("post {}", m.id),
                 SourceEvent::Edit(m) => format!("edit {}", m.id),
                 SourceEvent::Delete { id } => format!("delete {id}"),
+                SourceEvent::Acked { .. } => "acked".into(),
             })
             .collect();
         assert_eq!(described, vec!["post r:1", "post r:3", "delete r:1"]);
