@@ -106,7 +106,8 @@ pub fn run_all_in_one(
                 &clock,
                 bus_link.clone(),
             );
-            if history.writes() { None } else { bus_link }
+            // Moved either way: a copy left here would keep the publisher from ending.
+            bus_link.filter(|_| !history.writes())
         }
         None => bus_link,
     };
@@ -476,6 +477,9 @@ impl History {
         let Some((store, rx)) = self.unstarted.take() else {
             return;
         };
+        if let Some(bus) = &bus {
+            republish_last_stored(&store, &brands, clock, bus);
+        }
         let writer_clock = clock.clone();
         match StoreWriter::start(
             store,
@@ -498,6 +502,57 @@ impl History {
     /// Whether events sent to the history are written (and go on from there to a bus).
     fn writes(&self) -> bool {
         self.writer.is_some()
+    }
+}
+
+/// How far back a hub publishes its history again at start: what it may have committed but
+/// not published when it was killed (the publisher's channel and batch hold seconds of a storm).
+const REPUBLISH_SPAN: Duration = Duration::from_secs(120);
+
+/// A hub's start: the mentions it stored last and its spikes, published again before anything
+/// new, so that a kill -9 between the history's commit and NATS's acknowledgement loses nothing
+/// on the displays. NATS drops what it already has (same message ids, 10-minute window), and a
+/// display counts a mention id once.
+fn republish_last_stored(
+    store: &Store,
+    brands: &[crate::model::BrandInfo],
+    clock: &SharedClock,
+    bus: &crate::bus::BusLink,
+) {
+    let mentions = match store.last_stored(REPUBLISH_SPAN, brands) {
+        Ok(mentions) => mentions,
+        Err(error) => {
+            tracing::error!(%error, "cannot read the history's last mentions to publish again");
+            return;
+        }
+    };
+    let now = clock.now();
+    let spikes = store
+        .spikes_between(
+            now - TimeDelta::hours(48),
+            now + TimeDelta::minutes(5),
+            brands,
+        )
+        .unwrap_or_else(|error| {
+            tracing::error!(%error, "cannot read the history's spikes to publish again");
+            Vec::new()
+        });
+    let (count, spike_count) = (mentions.len(), spikes.len());
+    let events = mentions
+        .into_iter()
+        .map(|m| StoreEvent::Analysis(AnalysisEvent::Counted(m)))
+        .chain(spikes.into_iter().map(StoreEvent::Spike));
+    for event in events {
+        if !bus.send_waiting(event) {
+            return;
+        }
+    }
+    if count + spike_count > 0 {
+        tracing::info!(
+            mentions = count,
+            spikes = spike_count,
+            "the last stored minutes published again (NATS keeps one copy of each)"
+        );
     }
 }
 

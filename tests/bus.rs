@@ -3,6 +3,8 @@
 //! the hub computed, a display started an hour later shows the whole window, and a NATS
 //! server stopped for ten seconds loses nothing (the hub spools to disk, everyone reconnects).
 
+mod support;
+
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -371,21 +373,18 @@ fn a_hub_whose_nats_is_gone_still_stops_when_asked() {
     let started = std::time::Instant::now();
     let mut hub = vigie(
         &config,
-        &[
-            "hub",
-            "--nats",
-            &url,
-            "--start",
-            &start,
-            "--speed",
-            "240",
-            "--exit-after",
-            "3",
-        ],
+        &["hub", "--nats", &url, "--start", &start, "--speed", "240"],
     )
     .spawn()
     .expect("hub starts");
-    // Asked to stop after 3 s, it gets a few seconds' grace to publish: well under a minute.
+    std::thread::sleep(Duration::from_secs(3));
+    let asked = Command::new("kill")
+        .args(["-TERM", &hub.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(asked.success());
+    let asked_at = Instant::now();
+    // Asked to stop, it stops within 5 s whatever NATS does.
     let status = loop {
         if let Some(status) = hub.try_wait().expect("hub status") {
             break Some(status);
@@ -402,8 +401,131 @@ fn a_hub_whose_nats_is_gone_still_stops_when_asked() {
         .unwrap_or_default();
     let status = status.unwrap_or_else(|| panic!("the hub did not stop within a minute:\n{log}"));
     assert!(status.success(), "{log}");
+    let took = asked_at.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "stopped {took:?} after SIGTERM:\n{log}"
+    );
     assert!(
         log.contains("they stay in the spool for the next start"),
         "what was not published is kept:\n{log}"
+    );
+}
+
+/// The shipped config with a webhook on `port` instead of the demo, its history in `dir`.
+fn write_webhook_config(dir: &Path, port: u16) -> PathBuf {
+    let replay = dir.join("unused.jsonl");
+    let path = write_config(dir, &replay);
+    let text = std::fs::read_to_string(&path).expect("config");
+    let replay_source = format!(
+        "type = \"replay\"\nname = \"crisis\"\npath = {:?}",
+        replay.display().to_string()
+    );
+    assert!(text.contains(&replay_source));
+    let webhook = format!(
+        "type = \"webhook\"\nlisten = \"127.0.0.1:{port}\"\ntoken_env = \"VIGIE_HUB_TEST_TOKEN\""
+    );
+    std::fs::write(&path, text.replace(&replay_source, &webhook)).expect("config written");
+    path
+}
+
+#[test]
+fn a_hub_killed_mid_ingest_and_its_displays_keep_every_acknowledged_post() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+    use support::senders::{send_until, stored_ids, wait_until_up};
+    const TOKEN: &str = "hub-kill-test-token";
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nats = Nats::start(&dir.path().join("nats"));
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let config = write_webhook_config(dir.path(), port);
+    let out = |name: &str| dir.path().join(format!("{name}.json"));
+    let path = |p: PathBuf| p.display().to_string();
+    let display = vigie(
+        &config,
+        &[
+            "display",
+            "--nats",
+            &nats.url(),
+            "--headless",
+            "--exit-after",
+            "30",
+            "--figures-out",
+            &path(out("display")),
+        ],
+    )
+    .spawn()
+    .expect("display starts");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let send_for = |round: usize, hub: &mut Child, kill: bool| {
+        runtime.block_on(wait_until_up(port));
+        let stop = Arc::new(AtomicBool::new(false));
+        let senders = runtime.spawn(send_until(port, TOKEN, round, stop.clone(), acked.clone()));
+        std::thread::sleep(Duration::from_millis(2500));
+        if kill {
+            hub.kill().expect("kill -9");
+            hub.wait().expect("reaped");
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        runtime.block_on(senders).expect("senders")
+    };
+
+    // Killed -9 in the middle of a 500 posts/s ingest.
+    let mut first = vigie(&config, &["hub", "--nats", &nats.url()])
+        .env("VIGIE_HUB_TEST_TOKEN", TOKEN)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hub starts");
+    send_for(0, &mut first, true);
+    let before_restart = acked.lock().expect("ids").len();
+    // Started again: it publishes its last stored minutes again, then takes new posts.
+    let mut second = vigie(
+        &config,
+        &[
+            "hub",
+            "--nats",
+            &nats.url(),
+            "--exit-after",
+            "8",
+            "--figures-out",
+            &path(out("hub")),
+        ],
+    )
+    .env("VIGIE_HUB_TEST_TOKEN", TOKEN)
+    .stderr(std::fs::File::create(dir.path().join("hub.log")).expect("log file"))
+    .spawn()
+    .expect("hub restarts");
+    send_for(1, &mut second, false);
+    eprintln!("sent; waiting for the hub");
+    let status = second.wait().expect("hub ends");
+    let hub_log = std::fs::read_to_string(dir.path().join("hub.log")).unwrap_or_default();
+    assert!(status.success(), "{hub_log}");
+    eprintln!("waiting for the display");
+    let display_log = finish("display", display);
+
+    let acked = acked.lock().expect("ids").clone();
+    let stored = stored_ids(&dir.path().join("data"));
+    let missing: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(
+        before_restart > 500,
+        "heard before the kill: {before_restart}"
+    );
+    assert!(missing.is_empty(), "acknowledged, then lost: {missing:?}");
+    let hub = figures(&out("hub"));
+    let display = figures(&out("display"));
+    assert_eq!(
+        counted(&day_window(&hub)) as usize,
+        stored.len(),
+        "the restarted hub counts its whole history:\n{hub_log}"
+    );
+    assert_eq!(
+        day_window(&display),
+        day_window(&hub),
+        "hub:\n{hub_log}\ndisplay:\n{display_log}"
     );
 }

@@ -107,6 +107,12 @@ impl BusLink {
         })
     }
 
+    /// Waits for room (not from async code): for what a hub publishes again at its start,
+    /// before anything new. False when the publisher is gone.
+    pub fn send_waiting(&self, event: StoreEvent) -> bool {
+        self.events.blocking_send(event).is_ok()
+    }
+
     /// Never waits: an event the publisher cannot take is counted as lost and logged.
     pub fn send(&self, event: StoreEvent) {
         if self.events.try_send(event).is_err() {

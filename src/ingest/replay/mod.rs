@@ -1,12 +1,14 @@
 //! The replay source: JSON Lines of `Mention`s, each sent when event time reaches the moment it
 //! was received (`received_at`, which `vigie record` writes) or else its `created_at`, so that
 //! `--speed` replays a recorded day faster, in the order it arrived. A malformed line is counted
-//! and logged with its line number, then skipped.
+//! and logged with its line number, then skipped. A jump of event time beyond `MAX_JUMP` (a
+//! line dated in the year 2999, a recording paused for a night) is logged and not waited out:
+//! the replay's timeline shifts back by the jump and goes on at its pace.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
@@ -17,6 +19,41 @@ pub struct ReplaySource {
     path: PathBuf,
     /// Lines already handed over, so a restart after an I/O error resumes after them.
     lines_done: u64,
+    timeline: Timeline,
+}
+
+/// The longest step of event time a replay waits out between two lines.
+pub const MAX_JUMP: TimeDelta = TimeDelta::hours(1);
+
+/// Where the replay is in event time, and by how much the lines that follow a jump are moved
+/// back to be paced.
+#[derive(Debug, Default, Clone)]
+struct Timeline {
+    last: Option<DateTime<Utc>>,
+    shift: TimeDelta,
+}
+
+impl Timeline {
+    /// When a line due at `due` is to be sent, the last line's (or the clock's `now`) being
+    /// the reference; and the jump left out, if it was one.
+    fn pace(
+        &mut self,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> (DateTime<Utc>, Option<TimeDelta>) {
+        let last = *self.last.get_or_insert(now);
+        let mut paced = due - self.shift;
+        let mut jump = None;
+        // Either way: after a line from the year 2999 the lines of today come back, and they
+        // are paced from where the replay is, not sent all at once.
+        if (paced - last).abs() > MAX_JUMP {
+            jump = Some(paced - last);
+            self.shift += paced - last;
+            paced = last;
+        }
+        self.last = Some(last.max(paced));
+        (paced, jump)
+    }
 }
 
 impl ReplaySource {
@@ -25,6 +62,7 @@ impl ReplaySource {
             name,
             path,
             lines_done: 0,
+            timeline: Timeline::default(),
         }
     }
 }
@@ -144,6 +182,17 @@ impl Source for ReplaySource {
                     }
                 };
                 if let Some(due) = due {
+                    let (due, jump) = self.timeline.pace(due, ctx.clock.now());
+                    if let Some(jump) = jump {
+                        tracing::warn!(
+                            source = %self.name,
+                            "{}:{number}: event time jumps {} {}: not waited out, the replay \
+                             goes on from here at its pace",
+                            self.path.display(),
+                            humantime::format_duration(jump.abs().to_std().unwrap_or_default()),
+                            if jump > TimeDelta::zero() { "ahead" } else { "back" },
+                        );
+                    }
                     let delay = ctx.clock.real_delay_until(due);
                     if !delay.is_zero() && !ctx.sleep_or_shutdown(delay).await {
                         return Ok(SourceEnd::Shutdown);
@@ -222,5 +271,43 @@ mod tests {
             first_timestamp(file.path()).expect("readable"),
             Some("2026-11-20T10:00:00Z".parse().expect("valid"))
         );
+    }
+
+    #[tokio::test]
+    async fn a_jump_of_event_time_is_not_waited_out_and_the_rest_keeps_its_pace() {
+        let start: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().expect("time");
+        let line = |id: &str, at: &str| {
+            format!(
+                r#"{{"id":"{id}","platform":"mastodon","author":{{"handle":"a"}},"text":"Petit Loup","created_at":"{at}"}}"#
+            )
+        };
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        writeln!(file, "{}", line("r:1", "2026-11-20T10:00:00Z")).expect("write");
+        // One line from far in the future, then a recording that resumes a day later.
+        writeln!(file, "{}", line("r:2", "2999-01-01T00:00:00Z")).expect("write");
+        writeln!(file, "{}", line("r:3", "2026-11-20T10:00:01Z")).expect("write");
+        writeln!(file, "{}", line("r:4", "2026-11-21T10:00:00Z")).expect("write");
+        writeln!(file, "{}", line("r:5", "2026-11-21T10:00:01Z")).expect("write");
+        file.flush().expect("flush");
+
+        let (tx, rx) = crossbeam_channel::bounded(16);
+        let board = HealthBoard::default();
+        let clock: SharedClock = Arc::new(crate::clock::ScaledClock::new(start, 1.0));
+        let (_shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+        let ctx = SourceContext {
+            sink: MentionSink::new("replay", tx, &board),
+            clock,
+            shutdown,
+        };
+        let mut source = ReplaySource::new("replay".into(), file.path().to_path_buf());
+        let began = std::time::Instant::now();
+        let end = tokio::time::timeout(std::time::Duration::from_secs(20), source.run(ctx))
+            .await
+            .expect("the replay does not wait for the year 2999, nor for the next day")
+            .expect("replay runs");
+        assert_eq!(end, SourceEnd::Exhausted);
+        assert_eq!(rx.try_iter().count(), 5);
+        // r:5 still waits its second after r:4: the pace is kept after a jump.
+        assert!(began.elapsed() >= std::time::Duration::from_millis(900));
     }
 }
