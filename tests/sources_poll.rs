@@ -524,3 +524,72 @@ fn a_webhook_whose_posts_cannot_be_stored_answers_503_and_never_202() {
     // The analysis had them: the sender's retry will be taken as a duplicate, not twice.
     assert_eq!(running.collect(2, WAIT).len(), 2);
 }
+
+#[test]
+fn half_sent_requests_are_closed_after_the_header_deadline_and_senders_get_back_in() {
+    use std::io::{Read, Write};
+    let port = free_port();
+    let source = WebhookSource::new(
+        "crm".into(),
+        format!("127.0.0.1:{port}"),
+        "UNUSED_ENV".into(),
+        1024 * 1024,
+    )
+    .with_token("s3cret-token".into());
+    let running = Running::start(Box::new(source));
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the webhook never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // More half-sent requests than a process has file descriptors by default (1,024).
+    let mut held: Vec<std::net::TcpStream> = (0..1100)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            let _ = stream.write_all(b"POST /ingest HTTP/1.1\r\nHost: x\r\n");
+            stream
+        })
+        .collect();
+    // A sender gets back in once the header deadline has closed them.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let sent = runtime.block_on(async {
+            client
+                .post(format!("http://127.0.0.1:{port}/ingest"))
+                .bearer_auth("s3cret-token")
+                .body(r#"{"id":"crm:after-the-flood","text":"Petit Loup"}"#)
+                .send()
+                .await
+        });
+        match sent {
+            Ok(response) => break response.status().as_u16(),
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+            Err(error) => panic!("locked out for good: {error}"),
+        }
+    };
+    assert_eq!(status, 202);
+    assert_eq!(
+        described(&running.collect(1, WAIT)),
+        vec!["post crm:after-the-flood".to_string()]
+    );
+    // Every half-sent request was closed by the server.
+    for stream in &mut held {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut buffer = [0u8; 512];
+        match stream.read(&mut buffer) {
+            Ok(_) => {}
+            Err(error) => assert!(
+                error.kind() != std::io::ErrorKind::WouldBlock
+                    && error.kind() != std::io::ErrorKind::TimedOut,
+                "a half-sent request still held: {error}"
+            ),
+        }
+    }
+}

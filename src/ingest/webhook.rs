@@ -89,15 +89,52 @@ impl Source for WebhookSource {
                 .route("/health", get(|| async { "ok" }))
                 .layer(DefaultBodyLimit::max(self.max_body_bytes))
                 .with_state(endpoint);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = shutdown.wait_for(|stop| *stop).await;
-                })
-                .await
-                .context("webhook server stopped")?;
-            Ok(SourceEnd::Shutdown)
+            let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+            loop {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    _ = shutdown.wait_for(|stop| *stop) => return Ok(SourceEnd::Shutdown),
+                };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors, most often: the ones held free up soon.
+                        tracing::warn!(source = %self.name, %error, "webhook cannot accept");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let Ok(permit) = connections.clone().try_acquire_owned() else {
+                    // Closed at once: the sender retries, and senders already in are served.
+                    tracing::warn!(
+                        source = %self.name,
+                        limit = MAX_CONNECTIONS,
+                        "webhook connection refused: too many open"
+                    );
+                    continue;
+                };
+                tokio::spawn(serve_connection(stream, app.clone(), permit));
+            }
         })
     }
+}
+
+/// One sender's connection: its headers within `HEADER_DEADLINE` (a sender that connects and
+/// never sends, or sends half a header, is closed), its body within `BODY_DEADLINE`.
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_DEADLINE)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    if let Err(error) = connection.await {
+        tracing::debug!(%error, "webhook connection closed");
+    }
+    drop(permit);
 }
 
 async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response {
@@ -198,6 +235,13 @@ async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response 
     )
         .into_response()
 }
+
+/// How long a sender may take to send its request's headers (and a kept-alive connection may
+/// stay idle).
+const HEADER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+/// Connections served at once; beyond, new ones are closed at once. Well under the 1,024 file
+/// descriptors a process gets by default (`LimitNOFILE` in packaging/vigie.service raises it).
+const MAX_CONNECTIONS: usize = 512;
 
 /// How long a request waits for its posts to be committed before it is answered 503.
 const ACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
