@@ -165,6 +165,11 @@ fn poll_trials(path: &'static str, good: &'static str, make: MakeSource, expecte
     );
     let events = running.collect(expected_posts, WAIT);
     assert_eq!(posts(&events).len(), expected_posts, "{path} after the 429");
+    assert_eq!(
+        running.health().state,
+        vigie::model::HealthState::Live,
+        "{path}: a source that delivers again is live, not failed for good"
+    );
     let calls = calls.lock().expect("lock");
     assert!(
         calls[1].0 - calls[0].0 >= Duration::from_secs(2),

@@ -290,6 +290,7 @@ fn mastodon_refused_stream_is_polled_and_a_429_waits_its_retry_after() {
     );
     let events = running.collect(5, WAIT);
     assert_eq!(posts(&events).len(), 5, "{:?}", described(&events));
+    assert_eq!(running.health().state, HealthState::Live, "delivering again");
     // Oldest first, as posted: the timeline comes newest first.
     assert!(
         posts(&events)
@@ -608,6 +609,11 @@ fn jetstream_resumes_from_its_cursor_after_a_disconnect_with_no_gap() {
     ];
     expected.sort();
     assert_eq!(ids, expected);
+    assert_eq!(
+        running.health().state,
+        HealthState::Live,
+        "after the reset, delivering again"
+    );
     let uris = uris.lock().expect("lock").clone();
     let first_post_time = time_us(&jetstream_lines()[1]);
     assert!(

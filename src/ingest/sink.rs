@@ -69,10 +69,9 @@ impl HealthBoard {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
             entry.last_received = Some(at);
-            if matches!(
-                entry.state,
-                HealthState::Starting | HealthState::Stale { .. }
-            ) {
+            // A source that delivers is live, whatever failed before it (a 429, a reset): a
+            // failure shown for good would raise `source_down` for a source that works.
+            if entry.state != HealthState::Finished {
                 entry.state = HealthState::Live;
             }
         }
