@@ -45,12 +45,17 @@ fn parsers(c: &mut Criterion) {
 
     // A feed of 200 items, as a busy outlet's.
     let big = parse::rss_feed(200).expect("feed");
-    let rss_items = feeds::parse_feed(big.as_bytes(), Utc::now())
+    let rss_items = feeds::parse_feed(big.as_bytes(), "https://bench.example/rss", Utc::now())
         .expect("feed")
         .len();
     group.throughput(Throughput::Elements(rss_items as u64));
     group.bench_function("rss", |b| {
-        b.iter(|| black_box(feeds::parse_feed(big.as_bytes(), Utc::now()).expect("feed")))
+        b.iter(|| {
+            black_box(
+                feeds::parse_feed(big.as_bytes(), "https://bench.example/rss", Utc::now())
+                    .expect("feed"),
+            )
+        })
     });
 
     let listing = fixture("reddit/search.json");

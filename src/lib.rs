@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod eval;
 pub mod export;
+pub mod fingerprint;
 pub mod i18n;
 pub mod ingest;
 pub mod jsonl;

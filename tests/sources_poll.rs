@@ -249,9 +249,12 @@ fn feeds_read_rss_and_atom_and_ask_only_for_what_changed() {
     );
     assert!(running.rx.try_recv().is_err());
 
-    let atom =
-        vigie::ingest::feeds::parse_feed(fixture("feeds/blog.atom").as_bytes(), chrono::Utc::now())
-            .expect("atom parses");
+    let atom = vigie::ingest::feeds::parse_feed(
+        fixture("feeds/blog.atom").as_bytes(),
+        "https://blog.example/atom",
+        chrono::Utc::now(),
+    )
+    .expect("atom parses");
     assert_eq!(atom.len(), 2);
     assert_eq!(
         atom[0].text,
@@ -598,4 +601,116 @@ fn half_sent_requests_are_closed_after_the_header_deadline_and_senders_get_back_
             ),
         }
     }
+}
+
+#[test]
+fn a_feed_item_without_guid_or_link_counts_once_however_often_it_is_polled() {
+    // No validators: every poll gets the whole document again.
+    let (server, calls) = scripted("/forum.rss", |_| ok(fixture("feeds/no-guid.rss")));
+    let running = Running::start(Box::new(
+        FeedSource::all("press", &[server.url("/forum.rss")], 1)
+            .remove(0)
+            .with_limits(test_limits()),
+    ));
+    let events = running.collect(4, WAIT);
+    assert!(calls.lock().expect("lock").len() >= 2, "polled twice");
+    let ids: Vec<String> = posts(&events).iter().map(|m| m.id.clone()).collect();
+    assert_eq!(ids.len(), 4, "two items, two polls");
+    assert_eq!(ids[..2], ids[2..], "the same ids at each poll");
+    assert_ne!(ids[0], ids[1]);
+    // The same item in another feed is another post.
+    let elsewhere = vigie::ingest::feeds::parse_feed(
+        fixture("feeds/no-guid.rss").as_bytes(),
+        "https://other.example/rss",
+        chrono::Utc::now(),
+    )
+    .expect("parses");
+    assert!(elsewhere.iter().all(|m| !ids.contains(&m.id)));
+}
+
+#[test]
+fn rss_in_the_userland_namespace_is_read_and_unreadable_items_are_a_problem() {
+    let now = chrono::Utc::now();
+    let userland = vigie::ingest::feeds::parse_feed(
+        fixture("feeds/userland.rss").as_bytes(),
+        "https://gazette.example/rss",
+        now,
+    )
+    .expect("parses");
+    let titles: Vec<&str> = userland.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Petit Loup ouvre une boutique rue de la République",
+            "Mini Mousse rappelle un lot de gigoteuses"
+        ]
+    );
+    // Items under a namespace nobody reads: an error (counted as malformed), not silence.
+    let unknown = fixture("feeds/userland.rss").replace(
+        "http://backend.userland.com/rss2",
+        "http://unknown.example/rss",
+    );
+    let error = vigie::ingest::feeds::parse_feed(unknown.as_bytes(), "https://x.example/", now)
+        .expect_err("items that cannot be read");
+    assert!(error.to_string().contains("none could be read"), "{error}");
+    let (server, _) = scripted("/feed", move |_| ok(unknown.clone()));
+    let running = Running::start(feed_source(&server));
+    let health = running.wait_health(WAIT, |h| h.malformed > 0);
+    assert_eq!(health.malformed, 1);
+}
+
+#[test]
+fn several_feeds_of_one_host_each_have_their_own_health() {
+    let router = Router::new()
+        .route(
+            "/{section}/rss",
+            get(|| async { fixture("feeds/presse.rss") }),
+        )
+        .route(
+            "/sport/rss",
+            get(|| async { (StatusCode::NOT_FOUND, "gone") }),
+        );
+    let server = TestServer::start(router);
+    let sections = ["economie", "societe", "mode", "enfants", "sport"];
+    let urls: Vec<String> = sections
+        .iter()
+        .map(|s| server.url(&format!("/{s}/rss")))
+        .collect();
+    let (tx, rx) = crossbeam_channel::bounded(1000);
+    let sources: Vec<Box<dyn Source>> = FeedSource::all("press", &urls, 1)
+        .into_iter()
+        .map(|s| Box::new(s.with_limits(test_limits())) as Box<dyn Source>)
+        .collect();
+    let clock: vigie::clock::SharedClock = Arc::new(vigie::clock::ScaledClock::realtime());
+    let ingest = vigie::ingest::start_ingest(sources, clock, tx).expect("ingest starts");
+    let deadline = Instant::now() + WAIT;
+    let health = loop {
+        let health = ingest
+            .board
+            .snapshot(chrono::Utc::now(), chrono::TimeDelta::minutes(5));
+        let settled = health
+            .iter()
+            .all(|h| !matches!(h.state, vigie::model::HealthState::Starting));
+        if settled || Instant::now() > deadline {
+            break health;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let names: Vec<&str> = health.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names.len(), 5);
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 5, "one entry a feed: {names:?}");
+    assert!(names[0].ends_with("/economie/rss"), "{names:?}");
+    for h in &health {
+        let failed = failed_reason(h).is_some();
+        assert_eq!(
+            failed,
+            h.name.contains("/sport/"),
+            "only the broken feed shows failed: {health:?}"
+        );
+    }
+    assert!(rx.try_iter().count() >= 12, "four feeds delivering");
+    ingest.shutdown();
 }

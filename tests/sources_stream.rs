@@ -290,7 +290,11 @@ fn mastodon_refused_stream_is_polled_and_a_429_waits_its_retry_after() {
     );
     let events = running.collect(5, WAIT);
     assert_eq!(posts(&events).len(), 5, "{:?}", described(&events));
-    assert_eq!(running.health().state, HealthState::Live, "delivering again");
+    assert_eq!(
+        running.health().state,
+        HealthState::Live,
+        "delivering again"
+    );
     // Oldest first, as posted: the timeline comes newest first.
     assert!(
         posts(&events)

@@ -157,13 +157,16 @@ pub fn run(budget: Duration) -> anyhow::Result<Vec<ParseFigure>> {
         },
     )?);
     let feed = rss_feed(200)?;
-    let items = feeds::parse_feed(feed.as_bytes(), Utc::now())?.len();
+    let items = feeds::parse_feed(feed.as_bytes(), "https://bench.example/rss", Utc::now())?.len();
     figures.push(measure(
         "RSS 2.0 (feed-rs)",
         items,
         feed.len(),
         budget,
-        || feeds::parse_feed(feed.as_bytes(), Utc::now()).map_or(0, |m| m.len()),
+        || {
+            feeds::parse_feed(feed.as_bytes(), "https://bench.example/rss", Utc::now())
+                .map_or(0, |m| m.len())
+        },
     )?);
     Ok(figures)
 }
@@ -189,7 +192,7 @@ mod tests {
         assert!(lines.iter().all(|l| bluesky::parse_message(l).is_ok()));
         let feed = rss_feed(10).expect("feed");
         assert!(
-            feeds::parse_feed(feed.as_bytes(), Utc::now())
+            feeds::parse_feed(feed.as_bytes(), "https://bench.example/rss", Utc::now())
                 .expect("parses")
                 .len()
                 >= 10

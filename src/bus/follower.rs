@@ -93,7 +93,7 @@ struct Link {
 }
 
 async fn follow(setup: FollowerSetup, stop: Arc<AtomicBool>) {
-    let stats = setup.board.register(HUB_ENTRY);
+    let (_, stats) = setup.board.register(HUB_ENTRY);
     let client = match connect(&setup.config.url, "vigie display").await {
         Ok(client) => client,
         Err(error) => {

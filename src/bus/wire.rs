@@ -167,7 +167,11 @@ impl Subjects {
                 let subject = self.subject_of(&wire);
                 let body = to_json(&WireEvent::Edited(wire.clone()));
                 // Each version of an edited post is its own message.
-                let id = format!("e/{}/{:016x}", wire.mention.id, fnv1a(body.as_bytes()));
+                let id = format!(
+                    "e/{}/{:016x}",
+                    wire.mention.id,
+                    crate::fingerprint::fnv1a(body.as_bytes())
+                );
                 vec![Outgoing { subject, id, body }]
             }
             StoreEvent::Analysis(AnalysisEvent::Retracted { id }) => vec![outgoing(
@@ -343,14 +347,6 @@ pub fn decode(body: &[u8], brands: &[BrandInfo]) -> Result<Received, serde_json:
             }),
             None => Received::NotOurs,
         },
-    })
-}
-
-/// FNV-1a, 64 bits: a stable fingerprint for message ids (std's hasher may change between
-/// Rust releases, and a hub restarted on a newer build must give the same ids).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

@@ -34,14 +34,17 @@ impl FeedSource {
         self
     }
 
-    /// One source per feed, named after its host when there are several.
+    /// One source per feed, named after its host when there are several, and after its host
+    /// and path when several come from one host (a newsroom following several sections of
+    /// one paper): each feed has its own health.
     pub fn all(name: &str, urls: &[String], poll_seconds: u64) -> Vec<FeedSource> {
+        let same_host = |url: &str| urls.iter().filter(|u| host_of(u) == host_of(url)).count();
         urls.iter()
             .map(|url| FeedSource {
-                name: if urls.len() > 1 {
-                    format!("{name} {}", host_of(url))
-                } else {
-                    name.to_string()
+                name: match (urls.len(), same_host(url)) {
+                    (1, _) => name.to_string(),
+                    (_, 1) => format!("{name} {}", host_of(url)),
+                    _ => format!("{name} {}", without_scheme(url)),
                 },
                 url: url.clone(),
                 poll_every: Duration::from_secs(poll_seconds.max(1)),
@@ -95,7 +98,7 @@ impl Source for FeedSource {
             let client = http::client()?;
             loop {
                 if let Some(body) = self.fetch(&client).await? {
-                    match parse_feed(&body, ctx.clock.now()) {
+                    match parse_feed(&body, &self.url, ctx.clock.now()) {
                         Ok(mentions) => {
                             if !ctx.send_all(mentions).await {
                                 return Ok(SourceEnd::Shutdown);
@@ -117,13 +120,57 @@ impl Source for FeedSource {
     }
 }
 
-/// The entries of an RSS or Atom document, oldest first. An entry without a date is dated
-/// `now`, when it was first seen.
-pub fn parse_feed(
-    body: &[u8],
-    now: DateTime<Utc>,
-) -> Result<Vec<Mention>, feed_rs::parser::ParseFeedError> {
-    let feed = feed_rs::parser::parse(body)?;
+/// `host/path?query` of a URL, the way a person reads it.
+fn without_scheme(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.trim_end_matches('/').to_string()
+}
+
+/// The RSS 2.0 namespace of UserLand's drafts, still served by old publishing systems; feed-rs
+/// reads no item under it.
+const USERLAND_NAMESPACE: &[u8] = br#"xmlns="http://backend.userland.com/rss2""#;
+
+/// An RSS or Atom document, its entries' ids as the publisher gave them (or made from their
+/// link and title); an entry with neither id nor link keeps an empty id, for `parse_feed`.
+fn parse_document(body: &[u8]) -> Result<feed_rs::model::Feed, feed_rs::parser::ParseFeedError> {
+    feed_rs::parser::Builder::new()
+        .id_generator(|links, title, _| match links.first() {
+            Some(link) => feed_rs::parser::generate_id_from_link_and_title(link, title),
+            // Not a random one (feed-rs's last resort): the same item would count at every poll.
+            None => String::new(),
+        })
+        .build()
+        .parse(body)
+}
+
+/// Whether a document has entries in its text, whatever a parser made of them.
+fn has_entry_tags(body: &[u8]) -> bool {
+    body.windows(6)
+        .any(|w| w == b"<item>" || w == b"<item " || w == b"<entry")
+}
+
+/// The entries of an RSS or Atom document fetched from `feed_url`, oldest first. An entry
+/// without a date is dated `now`, when it was first seen. An entry with neither id nor link
+/// gets a stable one, from the feed's URL, its title, its text and its date, so that it counts
+/// once however often it is polled. A document with items of which none could be read is an
+/// error, not an empty feed.
+pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Result<Vec<Mention>> {
+    let mut feed = parse_document(body)?;
+    if feed.entries.is_empty() && has_entry_tags(body) {
+        // UserLand's namespace: read again as plain RSS 2.0.
+        if let Some(at) = body
+            .windows(USERLAND_NAMESPACE.len())
+            .position(|w| w == USERLAND_NAMESPACE)
+        {
+            let mut plain = body.to_vec();
+            plain.drain(at..at + USERLAND_NAMESPACE.len());
+            feed = parse_document(&plain)?;
+        }
+        anyhow::ensure!(
+            !feed.entries.is_empty(),
+            "the document has items but none could be read (an unknown RSS or Atom variant)"
+        );
+    }
     let outlet = feed
         .title
         .as_ref()
@@ -151,6 +198,13 @@ pub fn parse_feed(
                         .map(html_to_text)
                 })
                 .unwrap_or_default();
+            let id = if entry.id.is_empty() {
+                let date = entry.published.or(entry.updated).map(|d| d.to_rfc3339());
+                let parts = [feed_url, &title, &summary, date.as_deref().unwrap_or("")];
+                format!("{:016x}", crate::fingerprint::fnv1a_parts(&parts))
+            } else {
+                entry.id
+            };
             let mut text = match (title.is_empty(), summary.is_empty()) {
                 (false, false) => format!("{title}\n{summary}"),
                 (false, true) => title,
@@ -165,7 +219,7 @@ pub fn parse_feed(
                 .map(|a| a.name.clone())
                 .filter(|n| !n.is_empty());
             Mention {
-                id: format!("press:{}", entry.id),
+                id: format!("press:{id}"),
                 platform: Platform::Press,
                 author: Author {
                     handle: if outlet.is_empty() {

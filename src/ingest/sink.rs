@@ -40,17 +40,26 @@ pub struct HealthBoard {
 }
 
 impl HealthBoard {
-    /// Adds an entry, starting; its counters are the caller's to move.
-    pub fn register(&self, name: &str) -> Arc<SourceStats> {
+    /// Adds an entry, starting; its counters are the caller's to move. The name it is shown
+    /// and known by: `name`, or `name (2)`… when another source has it already, so that one
+    /// source's health never shows on another's.
+    pub fn register(&self, name: &str) -> (String, Arc<SourceStats>) {
         let stats = Arc::new(SourceStats::default());
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let taken = |candidate: &str| entries.iter().any(|e| e.name == candidate);
+        let mut unique = name.to_string();
+        let mut n = 1;
+        while taken(&unique) {
+            n += 1;
+            unique = format!("{name} ({n})");
+        }
         entries.push(HealthEntry {
-            name: name.to_string(),
+            name: unique.clone(),
             state: HealthState::Starting,
             last_received: None,
             stats: stats.clone(),
         });
-        stats
+        (unique, stats)
     }
 
     pub fn set_state(&self, name: &str, state: HealthState) {
@@ -134,7 +143,7 @@ pub struct MentionSink {
 
 impl MentionSink {
     pub fn new(name: &str, tx: Sender<SourceEvent>, board: &HealthBoard) -> Self {
-        let stats = board.register(name);
+        let (name, stats) = board.register(name);
         Self {
             name: name.into(),
             tx,
@@ -282,5 +291,18 @@ mod tests {
         let now = last + chrono::TimeDelta::minutes(10);
         let health = board.snapshot(now, chrono::TimeDelta::minutes(5));
         assert_eq!(health[0].state, HealthState::Stale { since: last });
+    }
+
+    #[test]
+    fn two_sources_of_one_name_have_two_entries() {
+        let board = HealthBoard::default();
+        let (tx, _rx) = crossbeam_channel::bounded(1);
+        let first = MentionSink::new("press", tx.clone(), &board);
+        let second = MentionSink::new("press", tx, &board);
+        assert_eq!((first.name(), second.name()), ("press", "press (2)"));
+        board.mark_received(second.name(), Utc::now());
+        let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
+        assert_eq!(health[0].state, HealthState::Starting);
+        assert_eq!(health[1].state, HealthState::Live);
     }
 }

@@ -93,7 +93,8 @@ pub fn backoff_delay(failures: u32) -> Duration {
 }
 
 async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: HealthBoard) {
-    let name = source.name().to_string();
+    // The name the board knows it by (unique, where two sources share one).
+    let name = ctx.sink.name().to_string();
     let mut failures = 0u32;
     loop {
         let started = Instant::now();
