@@ -710,3 +710,78 @@ fn jetstream_ten_megabyte_message_is_refused_and_the_stream_goes_on() {
     assert_eq!(described(&events), vec![format!("post {POST_A}")]);
     assert_eq!(running.health().malformed, 1);
 }
+
+/// A streaming host that wants the token, as mastodon.social's has since 4.2.
+fn streaming_host() -> TestServer {
+    TestServer::start(Router::new().route(
+        "/api/v1/streaming/public",
+        get(|headers: axum::http::HeaderMap| async move {
+            let authorized = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                == Some("Bearer streaming-token");
+            if authorized {
+                sse(fixture("mastodon/stream.sse"), Tail::Heartbeats)
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    "{\"error\":\"Missing access token\"}",
+                )
+                    .into_response()
+            }
+        }),
+    ))
+}
+
+fn mastodon_with_token(server: &TestServer) -> MastodonSource {
+    mastodon(server).with_token("streaming-token".into())
+}
+
+#[test]
+fn mastodon_streams_from_the_host_its_instance_names_or_redirects_to() {
+    // The instance names its streaming host (ws://…, as instances do) and redirects to it.
+    let streaming = streaming_host();
+    let named = streaming.url("").replacen("http://", "ws://", 1);
+    let to = streaming.url("/api/v1/streaming/public");
+    let instance = TestServer::start(
+        Router::new()
+            .route(
+                "/api/v2/instance",
+                get(move || {
+                    let named = named.clone();
+                    async move {
+                        axum::Json(serde_json::json!({
+                            "domain": "mastodon.example",
+                            "configuration": {"urls": {"streaming": named}}
+                        }))
+                    }
+                }),
+            )
+            .route(
+                "/api/v1/streaming/public",
+                get(move || {
+                    let to = to.clone();
+                    async move { axum::response::Redirect::temporary(&to) }
+                }),
+            ),
+    );
+    let running = Running::start(Box::new(mastodon_with_token(&instance)));
+    let events = running.collect(3, WAIT);
+    assert_eq!(posts(&events).len(), 3, "streamed: {:?}", running.health());
+    assert_eq!(running.health().state, HealthState::Live);
+    drop(running);
+
+    // An instance that only redirects (no instance API): the redirect is followed with the
+    // token, where an HTTP client would drop it on the way to another host.
+    let to = streaming.url("/api/v1/streaming/public");
+    let redirecting = TestServer::start(Router::new().route(
+        "/api/v1/streaming/public",
+        get(move || {
+            let to = to.clone();
+            async move { axum::response::Redirect::permanent(&to) }
+        }),
+    ));
+    let running = Running::start(Box::new(mastodon_with_token(&redirecting)));
+    let events = running.collect(3, WAIT);
+    assert_eq!(posts(&events).len(), 3, "streamed: {:?}", running.health());
+}

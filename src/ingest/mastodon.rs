@@ -4,6 +4,12 @@
 //! that refuses streaming (401/403/404/410/501, typical of public streams closed to anonymous
 //! clients) is polled through its REST timeline instead, and streaming is tried again later.
 //!
+//! Large instances (mastodon.social among them) serve streaming from another host, which they
+//! name in `/api/v2/instance` (`configuration.urls.streaming`; `urls.streaming_api` in v1) and
+//! redirect `/api/v1/streaming/*` to. The streaming host is read from there at the first
+//! connection, and a redirect is followed by hand with the token (an HTTP client drops
+//! `Authorization` on a redirect to another host, and streaming needs a token since 4.2).
+//!
 //! A status is known by its `uri`, identical on every instance, so a post seen through two
 //! instances counts once. Deletions name the instance's local id, mapped back to the uri.
 
@@ -98,6 +104,10 @@ pub struct MastodonSource {
     /// Streaming was refused: poll until then.
     polling_until: Option<Instant>,
     limits: Limits,
+    /// Where streaming is served (`https://streaming.example`), once the instance said so.
+    streaming_base: Option<String>,
+    /// The token itself rather than from `token_env` (tests).
+    token: Option<String>,
 }
 
 impl MastodonSource {
@@ -105,6 +115,51 @@ impl MastodonSource {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The token itself rather than from the environment (for embedding and tests).
+    pub fn with_token(mut self, token: String) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    fn token(&self) -> anyhow::Result<Option<String>> {
+        match &self.token {
+            Some(token) => Ok(Some(token.clone())),
+            None => Ok(http::token_from_env(self.token_env.as_deref())?),
+        }
+    }
+
+    /// Where the instance serves streaming: its own host unless `/api/v2/instance` (or v1's
+    /// `/api/v1/instance`) names another. Asked once: a redirect of the streaming path, seen
+    /// later, says it too.
+    async fn streaming_base(&mut self, client: &reqwest::Client, token: Option<&str>) -> String {
+        if let Some(base) = &self.streaming_base {
+            return base.clone();
+        }
+        let ask = |path: &'static str, pointer: &'static str| {
+            let request = self.request(client, path, &[], token);
+            let limits = &self.limits;
+            async move {
+                let response = http::check(http::send(request, limits).await.ok()?, None).ok()?;
+                let body = http::read_body(response, limits).await.ok()?;
+                let value: serde_json::Value = serde_json::from_slice(&body).ok()?;
+                value.pointer(pointer)?.as_str().map(str::to_string)
+            }
+        };
+        let named = match ask("/api/v2/instance", "/configuration/urls/streaming").await {
+            Some(url) => Some(url),
+            None => ask("/api/v1/instance", "/urls/streaming_api").await,
+        };
+        let base = named
+            .as_deref()
+            .and_then(http_base_of)
+            .unwrap_or_else(|| self.instance.clone());
+        if base != self.instance {
+            tracing::info!(source = %self.name, streaming = %base, "streaming served by another host");
+        }
+        self.streaming_base = Some(base.clone());
+        base
     }
 
     /// One source per instance and stream; named after both when there are several.
@@ -138,6 +193,8 @@ impl MastodonSource {
                     ),
                     polling_until: None,
                     limits: Limits::default(),
+                    streaming_base: None,
+                    token: None,
                 });
             }
         }
@@ -247,7 +304,7 @@ impl MastodonSource {
     /// Polls until it is time to try streaming again (`None`) or shutdown.
     async fn poll(&mut self, ctx: &mut SourceContext) -> anyhow::Result<Option<SourceEnd>> {
         let client = http::client()?;
-        let token = http::token_from_env(self.token_env.as_deref())?;
+        let token = self.token()?;
         while self
             .polling_until
             .is_some_and(|until| Instant::now() < until)
@@ -266,14 +323,43 @@ impl MastodonSource {
     /// Follows the stream; `None` when the instance refuses streaming.
     async fn stream(&mut self, ctx: &mut SourceContext) -> anyhow::Result<Option<SourceEnd>> {
         let client = http::client()?;
-        let token = http::token_from_env(self.token_env.as_deref())?;
+        let token = self.token()?;
         let (path, query) = self.stream.streaming_path();
-        let request = self
-            .request(&client, &path, &query, token.as_deref())
-            .header(reqwest::header::ACCEPT, "text/event-stream");
-        let response = http::send(request, &self.limits)
-            .await
-            .with_context(|| format!("{} unreachable", self.host))?;
+        let base = self.streaming_base(&client, token.as_deref()).await;
+        let mut url = format!("{base}{path}");
+        let stream_client = http::client_without_redirects()?;
+        let mut redirects = 0;
+        let response = loop {
+            let mut request = stream_client
+                .get(&url)
+                .query(&query)
+                .header(reqwest::header::ACCEPT, "text/event-stream");
+            if let Some(token) = &token {
+                request = request.bearer_auth(token);
+            }
+            let response = http::send(request, &self.limits)
+                .await
+                .with_context(|| format!("{} unreachable", host_of(&url)))?;
+            // Followed by hand, the token with it, a few times at most.
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| response.url().join(l).ok());
+            match location {
+                Some(next) if response.status().is_redirection() && redirects < 3 => {
+                    redirects += 1;
+                    let mut next = next;
+                    next.set_query(None);
+                    tracing::info!(source = %self.name, to = %next, "streaming redirected");
+                    if let Some(base) = http_base_of(next.as_str()) {
+                        self.streaming_base = Some(base);
+                    }
+                    url = next.to_string();
+                }
+                _ => break response,
+            }
+        };
         let response = match http::check(response, self.token_env.as_deref()) {
             Ok(response) => response,
             Err(
@@ -343,6 +429,23 @@ impl MastodonSource {
             }
         }
     }
+}
+
+/// `scheme://host[:port]` of a URL, `wss`/`ws` read as `https`/`http` (server-sent events
+/// over HTTP, where the instance names its WebSocket endpoint).
+fn http_base_of(url: &str) -> Option<String> {
+    let mut parsed = reqwest::Url::parse(url).ok()?;
+    let scheme = match parsed.scheme() {
+        "wss" | "https" => "https",
+        "ws" | "http" => "http",
+        _ => return None,
+    };
+    parsed.set_scheme(scheme).ok()?;
+    let host = parsed.host_str()?;
+    Some(match parsed.port() {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    })
 }
 
 impl Source for MastodonSource {

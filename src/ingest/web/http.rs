@@ -119,6 +119,16 @@ pub fn client() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// `client`, following no redirect: for requests that carry a token to a host that may send
+/// them elsewhere (the caller follows, and decides whether the token goes along).
+pub fn client_without_redirects() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// Turns a refusal into an `HttpFailure`; passes 2xx and 304 through.
 pub fn check(response: Response, token_env: Option<&str>) -> Result<Response, HttpFailure> {
     let status = response.status();
