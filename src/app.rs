@@ -489,6 +489,7 @@ impl History {
             move || writer_clock.now(),
             self.link.health.clone(),
             bus,
+            config.store.min_free_mb,
         ) {
             Ok(writer) => self.writer = Some(writer),
             Err(error) => {

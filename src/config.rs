@@ -155,6 +155,7 @@ struct RawStore {
     enabled: Option<bool>,
     data_dir: Option<String>,
     retention_days: Option<Spanned<u32>>,
+    min_free_mb: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -239,6 +240,9 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// Mentions, alerts and minutes older than this are removed in the background.
     pub retention_days: u32,
+    /// Below this much free space on the history's disk, `vigie check` and the status line
+    /// warn (the wall keeps running and counts what it cannot store).
+    pub min_free_mb: u64,
 }
 
 /// What a wall in a public place hides.
@@ -956,6 +960,14 @@ fn validate_store(
         "[store] retention_days",
         "days of history kept: a year at most",
     )?;
+    let min_free_mb = ranged(
+        source,
+        raw.min_free_mb,
+        500,
+        0..=1_000_000,
+        "[store] min_free_mb",
+        "megabytes free under which the wall warns: 0 never warns",
+    )?;
     let dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".to_string()));
     let data_dir = if dir.is_absolute() {
         dir
@@ -968,6 +980,7 @@ fn validate_store(
         enabled: raw.enabled.unwrap_or(true),
         data_dir,
         retention_days,
+        min_free_mb,
     })
 }
 

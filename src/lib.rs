@@ -11,6 +11,7 @@ pub mod bench;
 pub mod bus;
 pub mod clock;
 pub mod config;
+pub mod disk;
 pub mod eval;
 pub mod export;
 pub mod fingerprint;

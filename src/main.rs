@@ -671,6 +671,13 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
             );
         }
     }
+    if config.store.enabled
+        && config.store.min_free_mb > 0
+        && let Some(warning) =
+            vigie::disk::low_space_warning(&config.store.data_dir, config.store.min_free_mb)
+    {
+        println!("{}: warning: {warning}", config_path.display());
+    }
     if layouts.is_empty() {
         layouts.extend(config.wall.layout.clone());
         let dir = config_path

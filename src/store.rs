@@ -43,6 +43,8 @@ const BATCH: usize = 2_000;
 const BATCH_WAIT: Duration = Duration::from_millis(200);
 /// How often old history is removed.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// How often the free space of the history's disk is looked at.
+const DISK_EVERY: Duration = Duration::from_secs(60);
 
 /// How the history is doing, shared by its writer, the analysis (which shows it on the wall)
 /// and the app.
@@ -50,6 +52,7 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 pub struct HistoryHealth {
     lost: AtomicU64,
     problem: std::sync::Mutex<Option<String>>,
+    low_space: std::sync::Mutex<Option<String>>,
 }
 
 impl HistoryHealth {
@@ -69,8 +72,22 @@ impl HistoryHealth {
         }
     }
 
+    /// What is wrong with the history now: a failed write, else a disk nearly full.
     pub fn problem(&self) -> Option<String> {
-        self.problem.lock().ok().and_then(|p| p.clone())
+        let failed = self.problem.lock().ok().and_then(|p| p.clone());
+        failed.or_else(|| self.low_space.lock().ok().and_then(|p| p.clone()))
+    }
+
+    /// The disk's warning (`None`: enough room); logged when it comes and when it goes.
+    pub fn set_low_space(&self, warning: Option<String>) {
+        if let Ok(mut current) = self.low_space.lock() {
+            match (&*current, &warning) {
+                (None, Some(now)) => tracing::warn!("{now}"),
+                (Some(_), None) => tracing::info!("the history's disk has room again"),
+                _ => {}
+            }
+            *current = warning;
+        }
     }
 }
 
@@ -640,12 +657,15 @@ impl StoreWriter {
         now: impl Fn() -> DateTime<Utc> + Send + 'static,
         health: Arc<HistoryHealth>,
         bus: Option<crate::bus::BusLink>,
+        min_free_mb: u64,
     ) -> anyhow::Result<StoreWriter> {
+        let folder = store.path().parent().map(Path::to_path_buf).unwrap_or_default();
         let thread = std::thread::Builder::new()
             .name("vigie-store".into())
             .spawn(move || {
                 let mut written = 0u64;
                 let mut next_retention = Instant::now();
+                let mut next_disk_look = Instant::now();
                 let mut batch = Vec::with_capacity(BATCH);
                 loop {
                     let open = fill_batch(&rx, &mut batch);
@@ -680,6 +700,10 @@ impl StoreWriter {
                                 );
                             }
                         }
+                    }
+                    if min_free_mb > 0 && Instant::now() >= next_disk_look {
+                        next_disk_look = Instant::now() + DISK_EVERY;
+                        health.set_low_space(crate::disk::low_space_warning(&folder, min_free_mb));
                     }
                     if Instant::now() >= next_retention {
                         next_retention = Instant::now() + RETENTION_EVERY;
@@ -950,6 +974,7 @@ mod tests {
             || at(0),
             Arc::new(HistoryHealth::default()),
             None,
+            0,
         )
         .expect("writer starts");
         for i in 0..10 {
@@ -986,6 +1011,7 @@ mod tests {
             || at(0),
             Arc::new(HistoryHealth::default()),
             None,
+            0,
         )
         .expect("writer starts");
         let (group, ack) = crate::ack::AckGroup::new();

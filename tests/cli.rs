@@ -452,3 +452,35 @@ fn a_configured_layout_that_does_not_exist_is_the_config_lines_error() {
     );
     assert!(!all.contains(":0:0"), "{all}");
 }
+
+#[test]
+fn check_warns_when_the_history_disk_is_nearly_full_and_a_wild_bound_is_located() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    assert!(shipped.contains("min_free_mb = 500"));
+    let path = dir.path().join("config.toml");
+    // A terabyte free asked for: more than this disk has.
+    std::fs::write(&path, shipped.replace("min_free_mb = 500", "min_free_mb = 1000000"))
+        .expect("write");
+    let out = check(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "a warning, not an error: {stdout}");
+    assert!(stdout.contains("warning: disk nearly full: "), "{stdout}");
+    // The shipped bound on a disk with room: no warning.
+    std::fs::write(&path, &shipped).expect("write");
+    let stdout = String::from_utf8_lossy(&check(&path).stdout).into_owned();
+    assert!(!stdout.contains("disk nearly full"), "{stdout}");
+    // Out of range: located.
+    std::fs::write(&path, shipped.replace("min_free_mb = 500", "min_free_mb = -1"))
+        .expect("write");
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let line = shipped
+        .lines()
+        .position(|l| l == "min_free_mb = 500")
+        .expect("line")
+        + 1;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("config.toml:{line}:")), "{stderr}");
+}
