@@ -22,7 +22,10 @@ fn free_bytes_of(path: &Path) -> Option<u64> {
         }
         stats.assume_init()
     };
-    Some(u64::from(stats.f_bavail).saturating_mul(u64::from(stats.f_frsize)))
+    // Narrower than u64 on some targets.
+    #[allow(clippy::useless_conversion)]
+    let (blocks, size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
+    Some(blocks.saturating_mul(size))
 }
 
 #[cfg(not(unix))]

@@ -659,7 +659,11 @@ impl StoreWriter {
         bus: Option<crate::bus::BusLink>,
         min_free_mb: u64,
     ) -> anyhow::Result<StoreWriter> {
-        let folder = store.path().parent().map(Path::to_path_buf).unwrap_or_default();
+        let folder = store
+            .path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let thread = std::thread::Builder::new()
             .name("vigie-store".into())
             .spawn(move || {

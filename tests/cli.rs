@@ -461,8 +461,11 @@ fn check_warns_when_the_history_disk_is_nearly_full_and_a_wild_bound_is_located(
     assert!(shipped.contains("min_free_mb = 500"));
     let path = dir.path().join("config.toml");
     // A terabyte free asked for: more than this disk has.
-    std::fs::write(&path, shipped.replace("min_free_mb = 500", "min_free_mb = 1000000"))
-        .expect("write");
+    std::fs::write(
+        &path,
+        shipped.replace("min_free_mb = 500", "min_free_mb = 1000000"),
+    )
+    .expect("write");
     let out = check(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "a warning, not an error: {stdout}");
@@ -472,8 +475,11 @@ fn check_warns_when_the_history_disk_is_nearly_full_and_a_wild_bound_is_located(
     let stdout = String::from_utf8_lossy(&check(&path).stdout).into_owned();
     assert!(!stdout.contains("disk nearly full"), "{stdout}");
     // Out of range: located.
-    std::fs::write(&path, shipped.replace("min_free_mb = 500", "min_free_mb = -1"))
-        .expect("write");
+    std::fs::write(
+        &path,
+        shipped.replace("min_free_mb = 500", "min_free_mb = -1"),
+    )
+    .expect("write");
     let out = check(&path);
     assert_eq!(out.status.code(), Some(2));
     let line = shipped
