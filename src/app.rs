@@ -63,7 +63,9 @@ pub fn run_all_in_one(
     ));
     let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
-    let mut history = start_history(&config, &mut analyzer, &clock);
+    // A one-PC wall shows its alerts again after a restart; a hub's displays end what its
+    // previous run left active (`HubStarted`), and its rules raise again what still holds.
+    let mut history = start_history(&config, &mut analyzer, &clock, options.publish.is_none());
     if history.as_ref().is_some_and(|h| h.restored > 0) {
         // The figures came back from the history: a demo must not invent its past again on
         // top of it, only go on from now.
@@ -396,7 +398,12 @@ struct History {
 /// Opens the history, rebuilds the figures of `analyzer` from it (the widest window the wall
 /// keeps), and starts its writer. A history that cannot be opened or read is logged, shown on
 /// the status line, and the wall runs without it, on what it receives.
-fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) -> Option<History> {
+fn start_history(
+    config: &Config,
+    analyzer: &mut Analyzer,
+    clock: &SharedClock,
+    alerts_too: bool,
+) -> Option<History> {
     if !config.store.enabled {
         return None;
     }
@@ -444,6 +451,21 @@ fn start_history(config: &Config, analyzer: &mut Analyzer, clock: &SharedClock) 
         Err(error) => {
             tracing::error!(%error, file = %store.path().display(), "cannot read the spikes");
             health.set_problem(Some(format!("cannot read the history's spikes: {error}")));
+        }
+    }
+    if alerts_too {
+        match store.alerts_between(from, to) {
+            Ok(bodies) => {
+                let alerts: Vec<crate::alerts::Alert> = bodies
+                    .into_iter()
+                    .filter_map(|body| serde_json::from_value(body).ok())
+                    .collect();
+                analyzer.restore_alerts(alerts, now);
+            }
+            Err(error) => {
+                tracing::error!(%error, file = %store.path().display(), "cannot read the alerts");
+                health.set_problem(Some(format!("cannot read the history's alerts: {error}")));
+            }
         }
     }
     tracing::info!(

@@ -67,7 +67,15 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
             batch.push(StoreEvent::Analysis(AnalysisEvent::Counted(*m)));
         }
         if batch.len() == 500 {
-            // As the analysis thread does at each tick: the spikes raised or grown since.
+            // As the analysis thread does at each tick: the alerts, and the spikes raised or
+            // grown since.
+            first.tick_alerts(now, &[]);
+            batch.extend(
+                first
+                    .take_alert_changes()
+                    .into_iter()
+                    .map(StoreEvent::Alert),
+            );
             batch.extend(
                 first
                     .take_spike_changes()
@@ -111,6 +119,14 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     {
         second.adopt_spike(spike);
     }
+    // And its alerts, as a one-PC wall does at start.
+    let alerts = store
+        .alerts_between(until - second.history_span(), until + TimeDelta::minutes(5))
+        .expect("alerts read")
+        .into_iter()
+        .map(|body| serde_json::from_value(body).expect("an alert"))
+        .collect();
+    second.restore_alerts(alerts, until);
     println!(
         "{restored} mentions restored in {} ms",
         started.elapsed().as_millis()
@@ -118,6 +134,27 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     assert!(restored > 2_000, "{restored}");
     let after = second.figures(until, Vec::new());
     assert_eq!(comparable(&after), comparable(&before));
+    // The alerts came back as they were, and the rules that still hold do not raise them again.
+    let active = |f: &Figures| -> Vec<(u64, String, Option<String>)> {
+        let mut keys: Vec<_> = f
+            .alerts
+            .iter()
+            .filter(|a| a.ended_at.is_none())
+            .map(|a| (a.id, a.rule.clone(), a.brand.clone()))
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert!(!active(&before).is_empty(), "the crisis raised alerts");
+    assert_eq!(active(&after), active(&before));
+    assert_eq!(after.active_alerts, before.active_alerts);
+    second.tick_alerts(until, &[]);
+    let raised_again: Vec<_> = second
+        .take_alert_changes()
+        .into_iter()
+        .filter(|c| matches!(c, vigie::alerts::AlertChange::Raised(a) if active(&before).iter().any(|(_, r, b)| *r == a.rule && *b == a.brand)))
+        .collect();
+    assert!(raised_again.is_empty(), "{raised_again:?}");
     assert!(
         after.trending(60, 0).is_some_and(|t| !t.terms.is_empty()),
         "the trending terms came back"

@@ -203,6 +203,54 @@ impl AlertEngine {
         active
     }
 
+    /// Alerts a previous run kept in the history, as they were: the active ones go on (a rule
+    /// that still holds updates them rather than raising them again, and sinks are not told
+    /// twice; one that no longer holds ends them at its next look), the ended ones are listed
+    /// and keep their cooldown. Alerts of rules or brands no longer in the config are left out.
+    pub fn restore(&mut self, mut alerts: Vec<Alert>, now: DateTime<Utc>) {
+        // The ended ones are listed newest first.
+        alerts.sort_by_key(|a| std::cmp::Reverse(a.ended_at));
+        for alert in alerts {
+            let Some(rule) = self.rules.iter().position(|r| r.name == alert.rule) else {
+                continue;
+            };
+            let brand = match &alert.brand {
+                Some(name) => match self.brand_names.iter().position(|b| b == name) {
+                    Some(index) => Some(index),
+                    None => continue,
+                },
+                None => None,
+            };
+            let subject = match &alert.trigger {
+                Trigger::SourceDown { source, .. } => Some(source.clone()),
+                _ => None,
+            };
+            let key = Key {
+                rule,
+                brand,
+                subject,
+            };
+            self.next_id = self.next_id.max(alert.id + 1);
+            match alert.ended_at {
+                None => {
+                    if let Trigger::SourceDown { source, .. } = &alert.trigger {
+                        self.down_since.insert(source.clone(), alert.started_at);
+                    }
+                    self.active.insert(key, alert);
+                }
+                Some(ended) => {
+                    let until = ended + self.rules[rule].cooldown;
+                    if until > now {
+                        self.quiet_until.insert(key, until);
+                    }
+                    if self.ended.len() < MAX_ENDED_KEPT {
+                        self.ended.push_back(alert);
+                    }
+                }
+            }
+        }
+    }
+
     /// Changes since the last call, in the order they happened.
     pub fn take_changes(&mut self) -> Vec<AlertChange> {
         std::mem::take(&mut self.changes)

@@ -483,6 +483,11 @@ impl Analyzer {
         Outcome::Noted
     }
 
+    /// The alerts a previous run of this wall kept in its history (`AlertEngine::restore`).
+    pub fn restore_alerts(&mut self, alerts: Vec<crate::alerts::Alert>, now: DateTime<Utc>) {
+        self.alerts.restore(alerts, now);
+    }
+
     /// An alert raised, updated or ended by the hub.
     pub fn adopt_alert(&mut self, change: AlertChange) -> Outcome {
         self.remote_alerts
