@@ -173,8 +173,8 @@ struct RawWall {
     title: Option<String>,
     chart_hours: Option<Spanned<u32>>,
     sov_window_minutes: Option<Spanned<u32>>,
-    width: Option<u32>,
-    height: Option<u32>,
+    width: Option<Spanned<u32>>,
+    height: Option<Spanned<u32>>,
     fullscreen: Option<bool>,
     layout: Option<Spanned<String>>,
 }
@@ -462,9 +462,18 @@ impl SourceConfig {
         };
         let web = ["https", "http"];
         let poll_problem = |seconds: u64, min: u64| {
-            (seconds < min).then(|| {
-                format!("poll_seconds = {seconds} is too often for this source: at least {min}")
-            })
+            if seconds < min {
+                Some(format!(
+                    "poll_seconds = {seconds} is too often for this source: at least {min}"
+                ))
+            } else {
+                (seconds > MAX_POLL_SECONDS).then(|| {
+                    format!(
+                        "poll_seconds = {seconds} is out of range: use {min} to \
+                         {MAX_POLL_SECONDS} (a day: a source polled less often is not live)"
+                    )
+                })
+            }
         };
         match self {
             SourceConfig::Demo {
@@ -610,6 +619,9 @@ fn default_scenario() -> String {
 fn default_seed() -> u64 {
     42
 }
+/// A source polled less often than daily is not a live source.
+const MAX_POLL_SECONDS: u64 = 24 * 3600;
+
 /// The demo's generated history covers the widest chart at most.
 const MAX_DEMO_HISTORY_HOURS: u32 = 48;
 
@@ -846,12 +858,28 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         "[wall] sov_window_minutes",
         "the window share of voice is computed over",
     )?;
+    let width = ranged(
+        source,
+        raw.width,
+        1920,
+        320..=16_384,
+        "[wall] width",
+        "pixels of a window when not fullscreen",
+    )?;
+    let height = ranged(
+        source,
+        raw.height,
+        1080,
+        240..=16_384,
+        "[wall] height",
+        "pixels of a window when not fullscreen",
+    )?;
     Ok(WallConfig {
         title: raw.title.unwrap_or_else(|| "Vigie".into()),
         chart_hours,
         sov_window_minutes,
-        width: raw.width.unwrap_or(1920).max(320),
-        height: raw.height.unwrap_or(1080).max(240),
+        width,
+        height,
         fullscreen: raw.fullscreen.unwrap_or(false),
         layout,
         layout_place,
@@ -1251,6 +1279,44 @@ type = "demo"
         .expect_err("out of range");
         assert_eq!(err.line, 16, "{err}");
         assert!(err.message.contains("late_tolerance_minutes"), "{err}");
+    }
+
+    #[test]
+    fn window_sizes_poll_periods_and_alert_minutes_out_of_range_are_located() {
+        let wide = GOOD.replace("title = \"Room\"", "title = \"Room\"\nwidth = 4294967295");
+        let err = parse(&wide).expect_err("a window four billion pixels wide");
+        assert_eq!(err.line, 5, "{err}");
+        assert!(err.message.contains("[wall] width"), "{err}");
+        let rare = format!(
+            "{GOOD}[[sources]]\ntype = \"feed\"\nurls = [\"https://x.example/rss\"]\n\
+             poll_seconds = 18446744073709551615\n"
+        );
+        let err = parse(&rare).expect_err("a poll every 584 billion years");
+        assert_eq!(err.line, 15, "the source's header: {err}");
+        assert!(err.message.contains("poll_seconds"), "{err}");
+        for (key, value, line) in [
+            ("cooldown_minutes", "4294967295", 18),
+            ("after_minutes", "0", 18),
+            ("within_words", "1000000", 18),
+        ] {
+            let kind = if key == "after_minutes" {
+                "source_down"
+            } else {
+                "keyword"
+            };
+            let text = format!(
+                "{GOOD}[[alerts]]\nname = \"a\"\nkind = \"{kind}\"\n{key} = {value}\n\
+                 {}",
+                if kind == "keyword" {
+                    "words = [\"rappel\"]\n"
+                } else {
+                    ""
+                }
+            );
+            let err = parse(&text).expect_err(key);
+            assert_eq!(err.line, line, "{key}: {err}");
+            assert!(err.message.contains("out of range"), "{key}: {err}");
+        }
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub(crate) struct RawAlertRule {
     severity: Option<Spanned<String>>,
     /// A brand's name: only that brand; absent: every brand.
     brand: Option<Spanned<String>>,
-    cooldown_minutes: Option<u32>,
+    cooldown_minutes: Option<Spanned<u32>>,
     threshold: Option<Spanned<f32>>,
     window_minutes: Option<Spanned<u32>>,
     min_mentions: Option<Spanned<u32>>,
@@ -194,6 +194,47 @@ fn validate_rule(
         }
     }
 
+    // Every number in range, located: a bound of years, or words a page apart, is a typo.
+    let out_of_range = |value: Option<(u64, Range<usize>)>, what: &str, range: (u64, u64)| {
+        value.and_then(|(v, at)| {
+            (v < range.0 || v > range.1).then(|| {
+                (
+                    at,
+                    format!(
+                        "{what} = {v} is out of range: use {} to {}",
+                        range.0, range.1
+                    ),
+                )
+            })
+        })
+    };
+    let week = 7 * 24 * 60;
+    let checks = [
+        out_of_range(
+            raw.cooldown_minutes
+                .as_ref()
+                .map(|v| (u64::from(*v.get_ref()), v.span())),
+            "cooldown_minutes",
+            (0, week),
+        ),
+        out_of_range(
+            raw.after_minutes
+                .as_ref()
+                .map(|v| (u64::from(*v.get_ref()), v.span())),
+            "after_minutes",
+            (1, week),
+        ),
+        out_of_range(
+            raw.within_words
+                .as_ref()
+                .map(|v| (*v.get_ref() as u64, v.span())),
+            "within_words",
+            (1, 100),
+        ),
+    ];
+    if let Some((at, message)) = checks.into_iter().flatten().next() {
+        return fail(at, message);
+    }
     let condition = match kind {
         "volume_spike" => Condition::VolumeSpike,
         "negative_share" => {
@@ -272,7 +313,8 @@ fn validate_rule(
         severity,
         brand,
         cooldown: TimeDelta::minutes(i64::from(
-            raw.cooldown_minutes.unwrap_or(DEFAULT_COOLDOWN_MINUTES),
+            raw.cooldown_minutes
+                .map_or(DEFAULT_COOLDOWN_MINUTES, Spanned::into_inner),
         )),
         condition,
     })
