@@ -965,10 +965,9 @@ mod tests {
         assert_eq!(back, vec![recent]);
     }
 
-    #[test]
-    fn the_writer_thread_drains_its_channel_before_it_ends() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).expect("store opens");
+    /// A writer on a new history in `dir`, and its channel.
+    fn start_writer(dir: &Path) -> (crossbeam_channel::Sender<StoreEvent>, StoreWriter) {
+        let store = Store::open(dir).expect("store opens");
         let (tx, rx) = crossbeam_channel::bounded(16);
         let writer = StoreWriter::start(
             store,
@@ -981,6 +980,13 @@ mod tests {
             0,
         )
         .expect("writer starts");
+        (tx, writer)
+    }
+
+    #[test]
+    fn the_writer_thread_drains_its_channel_before_it_ends() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (tx, writer) = start_writer(dir.path());
         for i in 0..10 {
             tx.send(counted(&enriched(
                 &format!("m{i}"),
@@ -1005,19 +1011,7 @@ mod tests {
     #[test]
     fn an_acknowledgement_comes_once_its_posts_are_committed_and_not_when_the_write_fails() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open(dir.path()).expect("store opens");
-        let (tx, rx) = crossbeam_channel::bounded(16);
-        let writer = StoreWriter::start(
-            store,
-            rx,
-            brands(),
-            TimeDelta::days(30),
-            || at(0),
-            Arc::new(HistoryHealth::default()),
-            None,
-            0,
-        )
-        .expect("writer starts");
+        let (tx, writer) = start_writer(dir.path());
         let (group, ack) = crate::ack::AckGroup::new();
         tx.send(counted(&enriched("acked", 1, vec![0], Tone::Neutral)))
             .expect("send");

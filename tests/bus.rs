@@ -138,6 +138,26 @@ fn vigie(config: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// A headless display of `config` on `nats`, stopping after `after` seconds and writing its
+/// figures to `out`.
+fn display(config: &Path, nats: &Nats, after: &str, out: &Path) -> Child {
+    vigie(
+        config,
+        &[
+            "display",
+            "--nats",
+            &nats.url(),
+            "--headless",
+            "--exit-after",
+            after,
+            "--figures-out",
+            &out.display().to_string(),
+        ],
+    )
+    .spawn()
+    .expect("display starts")
+}
+
 /// Waits for a process and returns its log; it must have succeeded.
 fn finish(name: &str, child: Child) -> String {
     let out = child.wait_with_output().expect("process ends");
@@ -216,23 +236,7 @@ fn two_displays_and_a_late_one_show_the_figures_the_hub_computed() {
     )
     .spawn()
     .expect("hub starts");
-    let display = |name: &str, after: &str| {
-        vigie(
-            &config,
-            &[
-                "display",
-                "--nats",
-                &nats.url(),
-                "--headless",
-                "--exit-after",
-                after,
-                "--figures-out",
-                &path(out(name)),
-            ],
-        )
-        .spawn()
-        .expect("display starts")
-    };
+    let display = |name: &str, after: &str| display(&config, &nats, after, &out(name));
     let first = display("first", "30");
     // The second display starts when the hub's clock is more than an hour past the first
     // mention: it must replay the whole window, not only what comes next.
@@ -311,21 +315,7 @@ fn nats_stopped_for_ten_seconds_loses_nothing_and_everyone_reconnects() {
     )
     .spawn()
     .expect("hub starts");
-    let display = vigie(
-        &config,
-        &[
-            "display",
-            "--nats",
-            &nats.url(),
-            "--headless",
-            "--exit-after",
-            "50",
-            "--figures-out",
-            &path(out("display")),
-        ],
-    )
-    .spawn()
-    .expect("display starts");
+    let display = display(&config, &nats, "50", &out("display"));
     std::thread::sleep(Duration::from_secs(8));
     nats.kill();
     std::thread::sleep(Duration::from_secs(10));
@@ -445,21 +435,7 @@ fn a_hub_killed_mid_ingest_and_its_displays_keep_every_acknowledged_post() {
     let config = write_webhook_config(dir.path(), port);
     let out = |name: &str| dir.path().join(format!("{name}.json"));
     let path = |p: PathBuf| p.display().to_string();
-    let display = vigie(
-        &config,
-        &[
-            "display",
-            "--nats",
-            &nats.url(),
-            "--headless",
-            "--exit-after",
-            "30",
-            "--figures-out",
-            &path(out("display")),
-        ],
-    )
-    .spawn()
-    .expect("display starts");
+    let display = display(&config, &nats, "30", &out("display"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let acked = Arc::new(Mutex::new(Vec::new()));
     let send_for = |round: usize, hub: &mut Child, kill: bool| {

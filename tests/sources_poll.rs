@@ -384,16 +384,21 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-#[test]
-fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
-    let port = free_port();
-    let source = WebhookSource::new(
+/// A webhook on `port` of 127.0.0.1, token `s3cret-token`, bodies up to 1 MB.
+fn crm_webhook(port: u16) -> WebhookSource {
+    WebhookSource::new(
         "crm".into(),
         format!("127.0.0.1:{port}"),
         "UNUSED_ENV".into(),
         1024 * 1024,
     )
-    .with_token("s3cret-token".into());
+    .with_token("s3cret-token".into())
+}
+
+#[test]
+fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
+    let port = free_port();
+    let source = crm_webhook(port);
     let running = Running::start(Box::new(source));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let client = reqwest::Client::new();
@@ -492,13 +497,7 @@ fn webhook_takes_good_items_names_bad_ones_and_refuses_strangers_and_floods() {
 #[test]
 fn a_webhook_whose_posts_cannot_be_stored_answers_503_and_never_202() {
     let port = free_port();
-    let source = WebhookSource::new(
-        "crm".into(),
-        format!("127.0.0.1:{port}"),
-        "UNUSED_ENV".into(),
-        1024 * 1024,
-    )
-    .with_token("s3cret-token".into());
+    let source = crm_webhook(port);
     let running = Running::start_storing(Box::new(source), false);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let answer = runtime.block_on(async {
@@ -537,13 +536,7 @@ fn a_webhook_whose_posts_cannot_be_stored_answers_503_and_never_202() {
 fn half_sent_requests_are_closed_after_the_header_deadline_and_senders_get_back_in() {
     use std::io::{Read, Write};
     let port = free_port();
-    let source = WebhookSource::new(
-        "crm".into(),
-        format!("127.0.0.1:{port}"),
-        "UNUSED_ENV".into(),
-        1024 * 1024,
-    )
-    .with_token("s3cret-token".into());
+    let source = crm_webhook(port);
     let running = Running::start(Box::new(source));
     let deadline = Instant::now() + WAIT;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {

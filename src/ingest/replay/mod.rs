@@ -215,6 +215,32 @@ mod tests {
     use std::io::Write;
     use std::sync::Arc;
 
+    /// What a replay source runs with on `clock`: its context, the channel it sends to, its
+    /// health board and its (unused) shutdown.
+    struct Harness {
+        ctx: SourceContext,
+        rx: crossbeam_channel::Receiver<SourceEvent>,
+        board: HealthBoard,
+        _shutdown: tokio::sync::watch::Sender<bool>,
+    }
+
+    fn harness(clock: SharedClock) -> Harness {
+        let (tx, rx) = crossbeam_channel::bounded(16);
+        let (shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
+        let board = HealthBoard::default();
+        let ctx = SourceContext {
+            sink: MentionSink::new("replay", tx, &board),
+            clock,
+            shutdown,
+        };
+        Harness {
+            ctx,
+            rx,
+            board,
+            _shutdown: shutdown_tx,
+        }
+    }
+
     #[tokio::test]
     async fn a_malformed_line_is_counted_and_skipped_and_the_rest_replays() {
         let mut file = tempfile::NamedTempFile::new().expect("temp file");
@@ -233,15 +259,12 @@ mod tests {
         writeln!(file, r#"{{"event":"delete","id":"r:1"}}"#).expect("write");
         file.flush().expect("flush");
 
-        let (tx, rx) = crossbeam_channel::bounded(16);
-        let board = HealthBoard::default();
-        let clock: SharedClock = Arc::new(ManualClock::new(Utc::now()));
-        let (_shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
-        let ctx = SourceContext {
-            sink: MentionSink::new("replay", tx, &board),
-            clock,
-            shutdown,
-        };
+        let Harness {
+            ctx,
+            rx,
+            board,
+            _shutdown,
+        } = harness(Arc::new(ManualClock::new(Utc::now())));
         let mut source = ReplaySource::new("replay".into(), file.path().to_path_buf());
         let end = source.run(ctx).await.expect("replay runs");
         assert_eq!(end, SourceEnd::Exhausted);
@@ -290,15 +313,9 @@ mod tests {
         writeln!(file, "{}", line("r:5", "2026-11-21T10:00:01Z")).expect("write");
         file.flush().expect("flush");
 
-        let (tx, rx) = crossbeam_channel::bounded(16);
-        let board = HealthBoard::default();
-        let clock: SharedClock = Arc::new(crate::clock::ScaledClock::new(start, 1.0));
-        let (_shutdown_tx, shutdown) = tokio::sync::watch::channel(false);
-        let ctx = SourceContext {
-            sink: MentionSink::new("replay", tx, &board),
-            clock,
-            shutdown,
-        };
+        let Harness {
+            ctx, rx, _shutdown, ..
+        } = harness(Arc::new(crate::clock::ScaledClock::new(start, 1.0)));
         let mut source = ReplaySource::new("replay".into(), file.path().to_path_buf());
         let began = std::time::Instant::now();
         let end = tokio::time::timeout(std::time::Duration::from_secs(20), source.run(ctx))
