@@ -81,7 +81,17 @@ pub fn run_all_in_one(
     let cards = CardMailbox::default();
     let (tap, tap_writer) = start_tap(options.enriched_out.as_deref())?;
 
-    let ingest = start_ingest(build_all(&config)?, clock.clone(), mention_tx)
+    let mut sources = build_all(&config)?;
+    if let Some(history) = &history {
+        // Each source goes on from where the history says it was.
+        for source in &mut sources {
+            if let Some(cursor) = history.checkpoints.get(source.name()) {
+                tracing::info!(source = source.name(), cursor, "resuming where it stopped");
+                source.resume_from(cursor);
+            }
+        }
+    }
+    let ingest = start_ingest(sources, clock.clone(), mention_tx)
         .context("cannot start the ingest thread")?;
     let publisher = match &options.publish {
         Some(bus) => Some(
@@ -393,6 +403,8 @@ struct History {
     link: HistoryLink,
     /// Mentions the figures were rebuilt from.
     restored: usize,
+    /// Where each source stopped, by name (`Source::resume_from`).
+    checkpoints: std::collections::HashMap<String, String>,
 }
 
 /// Opens the history, rebuilds the figures of `analyzer` from it (the widest window the wall
@@ -423,6 +435,7 @@ fn start_history(
                 health: health.clone(),
             },
             restored: 0,
+            checkpoints: Default::default(),
         }
     };
     let store = match Store::open(&config.store.data_dir) {
@@ -475,7 +488,12 @@ fn start_history(
         "figures rebuilt from the history"
     );
     let (tx, rx) = crossbeam_channel::bounded::<StoreEvent>(STORE_CHANNEL);
+    let checkpoints = store.checkpoints().unwrap_or_else(|error| {
+        tracing::error!(%error, "cannot read where the sources stopped: they start from now");
+        Default::default()
+    });
     Some(History {
+        checkpoints,
         writer: None,
         unstarted: Some((store, rx)),
         link: HistoryLink {

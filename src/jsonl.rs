@@ -67,9 +67,14 @@ fn write_all<T>(
     let mut unflushed = Vec::new();
     while let Ok(first) = rx.recv() {
         for item in std::iter::once(first).chain(rx.try_iter()) {
-            let result = line(&item)
-                .map_err(std::io::Error::other)
-                .and_then(|text| writeln!(out, "{text}"));
+            // An empty line is an item that has none (nothing written, still settled).
+            let result = line(&item).map_err(std::io::Error::other).and_then(|text| {
+                if text.is_empty() {
+                    Ok(())
+                } else {
+                    writeln!(out, "{text}")
+                }
+            });
             match result {
                 Ok(()) => {
                     written += 1;

@@ -167,6 +167,17 @@ pub enum SourceEvent {
         event: Box<SourceEvent>,
         ack: crate::ack::Ack,
     },
+    /// Where `source` resumes after a restart, once what it sent before this is in the
+    /// history (committed with it, in order). Never on a wire.
+    #[serde(skip)]
+    Checkpoint(Checkpoint),
+}
+
+/// A source's resume point (Jetstream's `time_us`, Mastodon's newest status id), as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub source: String,
+    pub cursor: String,
 }
 
 impl SourceEvent {

@@ -100,6 +100,8 @@ pub enum StoreEvent {
     Spike(Spike),
     /// A sender waits for the events before this one: committed with them (`crate::ack`).
     Ack(crate::ack::Ack),
+    /// A source resumes from here after a restart: committed with the posts before it.
+    Checkpoint(crate::model::Checkpoint),
 }
 
 /// An open history file.
@@ -218,9 +220,15 @@ impl Store {
             self.conn
                 .pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
-        // For `last_stored`; built once on a history from before it existed.
+        // For `last_stored`, and the sources' resume points; made once on a history from
+        // before they existed.
         self.conn.execute_batch(
-            "CREATE INDEX IF NOT EXISTS mentions_by_stored_at ON mentions(stored_at);",
+            "CREATE INDEX IF NOT EXISTS mentions_by_stored_at ON mentions(stored_at);
+             CREATE TABLE IF NOT EXISTS checkpoints (
+                 source TEXT PRIMARY KEY,
+                 cursor TEXT NOT NULL,
+                 stored_at INTEGER NOT NULL
+             );",
         )?;
         Ok(())
     }
@@ -270,6 +278,14 @@ impl Store {
                     )?;
                 }
                 StoreEvent::Ack(_) => {}
+                StoreEvent::Checkpoint(checkpoint) => {
+                    tx.execute(
+                        "INSERT INTO checkpoints (source, cursor, stored_at) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (source) DO UPDATE SET
+                             cursor = excluded.cursor, stored_at = excluded.stored_at",
+                        params![checkpoint.source, checkpoint.cursor, millis(Utc::now())],
+                    )?;
+                }
                 StoreEvent::Alert(change) => {
                     let alert = change.alert();
                     let body = serde_json::to_string(alert).unwrap_or_default();
@@ -359,6 +375,15 @@ impl Store {
             read += 1;
         }
         Ok(read)
+    }
+
+    /// Where each source resumes, by its name.
+    pub fn checkpoints(&self) -> rusqlite::Result<std::collections::HashMap<String, String>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT source, cursor FROM checkpoints")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        rows.collect()
     }
 
     /// The mentions stored in the last `span` before the latest one was (the writer's clock),
@@ -681,7 +706,7 @@ impl StoreWriter {
                             match event {
                                 // Dropped on a failed write: the sender hears "not taken".
                                 StoreEvent::Ack(ack) if durable => ack.commit(),
-                                StoreEvent::Ack(_) => {}
+                                StoreEvent::Ack(_) | StoreEvent::Checkpoint(_) => {}
                                 // Published even when the disk failed: the displays go on.
                                 event => {
                                     written += u64::from(durable);
@@ -1071,5 +1096,33 @@ mod tests {
                 .expect("read")
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_sources_resume_point_is_kept_with_its_posts_and_the_latest_wins() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::open(dir.path()).expect("store opens");
+        let checkpoint = |cursor: &str| {
+            StoreEvent::Checkpoint(crate::model::Checkpoint {
+                source: "bluesky".into(),
+                cursor: cursor.into(),
+            })
+        };
+        store
+            .write(
+                &[
+                    counted(&enriched("a", 1, vec![0], Tone::Neutral)),
+                    checkpoint("100"),
+                ],
+                &brands(),
+            )
+            .expect("written");
+        store
+            .write(&[checkpoint("200")], &brands())
+            .expect("written");
+        let reopened = Store::open(dir.path()).expect("reopens");
+        let kept = reopened.checkpoints().expect("read");
+        assert_eq!(kept.get("bluesky").map(String::as_str), Some("200"));
+        assert_eq!(kept.len(), 1);
     }
 }

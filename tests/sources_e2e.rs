@@ -337,3 +337,50 @@ fn received_at(line: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let value: serde_json::Value = serde_json::from_str(line).ok()?;
     value.get("received_at")?.as_str()?.parse().ok()
 }
+
+#[test]
+fn a_restarted_wall_resumes_its_streams_where_the_history_says_they_stopped() {
+    let sources = start_sources();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(dir.path(), &sources);
+    let run = |seconds: &str| {
+        let out = vigie()
+            .arg("--config")
+            .arg(&config)
+            .args(["--headless", "--exit-after", seconds])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("vigie runs");
+        let log = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{log}");
+        log
+    };
+    run("4");
+    // The cursors went to the history with the posts they follow.
+    let store = vigie::store::Store::open(&dir.path().join("data")).expect("history");
+    let checkpoints = store.checkpoints().expect("checkpoints");
+    drop(store);
+    // A message's time (at most one a second is kept: a restart may read a second again, and
+    // the dedupe drops it).
+    let times: Vec<String> = fixture("jetstream/messages.jsonl")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["time_us"].as_i64())
+        .map(|t| t.to_string())
+        .collect();
+    let cursor = checkpoints.get("bluesky").expect("a Jetstream cursor");
+    assert!(times.contains(cursor), "{cursor} not in {times:?}");
+    assert!(checkpoints.contains_key("mastodon"), "{checkpoints:?}");
+    // The next start goes on from there.
+    let log = run("2");
+    assert!(
+        log.contains(&format!(
+            "resuming where it stopped source=\"bluesky\" cursor=\"{cursor}\""
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("resume_from=Some({cursor})")),
+        "{log}"
+    );
+}

@@ -185,6 +185,8 @@ impl Analyzer {
             SourceEvent::Delete { id } => self.delete(id),
             // Its acknowledgement is the analysis thread's to pass on; here it is dropped.
             SourceEvent::Acked { event, .. } => self.handle(*event, now),
+            // For the history (the analysis thread passes it on), not the figures.
+            SourceEvent::Checkpoint(_) => Outcome::Noted,
         }
     }
 

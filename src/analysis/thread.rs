@@ -52,6 +52,11 @@ pub trait AnalysisInput: Send + 'static + Sized {
     fn split_ack(self) -> (Self, Option<Ack>) {
         (self, None)
     }
+
+    /// A source's resume point, for the history rather than the analysis.
+    fn into_checkpoint(self) -> Result<crate::model::Checkpoint, Self> {
+        Err(self)
+    }
 }
 
 impl AnalysisInput for SourceEvent {
@@ -61,6 +66,13 @@ impl AnalysisInput for SourceEvent {
 
     fn split_ack(self) -> (Self, Option<Ack>) {
         SourceEvent::split_ack(self)
+    }
+
+    fn into_checkpoint(self) -> Result<crate::model::Checkpoint, Self> {
+        match self {
+            SourceEvent::Checkpoint(checkpoint) => Ok(checkpoint),
+            other => Err(other),
+        }
     }
 }
 
@@ -192,6 +204,16 @@ pub fn start_analysis<I: AnalysisInput>(
                 // Take what is already waiting in one go: bursts cost one wake-up, not many.
                 for input in first.into_iter().chain(mentions.try_iter().take(50_000)) {
                     let now = clock.now();
+                    // Committed with the posts sent before it; without a history, nowhere.
+                    let input = match input.into_checkpoint() {
+                        Ok(checkpoint) => {
+                            if let Some(history) = &store {
+                                history.send(crate::store::StoreEvent::Checkpoint(checkpoint));
+                            }
+                            continue;
+                        }
+                        Err(input) => input,
+                    };
                     let (input, ack) = input.split_ack();
                     let event = match input.apply(&mut analyzer, now) {
                         Outcome::Matched(enriched) => AnalysisEvent::Counted(*enriched),

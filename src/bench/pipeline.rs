@@ -48,7 +48,9 @@ pub fn run(count: usize) -> anyhow::Result<PipelineReport> {
     for (n, event) in events.into_iter().enumerate() {
         let now = match &event {
             SourceEvent::Post(m) | SourceEvent::Edit(m) => m.created_at,
-            SourceEvent::Delete { .. } | SourceEvent::Acked { .. } => start,
+            SourceEvent::Delete { .. } | SourceEvent::Acked { .. } | SourceEvent::Checkpoint(_) => {
+                start
+            }
         };
         match analyzer.handle(event, now) {
             Outcome::Matched(enriched) => {

@@ -205,7 +205,7 @@ impl Subjects {
                     outgoing(self.alert_state(change), format!("s{id}"), &event),
                 ]
             }
-            StoreEvent::Ack(_) => Vec::new(),
+            StoreEvent::Ack(_) | StoreEvent::Checkpoint(_) => Vec::new(),
             StoreEvent::Spike(spike) => {
                 let Some(brand) = brands.get(spike.brand) else {
                     return Vec::new();

@@ -136,6 +136,17 @@ impl Source for BlueskySource {
         &self.name
     }
 
+    /// The `time_us` the history kept: the first connection replays from there, so a wall
+    /// down for an hour misses nothing Jetstream still holds.
+    fn resume_from(&mut self, cursor: &str) {
+        match cursor.parse() {
+            Ok(time_us) => self.cursor = Some(time_us),
+            Err(_) => {
+                tracing::warn!(source = %self.name, cursor, "stored cursor unreadable: live from now")
+            }
+        }
+    }
+
     fn run<'a>(&'a mut self, mut ctx: SourceContext) -> SourceFuture<'a> {
         Box::pin(async move {
             let url = self.subscribe_url();
@@ -172,7 +183,12 @@ impl Source for BlueskySource {
                     Ok(Some(Ok(message))) => message,
                 };
                 let alive = match message {
-                    Message::Text(text) => self.take(text.as_str(), &ctx).await,
+                    Message::Text(text) => {
+                        let alive = self.take(text.as_str(), &ctx).await;
+                        // After what it sent: the history keeps the cursor with those posts.
+                        ctx.sink.checkpoint(|| self.cursor.map(|c| c.to_string()));
+                        alive
+                    }
                     Message::Binary(_) => {
                         ctx.sink.malformed(
                             "jetstream message",

@@ -242,11 +242,14 @@ impl MastodonSource {
                         .put(original.clone(), status.mention.id.clone());
                 }
                 let now = ctx.clock.now();
-                if edit {
+                let alive = if edit {
                     ctx.sink.edit(status.mention, now).await
                 } else {
                     ctx.sink.send(status.mention, now).await
-                }
+                };
+                // After what it sent: the history keeps the cursor with those posts.
+                ctx.sink.checkpoint(|| self.cursor.clone());
+                alive
             }
             Err(error) => {
                 ctx.sink
@@ -451,6 +454,12 @@ fn http_base_of(url: &str) -> Option<String> {
 impl Source for MastodonSource {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The newest status id the history kept: the first connection reads the timeline
+    /// forward from there (`min_id`), as after any reconnect.
+    fn resume_from(&mut self, cursor: &str) {
+        self.cursor = Some(cursor.to_string());
     }
 
     fn run<'a>(&'a mut self, mut ctx: SourceContext) -> SourceFuture<'a> {

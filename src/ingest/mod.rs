@@ -73,6 +73,10 @@ impl SourceContext {
 pub trait Source: Send {
     fn name(&self) -> &str;
     fn run<'a>(&'a mut self, ctx: SourceContext) -> SourceFuture<'a>;
+
+    /// Where to resume, as the history kept it (`MentionSink::checkpoint`); a source that
+    /// reads only what is new ignores it.
+    fn resume_from(&mut self, _cursor: &str) {}
 }
 
 /// Every source of a config, in its order.

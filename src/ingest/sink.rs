@@ -12,6 +12,9 @@ use crossbeam_channel::{Sender, TrySendError};
 use crate::ack::Ack;
 use crate::model::{HealthState, Mention, SourceEvent, SourceHealth};
 
+/// How often, at most, a source's resume point goes to the history.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 /// How long a source waits for room in a full channel before counting a drop.
 const FULL_CHANNEL_PATIENCE: Duration = Duration::from_secs(2);
 
@@ -139,6 +142,7 @@ pub struct MentionSink {
     tx: Sender<SourceEvent>,
     stats: Arc<SourceStats>,
     board: HealthBoard,
+    last_checkpoint: Arc<Mutex<Option<std::time::Instant>>>,
 }
 
 impl MentionSink {
@@ -149,6 +153,7 @@ impl MentionSink {
             tx,
             stats,
             board: board.clone(),
+            last_checkpoint: Arc::default(),
         }
     }
 
@@ -221,6 +226,29 @@ impl MentionSink {
                 }
             }
         }
+    }
+
+    /// The source has sent everything up to `cursor` (called lazily, at most once a second):
+    /// the history keeps it with those posts, and a restart resumes there (`Source::
+    /// resume_from`). Never waits: a checkpoint that finds the channel full is skipped (the
+    /// next one says more).
+    pub fn checkpoint(&self, cursor: impl FnOnce() -> Option<String>) {
+        let now = std::time::Instant::now();
+        let mut last = self
+            .last_checkpoint
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.is_some_and(|at| now.duration_since(at) < CHECKPOINT_EVERY) {
+            return;
+        }
+        let Some(cursor) = cursor() else { return };
+        *last = Some(now);
+        let _ = self
+            .tx
+            .try_send(SourceEvent::Checkpoint(crate::model::Checkpoint {
+                source: self.name.to_string(),
+                cursor,
+            }));
     }
 
     /// Counts and logs a message that could not be understood; the source goes on.

@@ -208,6 +208,7 @@ pub fn described(events: &[SourceEvent]) -> Vec<String> {
             SourceEvent::Post(m) => format!("post {}", m.id),
             SourceEvent::Edit(m) => format!("edit {}", m.id),
             SourceEvent::Delete { id } => format!("delete {id}"),
+            SourceEvent::Checkpoint(c) => format!("checkpoint {} {}", c.source, c.cursor),
             SourceEvent::Acked { event, .. } => {
                 format!("acked {}", described(std::slice::from_ref(event))[0])
             }

@@ -102,7 +102,9 @@ pub fn parse_line(line: &str) -> Option<Result<ReplayLine, serde_json::Error>> {
         let received: Received = serde_json::from_str(trimmed)?;
         let posted = match &event {
             SourceEvent::Post(m) | SourceEvent::Edit(m) => Some(m.created_at),
-            SourceEvent::Delete { .. } | SourceEvent::Acked { .. } => None,
+            SourceEvent::Delete { .. } | SourceEvent::Acked { .. } | SourceEvent::Checkpoint(_) => {
+                None
+            }
         };
         Ok(ReplayLine {
             due: received.received_at.or(posted),
@@ -117,6 +119,8 @@ pub fn record_line(event: &SourceEvent, received_at: DateTime<Utc>) -> serde_jso
     let mut value = match event {
         SourceEvent::Post(mention) => serde_json::to_value(mention)?,
         SourceEvent::Acked { event, .. } => return record_line(event, received_at),
+        // Not an event of the recording: no line.
+        SourceEvent::Checkpoint(_) => return Ok(String::new()),
         other => serde_json::to_value(other)?,
     };
     if let serde_json::Value::Object(fields) = &mut value {
@@ -276,6 +280,7 @@ mod tests {
                 SourceEvent::Edit(m) => format!("edit {}", m.id),
                 SourceEvent::Delete { id } => format!("delete {id}"),
                 SourceEvent::Acked { .. } => "acked".into(),
+                SourceEvent::Checkpoint(_) => "checkpoint".into(),
             })
             .collect();
         assert_eq!(described, vec!["post r:1", "post r:3", "delete r:1"]);
