@@ -487,6 +487,13 @@ fn a_hub_killed_mid_ingest_and_its_displays_keep_every_acknowledged_post() {
     let acked = acked.lock().expect("ids").clone();
     let stored = stored_ids(&dir.path().join("data"));
     let missing: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    eprintln!(
+        "hub killed -9: {before_restart} posts acknowledged before the kill, {} in all, {} \
+         in the history, {} missing",
+        acked.len(),
+        stored.len(),
+        missing.len()
+    );
     assert!(
         before_restart > 500,
         "heard before the kill: {before_restart}"
