@@ -42,13 +42,17 @@ impl Timeline {
         now: DateTime<Utc>,
     ) -> (DateTime<Utc>, Option<TimeDelta>) {
         let last = *self.last.get_or_insert(now);
-        let mut paced = due - self.shift;
+        // Out of chrono's range (a file that jumps between the years 1 and 9999): a jump too.
+        let mut paced = due
+            .checked_sub_signed(self.shift)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut jump = None;
         // Either way: after a line from the year 2999 the lines of today come back, and they
         // are paced from where the replay is, not sent all at once.
         if (paced - last).abs() > MAX_JUMP {
             jump = Some(paced - last);
-            self.shift += paced - last;
+            // Where `due` now paces as `last`.
+            self.shift = due - last;
             paced = last;
         }
         self.last = Some(last.max(paced));
@@ -331,5 +335,26 @@ mod tests {
         assert_eq!(rx.try_iter().count(), 5);
         // r:5 still waits its second after r:4: the pace is kept after a jump.
         assert!(began.elapsed() >= std::time::Duration::from_millis(900));
+    }
+
+    #[test]
+    fn a_timeline_that_swings_between_the_ends_of_time_never_overflows() {
+        let mut timeline = Timeline::default();
+        let start: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().expect("time");
+        let ends = [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC];
+        for n in 0..10 {
+            let (paced, jump) = timeline.pace(ends[n % 2], start);
+            assert_eq!(
+                paced, start,
+                "every swing is a jump, paced where the replay is"
+            );
+            assert!(jump.is_some());
+        }
+        // And ordinary lines after it keep their pace from there.
+        let (first, _) = timeline.pace(start + TimeDelta::days(3), start);
+        let (second, jump) =
+            timeline.pace(start + TimeDelta::days(3) + TimeDelta::seconds(5), start);
+        assert_eq!(second - first, TimeDelta::seconds(5));
+        assert_eq!(jump, None);
     }
 }
