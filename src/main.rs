@@ -73,6 +73,9 @@ enum Command {
     /// Score texts read on standard input, one per line: one compound score in [-1, 1] per
     /// line, in order, nothing else. French and English, detected per line.
     Sentiment,
+    /// What a lobby screen would show of texts read on standard input, one per line: the text
+    /// with swear words masked and @handles hidden, or `[hidden: <category>]`; nothing else.
+    LobbyFilter,
     /// Score a `timestamp,value` CSV read on standard input for anomalies, streaming: prints
     /// `timestamp,value,anomaly_score` for every row, in order, each score from the past only
     /// (the result format of the Numenta Anomaly Benchmark).
@@ -316,6 +319,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Needs no configuration: a tool for analysts and benchmarks.
     match &cli.command {
         Some(Command::Sentiment) => return sentiment(),
+        Some(Command::LobbyFilter) => return lobby_filter(),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(what),
         Some(Command::Bench { what }) => return bench(&cli.config, what),
@@ -331,6 +335,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut bus = None;
     let (config, args, origin) = match cli.command {
         Some(Command::Sentiment) => return sentiment(),
+        Some(Command::LobbyFilter) => return lobby_filter(),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(&what),
         Some(Command::Bench { what }) => return bench(&cli.config, &what),
@@ -493,6 +498,18 @@ fn sentiment() -> anyhow::Result<ExitCode> {
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     vigie::analysis::score_lines::score_lines(stdin, stdout)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `vigie lobby-filter`: texts on standard input, what a lobby shows of each on standard output.
+fn lobby_filter() -> anyhow::Result<ExitCode> {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match vigie::privacy::filter_lines(&vigie::privacy::LobbyFilter::shipped(), stdin, stdout) {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        // A reader that stops early (`| head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `vigie detect`: a CSV on standard input, scored rows on standard output.

@@ -108,6 +108,31 @@ impl LobbyFilter {
     }
 }
 
+/// What a lobby would show of each line of `input`, one line each on `output`, nothing else:
+/// `[hidden: toxic]` for a post kept off the lobby, else the text with swear words masked and
+/// @handles hidden (`vigie lobby-filter`). A line that is not UTF-8 is read as best it can be.
+/// The lines read.
+pub fn filter_lines(
+    filter: &LobbyFilter,
+    input: impl std::io::BufRead,
+    mut output: impl std::io::Write,
+) -> std::io::Result<u64> {
+    let mut lines = 0;
+    for line in input.split(b'\n') {
+        let line = line?;
+        let text = String::from_utf8_lossy(&line);
+        let text = text.strip_suffix('\r').unwrap_or(&text);
+        if filter.is_toxic(text) {
+            writeln!(output, "[hidden: toxic]")?;
+        } else {
+            writeln!(output, "{}", filter.public_text(text, &[]))?;
+        }
+        lines += 1;
+    }
+    output.flush()?;
+    Ok(lines)
+}
+
 /// The text with every @handle written as "@…", but for the handles in `keep` (folded, such as
 /// the brands' own): a lobby must not show who posted, nor whom they answered.
 pub fn hide_handles(text: &str, keep: &[String]) -> String {
@@ -227,6 +252,19 @@ mod tests {
         assert!(
             !filter.is_toxic("the skill you showed"),
             "'kill' inside a word"
+        );
+    }
+
+    #[test]
+    fn each_line_in_gives_one_line_out_as_a_lobby_would_show_it() {
+        let input = "Putain, Petit Loup\nVa crever avec tes affiches\r\n\nJ'adore @lucie\n";
+        let mut out = Vec::new();
+        let read =
+            filter_lines(&LobbyFilter::shipped(), input.as_bytes(), &mut out).expect("filtered");
+        assert_eq!(read, 4);
+        assert_eq!(
+            String::from_utf8(out).expect("text"),
+            "P*****, Petit Loup\n[hidden: toxic]\n\nJ'adore @…\n"
         );
     }
 }
