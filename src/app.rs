@@ -403,13 +403,16 @@ struct History {
     link: HistoryLink,
     /// Mentions the figures were rebuilt from.
     restored: usize,
+    /// The spikes read back with them, for a hub to publish again (`start_writer`).
+    spikes: Vec<crate::model::Spike>,
     /// Where each source stopped, by name (`Source::resume_from`).
     checkpoints: std::collections::HashMap<String, String>,
 }
 
-/// Opens the history, rebuilds the figures of `analyzer` from it (the widest window the wall
-/// keeps), and starts its writer. A history that cannot be opened or read is logged, shown on
-/// the status line, and the wall runs without it, on what it receives.
+/// Opens the history and rebuilds the figures of `analyzer` from it (the widest window the
+/// wall keeps); its writer starts later (`History::start_writer`), once the bus it feeds is
+/// up. A history that cannot be opened or read is logged, shown on the status line, and the
+/// wall runs without it, on what it receives.
 fn start_history(
     config: &Config,
     analyzer: &mut Analyzer,
@@ -435,6 +438,7 @@ fn start_history(
                 health: health.clone(),
             },
             restored: 0,
+            spikes: Vec::new(),
             checkpoints: Default::default(),
         }
     };
@@ -455,17 +459,19 @@ fn start_history(
         }
     };
     // The spikes it had raised, back on the charts and out of the baselines.
-    match store.spikes_between(from, to, analyzer.brands()) {
+    let spikes = match store.spikes_between(from, to, analyzer.brands()) {
         Ok(spikes) => {
-            for spike in spikes {
-                analyzer.adopt_spike(spike);
+            for spike in &spikes {
+                analyzer.adopt_spike(spike.clone());
             }
+            spikes
         }
         Err(error) => {
             tracing::error!(%error, file = %store.path().display(), "cannot read the spikes");
             health.set_problem(Some(format!("cannot read the history's spikes: {error}")));
+            Vec::new()
         }
-    }
+    };
     if alerts_too {
         match store.alerts_between(from, to) {
             Ok(bodies) => {
@@ -494,6 +500,7 @@ fn start_history(
     });
     Some(History {
         checkpoints,
+        spikes,
         writer: None,
         unstarted: Some((store, rx)),
         link: HistoryLink {
@@ -517,8 +524,9 @@ impl History {
         let Some((store, rx)) = self.unstarted.take() else {
             return;
         };
+        let spikes = std::mem::take(&mut self.spikes);
         if let Some(bus) = &bus {
-            republish_last_stored(&store, &brands, clock, bus);
+            republish_last_stored(&store, &brands, spikes, bus);
         }
         let writer_clock = clock.clone();
         match StoreWriter::start(
@@ -550,14 +558,15 @@ impl History {
 /// not published when it was killed (the publisher's channel and batch hold seconds of a storm).
 const REPUBLISH_SPAN: Duration = Duration::from_secs(120);
 
-/// A hub's start: the mentions it stored last and its spikes, published again before anything
+/// A hub's start: the mentions it stored last and its spikes (as `start_history` read them
+/// back), published again before anything
 /// new, so that a kill -9 between the history's commit and NATS's acknowledgement loses nothing
 /// on the displays. NATS drops what it already has (same message ids, 10-minute window), and a
 /// display counts a mention id once.
 fn republish_last_stored(
     store: &Store,
     brands: &[crate::model::BrandInfo],
-    clock: &SharedClock,
+    spikes: Vec<crate::model::Spike>,
     bus: &crate::bus::BusLink,
 ) {
     let mentions = match store.last_stored(REPUBLISH_SPAN, brands) {
@@ -567,17 +576,6 @@ fn republish_last_stored(
             return;
         }
     };
-    let now = clock.now();
-    let spikes = store
-        .spikes_between(
-            now - TimeDelta::hours(48),
-            now + TimeDelta::minutes(5),
-            brands,
-        )
-        .unwrap_or_else(|error| {
-            tracing::error!(%error, "cannot read the history's spikes to publish again");
-            Vec::new()
-        });
     let (count, spike_count) = (mentions.len(), spikes.len());
     let events = mentions
         .into_iter()

@@ -163,7 +163,6 @@ impl Store {
         let version: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))?;
-
         if version < SCHEMA_VERSION {
             self.conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS mentions (
