@@ -14,6 +14,7 @@ use crate::alerts::sinks::AlertSinkConfig;
 use crate::analysis::topics::TopicConfig;
 use crate::i18n::Locale;
 use crate::layout::ThemeName;
+use crate::privacy::{LobbyAction, LobbyPolicy};
 
 /// A configuration error located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,12 +247,45 @@ pub struct StoreConfig {
 }
 
 /// What a wall in a public place hides.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivacyConfig {
     /// Lobby mode on every layout that does not say otherwise.
     #[serde(default)]
     pub lobby: bool,
+    /// What a lobby does with each category of listed words: `show`, `mask` or `hide`.
+    #[serde(default = "LobbyAction::mask")]
+    pub profanity: LobbyAction,
+    #[serde(default = "LobbyAction::hide")]
+    pub sexual: LobbyAction,
+    #[serde(default = "LobbyAction::hide")]
+    pub slurs: LobbyAction,
+    #[serde(default = "LobbyAction::hide")]
+    pub threats: LobbyAction,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        let policy = LobbyPolicy::default();
+        PrivacyConfig {
+            lobby: false,
+            profanity: policy.profanity,
+            sexual: policy.sexual,
+            slurs: policy.slurs,
+            threats: policy.threats,
+        }
+    }
+}
+
+impl PrivacyConfig {
+    pub fn policy(&self) -> LobbyPolicy {
+        LobbyPolicy {
+            profanity: self.profanity,
+            sexual: self.sexual,
+            slurs: self.slurs,
+            threats: self.threats,
+        }
+    }
 }
 
 /// How the wall looks and how it protects its screens.
@@ -1363,6 +1397,25 @@ type = "demo"
         let err = parse(&broken).expect_err("unknown field");
         assert_eq!(err.line, 10, "{err}");
         assert!(err.message.contains("owner"), "{err}");
+    }
+
+    #[test]
+    fn what_a_lobby_does_with_each_category_is_read_and_a_wrong_action_located() {
+        let config = parse(&format!(
+            "{GOOD}\n[privacy]\nlobby = true\nprofanity = \"hide\"\n"
+        ))
+        .expect("valid");
+        let policy = config.privacy.policy();
+        assert_eq!(policy.profanity, LobbyAction::Hide);
+        assert_eq!(policy.slurs, LobbyAction::Hide, "the default");
+        assert_eq!(
+            parse(GOOD).expect("valid").privacy.policy(),
+            LobbyPolicy::default()
+        );
+        let err =
+            parse(&format!("{GOOD}\n[privacy]\nslurs = \"blur\"\n")).expect_err("no such action");
+        assert_eq!(err.line, 17, "{err}");
+        assert!(err.message.contains("blur"), "{err}");
     }
 
     #[test]

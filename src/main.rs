@@ -74,8 +74,13 @@ enum Command {
     /// line, in order, nothing else. French and English, detected per line.
     Sentiment,
     /// What a lobby screen would show of texts read on standard input, one per line: the text
-    /// with swear words masked and @handles hidden, or `[hidden: <category>]`; nothing else.
-    LobbyFilter,
+    /// with its swear words masked, or `[hidden: <category>]` (slurs, sexual, threats); nothing
+    /// else. The shipped lists and the default policy.
+    LobbyFilter {
+        /// Hide @handles too, as a lobby does (the brands' own excepted).
+        #[arg(long)]
+        hide_handles: bool,
+    },
     /// Score a `timestamp,value` CSV read on standard input for anomalies, streaming: prints
     /// `timestamp,value,anomaly_score` for every row, in order, each score from the past only
     /// (the result format of the Numenta Anomaly Benchmark).
@@ -151,6 +156,11 @@ enum BenchCommand {
     Pipeline {
         #[arg(long, default_value_t = 2_000_000)]
         mentions: usize,
+    },
+    /// Lines a second through the lobby filter (`vigie lobby-filter`), one thread.
+    Lobby {
+        #[arg(long, default_value_t = 200_000)]
+        lines: usize,
     },
     /// Mentions a second parsed from raw wire bytes, per source format.
     Parse {
@@ -319,7 +329,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // Needs no configuration: a tool for analysts and benchmarks.
     match &cli.command {
         Some(Command::Sentiment) => return sentiment(),
-        Some(Command::LobbyFilter) => return lobby_filter(),
+        Some(Command::LobbyFilter { hide_handles }) => return lobby_filter(*hide_handles),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(what),
         Some(Command::Bench { what }) => return bench(&cli.config, what),
@@ -335,7 +345,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut bus = None;
     let (config, args, origin) = match cli.command {
         Some(Command::Sentiment) => return sentiment(),
-        Some(Command::LobbyFilter) => return lobby_filter(),
+        Some(Command::LobbyFilter { hide_handles }) => return lobby_filter(hide_handles),
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(&what),
         Some(Command::Bench { what }) => return bench(&cli.config, &what),
@@ -501,10 +511,11 @@ fn sentiment() -> anyhow::Result<ExitCode> {
 }
 
 /// `vigie lobby-filter`: texts on standard input, what a lobby shows of each on standard output.
-fn lobby_filter() -> anyhow::Result<ExitCode> {
+fn lobby_filter(hide_handles: bool) -> anyhow::Result<ExitCode> {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    match vigie::privacy::filter_lines(&vigie::privacy::LobbyFilter::shipped(), stdin, stdout) {
+    let filter = vigie::privacy::LobbyFilter::shipped();
+    match vigie::privacy::filter_lines(&filter, hide_handles, stdin, stdout) {
         Ok(_) => Ok(ExitCode::SUCCESS),
         // A reader that stops early (`| head`) is not an error.
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
@@ -542,6 +553,9 @@ fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<E
     match what {
         BenchCommand::Pipeline { mentions } => {
             bench::pipeline::print(&bench::pipeline::run(*mentions)?);
+        }
+        BenchCommand::Lobby { lines } => {
+            bench::lobby::print(&bench::lobby::run(*lines)?);
         }
         BenchCommand::Parse { seconds } => {
             let budget = std::time::Duration::from_secs_f64(seconds.max(0.1));

@@ -307,12 +307,12 @@ fn mention(id: &str, text: &str) -> vigie::model::EnrichedMention {
 }
 
 #[test]
-fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
+fn a_lobby_hides_authors_masks_swearing_and_keeps_threats_slurs_and_sex_off_the_stream() {
     use vigie::model::WallUpdate;
     use vigie::wall::tiles::stream::{CardBody, CardMeta, StreamCard};
 
     let (mut app, tx) = wall_app_with_feed(shipped("lobby.toml"));
-    // Oldest first: the newest (top card) is the toxic one.
+    // Oldest first: the newest three (a threat, a slur, sexual content) are kept off.
     tx.send(WallUpdate::Mentions(vec![
         mention(
             "a",
@@ -320,6 +320,8 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
         ),
         mention("b", "What the fuck is this Petit Loup poster"),
         mention("c", "Petit Loup on sait où tu habites"),
+        mention("d", "Petit Loup sale b0ugn0ule"),
+        mention("e", "#PetitLoup suce ma b1te"),
     ]))
     .expect("send");
     app.update();
@@ -329,7 +331,10 @@ fn a_lobby_hides_authors_masks_swearing_and_keeps_toxic_posts_off_the_stream() {
         .iter(app.world())
         .filter(|(_, v)| **v != Visibility::Hidden)
         .count();
-    assert_eq!(visible, 2, "the threat is not shown");
+    assert_eq!(
+        visible, 2,
+        "the threat, the slur and the sexual post are not shown"
+    );
     let mut bodies = app.world_mut().query::<(&CardBody, &Text)>();
     let mut texts: Vec<(usize, String)> = bodies
         .iter(app.world())

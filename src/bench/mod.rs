@@ -4,6 +4,7 @@
 
 pub mod conditions;
 pub mod input;
+pub mod lobby;
 pub mod parse;
 pub mod peer;
 pub mod pipeline;

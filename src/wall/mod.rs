@@ -215,6 +215,9 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
         title: format!("Vigie — {}", config.wall.title),
     });
     app.insert_resource(WallSettings::from_config(config));
+    app.insert_resource(tiles::stream::Lobby(
+        crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
+    ));
     app.insert_resource(WallLayout(layout));
     app.insert_resource(UpdateFeed(inputs.updates));
     app.insert_resource(bridge::CardFeed(inputs.cards));

@@ -264,7 +264,7 @@ pub fn alert_lines(
             let shown = alert
                 .evidence
                 .first()
-                .filter(|post| lobby.is_none_or(|filter| !filter.is_toxic(&post.text)));
+                .filter(|post| lobby.is_none_or(|filter| !filter.keeps_off(&post.text)));
             if let Some(post) = shown {
                 let text = shorten(&public(&post.text), EVIDENCE_CHARS);
                 if lobby.is_some() {

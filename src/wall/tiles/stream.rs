@@ -195,7 +195,7 @@ pub fn shown<'a>(
     data.stream
         .iter()
         .filter(|m| tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b)))
-        .filter(|m| lobby.is_none_or(|filter| !filter.is_toxic(&m.mention.text)))
+        .filter(|m| lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text)))
         .take(tile.cards)
         .collect()
 }

@@ -336,6 +336,8 @@ pub fn micro_text(micro: &[(String, f32)]) -> String {
 fn update_topics(
     data: Res<WallData>,
     settings: Res<WallSettings>,
+    layout: Res<crate::wall::WallLayout>,
+    lobby_filter: Res<crate::wall::tiles::stream::Lobby>,
     tiles: Query<(Entity, &TopicsTile)>,
     mut texts: Query<(&TopicText, &InTile, &mut Text)>,
     mut nodes: Query<(&TopicNode, &InTile, &mut Node), Without<TopicsPlaceholder>>,
@@ -343,6 +345,12 @@ fn update_topics(
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
+    // Topic names are the config's, but a lobby shows nothing its lists would not.
+    let lobby = crate::wall::tiles::stream::lobby_of(&layout, &settings, &lobby_filter);
+    let public = |text: String| match lobby {
+        Some(filter) => filter.mask(&text),
+        None => text,
+    };
     let views: HashMap<Entity, Vec<TopicRow>> = tiles
         .iter()
         .map(|(entity, tile)| (entity, topic_rows(figures, tile.window_minutes, tile.brand)))
@@ -356,10 +364,10 @@ fn update_topics(
     for (text_of, tile, mut text) in &mut texts {
         let shown = match (row(tile, text_of.slot), text_of.field) {
             (None, _) => String::new(),
-            (Some(r), TopicField::Name) => r.name.clone(),
+            (Some(r), TopicField::Name) => public(r.name.clone()),
             (Some(r), TopicField::Percent) => format!("{:.0} %", r.share),
             (Some(r), TopicField::Change) => change_text(r.change, labels.points),
-            (Some(r), TopicField::Micro) => micro_text(&r.micro),
+            (Some(r), TopicField::Micro) => public(micro_text(&r.micro)),
         };
         set_text(&mut text, &shown);
     }

@@ -271,7 +271,17 @@ mod tests {
 
     #[test]
     fn a_lobby_leaves_swear_words_out_and_still_fills_its_rows() {
-        let filter = LobbyFilter::new("merde\n", "");
+        let lexicon = crate::privacy::Lexicon::parse(
+            &[crate::privacy::List {
+                name: "test",
+                category: crate::privacy::Category::Profanity,
+                text: "merde",
+            }],
+            &[],
+            "",
+        )
+        .expect("a list");
+        let filter = LobbyFilter::new(lexicon, crate::privacy::LobbyPolicy::default());
         let terms = vec![
             term("affiches", Some(1)),
             term("merde", None),

@@ -403,7 +403,7 @@ pub fn spike_reason(
         *term = filter.public_text(term, &keep);
     }
     let post = post
-        .filter(|p| !filter.is_toxic(&p.text))
+        .filter(|p| !filter.keeps_off(&p.text))
         .map(|p| crate::alerts::EvidencePost {
             author: String::new(),
             text: filter.public_text(&p.text, &keep),
