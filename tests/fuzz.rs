@@ -263,4 +263,25 @@ proptest! {
     fn bus_messages_on_a_display(body in inputs(bus_messages())) {
         let _ = vigie::bus::wire::decode(&body, shipped_brands());
     }
+
+    /// A lobby's text keeps its length (a mask replaces letters one for one), whatever the
+    /// post holds: disguised words, stray symbols, invisible or combining characters.
+    #[test]
+    fn lobby_masks(post in inputs(vec![
+        "Petit Loup c'est de la m3rdeeee #fdp @connard_du_93".as_bytes().to_vec(),
+        "f.u.c.k :P :D s@le @r@be k1ll y0urs3lf".as_bytes().to_vec(),
+        "p*te ｆｕｃｋ fu\u{200B}ck e\u{301}ncule\u{301} #PetitLoupFilsDePute".as_bytes().to_vec(),
+    ])) {
+        let text = String::from_utf8_lossy(&post);
+        let verdict = lobby_filter().verdict(&text);
+        if verdict.hidden.is_none() {
+            prop_assert_eq!(verdict.text.chars().count(), text.chars().count());
+        }
+        let _ = lobby_filter().public_text(&text, &[]);
+    }
+}
+
+fn lobby_filter() -> &'static vigie::privacy::LobbyFilter {
+    static FILTER: std::sync::OnceLock<vigie::privacy::LobbyFilter> = std::sync::OnceLock::new();
+    FILTER.get_or_init(vigie::privacy::LobbyFilter::shipped)
 }
