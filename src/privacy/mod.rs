@@ -229,7 +229,12 @@ impl LobbyFilter {
 
     /// The gravest category that keeps `text` off a lobby, if any.
     pub fn hidden_category(&self, text: &str) -> Option<Category> {
-        self.verdict(text).hidden
+        self.findings(text)
+            .hits
+            .iter()
+            .map(|h| h.category)
+            .filter(|&c| self.policy.action(c) == LobbyAction::Hide)
+            .max()
     }
 
     /// Whether a lobby leaves the post out.

@@ -128,6 +128,20 @@ fn the_gravest_hidden_category_is_named_and_every_category_flagged() {
         [Category::Profanity, Category::Sexual, Category::Threats]
     );
     assert_eq!(verdict.line(), "[hidden: threats]");
+    let filter = filter();
+    for text in [
+        "putain, suce ma bite, kys",
+        "putain",
+        "suce ma bite",
+        "nigger",
+        "rien",
+    ] {
+        assert_eq!(
+            filter.hidden_category(text),
+            filter.verdict(text).hidden,
+            "{text}"
+        );
+    }
 }
 
 #[test]
