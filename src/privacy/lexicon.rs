@@ -9,6 +9,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
 use super::reading::{read_entry, squeezed};
+use super::threats::ThreatGrammar;
 
 /// What kind of harm a listed form does; ordered from the mildest to the gravest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -101,6 +102,8 @@ pub struct Lexicon {
     pub allowed: AhoCorasick,
     /// The number of forms read per list file, in order.
     pub sizes: Vec<(String, usize)>,
+    /// Threats told by their grammar rather than listed.
+    pub threats: ThreatGrammar,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -217,7 +220,14 @@ impl Lexicon {
             by_key,
             by_length,
             sizes,
+            threats: ThreatGrammar::default(),
         })
+    }
+
+    /// The lexicon, telling threats by `grammar` too.
+    pub fn with_threat_grammar(mut self, grammar: ThreatGrammar) -> Lexicon {
+        self.threats = grammar;
+        self
     }
 
     /// The forms whose first word is written `squeezed` (each run of a letter once).

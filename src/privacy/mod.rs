@@ -11,6 +11,7 @@ mod handles;
 pub mod lexicon;
 pub mod reading;
 pub mod scan;
+pub mod threats;
 
 use std::ops::Range;
 
@@ -76,6 +77,8 @@ const AMBIGUOUS: [(&str, &str); 2] = [
 ];
 
 const ALLOW: &str = include_str!("../../assets/privacy/allow.txt");
+
+const THREAT_GRAMMAR: &str = include_str!("../../assets/privacy/threat-grammar.txt");
 
 /// What a lobby does with a post that holds a word of a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -178,6 +181,11 @@ impl LobbyFilter {
             tracing::error!(%error, "the shipped lobby lists cannot be read");
             Lexicon::parse(&[], &[], "").expect("empty lists read")
         });
+        let grammar = threats::ThreatGrammar::parse(THREAT_GRAMMAR).unwrap_or_else(|(line, e)| {
+            tracing::error!("the shipped threat grammar, line {line}: {e}");
+            threats::ThreatGrammar::default()
+        });
+        let lexicon = lexicon.with_threat_grammar(grammar);
         LobbyFilter { lexicon, policy }
     }
 

@@ -371,6 +371,39 @@ fn find_inside_tag(lexicon: &Lexicon, tag: &Reading, findings: &mut Findings) {
     }
 }
 
+/// Threats told by the grammar: a violent verb aimed at a person, said as an intent, a wish
+/// or an order.
+fn find_threats(
+    lexicon: &Lexicon,
+    words: &[&Reading],
+    sentence_start: &[bool],
+    findings: &mut Findings,
+) {
+    for (start, end) in lexicon.threats.find(words, sentence_start) {
+        if let (Some(first), Some(last)) = (words[start].bytes(), words[end - 1].bytes()) {
+            findings.hits.push(Hit {
+                bytes: first.start..last.end,
+                category: Category::Threats,
+            });
+        }
+    }
+}
+
+/// Which words open a sentence: the first, and those after `.`, `!`, `?`, `:`, `;` or a new
+/// line (an order: `Stab him.`).
+fn sentence_starts(text: &str, words: &[&Token]) -> Vec<bool> {
+    let mut previous_end = 0;
+    words
+        .iter()
+        .enumerate()
+        .map(|(n, t)| {
+            let gap = &text[previous_end.min(t.bytes.start)..t.bytes.start];
+            previous_end = t.bytes.end;
+            n == 0 || gap.contains(['.', '!', '?', '\n', ':', ';'])
+        })
+        .collect()
+}
+
 /// Every listed form in `text`.
 pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
     let tokens = tokens(text);
@@ -381,6 +414,13 @@ pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
         .map(|t| &t.reading)
         .collect();
     find_in_words(lexicon, &words, &mut findings);
+    let word_tokens: Vec<&Token> = tokens.iter().filter(|t| t.kind == Kind::Word).collect();
+    find_threats(
+        lexicon,
+        &words,
+        &sentence_starts(text, &word_tokens),
+        &mut findings,
+    );
     find_spaced_letters(lexicon, &tokens, &mut findings);
     for tag in tokens.iter().filter(|t| t.kind == Kind::Tag) {
         let parts = tag_parts(text, tag);
@@ -390,6 +430,12 @@ pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
         }
         let parts: Vec<&Reading> = parts.iter().collect();
         find_in_words(lexicon, &parts, &mut findings);
+        // A hashtag reads as an order: #KillTheCEO, #PendonsLeMinistre.
+        let mut starts = vec![false; parts.len()];
+        if let Some(first) = starts.first_mut() {
+            *first = true;
+        }
+        find_threats(lexicon, &parts, &starts, &mut findings);
         find_inside_tag(lexicon, &tag.reading, &mut findings);
     }
     findings
