@@ -373,7 +373,97 @@ fn words_that_hold_a_listed_word_and_ambiguous_words_in_their_clean_sense_pass()
         "Analysis of the canal, the therapist said, grape juice",
         "Passion, compass, bass, grass, class, assist, embassy",
         "Je suis con... fiant pour la suite",
+        "Pique-nique au parc avec Petit Loup, une tapette à mouches et un cul-de-sac",
+        "A blue tit at the feeder; she graduated summa cum laude",
+        "fdp offerts dès 50 €, fdp inclus",
     ] {
         assert_eq!(filter.verdict(clean).line(), clean, "{clean}");
     }
+    // A clean phrase shields only itself.
+    assert_eq!(
+        filter.verdict("Pique-nique annulé, nique ta mère").line(),
+        "Pique-nique annulé, n**** ** ****"
+    );
+}
+
+fn data_lines(name: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Share of `lines` for which `caught` holds, printed with its name.
+fn share(name: &str, lines: &[String], caught: impl Fn(&str) -> bool) -> f64 {
+    let n = lines.iter().filter(|l| caught(l)).count();
+    println!("{name}: {n} of {}", lines.len());
+    n as f64 / lines.len() as f64
+}
+
+/// Sets written by helpers who never saw the lists, the grammar nor this file, to measure the
+/// filter out of sample (`docs/lobby.md`, "Measured", says which were seen while the rules
+/// were written). Floors sit just under the figures of 2026-12-05: they catch a regression,
+/// they are not the aim.
+#[test]
+fn held_out_sets_stay_above_their_floors() {
+    let filter = LobbyFilter::shipped();
+    let hidden = |text: &str| filter.verdict(text).hidden.is_some();
+    let changed = |text: &str| filter.verdict(text).line() != text;
+
+    let hostile: Vec<(String, String)> = data_lines("lobby-heldout-hostile.txt")
+        .into_iter()
+        .filter_map(|l| {
+            let (category, text) = l.split_once('\t')?;
+            Some((category.to_string(), text.to_string()))
+        })
+        .collect();
+    assert_eq!(hostile.len(), 200);
+    let texts: Vec<String> = hostile.iter().map(|(_, t)| t.clone()).collect();
+    let as_its_action = hostile
+        .iter()
+        .filter(|(category, text)| {
+            if category == "profanity" {
+                changed(text)
+            } else {
+                hidden(text)
+            }
+        })
+        .count();
+    println!("held-out 1, hostile, as its category's action: {as_its_action} of 200");
+    let caught_1 = share("held-out 1, hostile, changed", &texts, changed);
+    let clean_1 = share(
+        "held-out 1, clean, changed",
+        &data_lines("lobby-heldout-clean.txt"),
+        changed,
+    );
+    let threats_2 = share(
+        "held-out 2, threats, hidden",
+        &data_lines("lobby-heldout2-threats.txt"),
+        hidden,
+    );
+    let benign_2 = share(
+        "held-out 2, benign, changed",
+        &data_lines("lobby-heldout2-benign.txt"),
+        changed,
+    );
+    let threats_3 = share(
+        "held-out 3, threats, hidden",
+        &data_lines("lobby-heldout3-threats.txt"),
+        hidden,
+    );
+    let benign_3 = share(
+        "held-out 3, benign, changed",
+        &data_lines("lobby-heldout3-benign.txt"),
+        changed,
+    );
+    assert!(caught_1 >= 0.75, "held-out 1 hostile {caught_1}");
+    assert!(clean_1 <= 0.025, "held-out 1 clean {clean_1}");
+    assert!(threats_2 >= 0.50, "held-out 2 threats {threats_2}");
+    assert!(benign_2 <= 0.03, "held-out 2 benign {benign_2}");
+    assert!(threats_3 >= 0.15, "held-out 3 threats {threats_3}");
+    assert!(benign_3 <= 0.03, "held-out 3 benign {benign_3}");
 }

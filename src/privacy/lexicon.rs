@@ -104,6 +104,8 @@ pub struct Lexicon {
     pub sizes: Vec<(String, usize)>,
     /// Threats told by their grammar rather than listed.
     pub threats: ThreatGrammar,
+    /// Clean phrases that hold a listed word (`pique-nique`, `cul-de-sac`), by first word.
+    clean_phrases: HashMap<String, Vec<Vec<String>>>,
 }
 
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -221,7 +223,30 @@ impl Lexicon {
             by_length,
             sizes,
             threats: ThreatGrammar::default(),
+            clean_phrases: HashMap::new(),
         })
+    }
+
+    /// The lexicon, leaving the listed words inside these clean phrases alone (one a line).
+    pub fn with_clean_phrases(mut self, text: &str) -> Lexicon {
+        for (_, line) in lines(text) {
+            let words: Vec<String> = entry_words(line)
+                .into_iter()
+                .map(|w| w.into_iter().collect())
+                .collect();
+            if let Some(first) = words.first() {
+                self.clean_phrases
+                    .entry(first.clone())
+                    .or_default()
+                    .push(words);
+            }
+        }
+        self
+    }
+
+    /// The clean phrases that start with `word` (as read, folded).
+    pub fn clean_phrases_from(&self, word: &str) -> &[Vec<String>] {
+        self.clean_phrases.get(word).map_or(&[], Vec::as_slice)
     }
 
     /// The lexicon, telling threats by `grammar` too.

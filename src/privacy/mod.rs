@@ -80,6 +80,8 @@ const ALLOW: &str = include_str!("../../assets/privacy/allow.txt");
 
 const THREAT_GRAMMAR: &str = include_str!("../../assets/privacy/threat-grammar.txt");
 
+const CLEAN_PHRASES: &str = include_str!("../../assets/privacy/clean-phrases.txt");
+
 /// What a lobby does with a post that holds a word of a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -185,7 +187,9 @@ impl LobbyFilter {
             tracing::error!("the shipped threat grammar, line {line}: {e}");
             threats::ThreatGrammar::default()
         });
-        let lexicon = lexicon.with_threat_grammar(grammar);
+        let lexicon = lexicon
+            .with_threat_grammar(grammar)
+            .with_clean_phrases(CLEAN_PHRASES);
         LobbyFilter { lexicon, policy }
     }
 

@@ -404,6 +404,24 @@ fn sentence_starts(text: &str, words: &[&Token]) -> Vec<bool> {
         .collect()
 }
 
+/// The bytes of the clean phrases in a post's words (`pique-nique`, `blue tits`).
+fn clean_spans(lexicon: &Lexicon, words: &[&Reading]) -> Vec<Range<usize>> {
+    let plain: Vec<String> = words.iter().map(|w| plain(w)).collect();
+    let mut spans = Vec::new();
+    for at in 0..plain.len() {
+        for phrase in lexicon.clean_phrases_from(&plain[at]) {
+            let end = at + phrase.len();
+            if end <= plain.len()
+                && plain[at..end] == phrase[..]
+                && let (Some(first), Some(last)) = (words[at].bytes(), words[end - 1].bytes())
+            {
+                spans.push(first.start..last.end);
+            }
+        }
+    }
+    spans
+}
+
 /// Every listed form in `text`.
 pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
     let tokens = tokens(text);
@@ -438,6 +456,12 @@ pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
         find_threats(lexicon, &parts, &starts, &mut findings);
         find_inside_tag(lexicon, &tag.reading, &mut findings);
     }
+    let clean = clean_spans(lexicon, &words);
+    findings.hits.retain(|h| {
+        !clean
+            .iter()
+            .any(|c| c.start <= h.bytes.start && h.bytes.end <= c.end)
+    });
     findings
         .hits
         .sort_by_key(|h| (h.bytes.start, h.bytes.end, h.category));
