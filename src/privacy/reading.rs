@@ -4,6 +4,7 @@
 //! dropped, and a `*` kept as "some letter". Each letter read remembers where it was written, so
 //! that a mask lands on the original text.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
@@ -28,7 +29,12 @@ impl Reading {
     /// `text[range]` read as one word. `leet`: digits and `@$€!|` stand for letters (a word
     /// that holds at least one letter); otherwise they are kept as written.
     pub fn of(text: &str, range: Range<usize>, leet: bool) -> Reading {
-        let mut reading = Reading::default();
+        let mut reading = Reading {
+            letters: Vec::with_capacity(range.len()),
+            spans: Vec::with_capacity(range.len()),
+            written: 0,
+            alphabetic: 0,
+        };
         for (at, c) in text[range.clone()].char_indices() {
             let span = range.start + at..range.start + at + c.len_utf8();
             if !is_invisible(c) && !is_combining_mark(c) {
@@ -129,30 +135,33 @@ impl Reading {
 
     /// The readings of the word with every `1` read as `i`, then as `l` (up to three of them;
     /// beyond, all as `i`).
-    pub fn spellings(&self) -> Vec<Vec<char>> {
+    pub fn spellings(&self) -> Cow<'_, [Vec<char>]> {
+        if !self.letters.contains(&I_OR_L) {
+            // Most words: the letters as read, borrowed.
+            return Cow::Borrowed(std::slice::from_ref(&self.letters));
+        }
         let ones: Vec<usize> = (0..self.len())
             .filter(|&i| self.letters[i] == I_OR_L)
             .collect();
-        if ones.is_empty() {
-            return vec![self.letters.clone()];
-        }
         if ones.len() > 3 {
             let all_i = self
                 .letters
                 .iter()
                 .map(|&c| if c == I_OR_L { 'i' } else { c })
                 .collect();
-            return vec![all_i];
+            return Cow::Owned(vec![all_i]);
         }
-        (0..1u32 << ones.len())
-            .map(|choice| {
-                let mut letters = self.letters.clone();
-                for (bit, &at) in ones.iter().enumerate() {
-                    letters[at] = if choice & (1 << bit) == 0 { 'i' } else { 'l' };
-                }
-                letters
-            })
-            .collect()
+        Cow::Owned(
+            (0..1u32 << ones.len())
+                .map(|choice| {
+                    let mut letters = self.letters.clone();
+                    for (bit, &at) in ones.iter().enumerate() {
+                        letters[at] = if choice & (1 << bit) == 0 { 'i' } else { 'l' };
+                    }
+                    letters
+                })
+                .collect(),
+        )
     }
 }
 
@@ -297,8 +306,8 @@ mod tests {
         let word = Reading::of("ki11", 0..4, true);
         let spellings: Vec<String> = word
             .spellings()
-            .into_iter()
-            .map(|w| w.into_iter().collect())
+            .iter()
+            .map(|w| w.iter().collect())
             .collect();
         assert!(spellings.contains(&"kill".to_string()));
         assert!(spellings.contains(&"kiii".to_string()));

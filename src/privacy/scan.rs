@@ -202,15 +202,15 @@ fn candidates(lexicon: &Lexicon, reading: &Reading) -> Vec<u32> {
                 .any(|s| same_word_starred(s, &form.words[0]))
         });
         let plain = reading.without_stars();
-        for spelling in plain.spellings() {
-            add(lexicon.by_key(&squeezed(&spelling)), &|form| {
-                same_word(&spelling, &form.words[0])
+        for spelling in plain.spellings().iter() {
+            add(lexicon.by_key(&squeezed(spelling)), &|form| {
+                same_word(spelling, &form.words[0])
             });
         }
     } else {
-        for spelling in reading.spellings() {
-            add(lexicon.by_key(&squeezed(&spelling)), &|form| {
-                same_word(&spelling, &form.words[0])
+        for spelling in reading.spellings().iter() {
+            add(lexicon.by_key(&squeezed(spelling)), &|form| {
+                same_word(spelling, &form.words[0])
             });
         }
     }

@@ -4,6 +4,7 @@
 //! (`assets/privacy/threat-grammar.txt`); a phrase list cannot keep up with how threats are
 //! worded, a grammar of three parts can.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::reading::{Reading, read_entry, same_word, squeezed};
@@ -97,7 +98,7 @@ impl ThreatGrammar {
     /// says which words open a sentence (an order: `Stab him.`).
     pub fn find(&self, words: &[&Reading], sentence_start: &[bool]) -> Vec<(usize, usize)> {
         let plain: Vec<String> = words.iter().map(|w| plain_word(w)).collect();
-        let spellings: Vec<Vec<Vec<char>>> = words.iter().map(|w| w.spellings()).collect();
+        let spellings: Vec<_> = words.iter().map(|w| w.spellings()).collect();
         let mut found = Vec::new();
         for at in 0..words.len() {
             let Some((verb_words, verb)) = self.verb_at(&spellings, at) else {
@@ -129,9 +130,9 @@ impl ThreatGrammar {
 
     /// A violent verb at `at`: how many words it takes, and how it harms. The longest verb
     /// wins ("burn down" over "burn"); between two of one length, the one that destroys.
-    fn verb_at(&self, spellings: &[Vec<Vec<char>>], at: usize) -> Option<(usize, Verb)> {
+    fn verb_at(&self, spellings: &[Cow<'_, [Vec<char>]>], at: usize) -> Option<(usize, Verb)> {
         let mut best: Option<(usize, Verb)> = None;
-        for spelling in &spellings[at] {
+        for spelling in spellings[at].iter() {
             for (parts, verb) in self.verbs.get(&squeezed(spelling)).into_iter().flatten() {
                 let fits = parts.len() <= spellings.len() - at
                     && parts
@@ -197,11 +198,9 @@ impl ThreatGrammar {
 fn plain_word(reading: &Reading) -> String {
     reading
         .spellings()
-        .into_iter()
-        .next()
+        .first()
+        .map(|letters| letters.iter().collect())
         .unwrap_or_default()
-        .into_iter()
-        .collect()
 }
 
 #[cfg(test)]
