@@ -254,11 +254,15 @@ struct Line {
 /// The clean corpus: the shared VADER tweets (human-rated, ordinary English tweets) and every
 /// distinct post of a demo day.
 fn clean_corpus() -> Vec<Line> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/sentiment/vader-tweets-even.tsv");
+    let path = std::env::var_os("VIGIE_SENTIMENT_TSV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/data/sentiment/vader-tweets-even.tsv")
+        });
     let tweets = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (the shared data sits beside the repository)",
+            "{}: {e} (the shared data sits beside the repository, or VIGIE_SENTIMENT_TSV)",
             path.display()
         )
     });
