@@ -50,6 +50,7 @@ fn main() -> anyhow::Result<()> {
         url: format!("nats://127.0.0.1:{port}"),
         stream: "BENCH".into(),
         retention_hours: 48,
+        hub_domain: None,
     };
 
     // The hub's analysis output, made beforehand: its cost is not the bus's.

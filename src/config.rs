@@ -133,6 +133,7 @@ struct RawBus {
     url: Option<Spanned<String>>,
     stream: Option<Spanned<String>>,
     retention_hours: Option<Spanned<u32>>,
+    hub_domain: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -230,6 +231,10 @@ pub struct BusConfig {
     /// How long the stream keeps what the hub published: at least the widest window a display
     /// shows, so that a display started late finds it all.
     pub retention_hours: u32,
+    /// The hub's JetStream domain, for a display in another room: its room's NATS server (a
+    /// leaf node of the hub's, with a JetStream domain of its own) holds mirrors of the hub's
+    /// streams, read from there. `None`: the display reads the hub's streams directly.
+    pub hub_domain: Option<String>,
 }
 
 /// Where and how long the history is kept.
@@ -1082,11 +1087,31 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
         "[bus] retention_hours",
         "hours the streams keep what the hub published",
     )?;
+    let hub_domain = match raw.hub_domain {
+        None => None,
+        Some(domain) if !is_domain_name(domain.get_ref()) => {
+            return Err(source.error_at(
+                Some(domain.span()),
+                "[bus] hub_domain must be letters, digits, '_' and '-' only (the hub server's \
+                 JetStream domain)",
+            ));
+        }
+        Some(domain) => Some(domain.into_inner()),
+    };
     Ok(BusConfig {
         url,
         stream,
         retention_hours,
+        hub_domain,
     })
+}
+
+/// A JetStream domain: a name that fits in a subject token (`$JS.<domain>.API`).
+pub fn is_domain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn validate_brands(
@@ -1416,6 +1441,16 @@ type = "demo"
             parse(&format!("{GOOD}\n[privacy]\nslurs = \"blur\"\n")).expect_err("no such action");
         assert_eq!(err.line, 17, "{err}");
         assert!(err.message.contains("blur"), "{err}");
+    }
+
+    #[test]
+    fn a_hub_domain_is_read_and_a_wrong_one_located() {
+        let config = parse(&format!("{GOOD}\n[bus]\nhub_domain = \"hq\"\n")).expect("valid");
+        assert_eq!(config.bus.hub_domain.as_deref(), Some("hq"));
+        assert_eq!(parse(GOOD).expect("valid").bus.hub_domain, None);
+        let err = parse(&format!("{GOOD}\n[bus]\nhub_domain = \"h.q\"\n")).expect_err("a dot");
+        assert_eq!(err.line, 17, "{err}");
+        assert!(err.message.contains("hub_domain"), "{err}");
     }
 
     #[test]

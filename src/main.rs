@@ -51,6 +51,10 @@ enum Command {
         /// The NATS server (nats://host:port); overrides [bus] url.
         #[arg(long)]
         nats: Option<String>,
+        /// The hub server's JetStream domain, for a display in another room whose NATS server
+        /// is a leaf node of the hub's; overrides [bus] hub_domain.
+        #[arg(long)]
+        hub_domain: Option<String>,
         #[command(flatten)]
         wall: WallArgs,
     },
@@ -375,9 +379,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bus = Some(Role::Hub(bus_config));
             (config, wall, None)
         }
-        Some(Command::Display { nats, wall }) => {
+        Some(Command::Display {
+            nats,
+            hub_domain,
+            wall,
+        }) => {
             let mut bus_config = config.bus.clone();
             bus_config.url = nats.unwrap_or(bus_config.url);
+            if let Some(domain) = hub_domain {
+                anyhow::ensure!(
+                    vigie::config::is_domain_name(&domain),
+                    "--hub-domain must be letters, digits, '_' and '-' only"
+                );
+                bus_config.hub_domain = Some(domain);
+            }
             bus = Some(Role::Display(bus_config));
             (config, wall, None)
         }

@@ -16,7 +16,7 @@ use crossbeam_channel::{Sender, TrySendError};
 use futures_util::StreamExt;
 
 use super::wire::{HubState, Received, Subjects, decode};
-use super::{BusInput, connect, ensure_streams, state_stream_name};
+use super::{BusInput, bind_streams, connect, state_stream_name};
 use crate::clock::{Clock, FollowedClock};
 use crate::config::BusConfig;
 use crate::ingest::{HealthBoard, SourceStats};
@@ -142,7 +142,7 @@ async fn follow(setup: FollowerSetup, stop: Arc<AtomicBool>) {
             continue;
         }
         said_unreachable = false;
-        match link.session(&js).await {
+        match link.session(&js, &client).await {
             Ok(()) => break,
             Err(error) => {
                 let reason = format!("{error:#}");
@@ -167,8 +167,12 @@ fn failed(clock: &FollowedClock, reason: String, kind: FailureKind) -> HealthSta
 
 impl Link {
     /// One connection's worth of following; `Ok` when asked to stop.
-    async fn session(&mut self, js: &jetstream::Context) -> anyhow::Result<()> {
-        ensure_streams(js, &self.setup.config, false).await?;
+    async fn session(
+        &mut self,
+        js: &jetstream::Context,
+        client: &async_nats::Client,
+    ) -> anyhow::Result<()> {
+        bind_streams(js, client, &self.setup.config).await?;
         let state_stream = js
             .get_stream(state_stream_name(&self.setup.config))
             .await

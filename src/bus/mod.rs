@@ -192,24 +192,99 @@ pub fn state_stream_name(config: &BusConfig) -> String {
     format!("{}_STATE", config.stream)
 }
 
-/// Creates the two streams where they are missing; the hub (`update`) also brings an existing
-/// stream's retention in line with its config.
-async fn ensure_streams(
+/// A room's mirrors of the hub's two streams, read through the hub domain's API prefix
+/// (`$JS.<domain>.API`): same names, same retention; a mirror keeps each message's sequence
+/// and time, and picks up where it stopped when the link between the rooms returns.
+fn mirror_configs(config: &BusConfig, hub_domain: &str) -> [stream::Config; 2] {
+    let (events, state) = stream_configs(config);
+    [events, state].map(|hub| stream::Config {
+        name: hub.name.clone(),
+        description: Some(format!(
+            "Vigie: this room's mirror of the hub's {} (JetStream domain {hub_domain})",
+            hub.name
+        )),
+        subjects: Vec::new(),
+        mirror: Some(stream::Source {
+            name: hub.name.clone(),
+            external: Some(stream::External {
+                api_prefix: format!("$JS.{hub_domain}.API"),
+                delivery_prefix: None,
+            }),
+            ..Default::default()
+        }),
+        duplicate_window: Duration::ZERO,
+        ..hub
+    })
+}
+
+/// Where a display reads the hub's streams, on its own NATS server: the hub's own streams
+/// (one site), or this room's mirrors of them (`hub_domain`), created here where they are
+/// missing. A display never creates the hub's streams: one that is missing is an error the
+/// wall shows ("hub stream VIGIE not found on nats://… (domain hq)").
+async fn bind_streams(
     js: &jetstream::Context,
+    client: &async_nats::Client,
     config: &BusConfig,
-    update: bool,
 ) -> anyhow::Result<()> {
+    let Some(domain) = &config.hub_domain else {
+        for name in [config.stream.clone(), state_stream_name(config)] {
+            js.get_stream(&name)
+                .await
+                .map_err(|error| missing_stream(&name, &config.url, None, &error))?;
+        }
+        return Ok(());
+    };
+    let hub = jetstream::with_domain(client.clone(), domain);
+    for mirror in mirror_configs(config, domain) {
+        let name = mirror.name.clone();
+        if js.get_stream(&name).await.is_ok() {
+            continue;
+        }
+        // The first display of the room makes the mirror, once the hub's stream is there.
+        hub.get_stream(&name)
+            .await
+            .map_err(|error| missing_stream(&name, &config.url, Some(domain), &error))?;
+        js.get_or_create_stream(mirror)
+            .await
+            .with_context(|| format!("cannot create this room's mirror of the stream {name}"))?;
+        tracing::info!(
+            stream = name,
+            hub_domain = domain,
+            "this room now mirrors the hub's stream"
+        );
+    }
+    Ok(())
+}
+
+/// What the wall says of a hub stream it cannot open.
+fn missing_stream(
+    name: &str,
+    url: &str,
+    domain: Option<&str>,
+    error: &jetstream::context::GetStreamError,
+) -> anyhow::Error {
+    let place = match domain {
+        Some(domain) => format!("{url} (domain {domain})"),
+        None => url.to_string(),
+    };
+    match error.kind() {
+        jetstream::context::GetStreamErrorKind::JetStream(js)
+            if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND =>
+        {
+            anyhow::anyhow!("hub stream {name} not found on {place}")
+        }
+        _ => anyhow::anyhow!("cannot open the hub stream {name} on {place}: {error}"),
+    }
+}
+
+/// The hub's two streams, created where they are missing and brought in line with its config
+/// (retention) where they are not. Only the hub makes them.
+async fn ensure_streams(js: &jetstream::Context, config: &BusConfig) -> anyhow::Result<()> {
     for stream_config in <[stream::Config; 2]>::from(stream_configs(config)) {
         let name = stream_config.name.clone();
-        if update {
-            js.create_or_update_stream(stream_config)
-                .await
-                .with_context(|| format!("cannot create or update the stream {name}"))?;
-        } else {
-            js.get_or_create_stream(stream_config)
-                .await
-                .with_context(|| format!("cannot create the stream {name}"))?;
-        }
+        js.create_or_update_stream(stream_config)
+            .await
+            .with_context(|| format!("cannot create or update the stream {name}"))?;
     }
     Ok(())
 }

@@ -264,7 +264,7 @@ impl Run {
         if !connected {
             self.streams_ready = false;
         } else if !self.streams_ready {
-            match ensure_streams(&self.js, &self.setup.config, true).await {
+            match ensure_streams(&self.js, &self.setup.config).await {
                 Ok(()) => self.streams_ready = true,
                 Err(error) => {
                     let reason = format!("{error:#}");

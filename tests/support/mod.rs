@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod hubs;
 pub mod senders;
 
 use std::net::SocketAddr;
