@@ -141,3 +141,42 @@ fn two_rooms_on_leaf_nodes_and_a_link_cut_for_thirty_seconds_show_the_hubs_figur
         "a display made its room's mirrors:\n{a_log}\n{b_log}"
     );
 }
+
+/// A display never creates the hub's streams: against a server that has none (the hub not
+/// started yet, or the wrong server), it says so on the wall and keeps trying.
+#[test]
+fn a_display_says_which_hub_stream_is_missing_and_creates_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nats = Nats::start(&dir.path().join("nats"));
+    let replay = dir.path().join("crisis.jsonl");
+    write_crisis_hour(&replay);
+    let config = write_config(dir.path(), &replay);
+    let out = dir.path().join("display.json");
+    let log = finish("display", display(&config, &nats, "4", &out));
+    let shown = figures(&out);
+    let hub = shown
+        .sources
+        .iter()
+        .find(|s| s.name == "hub")
+        .expect("the link to the hub on the status line");
+    let expected = format!("hub stream VIGIE not found on {}", nats.url());
+    assert!(
+        matches!(&hub.state, vigie::model::HealthState::Failed { reason, .. } if reason.contains(&expected)),
+        "{:?}\n{log}",
+        hub.state
+    );
+    // Nothing was created on the server: the hub's streams are the hub's to make.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let streams = runtime.block_on(async {
+        let client = async_nats::connect(nats.url()).await.expect("connects");
+        let reply = client
+            .request("$JS.API.STREAM.NAMES", "".into())
+            .await
+            .expect("JetStream answers");
+        String::from_utf8_lossy(&reply.payload).into_owned()
+    });
+    assert!(!streams.contains("VIGIE"), "{streams}");
+}
