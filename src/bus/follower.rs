@@ -393,14 +393,22 @@ impl Link {
                 board.mark_received(HUB_ENTRY, self.setup.clock.now());
                 board.set_state(HUB_ENTRY, HealthState::Live);
             }
-            _ => board.set_state(
-                HUB_ENTRY,
-                failed(
-                    &self.setup.clock,
-                    "the hub is silent".into(),
-                    FailureKind::Silent,
-                ),
-            ),
+            last => {
+                board.set_state(
+                    HUB_ENTRY,
+                    failed(
+                        &self.setup.clock,
+                        "the hub is silent".into(),
+                        FailureKind::Silent,
+                    ),
+                );
+                // What the hub's sources delivered is stale since its last heartbeat.
+                let silent_for = last.map(|at| at.elapsed()).unwrap_or_default();
+                let at_speed = silent_for.as_secs_f64() * self.setup.clock.speed();
+                let since = self.setup.clock.now()
+                    - TimeDelta::milliseconds((at_speed * 1000.0).min(1e12) as i64);
+                board.remote_stale_since(since);
+            }
         }
     }
 }

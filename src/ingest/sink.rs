@@ -77,6 +77,17 @@ impl HealthBoard {
         *self.remote.lock().unwrap_or_else(PoisonError::into_inner) = sources;
     }
 
+    /// The hub's sources as the hub last said, when the hub has gone silent: what they were
+    /// delivering is stale since then (a room cut off from the hub shows it).
+    pub fn remote_stale_since(&self, since: DateTime<Utc>) {
+        let mut remote = self.remote.lock().unwrap_or_else(PoisonError::into_inner);
+        for source in remote.iter_mut() {
+            if matches!(source.state, HealthState::Live | HealthState::Starting) {
+                source.state = HealthState::Stale { since };
+            }
+        }
+    }
+
     pub fn mark_received(&self, name: &str, at: DateTime<Utc>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
@@ -319,6 +330,26 @@ mod tests {
         let now = last + chrono::TimeDelta::minutes(10);
         let health = board.snapshot(now, chrono::TimeDelta::minutes(5));
         assert_eq!(health[0].state, HealthState::Stale { since: last });
+    }
+
+    #[test]
+    fn the_hubs_sources_turn_stale_when_the_hub_goes_silent_and_live_when_it_speaks() {
+        let board = HealthBoard::default();
+        let source = |state| SourceHealth {
+            name: "crisis".into(),
+            state,
+            received: 3,
+            malformed: 0,
+            dropped: 0,
+        };
+        board.set_remote(vec![source(HealthState::Live)]);
+        let since = Utc::now();
+        board.remote_stale_since(since);
+        let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
+        assert_eq!(health[0].state, HealthState::Stale { since });
+        board.set_remote(vec![source(HealthState::Live)]);
+        let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
+        assert_eq!(health[0].state, HealthState::Live);
     }
 
     #[test]
