@@ -1065,13 +1065,7 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
     let stream = match raw.stream {
         None => "VIGIE".to_string(),
         // JetStream's rule for stream names: no spaces, dots, wildcards or path separators.
-        Some(name)
-            if name.get_ref().is_empty()
-                || !name
-                    .get_ref()
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
-        {
+        Some(name) if !is_nats_name(name.get_ref()) => {
             return Err(source.error_at(
                 Some(name.span()),
                 "[bus] stream must be letters, digits, '_' and '-' only",
@@ -1089,7 +1083,7 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
     )?;
     let hub_domain = match raw.hub_domain {
         None => None,
-        Some(domain) if !is_domain_name(domain.get_ref()) => {
+        Some(domain) if !is_nats_name(domain.get_ref()) => {
             return Err(source.error_at(
                 Some(domain.span()),
                 "[bus] hub_domain must be letters, digits, '_' and '-' only (the hub server's \
@@ -1106,8 +1100,9 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
     })
 }
 
-/// A JetStream domain: a name that fits in a subject token (`$JS.<domain>.API`).
-pub fn is_domain_name(name: &str) -> bool {
+/// A name that fits in one subject token: a JetStream stream's or domain's
+/// (`$JS.<domain>.API`), letters, digits, `_` and `-` only.
+pub fn is_nats_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

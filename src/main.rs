@@ -388,7 +388,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bus_config.url = nats.unwrap_or(bus_config.url);
             if let Some(domain) = hub_domain {
                 anyhow::ensure!(
-                    vigie::config::is_domain_name(&domain),
+                    vigie::config::is_nats_name(&domain),
                     "--hub-domain must be letters, digits, '_' and '-' only"
                 );
                 bus_config.hub_domain = Some(domain);

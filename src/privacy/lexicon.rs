@@ -8,7 +8,7 @@ use std::fmt;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 
-use super::reading::{read_entry, squeezed};
+use super::reading::{is_vowel, read_entry, squeezed};
 use super::threats::ThreatGrammar;
 
 /// What kind of harm a listed form does; ordered from the mildest to the gravest.
@@ -116,17 +116,13 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// The words of an entry, read: hyphens and apostrophes separate words like spaces.
-fn entry_words(entry: &str) -> Vec<Vec<char>> {
+pub(super) fn entry_words(entry: &str) -> Vec<Vec<char>> {
     entry
         .split(|c: char| c.is_whitespace() || matches!(c, '-' | '\'' | '’'))
         .filter(|w| !w.is_empty())
         .map(read_entry)
         .filter(|w| !w.is_empty())
         .collect()
-}
-
-fn is_vowel(c: char) -> bool {
-    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 
 /// Whether a word is looked for inside hashtags: four letters or more, or an abbreviation with

@@ -222,11 +222,7 @@ impl LobbyFilter {
         let mut flagged: Vec<Category> = findings.hits.iter().map(|h| h.category).collect();
         flagged.sort();
         flagged.dedup();
-        let hidden = flagged
-            .iter()
-            .rev()
-            .copied()
-            .find(|&c| self.policy.action(c) == LobbyAction::Hide);
+        let hidden = self.gravest_hidden(&findings);
         let text = match hidden {
             Some(_) => String::new(),
             None => masked(text, &self.mask_ranges(&findings)),
@@ -241,7 +237,12 @@ impl LobbyFilter {
 
     /// The gravest category that keeps `text` off a lobby, if any.
     pub fn hidden_category(&self, text: &str) -> Option<Category> {
-        self.findings(text)
+        self.gravest_hidden(&self.findings(text))
+    }
+
+    /// The gravest category found whose action is to hide the post.
+    fn gravest_hidden(&self, findings: &Findings) -> Option<Category> {
+        findings
             .hits
             .iter()
             .map(|h| h.category)

@@ -115,6 +115,15 @@ impl Reading {
         joined
     }
 
+    /// The word as one string, every `1` read as `i`: what neighbours, intents and clean
+    /// phrases are compared with.
+    pub fn plain(&self) -> String {
+        self.letters
+            .iter()
+            .map(|&c| if c == I_OR_L { 'i' } else { c })
+            .collect()
+    }
+
     /// Whether a `*` stands for a letter somewhere in the word.
     pub fn has_any(&self) -> bool {
         self.letters.contains(&ANY)
@@ -223,7 +232,7 @@ fn look_alike(c: char) -> Option<char> {
     })
 }
 
-fn is_vowel(c: char) -> bool {
+pub fn is_vowel(c: char) -> bool {
     matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
 }
 

@@ -8,7 +8,7 @@ use unicode_normalization::char::is_combining_mark;
 
 use super::lexicon::{Category, Form, Lexicon};
 use super::reading::{
-    I_OR_L, Reading, is_invisible, is_letter_symbol, same_word, same_word_starred, squeezed,
+    Reading, is_invisible, is_letter_symbol, same_word, same_word_starred, squeezed,
 };
 
 /// A listed form found in a text: the bytes it covers and its category.
@@ -217,29 +217,20 @@ fn candidates(lexicon: &Lexicon, reading: &Reading) -> Vec<u32> {
     found
 }
 
-fn plain(reading: &Reading) -> String {
-    reading
-        .letters
-        .iter()
-        .map(|&c| if c == I_OR_L { 'i' } else { c })
-        .collect()
-}
-
-/// Whether the neighbours of the ambiguous word at `at..end` in `words` give it its sense.
-fn context_holds(form: &Form, words: &[&Reading], at: usize, end: usize) -> bool {
+/// Whether the neighbours of the ambiguous word at `at..end` (`plain`: the words as
+/// `Reading::plain`) give it its sense.
+fn context_holds(form: &Form, plain: &[String], at: usize, end: usize) -> bool {
     let Some(context) = &form.context else {
         return true;
     };
-    let before = words[at.saturating_sub(2)..at].iter();
-    let after = words[end..(end + 2).min(words.len())].iter();
-    before
-        .map(|w| plain(w))
-        .any(|w| context.before.contains(&w))
-        || after.map(|w| plain(w)).any(|w| context.after.contains(&w))
+    let before = &plain[at.saturating_sub(2)..at];
+    let after = &plain[end..(end + 2).min(plain.len())];
+    before.iter().any(|w| context.before.contains(w))
+        || after.iter().any(|w| context.after.contains(w))
 }
 
 /// Forms, words and phrases, found in a sequence of words.
-fn find_in_words(lexicon: &Lexicon, words: &[&Reading], findings: &mut Findings) {
+fn find_in_words(lexicon: &Lexicon, words: &[&Reading], plain: &[String], findings: &mut Findings) {
     for at in 0..words.len() {
         for id in candidates(lexicon, words[at]) {
             let form = &lexicon.forms[id as usize];
@@ -254,7 +245,7 @@ fn find_in_words(lexicon: &Lexicon, words: &[&Reading], findings: &mut Findings)
             if !rest_matches {
                 continue;
             }
-            if !context_holds(form, words, at, end) {
+            if !context_holds(form, plain, at, end) {
                 findings.unsure.push(form.category);
                 continue;
             }
@@ -344,7 +335,7 @@ fn find_inside_tag(lexicon: &Lexicon, tag: &Reading, findings: &mut Findings) {
     if tag.has_any() {
         return;
     }
-    let letters = plain(tag);
+    let letters = tag.plain();
     // The letter index of each byte of `letters`.
     let mut letter_at = Vec::with_capacity(letters.len());
     for (n, c) in letters.chars().enumerate() {
@@ -376,10 +367,11 @@ fn find_inside_tag(lexicon: &Lexicon, tag: &Reading, findings: &mut Findings) {
 fn find_threats(
     lexicon: &Lexicon,
     words: &[&Reading],
+    plain: &[String],
     sentence_start: &[bool],
     findings: &mut Findings,
 ) {
-    for (start, end) in lexicon.threats.find(words, sentence_start) {
+    for (start, end) in lexicon.threats.find(words, plain, sentence_start) {
         if let (Some(first), Some(last)) = (words[start].bytes(), words[end - 1].bytes()) {
             findings.hits.push(Hit {
                 bytes: first.start..last.end,
@@ -405,8 +397,7 @@ fn sentence_starts(text: &str, words: &[&Token]) -> Vec<bool> {
 }
 
 /// The bytes of the clean phrases in a post's words (`pique-nique`, `blue tits`).
-fn clean_spans(lexicon: &Lexicon, words: &[&Reading]) -> Vec<Range<usize>> {
-    let plain: Vec<String> = words.iter().map(|w| plain(w)).collect();
+fn clean_spans(lexicon: &Lexicon, words: &[&Reading], plain: &[String]) -> Vec<Range<usize>> {
     let mut spans = Vec::new();
     for at in 0..plain.len() {
         for phrase in lexicon.clean_phrases_from(&plain[at]) {
@@ -426,16 +417,15 @@ fn clean_spans(lexicon: &Lexicon, words: &[&Reading]) -> Vec<Range<usize>> {
 pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
     let tokens = tokens(text);
     let mut findings = Findings::default();
-    let words: Vec<&Reading> = tokens
-        .iter()
-        .filter(|t| t.kind == Kind::Word)
-        .map(|t| &t.reading)
-        .collect();
-    find_in_words(lexicon, &words, &mut findings);
     let word_tokens: Vec<&Token> = tokens.iter().filter(|t| t.kind == Kind::Word).collect();
+    let words: Vec<&Reading> = word_tokens.iter().map(|t| &t.reading).collect();
+    // Each word as one string, once: neighbours, threats and clean phrases compare these.
+    let plain: Vec<String> = words.iter().map(|w| w.plain()).collect();
+    find_in_words(lexicon, &words, &plain, &mut findings);
     find_threats(
         lexicon,
         &words,
+        &plain,
         &sentence_starts(text, &word_tokens),
         &mut findings,
     );
@@ -443,20 +433,25 @@ pub fn scan(lexicon: &Lexicon, text: &str) -> Findings {
     for tag in tokens.iter().filter(|t| t.kind == Kind::Tag) {
         let parts = tag_parts(text, tag);
         if parts.len() > 1 {
-            let whole = [&tag.reading];
-            find_in_words(lexicon, &whole, &mut findings);
+            find_in_words(
+                lexicon,
+                &[&tag.reading],
+                &[tag.reading.plain()],
+                &mut findings,
+            );
         }
         let parts: Vec<&Reading> = parts.iter().collect();
-        find_in_words(lexicon, &parts, &mut findings);
+        let parts_plain: Vec<String> = parts.iter().map(|p| p.plain()).collect();
+        find_in_words(lexicon, &parts, &parts_plain, &mut findings);
         // A hashtag reads as an order: #KillTheCEO, #PendonsLeMinistre.
         let mut starts = vec![false; parts.len()];
         if let Some(first) = starts.first_mut() {
             *first = true;
         }
-        find_threats(lexicon, &parts, &starts, &mut findings);
+        find_threats(lexicon, &parts, &parts_plain, &starts, &mut findings);
         find_inside_tag(lexicon, &tag.reading, &mut findings);
     }
-    let clean = clean_spans(lexicon, &words);
+    let clean = clean_spans(lexicon, &words, &plain);
     findings.hits.retain(|h| {
         !clean
             .iter()

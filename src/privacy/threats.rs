@@ -7,7 +7,8 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::reading::{Reading, read_entry, same_word, squeezed};
+use super::lexicon::entry_words;
+use super::reading::{Reading, same_word, squeezed};
 
 /// The parts of the grammar, each a set of words or phrases as read (folded, space-joined).
 #[derive(Debug, Default)]
@@ -42,11 +43,11 @@ enum Verb {
     Destroy,
 }
 
+/// An entry's words, read and joined by single spaces.
 fn phrase(entry: &str) -> String {
-    entry
-        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '\'' | '’'))
-        .filter(|w| !w.is_empty())
-        .map(|w| read_entry(w).into_iter().collect::<String>())
+    entry_words(entry)
+        .into_iter()
+        .map(|word| word.into_iter().collect::<String>())
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -94,10 +95,15 @@ impl ThreatGrammar {
         }
     }
 
-    /// Where threats are in a post's words: the range of words each covers. `sentence_start`
-    /// says which words open a sentence (an order: `Stab him.`).
-    pub fn find(&self, words: &[&Reading], sentence_start: &[bool]) -> Vec<(usize, usize)> {
-        let plain: Vec<String> = words.iter().map(|w| plain_word(w)).collect();
+    /// Where threats are in a post's words (`plain`: each as `Reading::plain`): the range of
+    /// words each covers. `sentence_start` says which words open a sentence (an order: `Stab
+    /// him.`).
+    pub fn find(
+        &self,
+        words: &[&Reading],
+        plain: &[String],
+        sentence_start: &[bool],
+    ) -> Vec<(usize, usize)> {
         let spellings: Vec<_> = words.iter().map(|w| w.spellings()).collect();
         let mut found = Vec::new();
         for at in 0..words.len() {
@@ -111,7 +117,7 @@ impl ThreatGrammar {
                 .filter(|&b| {
                     verb == Verb::Kill || !matches!(plain[b].as_str(), "le" | "la" | "l" | "lui")
                 });
-            let object_end = self.object_after(&plain, after, verb);
+            let object_end = self.object_after(plain, after, verb);
             if before_object.is_none() && object_end.is_none() {
                 continue;
             }
@@ -119,7 +125,7 @@ impl ThreatGrammar {
             let start = if sentence_start[head] {
                 Some(head)
             } else {
-                self.intent_before(&plain, head)
+                self.intent_before(plain, head)
             };
             if let Some(start) = start {
                 found.push((start, object_end.unwrap_or(after)));
@@ -195,14 +201,6 @@ impl ThreatGrammar {
     }
 }
 
-fn plain_word(reading: &Reading) -> String {
-    reading
-        .spellings()
-        .first()
-        .map(|letters| letters.iter().collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,11 +215,12 @@ mod tests {
             .map(|w| Reading::of(w, 0..w.len(), true))
             .collect();
         let refs: Vec<&Reading> = words.iter().collect();
+        let plain: Vec<String> = words.iter().map(Reading::plain).collect();
         let mut starts = vec![false; refs.len()];
         if let Some(first) = starts.first_mut() {
             *first = true;
         }
-        !grammar.find(&refs, &starts).is_empty()
+        !grammar.find(&refs, &plain, &starts).is_empty()
     }
 
     #[test]
