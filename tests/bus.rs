@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,27 +20,9 @@ fn two_displays_and_a_late_one_show_the_figures_the_hub_computed() {
     let config = write_config(dir.path(), &replay);
     let start = start.to_rfc3339();
     let out = |name: &str| dir.path().join(format!("{name}.json"));
-    let path = |p: PathBuf| p.display().to_string();
 
     // The hour plays in 15 s (240x); the hub runs on a while, then stops.
-    let hub = vigie(
-        &config,
-        &[
-            "hub",
-            "--nats",
-            &nats.url(),
-            "--start",
-            &start,
-            "--speed",
-            "240",
-            "--exit-after",
-            "24",
-            "--figures-out",
-            &path(out("hub")),
-        ],
-    )
-    .spawn()
-    .expect("hub starts");
+    let hub = replay_hub(&config, &nats.url(), &start, "240", "24", &out("hub"));
     let display = |name: &str, after: &str| display(&config, &nats, after, &out(name));
     let first = display("first", "30");
     // The second display starts when the hub's clock is more than an hour past the first
@@ -100,27 +81,9 @@ fn nats_stopped_for_ten_seconds_loses_nothing_and_everyone_reconnects() {
     let config = write_config(dir.path(), &replay);
     let start = start.to_rfc3339();
     let out = |name: &str| dir.path().join(format!("{name}.json"));
-    let path = |p: PathBuf| p.display().to_string();
 
     // The hour plays in 30 s (120x): NATS is away for ten of them, in the middle.
-    let hub = vigie(
-        &config,
-        &[
-            "hub",
-            "--nats",
-            &nats.url(),
-            "--start",
-            &start,
-            "--speed",
-            "120",
-            "--exit-after",
-            "42",
-            "--figures-out",
-            &path(out("hub")),
-        ],
-    )
-    .spawn()
-    .expect("hub starts");
+    let hub = replay_hub(&config, &nats.url(), &start, "120", "42", &out("hub"));
     let display = display(&config, &nats, "50", &out("display"));
     std::thread::sleep(Duration::from_secs(8));
     nats.kill();
@@ -161,10 +124,7 @@ fn a_hub_whose_nats_is_gone_still_stops_when_asked() {
     let config = write_config(dir.path(), &replay);
     let start = start.to_rfc3339();
     // A port nobody listens on: NATS is not there, and never comes.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port");
+    let port = free_port();
     let url = format!("nats://127.0.0.1:{port}");
     let started = std::time::Instant::now();
     let mut hub = vigie(
@@ -234,10 +194,7 @@ fn a_hub_killed_mid_ingest_and_its_displays_keep_every_acknowledged_post() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let nats = Nats::start(&dir.path().join("nats"));
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let config = write_webhook_config(dir.path(), port);
     let out = |name: &str| dir.path().join(format!("{name}.json"));
     let path = |p: PathBuf| p.display().to_string();

@@ -7,7 +7,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Child;
 use std::time::Duration;
 
@@ -16,23 +16,7 @@ use support::hubs::*;
 /// A headless display in the room of `nats`, reading the hub's streams through the room's
 /// mirrors.
 fn room_display(config: &Path, nats: &Nats, after: &str, out: &Path) -> Child {
-    vigie(
-        config,
-        &[
-            "display",
-            "--nats",
-            &nats.url(),
-            "--hub-domain",
-            "hq",
-            "--headless",
-            "--exit-after",
-            after,
-            "--figures-out",
-            &out.display().to_string(),
-        ],
-    )
-    .spawn()
-    .expect("display starts")
+    display_with(config, nats, &["--hub-domain", "hq"], after, out)
 }
 
 #[test]
@@ -68,27 +52,16 @@ fn two_rooms_on_leaf_nodes_and_a_link_cut_for_thirty_seconds_show_the_hubs_figur
     let (start, written) = write_crisis_hour(&replay);
     let config = write_config(dir.path(), &replay);
     let out = |name: &str| dir.path().join(format!("{name}.json"));
-    let path = |p: PathBuf| p.display().to_string();
 
     // The hour plays in 60 s (60x): the hub publishes before, during and after the cut.
-    let hub = vigie(
+    let hub = replay_hub(
         &config,
-        &[
-            "hub",
-            "--nats",
-            &hub_nats.url(),
-            "--start",
-            &start.to_rfc3339(),
-            "--speed",
-            "60",
-            "--exit-after",
-            "70",
-            "--figures-out",
-            &path(out("hub")),
-        ],
-    )
-    .spawn()
-    .expect("hub starts");
+        &hub_nats.url(),
+        &start.to_rfc3339(),
+        "60",
+        "70",
+        &out("hub"),
+    );
     let in_a = room_display(&config, &room_a, "95", &out("room_a"));
     let in_b = room_display(&config, &room_b, "95", &out("room_b"));
 
@@ -166,11 +139,7 @@ fn a_display_says_which_hub_stream_is_missing_and_creates_none() {
         hub.state
     );
     // Nothing was created on the server: the hub's streams are the hub's to make.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let streams = runtime.block_on(async {
+    let streams = block_on(async {
         let client = async_nats::connect(nats.url()).await.expect("connects");
         let reply = client
             .request("$JS.API.STREAM.NAMES", "".into())

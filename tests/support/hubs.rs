@@ -174,16 +174,26 @@ pub fn vigie(config: &Path, args: &[&str]) -> Command {
     command
 }
 
-/// A headless display of `config` on `nats`, stopping after `after` seconds and writing its
-/// figures to `out`.
-pub fn display(config: &Path, nats: &Nats, after: &str, out: &Path) -> Child {
+/// A hub on `url` replaying the config's source from `start` at `speed`, stopping after
+/// `after` seconds and writing its figures to `out`.
+pub fn replay_hub(
+    config: &Path,
+    url: &str,
+    start: &str,
+    speed: &str,
+    after: &str,
+    out: &Path,
+) -> Child {
     vigie(
         config,
         &[
-            "display",
+            "hub",
             "--nats",
-            &nats.url(),
-            "--headless",
+            url,
+            "--start",
+            start,
+            "--speed",
+            speed,
             "--exit-after",
             after,
             "--figures-out",
@@ -191,7 +201,23 @@ pub fn display(config: &Path, nats: &Nats, after: &str, out: &Path) -> Child {
         ],
     )
     .spawn()
-    .expect("display starts")
+    .expect("hub starts")
+}
+
+/// A headless display of `config` on `nats`, stopping after `after` seconds and writing its
+/// figures to `out`.
+pub fn display(config: &Path, nats: &Nats, after: &str, out: &Path) -> Child {
+    display_with(config, nats, &[], after, out)
+}
+
+/// `display`, with more arguments (`--hub-domain hq` for a display in another room).
+pub fn display_with(config: &Path, nats: &Nats, more: &[&str], after: &str, out: &Path) -> Child {
+    let url = nats.url();
+    let out = out.display().to_string();
+    let mut args = vec!["display", "--nats", &url, "--headless"];
+    args.extend_from_slice(more);
+    args.extend_from_slice(&["--exit-after", after, "--figures-out", &out]);
+    vigie(config, &args).spawn().expect("display starts")
 }
 
 /// Waits for a process and returns its log; it must have succeeded.
@@ -312,11 +338,7 @@ impl Relay {
 /// Whether the hub's JetStream (domain `hq`) answers through the NATS server at `url`: what a
 /// room sees of the link between the cities.
 pub fn hub_reachable_from(url: &str) -> bool {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
+    block_on(async {
         let Ok(client) = async_nats::connect(url).await else {
             return false;
         };
@@ -326,4 +348,13 @@ pub fn hub_reachable_from(url: &str) -> bool {
             Ok(Ok(_))
         )
     })
+}
+
+/// Runs `future` to its end on a runtime of its own: the tests that ask NATS something.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
 }
