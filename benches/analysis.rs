@@ -62,7 +62,7 @@ fn analysis(c: &mut Criterion) {
     let start: DateTime<Utc> = "2026-11-20T00:00:00Z".parse().expect("time");
     let step = TimeDelta::milliseconds(60);
     let mut events = input::Events::new(start, step);
-    let mut analyzer = Analyzer::new(&config).expect("analyzer");
+    let mut analyzer = Analyzer::new(&config.analysis_settings()).expect("analyzer");
     for event in events.by_ref().take(60_000) {
         let now = start + step * 60_000;
         black_box(analyzer.handle(event, now));

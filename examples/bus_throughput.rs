@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
 
     // The hub's analysis output, made beforehand: its cost is not the bus's.
     let start = Utc::now() - TimeDelta::hours(20);
-    let mut analyzer = Analyzer::new(&config)?;
+    let mut analyzer = Analyzer::new(&config.analysis_settings())?;
     let mut generator = DemoGenerator::new(7, Scenario::QuietDay, start, start);
     let step = TimeDelta::milliseconds(20 * 3_600_000 / wanted.max(1) as i64);
     let mut events = Vec::with_capacity(wanted);
@@ -120,7 +120,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     // Display: replay the stream into a display's analysis.
-    let mut display = Analyzer::new(&config)?;
+    let mut display = Analyzer::new(&config.analysis_settings())?;
     display.follow_remote_alerts();
     let (tx, rx) = crossbeam_channel::bounded::<BusInput>(65_536);
     let clock = Arc::new(FollowedClock::default());

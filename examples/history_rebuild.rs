@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
     let start = end - TimeDelta::hours(hours);
 
     // Demo posts, re-dated and re-numbered to the wanted rate.
-    let mut analyzer = Analyzer::new(&config)?;
+    let mut analyzer = Analyzer::new(&config.analysis_settings())?;
     let mut generator = DemoGenerator::new(7, Scenario::QuietDay, start, start);
     let total = per_minute * hours * 60;
     let step_ms = 60_000 / per_minute.max(1);
@@ -61,7 +61,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let began = Instant::now();
-    let mut rebuilt = Analyzer::new(&config)?;
+    let mut rebuilt = Analyzer::new(&config.analysis_settings())?;
     let stored = store.mentions_between(
         end - rebuilt.history_span(),
         end + TimeDelta::minutes(5),

@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup-debian.sh
 cargo fmt --check
+bash scripts/check-core-deps.sh
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace --all-targets

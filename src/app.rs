@@ -61,7 +61,8 @@ pub fn run_all_in_one(
         options.origin.unwrap_or_else(Utc::now),
         options.speed,
     ));
-    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    let mut analyzer =
+        Analyzer::new(&config.analysis_settings()).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
     // A one-PC wall shows its alerts again after a restart; a hub's displays end what its
     // previous run left active (`HubStarted`), and its rules raise again what still holds.
@@ -209,7 +210,8 @@ pub fn run_fed(
         options.origin.unwrap_or_else(Utc::now),
         options.speed,
     ));
-    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    let mut analyzer =
+        Analyzer::new(&config.analysis_settings()).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
@@ -267,7 +269,8 @@ pub fn run_display(
     config.store.enabled = false;
     let clock = Arc::new(FollowedClock::default());
     let shared: SharedClock = clock.clone();
-    let mut analyzer = Analyzer::new(&config).context("cannot build the brand matcher")?;
+    let mut analyzer =
+        Analyzer::new(&config.analysis_settings()).context("cannot build the brand matcher")?;
     analyzer.set_windows(&crate::wall::layout::windows_wanted(&layout));
     analyzer.follow_remote_alerts();
     let board = HealthBoard::default();

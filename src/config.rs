@@ -2,8 +2,6 @@
 //! may need to point at a line) and the validated `Config` that the rest of the program uses.
 //! Every error names the file, the line and the column, and says what is wrong.
 
-use std::fmt;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -15,82 +13,9 @@ use crate::analysis::topics::TopicConfig;
 use crate::i18n::Locale;
 use crate::layout::ThemeName;
 use crate::privacy::{LobbyAction, LobbyPolicy};
-
-/// A configuration error located in its file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Line 0: the problem is the file as a whole (missing, unreadable), not a place in it.
-        if self.line == 0 {
-            return write!(f, "{}: {}", self.file.display(), self.message);
-        }
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file.display(),
-            self.line,
-            self.column,
-            self.message
-        )
-    }
-}
-
-/// The text of a config or layout file. A file that cannot be read is an error of the whole
-/// file (line 0, printed without a place); one that is not UTF-8 is located at its first byte
-/// that is not.
-pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, ConfigError> {
-    let whole_file = |message: String| ConfigError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    };
-    let bytes = std::fs::read(path).map_err(|e| whole_file(format!("cannot read {what}: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let before = String::from_utf8_lossy(&bytes[..valid]);
-        ConfigError {
-            file: path.to_path_buf(),
-            line: before.matches('\n').count() + 1,
-            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-            message: format!(
-                "{what} is not UTF-8 text (byte 0x{:02x}): save it as UTF-8",
-                bytes.get(valid).copied().unwrap_or(0)
-            ),
-        }
-    })
-}
-
-impl std::error::Error for ConfigError {}
-
-/// Locates spans inside one file's text.
-pub(crate) struct SourceText<'a> {
-    pub file: &'a Path,
-    pub text: &'a str,
-}
-
-impl SourceText<'_> {
-    pub fn error_at(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
-        let offset = span.map(|s| s.start).unwrap_or(0).min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        ConfigError {
-            file: self.file.to_path_buf(),
-            line,
-            column,
-            message: message.into(),
-        }
-    }
-}
+pub use vigie_core::settings::{
+    AnalysisConfig, AnalysisSettings, BrandConfig, ConfigError, SourceText, SpikeConfig, read_text,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Raw file
@@ -343,22 +268,6 @@ pub struct WallConfig {
     /// Where `layout = …` is written in the config: a layout file that cannot be read is an
     /// error there, not of a file nobody can open.
     pub layout_place: Option<ConfigError>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct BrandConfig {
-    pub name: String,
-    /// The brand the room works for; the others are competitors.
-    pub own: bool,
-    /// `#rrggbb`, used for the brand's bars and badges.
-    pub color: String,
-    /// Phrases that mean this brand (accent- and case-insensitive, whole words).
-    pub keywords: Vec<String>,
-    /// Phrases that, when present, mean the mention is not about this brand.
-    pub exclude: Vec<String>,
-    /// Handles of the brand's own accounts (without `@`, lower case): their replies to
-    /// mentions give the brand's response time.
-    pub accounts: Vec<String>,
 }
 
 /// One source. `type` picks the component, as in `type = "demo"`.
@@ -673,48 +582,25 @@ fn default_history_hours() -> u32 {
 const MIN_DEDUPE_CAPACITY: usize = 100;
 const MAX_DEDUPE_CAPACITY: usize = 5_000_000;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AnalysisConfig {
-    /// How many recent mention ids are remembered to drop duplicates.
-    pub dedupe_capacity: usize,
-    /// Mentions older than this (event time) are counted as too late and not bucketed.
-    pub late_tolerance_minutes: u32,
-}
-
-impl Default for AnalysisConfig {
-    fn default() -> Self {
-        Self {
-            dedupe_capacity: 200_000,
-            late_tolerance_minutes: 24 * 60,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SpikeConfig {
-    /// Minutes of past volume the baseline is computed from.
-    pub baseline_minutes: u32,
-    /// Robust z-score (median / MAD) above which a minute is a spike.
-    pub threshold: f32,
-    /// A minute with fewer mentions than this is never a spike, however quiet the past.
-    pub min_count: u32,
-}
-
-impl Default for SpikeConfig {
-    fn default() -> Self {
-        Self {
-            baseline_minutes: 60,
-            threshold: 6.0,
-            min_count: 6,
-        }
-    }
-}
-
 const DEFAULT_COLORS: [&str; 6] = [
     "#4FC3F7", "#FFB74D", "#BA68C8", "#81C784", "#F06292", "#A1887F",
 ];
+
+impl Config {
+    /// What the analysis and the alert engine are built from.
+    pub fn analysis_settings(&self) -> AnalysisSettings {
+        AnalysisSettings {
+            locale: self.locale,
+            brands: self.brands.clone(),
+            topics: self.topics.clone(),
+            analysis: self.analysis.clone(),
+            spikes: self.spikes.clone(),
+            alerts: self.alerts.clone(),
+            chart_hours: self.wall.chart_hours,
+            sov_window_minutes: self.wall.sov_window_minutes,
+        }
+    }
+}
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {

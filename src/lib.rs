@@ -1,7 +1,7 @@
-//! Vigie: a social command-center wall. See `DESIGN.md`-style overview in the README.
-//!
-//! The arrows go one way: `ingest` → `model` ← `analysis`; `wall` reads `model` and nothing of
-//! `ingest`; `app` wires them for the command line.
+//! Vigie: a social command-center wall. The core (model, text, analysis, alert engine) is the
+//! `vigie-core` crate, re-exported here under the same names; this crate adds what touches the
+//! world: config files, sources, the history, the bus, the wall and the command line.
+//! ARCHITECTURE.md is the map.
 
 pub mod ack;
 pub mod alerts;
@@ -9,18 +9,16 @@ pub mod analysis;
 pub mod app;
 pub mod bench;
 pub mod bus;
-pub mod clock;
 pub mod config;
 pub mod disk;
 pub mod eval;
 pub mod export;
-pub mod fingerprint;
-pub mod i18n;
 pub mod ingest;
 pub mod jsonl;
 pub mod layout;
 pub mod mailbox;
-pub mod model;
 pub mod privacy;
 pub mod store;
 pub mod wall;
+
+pub use vigie_core::{clock, fingerprint, i18n, limits, model, settings, text};

@@ -47,7 +47,7 @@ fn play_for(
     checkpoints: &[DateTime<Utc>],
 ) -> (Analyzer, Vec<Figures>) {
     let config = shipped_config();
-    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let mut analyzer = Analyzer::new(&config.analysis_settings()).expect("analyzer builds");
     analyzer.set_windows(windows);
     let clock = ManualClock::new(from);
     let mut generator = DemoGenerator::new(42, scenario, from, incident);
@@ -313,7 +313,7 @@ fn an_ordinary_day_raises_no_spike_for_the_brand() {
 fn duplicates_lookalikes_and_late_mentions_are_counted_not_shown() {
     let from = at("2026-11-20T08:00:00Z");
     let config = shipped_config();
-    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let mut analyzer = Analyzer::new(&config.analysis_settings()).expect("analyzer builds");
     let mut generator = DemoGenerator::new(42, Scenario::QuietDay, from, from);
     let mut outcomes = (0, 0, 0);
     let mut viral_seen = false;
@@ -375,7 +375,8 @@ fn post(id: &str, text: &str, at_time: DateTime<Utc>) -> vigie::model::Mention {
 #[test]
 fn a_deleted_post_leaves_the_figures_an_edit_is_scored_again_and_a_late_copy_is_not_counted() {
     use vigie::model::{SourceEvent, Tone};
-    let mut analyzer = Analyzer::new(&shipped_config()).expect("analyzer builds");
+    let mut analyzer =
+        Analyzer::new(&shipped_config().analysis_settings()).expect("analyzer builds");
     let now = at("2026-11-25T12:00:30Z");
     let minute = at("2026-11-25T12:00:00Z");
     let totals = |analyzer: &mut Analyzer| analyzer.figures(now, Vec::new()).last_hour[0];
@@ -453,7 +454,7 @@ fn play_alerts(
     until: DateTime<Utc>,
 ) -> Vec<vigie::alerts::AlertChange> {
     let config = shipped_config();
-    let mut analyzer = Analyzer::new(&config).expect("analyzer builds");
+    let mut analyzer = Analyzer::new(&config.analysis_settings()).expect("analyzer builds");
     let mut generator = DemoGenerator::new(7, scenario, from, incident);
     let mut next_tick = from;
     let mut changes = Vec::new();

@@ -130,7 +130,7 @@ fn shipped_config() -> &'static vigie::config::Config {
 fn shipped_brands() -> &'static [vigie::model::BrandInfo] {
     static BRANDS: std::sync::OnceLock<Vec<vigie::model::BrandInfo>> = std::sync::OnceLock::new();
     BRANDS.get_or_init(|| {
-        vigie::analysis::Analyzer::new(shipped_config())
+        vigie::analysis::Analyzer::new(&shipped_config().analysis_settings())
             .expect("analyzer")
             .brands()
             .to_vec()
@@ -140,7 +140,7 @@ fn shipped_brands() -> &'static [vigie::model::BrandInfo] {
 /// A bus message as a hub publishes it: a counted mention, a spike.
 fn bus_messages() -> Vec<Vec<u8>> {
     use vigie::analysis::{Analyzer, Outcome};
-    let mut analyzer = Analyzer::new(shipped_config()).expect("analyzer");
+    let mut analyzer = Analyzer::new(&shipped_config().analysis_settings()).expect("analyzer");
     let now = Utc::now();
     let mention: vigie::model::Mention = serde_json::from_str(&format!(
         r#"{{"id":"x:1","platform":"mastodon","author":{{"handle":"a"}},"text":"Petit Loup, déçue","created_at":"{}"}}"#,

@@ -50,7 +50,7 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     let mut store = Store::open(dir.path()).expect("store opens");
 
     // The first run: six hours of the demo day and the first half hour of the crisis.
-    let mut first = Analyzer::new(&config).expect("analyzer");
+    let mut first = Analyzer::new(&config.analysis_settings()).expect("analyzer");
     first.set_windows(&windows);
     let mut generator = DemoGenerator::new(
         42,
@@ -97,7 +97,7 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     assert!(!before.spikes.is_empty(), "the crisis raised spikes");
 
     // The restart: a new analysis, fed only from the history.
-    let mut second = Analyzer::new(&config).expect("analyzer");
+    let mut second = Analyzer::new(&config.analysis_settings()).expect("analyzer");
     second.set_windows(&windows);
     let started = Instant::now();
     let stored = store

@@ -237,7 +237,8 @@ fn mastodon_reconnect_reads_the_gap_from_the_timeline_and_loses_nothing() {
         "/config.toml"
     )))
     .expect("config");
-    let mut analyzer = vigie::analysis::Analyzer::new(&config).expect("analyzer");
+    let mut analyzer =
+        vigie::analysis::Analyzer::new(&config.analysis_settings()).expect("analyzer");
     let now = "2026-11-25T12:00:00Z".parse().expect("time");
     let counted = events
         .into_iter()

@@ -62,7 +62,7 @@ fn play_crisis(
     tick_alerts: bool,
 ) -> (Analyzer, Vec<EnrichedMention>, DateTime<Utc>) {
     let incident: DateTime<Utc> = "2026-11-20T10:00:20Z".parse().expect("valid");
-    let mut analyzer = Analyzer::new(&config()).expect("analyzer");
+    let mut analyzer = Analyzer::new(&config().analysis_settings()).expect("analyzer");
     analyzer.set_windows(&vigie::wall::layout::windows_wanted(layout));
     let mut generator =
         DemoGenerator::new(42, Scenario::PosterBacklash, incident - history, incident);

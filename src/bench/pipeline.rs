@@ -41,7 +41,7 @@ pub fn run(count: usize) -> anyhow::Result<PipelineReport> {
     let step = TimeDelta::microseconds(86_400_000_000 / count.max(1) as i64);
     eprintln!("bench pipeline: generating {count} mentions…");
     let events = input::events(count, start, step);
-    let mut analyzer = Analyzer::new(&config)?;
+    let mut analyzer = Analyzer::new(&config.analysis_settings())?;
     let mut matched = 0usize;
     let mut duplicates = 0usize;
     let began = Instant::now();

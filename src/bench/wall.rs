@@ -53,7 +53,7 @@ pub struct LatencyReport {
 
 /// Mentions that name a brand, with fresh ids: each one is a card.
 fn cards_to_send(config: &Config, count: usize) -> anyhow::Result<Vec<crate::model::Mention>> {
-    let mut scratch = Analyzer::new(config)?;
+    let mut scratch = Analyzer::new(&config.analysis_settings())?;
     let start = Utc::now();
     let mut cards = Vec::with_capacity(count);
     for (n, event) in super::input::Events::new(start, TimeDelta::milliseconds(1)).enumerate() {

@@ -151,8 +151,7 @@ pub const SHARE_BASES: [(&str, ShareBasis); 4] = [
     ("negative", ShareBasis::Negative),
 ];
 
-/// The volume chart can look back this far (the analysis keeps this much history in memory).
-pub const MAX_CHART_MINUTES: u32 = 48 * 60;
+pub use vigie_core::limits::MAX_CHART_MINUTES;
 /// Share of voice and sentiment windows.
 pub const MAX_SHARE_MINUTES: u32 = 24 * 60;
 pub use crate::analysis::trending::MAX_TRENDING_MINUTES;

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::Severity;
-use crate::analysis::matching::folded_words;
-use crate::config::{BrandConfig, ConfigError, SourceText};
+use crate::settings::{BrandConfig, ConfigError, SourceText};
+use crate::text::folded_words;
 
 /// Every kind, for the error that lists them.
 pub const KINDS: [&str; 6] = [
@@ -24,7 +24,7 @@ pub const KINDS: [&str; 6] = [
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawAlertRule {
+pub struct RawAlertRule {
     name: Spanned<String>,
     kind: Spanned<String>,
     severity: Option<Spanned<String>>,
@@ -79,7 +79,7 @@ pub struct AlertRule {
 
 const DEFAULT_COOLDOWN_MINUTES: u32 = 30;
 
-pub(crate) fn validate_rules(
+pub fn validate_rules(
     source: &SourceText,
     raw: Vec<Spanned<RawAlertRule>>,
     brands: &[BrandConfig],

@@ -12,8 +12,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rustc_hash::FxHashMap;
 
 use super::dedupe::{IdLru, id_key, id_lru};
-use crate::config::BrandConfig;
 use crate::model::{Mention, ResponseTimes};
+use crate::settings::BrandConfig;
 
 /// Mentions remembered while they wait for an answer.
 const AWAITING: usize = 50_000;

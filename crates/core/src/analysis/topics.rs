@@ -13,8 +13,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::matching::PhraseMatcher;
-use crate::config::{ConfigError, SourceText};
 use crate::model::TopicInfo;
+use crate::settings::{ConfigError, SourceText};
 
 /// A mention remembers its topics as a bit set: the config allows at most this many, macro and
 /// micro topics together.
@@ -52,7 +52,7 @@ pub struct TopicConfig {
 }
 
 /// Checks `[[topics]]` and flattens them: each macro topic, then its micro topics.
-pub(crate) fn validate_topics(
+pub fn validate_topics(
     source: &SourceText,
     raw: Vec<Spanned<RawTopic>>,
 ) -> Result<Vec<TopicConfig>, ConfigError> {

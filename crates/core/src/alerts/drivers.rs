@@ -8,8 +8,8 @@ use rustc_hash::FxHashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::matching::folded_words;
 use crate::model::Platform;
+use crate::text::folded_words;
 
 /// Posts remembered per brand: the spike's own and enough before it to compare with.
 const KEPT: usize = 3000;
@@ -193,7 +193,7 @@ impl PostHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::matching::{fold, words_in};
+    use crate::text::{fold, words_in};
     use chrono::TimeDelta;
 
     /// Remembers a post as the alert engine does: its candidate words, from its folded text.

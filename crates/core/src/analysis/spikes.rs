@@ -17,8 +17,8 @@ use rustc_hash::FxHashMap;
 use vigie_anomaly::{AnomalyDetector, Params};
 
 use super::aggregate::{MinuteKey, MinuteRing, minute_key, minute_start};
-use crate::config::SpikeConfig;
 use crate::model::Spike;
+use crate::settings::SpikeConfig;
 
 /// How many spikes are remembered for the chart.
 const MAX_SPIKES: usize = 256;

@@ -13,9 +13,9 @@ use super::drivers::{PostHistory, candidate_words};
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
 use crate::analysis::dedupe::{IdLru, id_key, id_lru};
 use crate::analysis::matching::{folded_words, words_in};
-use crate::config::BrandConfig;
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, Platform, SourceHealth, Spike, Tone, ToneCounts};
+use crate::settings::BrandConfig;
 
 /// An alert raised by a post (keyword, author, viral) ends this long after its last trigger.
 const EVENT_ALERT_LASTS: TimeDelta = TimeDelta::minutes(15);
@@ -30,7 +30,7 @@ const MAX_EVIDENCE: usize = 5;
 /// An evidence post keeps this many characters of its text.
 const EVIDENCE_CHARS: usize = 280;
 /// Ended alerts kept for the wall.
-pub(crate) const MAX_ENDED_KEPT: usize = 20;
+pub const MAX_ENDED_KEPT: usize = 20;
 /// Recent posts kept per brand, to show what drove a spike or a negative share.
 const RECENT_POSTS_PER_BRAND: usize = 300;
 /// Engagement velocities of recent posts, to tell viral from merely popular.
@@ -642,7 +642,7 @@ fn evidence(enriched: &EnrichedMention) -> EvidencePost {
 }
 
 /// The first `n` characters of `text`.
-pub(crate) fn first_chars(text: &str, n: usize) -> &str {
+pub fn first_chars(text: &str, n: usize) -> &str {
     if text.len() <= n {
         // No more bytes than `n`, so no more characters.
         return text;

@@ -618,9 +618,10 @@ pub enum WallUpdate {
     Retracted(Vec<String>),
 }
 
-/// A neutral Bluesky card about brand 0, for the tests of whatever carries cards.
-#[cfg(test)]
-pub(crate) fn test_card(id: &str, text: &str) -> EnrichedMention {
+/// A neutral Bluesky card about brand 0, for the tests of whatever carries cards (here and in
+/// the program's crate, whose tests cannot see this crate's `cfg(test)`).
+#[doc(hidden)]
+pub fn test_card(id: &str, text: &str) -> EnrichedMention {
     EnrichedMention {
         mention: Mention {
             id: id.into(),

@@ -1,0 +1,6 @@
+//! Text: the folded form every comparison uses, its words, and the one stopword list.
+
+mod fold;
+pub mod stopwords;
+
+pub use fold::{WordsIn, fold, fold_into, folded_words, words_in, words_of_folded};
