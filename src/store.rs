@@ -533,7 +533,7 @@ impl StoredMention {
             brands: indices,
             sentiment: self.sentiment,
             tone: self.tone,
-            lang: self.lang,
+            lang: self.lang.into(),
         })
     }
 }

@@ -294,7 +294,7 @@ fn wire_mention(enriched: &EnrichedMention, brands: &[BrandInfo]) -> WireMention
             .collect(),
         sentiment: enriched.sentiment,
         tone: enriched.tone,
-        lang: enriched.lang.clone(),
+        lang: enriched.lang.to_string(),
     }
 }
 

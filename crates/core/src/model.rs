@@ -218,7 +218,7 @@ pub struct EnrichedMention {
     pub brands: Vec<usize>,
     pub sentiment: f32,
     pub tone: Tone,
-    pub lang: String,
+    pub lang: std::borrow::Cow<'static, str>,
 }
 
 /// What the analysis did with one source event, as written by `--enriched-out` (one JSON
@@ -641,7 +641,7 @@ pub fn test_card(id: &str, text: &str) -> EnrichedMention {
         brands: vec![0],
         sentiment: 0.0,
         tone: Tone::Neutral,
-        lang: String::new(),
+        lang: "".into(),
     }
 }
 

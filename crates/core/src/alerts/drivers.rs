@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Platform;
-use crate::text::folded_words;
+use crate::text::{Reading, folded_words};
 
 /// Posts remembered per brand: the spike's own and enough before it to compare with.
 const KEPT: usize = 3000;
@@ -38,19 +38,23 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// The words of a post that may explain a spike, whatever its brand: three letters or more,
-/// not a number, not a function word; sorted and each once.
-pub fn candidate_words<'a>(words: &[&'a str]) -> Vec<&'a str> {
-    let mut candidates: Vec<&str> = Vec::with_capacity(words.len());
-    candidates.extend(
-        words
-            .iter()
-            .copied()
-            .filter(|w| w.len() >= 3 && w.chars().count() >= 3)
-            .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()) && !is_stopword(w)),
-    );
-    candidates.sort_unstable();
-    candidates.dedup();
-    candidates
+/// not a number, not a function word; as indices of `reading`'s words, sorted by word and each
+/// word once, written into `out` (a buffer kept from post to post).
+pub fn candidate_words(reading: &Reading, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend((0..reading.len() as u32).filter(|&i| {
+        let w = reading.word(i as usize);
+        w.len() >= 3
+            && w.chars().count() >= 3
+            && !w.bytes().all(|b| b.is_ascii_digit())
+            && !is_stopword(w)
+    }));
+    out.sort_unstable_by(|&a, &b| {
+        reading
+            .word_bytes(a as usize)
+            .cmp(reading.word_bytes(b as usize))
+    });
+    out.dedup_by(|a, b| reading.word_bytes(*a as usize) == reading.word_bytes(*b as usize));
 }
 
 /// What drove a spike.
@@ -95,28 +99,37 @@ impl PostHistory {
         }
     }
 
-    /// Remembers a post by its `candidate_words`, computed once for all its brands.
-    pub fn add(
+    /// Remembers a post by its `candidate_words`, computed once for all its brands. The oldest
+    /// post's buffers are used again once the history is full: no allocation a post then.
+    pub fn add<'w>(
         &mut self,
         at: DateTime<Utc>,
-        candidates: &[&str],
+        candidates: impl Iterator<Item = &'w str> + Clone,
         author: &str,
         platform: Platform,
         engagement: u64,
     ) {
-        if self.posts.len() == KEPT {
-            self.posts.pop_front();
-        }
-        let kept = || candidates.iter().filter(|w| !self.ignored.contains(**w));
-        let mut joined = String::with_capacity(kept().map(|w| w.len() + 1).sum());
+        let (mut words, mut kept_author) = if self.posts.len() == KEPT {
+            self.posts
+                .pop_front()
+                .map(|seen| (seen.words, seen.author))
+                .unwrap_or_default()
+        } else {
+            Default::default()
+        };
+        words.clear();
+        let kept = || candidates.clone().filter(|w| !self.ignored.contains(*w));
+        words.reserve(kept().map(|w| w.len() + 1).sum());
         for word in kept() {
-            joined.push_str(word);
-            joined.push(' ');
+            words.push_str(word);
+            words.push(' ');
         }
+        kept_author.clear();
+        kept_author.push_str(author);
         self.posts.push_back(Seen {
             at,
-            words: joined,
-            author: author.to_string(),
+            words,
+            author: kept_author,
             platform,
             engagement,
         });
@@ -193,7 +206,7 @@ impl PostHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::{fold, words_in};
+    use crate::text::Reading;
     use chrono::TimeDelta;
 
     /// Remembers a post as the alert engine does: its candidate words, from its folded text.
@@ -205,9 +218,11 @@ mod tests {
         platform: Platform,
         engagement: u64,
     ) {
-        let folded = fold(text);
-        let words: Vec<&str> = words_in(&folded).collect();
-        history.add(at, &candidate_words(&words), author, platform, engagement);
+        let reading = Reading::of(text);
+        let mut candidates = Vec::new();
+        candidate_words(&reading, &mut candidates);
+        let words = candidates.iter().map(|&i| reading.word(i as usize));
+        history.add(at, words, author, platform, engagement);
     }
 
     #[test]

@@ -12,10 +12,10 @@ use vigie_anomaly::rank::RollingRank;
 use super::drivers::{PostHistory, candidate_words};
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
 use crate::analysis::dedupe::{IdLru, id_key, id_lru};
-use crate::analysis::matching::{folded_words, words_in};
 use crate::i18n::{Locale, alert_summary};
 use crate::model::{EnrichedMention, HealthState, Platform, SourceHealth, Spike, Tone, ToneCounts};
 use crate::settings::BrandConfig;
+use crate::text::{Reading, folded_words};
 
 /// An alert raised by a post (keyword, author, viral) ends this long after its last trigger.
 const EVENT_ALERT_LASTS: TimeDelta = TimeDelta::minutes(15);
@@ -128,6 +128,8 @@ pub struct AlertEngine {
     needs: Needs,
     /// A buffer used again for each recent post's strings.
     scratch: String,
+    /// The candidate words of the post being read, as indices of its words (used again).
+    candidates: Vec<u32>,
 }
 
 /// The per-mention work the rules call for.
@@ -135,8 +137,6 @@ pub struct AlertEngine {
 struct Needs {
     /// Engagement speed (viral posts).
     velocity: bool,
-    /// The folded words (keywords, spike explanations).
-    words: bool,
     /// The word history that explains spikes.
     history: bool,
     /// The recent posts that evidence spikes and negative shares.
@@ -149,7 +149,6 @@ impl Needs {
         let spikes = any(|c| matches!(c, Condition::VolumeSpike));
         Self {
             velocity: any(|c| matches!(c, Condition::ViralPost { .. })),
-            words: spikes || any(|c| matches!(c, Condition::Keyword { .. })),
             history: spikes,
             recent: spikes || any(|c| matches!(c, Condition::NegativeShare { .. })),
         }
@@ -187,6 +186,7 @@ impl AlertEngine {
             down_since: HashMap::new(),
             needs: Needs::of(&rules),
             scratch: String::new(),
+            candidates: Vec::new(),
             rules,
         }
     }
@@ -198,6 +198,8 @@ impl AlertEngine {
             b.severity
                 .cmp(&a.severity)
                 .then(b.started_at.cmp(&a.started_at))
+                // Raised at the same instant: the newer id first, whatever the map's order.
+                .then(b.id.cmp(&a.id))
         });
         active.extend(self.ended.iter().cloned());
         active
@@ -258,7 +260,12 @@ impl AlertEngine {
 
     /// A counted mention (or a new version of one): per-post rules. `folded` is its text
     /// through `matching::fold`, which the analysis has already computed.
-    pub fn on_mention(&mut self, enriched: &EnrichedMention, folded: &str, now: DateTime<Utc>) {
+    pub fn on_mention(
+        &mut self,
+        enriched: &EnrichedMention,
+        reading: &Reading,
+        now: DateTime<Utc>,
+    ) {
         if self.rules.is_empty() {
             return;
         }
@@ -273,26 +280,17 @@ impl AlertEngine {
             .needs
             .recent
             .then(|| RecentPost::new(enriched, &mut self.scratch));
-        // Split once, for the spike explanations and the keyword rules.
-        let words: Vec<&str> = if self.needs.words {
-            // Borrowed from the folded text: no string per word, and room for a word every
-            // five bytes, so that the vector does not grow while it is filled.
-            let mut words = Vec::with_capacity(folded.len() / 5 + 1);
-            words.extend(words_in(folded));
-            words
-        } else {
-            Vec::new()
-        };
-        let candidates = if self.needs.history {
-            candidate_words(&words)
-        } else {
-            Vec::new()
-        };
+        // The post was read once by the analysis: its words serve the spike explanations and
+        // the keyword rules alike.
+        if self.needs.history {
+            candidate_words(reading, &mut self.candidates);
+        }
         for &brand in &enriched.brands {
             if self.needs.history {
+                let candidates = self.candidates.iter().map(|&i| reading.word(i as usize));
                 self.histories[brand].add(
                     mention.created_at,
-                    &candidates,
+                    candidates,
                     &mention.author.handle,
                     mention.platform,
                     mention.engagement.total(),
@@ -318,7 +316,7 @@ impl AlertEngine {
                     } => phrases
                         .iter()
                         .find(|phrase| {
-                            near(&words, phrase, &self.brand_words[brand], *within_words)
+                            near(reading, phrase, &self.brand_words[brand], *within_words)
                         })
                         .map(|phrase| Trigger::Keyword {
                             word: phrase.join(" "),
@@ -491,8 +489,10 @@ impl AlertEngine {
                 _ => {}
             }
         }
-        // Alerts raised by posts end once their posts stop coming.
-        let stale: Vec<Key> = self
+        // Alerts raised by posts end once their posts stop coming, in the order they were
+        // raised: the map's order is random, and sinks, the history and every display must
+        // see the same sequence of changes.
+        let mut stale: Vec<(u64, Key)> = self
             .active
             .iter()
             .filter(|(key, alert)| {
@@ -503,9 +503,10 @@ impl AlertEngine {
                         | Condition::ViralPost { .. }
                 ) && now - alert.updated_at >= EVENT_ALERT_LASTS
             })
-            .map(|(key, _)| key.clone())
+            .map(|(key, alert)| (alert.id, key.clone()))
             .collect();
-        for key in stale {
+        stale.sort_unstable_by_key(|(id, _)| *id);
+        for (_, key) in stale {
             self.end(&key, now);
         }
     }
@@ -653,17 +654,22 @@ pub fn first_chars(text: &str, n: usize) -> &str {
 }
 
 /// Whether the word sequence `watched` occurs within `within` words of one of `brand_keywords`.
-fn near(words: &[&str], watched: &[String], brand_keywords: &[Vec<String>], within: usize) -> bool {
+fn near(
+    words: &Reading,
+    watched: &[String],
+    brand_keywords: &[Vec<String>],
+    within: usize,
+) -> bool {
     let starts = |phrase: &[String]| -> Vec<usize> {
         if phrase.is_empty() || phrase.len() > words.len() {
             return Vec::new();
         }
         (0..=words.len() - phrase.len())
             .filter(|&i| {
-                words[i..i + phrase.len()]
+                phrase
                     .iter()
-                    .zip(phrase)
-                    .all(|(word, part)| *word == part.as_str())
+                    .enumerate()
+                    .all(|(at, part)| words.word_bytes(i + at) == part.as_bytes())
             })
             .collect()
     };
@@ -716,5 +722,53 @@ mod tests {
         assert_eq!(first_chars("abc", 3), "abc");
         assert_eq!(first_chars("été", 4), "été", "6 bytes, 3 characters");
         assert_eq!(first_chars("", 0), "");
+    }
+
+    /// Twelve brands' alerts raised by one post each, at the same instant, end at the same
+    /// tick: they must end in the order they were raised, as every display and sink sees them
+    /// (the active alerts are a hash map, whose order changes from run to run).
+    #[test]
+    fn alerts_ending_together_end_in_the_order_they_were_raised() {
+        let brands: Vec<BrandConfig> = (0..12)
+            .map(|n| BrandConfig {
+                name: format!("Marque {n}"),
+                own: n == 0,
+                color: "#4FC3F7".into(),
+                keywords: vec![format!("marque{n}")],
+                exclude: Vec::new(),
+                accounts: Vec::new(),
+            })
+            .collect();
+        let rule = AlertRule {
+            name: "influenceur-negatif".into(),
+            severity: Severity::Warning,
+            brand: None,
+            cooldown: TimeDelta::minutes(30),
+            condition: Condition::InfluentialNegative { min_reach: 1000 },
+        };
+        let mut engine = AlertEngine::new(vec![rule], &brands, Locale::Fr);
+        let at = DateTime::from_timestamp(1_763_632_800, 0).unwrap_or_default();
+        for brand in 0..brands.len() {
+            let mut card = crate::model::test_card(&format!("x:{brand}"), "horrible");
+            card.brands = vec![brand];
+            card.tone = Tone::Negative;
+            card.mention.author.reach = 50_000;
+            card.mention.created_at = at;
+            engine.on_mention(&card, &Reading::of("horrible"), at);
+        }
+        let raised: Vec<u64> = engine.take_changes().iter().map(|c| c.alert().id).collect();
+        assert_eq!(raised.len(), brands.len());
+        engine.tick(at + EVENT_ALERT_LASTS, |_| Vec::new(), &[], &[]);
+        let ended: Vec<u64> = engine
+            .take_changes()
+            .iter()
+            .filter(|c| matches!(c, AlertChange::Ended(_)))
+            .map(|c| c.alert().id)
+            .collect();
+        assert_eq!(ended, raised);
+        let listed: Vec<u64> = engine.alerts().iter().map(|a| a.id).collect();
+        let mut newest_first = raised.clone();
+        newest_first.reverse();
+        assert_eq!(listed, newest_first);
     }
 }

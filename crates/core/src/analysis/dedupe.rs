@@ -210,17 +210,43 @@ impl Ledger {
 
     /// Records what an id became.
     pub fn record(&mut self, id: &str, seen: Seen) {
-        let key = id_key(id);
-        let state = match seen {
-            Seen::Ignored => State::Ignored,
-            Seen::Deleted => State::Deleted,
-            Seen::Counted(counted) => State::Counted {
-                minute: counted.minute,
-                brands: counted.brands,
-                what: counted.what,
-                terms: self.terms.push(&counted.terms),
+        match seen {
+            Seen::Ignored => self.set(id, State::Ignored),
+            Seen::Deleted => self.set(id, State::Deleted),
+            Seen::Counted(counted) => self.record_counted(
+                id,
+                counted.minute,
+                counted.brands,
+                counted.what,
+                &counted.terms,
+            ),
+        }
+    }
+
+    /// Records that an id was counted, with what it added: `record` of a `Seen::Counted`
+    /// without building one (no allocation for its terms, which go to the ledger's pool).
+    pub fn record_counted(
+        &mut self,
+        id: &str,
+        minute: MinuteKey,
+        brands: u64,
+        what: Contribution,
+        terms: &[TermKey],
+    ) {
+        let terms = self.terms.push(terms);
+        self.set(
+            id,
+            State::Counted {
+                minute,
+                brands,
+                what,
+                terms,
             },
-        };
+        );
+    }
+
+    fn set(&mut self, id: &str, state: State) {
+        let key = id_key(id);
         let slot = match self.find(key) {
             Some(slot) => slot,
             None => self.take_slot(key),

@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use aggregate::{Contribution, MinuteRing, bar_grid, minute_key, minute_start};
 use dedupe::{Counted, Ledger, Seen};
-use matching::{BrandMatcher, fold};
+use matching::BrandMatcher;
 use topics::TopicMatcher;
 use trending::{TermExtractor, Terms, Trending};
 pub use vigie_sentiment as sentiment;
@@ -32,6 +32,7 @@ use crate::model::{
     Tone, TopicInfo, VolumeChart, WindowTotals, WindowsWanted,
 };
 use crate::settings::AnalysisSettings;
+use crate::text::Reading;
 
 /// The volume chart has at most this many bars, whatever its window.
 pub const MAX_CHART_BARS: i64 = 120;
@@ -66,6 +67,10 @@ pub struct Analyzer {
     terms: TermExtractor,
     /// The terms of the mention being counted (a buffer used again).
     term_buffer: Terms,
+    /// The mention being counted, folded and split once (a buffer used again).
+    reading: Reading,
+    /// The trending terms it counted (a buffer used again).
+    counted_terms: Vec<trending::TermKey>,
     trending: Trending,
     /// (window, brand) of each trending tile.
     trending_wanted: Vec<(u32, usize)>,
@@ -114,6 +119,8 @@ impl Analyzer {
             topic_matcher: TopicMatcher::new(&config.topics)?,
             terms: TermExtractor::new(config.brands.iter().flat_map(|b| &b.keywords)),
             term_buffer: Terms::default(),
+            reading: Reading::default(),
+            counted_terms: Vec::new(),
             trending: Trending::new(),
             trending_wanted: Vec::new(),
             response: response::ResponseTracker::new(&config.brands),
@@ -254,8 +261,9 @@ impl Analyzer {
 
     /// Matches, scores and counts a mention; `None` when it is about no brand.
     fn count(&mut self, mention: Mention, now: DateTime<Utc>) -> Option<Box<EnrichedMention>> {
-        let folded = fold(&mention.text);
-        let brands = self.matcher.brands_in_folded(&folded);
+        // Read once: folded and split into words, for every stage below.
+        self.reading.read(&mention.text);
+        let brands = self.matcher.brands_in_folded(self.reading.folded());
         // Before the brand test: a brand's answer need not name the brand.
         self.response.observe(&mention, &brands);
         if brands.is_empty() {
@@ -275,7 +283,7 @@ impl Analyzer {
             platform: mention.platform,
             engagement: mention.engagement.total(),
             reach: mention.author.reach,
-            topics: self.topic_matcher.topics_in_folded(&folded),
+            topics: self.topic_matcher.topics_in_folded(self.reading.folded()),
         };
         for &brand in &brands {
             self.ring.count(key, brand, &what);
@@ -294,18 +302,18 @@ impl Analyzer {
         }
         self.remember_counted(&mention.id, &mention.text, key, &brands, what, now);
         let enriched = Box::new(EnrichedMention {
-            lang: match lang {
+            // A borrowed name: no string a post.
+            lang: std::borrow::Cow::Borrowed(match lang {
                 Lang::Fr => "fr",
                 Lang::En => "en",
                 Lang::Unknown => "",
-            }
-            .to_string(),
+            }),
             mention,
             brands,
             sentiment,
             tone,
         });
-        self.alerts.on_mention(&enriched, &folded, now);
+        self.alerts.on_mention(&enriched, &self.reading, now);
         Some(enriched)
     }
 
@@ -322,21 +330,14 @@ impl Analyzer {
     ) {
         self.trending.advance(minute_key(now));
         // Most of a restored day is older than any trending window: its words are not read.
-        let terms = if self.trending.holds(key) {
+        self.counted_terms.clear();
+        if self.trending.holds(key) {
             self.terms.terms_into(text, &mut self.term_buffer);
-            self.trending.count(key, brands, &self.term_buffer)
-        } else {
-            Vec::new()
-        };
-        self.ledger.record(
-            id,
-            Seen::Counted(Counted {
-                minute: key,
-                brands: Counted::mask(brands),
-                what,
-                terms: terms.into_boxed_slice(),
-            }),
-        );
+            self.trending
+                .count(key, brands, &self.term_buffer, &mut self.counted_terms);
+        }
+        self.ledger
+            .record_counted(id, key, Counted::mask(brands), what, &self.counted_terms);
     }
 
     fn uncount(&mut self, counted: &Counted) {
@@ -430,7 +431,8 @@ impl Analyzer {
             topics: if self.topic_matcher.is_empty() {
                 0
             } else {
-                self.topic_matcher.topics_in_folded(&fold(&mention.text))
+                self.reading.read(&mention.text);
+                self.topic_matcher.topics_in_folded(self.reading.folded())
             },
         };
         for &brand in &brands {

@@ -68,13 +68,26 @@ impl BrandTerm {
 /// The distinct terms of a mention, in order of first appearance: their keys, and how each was
 /// written. A buffer the analysis fills again for every mention, so a term's name becomes a
 /// `String` only when the trending LRU has never seen it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Terms {
     keys: Vec<TermKey>,
     /// The names, one after the other; `ends[i]` is where the name of `keys[i]` ends.
     names: String,
     ends: Vec<usize>,
+    /// The word being read, lower case and folded: buffers kept with the terms so that reading
+    /// a post allocates nothing once they have grown.
+    lower: String,
+    folded: String,
 }
+
+/// Two lists of terms are equal when they hold the same terms, whatever their buffers hold.
+impl PartialEq for Terms {
+    fn eq(&self, other: &Terms) -> bool {
+        self.keys == other.keys && self.names == other.names && self.ends == other.ends
+    }
+}
+
+impl Eq for Terms {}
 
 impl Terms {
     pub fn clear(&mut self) {
@@ -156,16 +169,26 @@ impl TermExtractor {
     /// `terms`, written into `out` (a buffer used again, on the hot path).
     pub fn terms_into(&self, text: &str, out: &mut Terms) {
         out.clear();
-        // Buffers used again for every word.
-        let mut lower = String::new();
-        let mut folded = String::new();
+        // Buffers used again for every word, and from post to post.
+        let mut lower = std::mem::take(&mut out.lower);
+        let mut folded = std::mem::take(&mut out.folded);
+        self.read_terms(text, out, &mut lower, &mut folded);
+        out.lower = lower;
+        out.folded = folded;
+    }
+
+    fn read_terms(&self, text: &str, out: &mut Terms, lower: &mut String, folded: &mut String) {
         for chunk in text.split_whitespace() {
             lower.clear();
             if chunk.is_ascii() {
                 lower.push_str(chunk);
                 lower.make_ascii_lowercase();
-            } else {
+            } else if chunk.contains('Σ') {
+                // A final sigma lowers by its place in the word: `str::to_lowercase` knows.
                 lower.push_str(&chunk.to_lowercase());
+            } else {
+                // Character by character into the kept buffer: no string a word.
+                lower.extend(chunk.chars().flat_map(char::to_lowercase));
             }
             if lower.starts_with("http") || lower.starts_with("www.") || lower.starts_with('@') {
                 continue;
@@ -178,16 +201,16 @@ impl TermExtractor {
                 let tag = &tag[..end];
                 folded.clear();
                 folded.push('#');
-                fold_into(tag, &mut folded);
+                fold_into(tag, folded);
                 if folded[1..].chars().count() >= 2 && !self.ignored.contains(&folded[1..]) {
-                    out.push(&folded, |names| {
+                    out.push(folded, |names| {
                         names.push('#');
                         names.push_str(tag);
                     });
                 }
                 continue;
             }
-            for word in words_in(&lower) {
+            for word in words_in(lower) {
                 // Bytes first: a word of fewer than three bytes has fewer than three letters.
                 if word.len() < MIN_LETTERS
                     || word.chars().count() < MIN_LETTERS
@@ -200,8 +223,8 @@ impl TermExtractor {
                     word
                 } else {
                     folded.clear();
-                    fold_into(word, &mut folded);
-                    &folded
+                    fold_into(word, folded);
+                    folded.as_str()
                 };
                 if self.skipped.contains(key_form) {
                     continue;
@@ -400,19 +423,25 @@ impl Trending {
 
     /// Counts a mention's terms for its brands, in its minute. Returns the keys counted, for
     /// taking them back if the post is deleted or edited.
-    pub fn count(&mut self, minute: MinuteKey, brands: &[usize], terms: &Terms) -> Vec<TermKey> {
+    pub fn count(
+        &mut self,
+        minute: MinuteKey,
+        brands: &[usize],
+        terms: &Terms,
+        kept: &mut Vec<TermKey>,
+    ) {
+        kept.clear();
         if self.now == MinuteKey::MIN {
             self.now = minute;
         }
         if !self.holds(minute) {
-            return Vec::new();
+            return;
         }
         let slot = self.slot(minute);
         if self.ring[slot].key != minute {
             self.ring[slot].key = minute;
             self.ring[slot].counts.clear();
         }
-        let mut kept = Vec::with_capacity(terms.len());
         for (term, name) in terms.iter() {
             let mut counted = false;
             for &brand in brands {
@@ -440,7 +469,6 @@ impl Trending {
                 kept.push(term);
             }
         }
-        kept
     }
 
     /// Takes back what `count` returned.
@@ -549,7 +577,9 @@ mod tests {
     fn post(trending: &mut Trending, minute: MinuteKey, text: &str) -> Vec<TermKey> {
         trending.advance(minute);
         let terms = extractor().terms(text);
-        trending.count(minute, &[0], &terms)
+        let mut kept = Vec::new();
+        trending.count(minute, &[0], &terms, &mut kept);
+        kept
     }
 
     fn ranked(list: &TrendingList) -> Vec<(&str, u32, Option<u32>)> {
