@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Platform;
+use crate::text::stopwords::is_stopword;
 use crate::text::{Reading, folded_words};
 
 /// Posts remembered per brand: the spike's own and enough before it to compare with.
@@ -18,27 +19,8 @@ const TOP: usize = 3;
 const MIN_POSTS: usize = 3;
 const MIN_SHARE: f64 = 0.1;
 
-/// Words that say nothing about why (French and English function words, web debris).
-/// `STOPWORDS` as a set, built once: a scan of the list for every word of every post was most
-/// of the cost of remembering a post.
-fn is_stopword(word: &str) -> bool {
-    static SET: std::sync::OnceLock<FxHashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
-        .contains(word)
-}
-
-const STOPWORDS: &[&str] = &[
-    "les", "des", "une", "est", "pas", "pour", "que", "qui", "dans", "sur", "avec", "par", "plus",
-    "mais", "ces", "son", "ses", "aux", "leur", "leurs", "tout", "tous", "cette", "cet", "elle",
-    "ils", "nous", "vous", "mon", "mes", "ton", "tes", "sont", "ont", "fait", "etre", "avoir",
-    "comme", "bien", "tres", "trop", "encore", "deja", "alors", "donc", "quand", "chez", "the",
-    "and", "for", "you", "with", "this", "that", "are", "was", "have", "has", "not", "but", "they",
-    "their", "from", "your", "our", "its", "just", "all", "about", "what", "who", "http", "https",
-    "www", "com", "amp",
-];
-
 /// The words of a post that may explain a spike, whatever its brand: three letters or more,
-/// not a number, not a function word; as indices of `reading`'s words, sorted by word and each
+/// not a number, not a function word (the shared stopword list, as trending terms skip); as indices of `reading`'s words, sorted by word and each
 /// word once, written into `out` (a buffer kept from post to post).
 pub fn candidate_words(reading: &Reading, out: &mut Vec<u32>) {
     out.clear();
