@@ -8,9 +8,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 use vigie::analysis::Analyzer;
-use vigie::analysis::matching::{BrandMatcher, fold};
+use vigie::analysis::matching::BrandMatcher;
 use vigie::analysis::sentiment::{SentimentScorer, detect_language};
 use vigie::bench::input;
+use vigie::text::fold;
 
 /// The allocator of the `vigie` binary, so that these figures are those it runs with.
 #[global_allocator]

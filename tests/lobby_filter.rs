@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use vigie::analysis::matching::fold;
 use vigie::ingest::demo::{DemoGenerator, Scenario};
 use vigie::privacy::{Category, LobbyFilter};
+use vigie::text::fold;
 
 const CATEGORIES: [(&str, Category); 4] = [
     ("profanity", Category::Profanity),

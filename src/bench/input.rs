@@ -87,7 +87,7 @@ const MORE_TOPICS: [(&str, &[&str]); 20] = [
 pub fn bench_config() -> anyhow::Result<Config> {
     let mut text = String::from(SHIPPED_CONFIG);
     for (n, name) in MORE_BRANDS.iter().enumerate() {
-        let handle: String = crate::analysis::matching::fold(name)
+        let handle: String = crate::text::fold(name)
             .chars()
             .filter(|c| c.is_alphanumeric())
             .collect();

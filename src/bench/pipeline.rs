@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::input;
-use crate::analysis::matching::{BrandMatcher, fold};
+use crate::analysis::matching::BrandMatcher;
 use crate::analysis::sentiment::{Lang, SentimentScorer, detect_language};
 use crate::analysis::{Analyzer, Outcome};
 use crate::model::SourceEvent;
+use crate::text::fold;
 
 /// The figures are computed this often (in mentions), as the analysis thread does five times
 /// a second at the target rate.

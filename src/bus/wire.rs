@@ -72,7 +72,7 @@ pub struct Outgoing {
 /// A subject token from a name: folded, lowercase, `[a-z0-9_-]` only ("Bébé Cargo" →
 /// "bebe_cargo"), since dots, spaces and wildcards have a meaning in NATS subjects.
 pub fn token(name: &str) -> String {
-    let folded = crate::analysis::matching::fold(name);
+    let folded = crate::text::fold(name);
     let token: String = folded
         .trim()
         .chars()

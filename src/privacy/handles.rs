@@ -1,8 +1,8 @@
 //! Who posted, kept off a lobby: @handles hidden but for the brands' own, and a neutral label
 //! for the author.
 
-use crate::analysis::matching::fold;
 use crate::i18n::Locale;
+use crate::text::fold;
 
 /// The text with every @handle written as "@…", but for the handles in `keep` (folded, such as
 /// the brands' own): a lobby must not show who posted, nor whom they answered.

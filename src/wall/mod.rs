@@ -27,7 +27,7 @@ use bevy::window::{CursorOptions, ExitCondition, PresentMode, WindowResolution};
 use bevy::winit::{UpdateMode, WinitSettings};
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::config::Config;
+use crate::config::{BrandConfig, Config};
 use crate::i18n::Locale;
 use crate::layout::Layout;
 use crate::layout::reload::LayoutEvent;
@@ -116,15 +116,7 @@ impl WallSettings {
         Self {
             locale: config.locale,
             title: config.wall.title.clone(),
-            brands: config
-                .brands
-                .iter()
-                .map(|b| BrandInfo {
-                    name: b.name.clone(),
-                    own: b.own,
-                    color: b.color.clone(),
-                })
-                .collect(),
+            brands: config.brands.iter().map(BrandConfig::info).collect(),
             lobby: config.privacy.lobby,
             display: config.display.clone(),
             topics: config.topics.iter().map(|t| t.info.clone()).collect(),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::alerts::AlertRule;
 use crate::analysis::topics::TopicConfig;
 use crate::i18n::Locale;
+use crate::model::BrandInfo;
 
 /// Everything the analysis and the alert engine are built from.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +120,17 @@ pub struct BrandConfig {
     /// Handles of the brand's own accounts (without `@`, lower case): their replies to
     /// mentions give the brand's response time.
     pub accounts: Vec<String>,
+}
+
+impl BrandConfig {
+    /// The brand as the figures and the wall name it.
+    pub fn info(&self) -> BrandInfo {
+        BrandInfo {
+            name: self.name.clone(),
+            own: self.own,
+            color: self.color.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -258,8 +258,8 @@ impl AlertEngine {
         std::mem::take(&mut self.changes)
     }
 
-    /// A counted mention (or a new version of one): per-post rules. `folded` is its text
-    /// through `matching::fold`, which the analysis has already computed.
+    /// A counted mention (or a new version of one): per-post rules. `reading` is its text as
+    /// the analysis has already read it (folded, split into words).
     pub fn on_mention(
         &mut self,
         enriched: &EnrichedMention,

@@ -3,7 +3,7 @@
 //! it ("petit loup" in "le parc animalier" is a wolf cub, not the brand).
 
 use crate::settings::BrandConfig;
-pub use crate::text::{WordsIn, fold, fold_into, folded_words, words_in, words_of_folded};
+use crate::text::fold;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 #[derive(Debug, Clone, Copy)]

@@ -11,8 +11,6 @@ pub mod spikes;
 pub mod topics;
 pub mod trending;
 
-pub use crate::text::stopwords;
-
 use chrono::{DateTime, TimeDelta, Utc};
 
 use aggregate::{Contribution, MinuteRing, bar_grid, minute_key, minute_start};
@@ -31,7 +29,7 @@ use crate::model::{
     AnalysisEvent, BrandInfo, EnrichedMention, Figures, Mention, SourceEvent, SourceHealth, Spike,
     Tone, TopicInfo, VolumeChart, WindowTotals, WindowsWanted,
 };
-use crate::settings::AnalysisSettings;
+use crate::settings::{AnalysisSettings, BrandConfig};
 use crate::text::Reading;
 
 /// The volume chart has at most this many bars, whatever its window.
@@ -96,15 +94,7 @@ pub struct Analyzer {
 
 impl Analyzer {
     pub fn new(config: &AnalysisSettings) -> anyhow::Result<Self> {
-        let brands: Vec<BrandInfo> = config
-            .brands
-            .iter()
-            .map(|b| BrandInfo {
-                name: b.name.clone(),
-                own: b.own,
-                color: b.color.clone(),
-            })
-            .collect();
+        let brands: Vec<BrandInfo> = config.brands.iter().map(BrandConfig::info).collect();
         // The ring covers the widest window a layout may ask for (so a layout reloaded with a
         // new window finds its history), plus the minute in progress and the future tolerance.
         let widest = TimeDelta::minutes(i64::from(MAX_CHART_MINUTES))

@@ -170,7 +170,7 @@ impl TopicMatcher {
         self.macro_bit.is_empty()
     }
 
-    /// The topics of `folded` (a text passed through `matching::fold`) as a bit set.
+    /// The topics of `folded` (a text passed through `text::fold`) as a bit set.
     pub fn topics_in_folded(&self, folded: &str) -> u64 {
         if self.is_empty() {
             return 0;
@@ -203,7 +203,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::analysis::matching::fold;
+    use crate::text::fold;
 
     fn validate(text: &str) -> Result<Vec<TopicConfig>, ConfigError> {
         #[derive(Deserialize)]

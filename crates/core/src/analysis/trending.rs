@@ -17,10 +17,10 @@ use lru::LruCache;
 use rustc_hash::FxHashMap;
 
 use super::aggregate::MinuteKey;
-use super::matching::{fold_into, folded_words, words_in};
 use super::resident::resident_map;
-use super::stopwords;
 use crate::model::{TrendingList, TrendingTerm};
+use crate::text::stopwords;
+use crate::text::{fold_into, folded_words, words_in};
 
 /// The widest window a trending tile may show; the ring holds twice this.
 pub const MAX_TRENDING_MINUTES: u32 = 3 * 60;

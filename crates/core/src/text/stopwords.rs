@@ -1,6 +1,6 @@
 //! Words that say nothing about what a conversation is about: French and English function
 //! words, the most common verbs and adverbs of social posts, and web debris. Folded (lower case,
-//! no accents), as `matching::fold` writes them. Trending terms and spike explanations skip them.
+//! no accents), as `text::fold` writes them. Trending terms and spike explanations skip them.
 
 use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
