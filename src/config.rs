@@ -40,8 +40,10 @@ struct RawConfig {
     privacy: PrivacyConfig,
     #[serde(default)]
     display: RawDisplay,
-    #[serde(default)]
-    alerts: Vec<Spanned<crate::alerts::rules::RawAlertRule>>,
+    /// Read by the alert rules themselves, from the document with every place kept
+    /// (`alerts::rules::read_rules`): each kind takes its own fields.
+    #[serde(default, rename = "alerts")]
+    _alerts: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     alert_sinks: Vec<Spanned<AlertSinkConfig>>,
     #[serde(default)]
@@ -613,76 +615,57 @@ impl Config {
         let raw: RawConfig = toml::from_str(text)
             .map_err(|e| source.error_at(e.span(), e.message().trim().to_string()))?;
 
-        let locale = match &raw.locale {
-            None => Locale::Fr,
+        // Every section is checked, whatever the others hold: the file's errors are reported
+        // together.
+        let mut problems = Problems::default();
+        let locale = problems.check(match &raw.locale {
+            None => Ok(Locale::Fr),
             Some(l) => Locale::parse(l.get_ref()).ok_or_else(|| {
                 source.error_at(
                     Some(l.span()),
                     format!("unknown locale '{}': use \"fr\" or \"en\"", l.get_ref()),
                 )
-            })?,
+            }),
+        });
+        let wall = problems.check(validate_wall(&source, raw.wall));
+        let brands = validate_brands(&source, raw.brands, &mut problems);
+        let sources = validate_sources(&source, raw.sources, &mut problems);
+        let analysis = problems.check(validate_analysis(&source, raw.analysis));
+        let spikes = problems.check(validate_spikes(&source, raw.spikes));
+        let display = problems.check(validate_display(&source, raw.display));
+        let alerts = match &brands {
+            Some(brands) => crate::alerts::rules::read_rules(&source, brands)
+                .map_err(|errors| problems.0.extend(errors))
+                .ok(),
+            // Rules name brands: without them, they cannot be checked.
+            None => None,
         };
-
-        let wall = validate_wall(&source, raw.wall)?;
-        let brands = validate_brands(&source, raw.brands)?;
-
-        if raw.sources.is_empty() {
-            return Err(source.error_at(
-                None,
-                "no [[sources]]: add at least one, for example `type = \"demo\"`",
-            ));
+        let alert_sinks = validate_alert_sinks(&source, raw.alert_sinks, &mut problems);
+        let topics = problems.check(crate::analysis::topics::validate_topics(
+            &source, raw.topics,
+        ));
+        let store = problems.check(validate_store(&source, path, raw.store));
+        let bus = problems.check(validate_bus(&source, raw.bus));
+        if let Some(error) = ConfigError::all(problems.0) {
+            return Err(error);
         }
-        let mut sources = Vec::new();
-        for spanned in raw.sources {
-            let span = spanned.span();
-            let src = spanned.into_inner();
-            if sources
-                .iter()
-                .any(|s: &SourceConfig| s.name() == src.name())
-            {
-                return Err(source.error_at(
-                    Some(span),
-                    format!(
-                        "two sources are named '{}': give each a distinct `name`",
-                        src.name()
-                    ),
-                ));
-            }
-            if let Some(problem) = src.problem() {
-                return Err(
-                    source.error_at(Some(span), format!("source '{}': {problem}", src.name()))
-                );
-            }
-            sources.push(src);
-        }
-
-        let analysis = validate_analysis(&source, raw.analysis)?;
-        let spikes = validate_spikes(&source, raw.spikes)?;
-
-        let display = validate_display(&source, raw.display)?;
-        let alerts = crate::alerts::rules::validate_rules(&source, raw.alerts, &brands)?;
-        let mut alert_sinks: Vec<AlertSinkConfig> = Vec::new();
-        for spanned in raw.alert_sinks {
-            let span = spanned.span();
-            let sink = spanned.into_inner();
-            if alert_sinks.iter().any(|s| s.name == sink.name) {
-                return Err(source.error_at(
-                    Some(span),
-                    format!("two alert sinks are named '{}'", sink.name),
-                ));
-            }
-            if let Some(problem) = sink.problem() {
-                return Err(
-                    source.error_at(Some(span), format!("alert sink '{}': {problem}", sink.name))
-                );
-            }
-            alert_sinks.push(sink);
-        }
-
-        let topics = crate::analysis::topics::validate_topics(&source, raw.topics)?;
-        let store = validate_store(&source, path, raw.store)?;
-        let bus = validate_bus(&source, raw.bus)?;
-
+        let (
+            Some(locale),
+            Some(wall),
+            Some(brands),
+            Some(analysis),
+            Some(spikes),
+            Some(display),
+            Some(alerts),
+            Some(topics),
+            Some(store),
+            Some(bus),
+        ) = (
+            locale, wall, brands, analysis, spikes, display, alerts, topics, store, bus,
+        )
+        else {
+            return Err(source.error_at(None, "the config could not be read"));
+        };
         Ok(Config {
             path: path.to_path_buf(),
             locale,
@@ -700,6 +683,75 @@ impl Config {
             bus,
         })
     }
+}
+
+/// The errors found so far, each section's and each entry's.
+#[derive(Default)]
+struct Problems(Vec<ConfigError>);
+
+impl Problems {
+    fn check<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
+        result.map_err(|error| self.0.push(error)).ok()
+    }
+}
+
+fn validate_sources(
+    source: &SourceText,
+    raw: Vec<Spanned<SourceConfig>>,
+    problems: &mut Problems,
+) -> Vec<SourceConfig> {
+    if raw.is_empty() {
+        problems.0.push(source.error_at(
+            None,
+            "no [[sources]]: add at least one, for example `type = \"demo\"`",
+        ));
+    }
+    let mut sources: Vec<SourceConfig> = Vec::new();
+    for spanned in raw {
+        let span = spanned.span();
+        let src = spanned.into_inner();
+        if sources.iter().any(|s| s.name() == src.name()) {
+            problems.0.push(source.error_at(
+                Some(span),
+                format!(
+                    "two sources are named '{}': give each a distinct `name`",
+                    src.name()
+                ),
+            ));
+        } else if let Some(problem) = src.problem() {
+            problems
+                .0
+                .push(source.error_at(Some(span), format!("source '{}': {problem}", src.name())));
+        } else {
+            sources.push(src);
+        }
+    }
+    sources
+}
+
+fn validate_alert_sinks(
+    source: &SourceText,
+    raw: Vec<Spanned<AlertSinkConfig>>,
+    problems: &mut Problems,
+) -> Vec<AlertSinkConfig> {
+    let mut sinks: Vec<AlertSinkConfig> = Vec::new();
+    for spanned in raw {
+        let span = spanned.span();
+        let sink = spanned.into_inner();
+        if sinks.iter().any(|s| s.name == sink.name) {
+            problems.0.push(source.error_at(
+                Some(span),
+                format!("two alert sinks are named '{}'", sink.name),
+            ));
+        } else if let Some(problem) = sink.problem() {
+            problems.0.push(
+                source.error_at(Some(span), format!("alert sink '{}': {problem}", sink.name)),
+            );
+        } else {
+            sinks.push(sink);
+        }
+    }
+    sinks
 }
 
 fn validate_display(source: &SourceText, raw: RawDisplay) -> Result<DisplayConfig, ConfigError> {
@@ -995,24 +1047,30 @@ pub fn is_nats_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+/// The brands, own first. A brand with an error is still listed (the error reported), so that
+/// the rules and topics naming it are checked too.
 fn validate_brands(
     source: &SourceText,
     raw: Vec<Spanned<RawBrand>>,
-) -> Result<Vec<BrandConfig>, ConfigError> {
+    problems: &mut Problems,
+) -> Option<Vec<BrandConfig>> {
+    let mut fail = |error: ConfigError| problems.0.push(error);
     if raw.is_empty() {
-        return Err(source.error_at(
+        fail(source.error_at(
             None,
             "no [[brands]]: name at least the brand the room works for",
         ));
+        return None;
     }
     if raw.len() > crate::analysis::dedupe::MAX_BRANDS {
-        return Err(source.error_at(
+        fail(source.error_at(
             Some(raw[crate::analysis::dedupe::MAX_BRANDS].span()),
             format!(
                 "too many [[brands]]: a wall follows at most {}",
                 crate::analysis::dedupe::MAX_BRANDS
             ),
         ));
+        return None;
     }
     let mut own = Vec::new();
     let mut competitors = Vec::new();
@@ -1022,10 +1080,10 @@ fn validate_brands(
         let brand = spanned.into_inner();
         let name = brand.name.get_ref().trim().to_string();
         if name.is_empty() {
-            return Err(source.error_at(Some(brand.name.span()), "brand name is empty"));
+            fail(source.error_at(Some(brand.name.span()), "brand name is empty"));
         }
         if brand.keywords.get_ref().iter().all(|k| k.trim().is_empty()) {
-            return Err(source.error_at(
+            fail(source.error_at(
                 Some(brand.keywords.span()),
                 format!("brand '{name}' has no keywords: list the words that mean it"),
             ));
@@ -1034,7 +1092,7 @@ fn validate_brands(
             None => DEFAULT_COLORS[index % DEFAULT_COLORS.len()].to_string(),
             Some(c) => {
                 if parse_hex_color(c.get_ref()).is_none() {
-                    return Err(source.error_at(
+                    fail(source.error_at(
                         Some(c.span()),
                         format!("colour '{}' is not a #rrggbb colour", c.get_ref()),
                     ));
@@ -1050,7 +1108,7 @@ fn validate_brands(
                 .trim_start_matches('@')
                 .to_lowercase();
             if handle.is_empty() || handle.contains(char::is_whitespace) {
-                return Err(source.error_at(
+                fail(source.error_at(
                     Some(account.span()),
                     format!(
                         "'{}' is not an account handle: write it as \"@petitloup\" or \
@@ -1071,8 +1129,8 @@ fn validate_brands(
         };
         if validated.own {
             if own_span.is_some() {
-                return Err(source.error_at(
-                    Some(span),
+                fail(source.error_at(
+                    Some(span.clone()),
                     "two brands have `own = true`: the room works for one brand",
                 ));
             }
@@ -1089,7 +1147,7 @@ fn validate_brands(
         own.push(first);
     }
     own.extend(competitors);
-    Ok(own)
+    Some(own)
 }
 
 /// `#rrggbb` → (r, g, b).
@@ -1125,6 +1183,39 @@ keywords = ["petit loup"]
 [[sources]]
 type = "demo"
 "##;
+
+    #[test]
+    fn every_error_of_the_file_is_reported_in_file_order() {
+        let text = GOOD
+            .replace("locale = \"en\"", "locale = \"de\"")
+            .replace("color = \"#112233\"", "color = \"bleu\"")
+            + "[[sources]]\ntype = \"feed\"\nurls = []\n\
+               [[alerts]]\nname = \"a\"\nkind = \"keyword\"\nwords = [\"x\"]\nthreshold = 2\n\
+               [bus]\nurl = \"nats://localhost\"\nstream = \"pas un nom\"\n";
+        let err = parse(&text).expect_err("five errors");
+        let found: Vec<(usize, &str)> = err
+            .each()
+            .map(|e| (e.line, e.message.split(' ').next().unwrap_or_default()))
+            .collect();
+        assert_eq!(found.len(), 5, "{err}");
+        assert_eq!(
+            found.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            vec![2, 11, 15, 22, 25],
+            "{err}"
+        );
+        assert!(err.message.contains("unknown locale 'de'"), "{err}");
+        assert!(err.also[0].message.contains("colour 'bleu'"), "{err}");
+        assert!(
+            err.also[1].message.contains("give at least one feed URL"),
+            "{err}"
+        );
+        assert!(
+            err.also[2].message.contains("`threshold` does not apply"),
+            "{err}"
+        );
+        assert!(err.also[3].message.contains("stream"), "{err}");
+        assert_eq!(err.to_string().lines().count(), 5, "one line each: {err}");
+    }
 
     #[test]
     fn the_shipped_config_is_valid() {

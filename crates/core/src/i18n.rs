@@ -246,7 +246,11 @@ impl Labels {
 }
 
 /// " · « affiches », « maigres » · X 62 %": what drove a spike, when known.
-fn spike_why(drivers: &crate::alerts::drivers::SpikeDrivers, open: &str, close: &str) -> String {
+pub(crate) fn spike_why(
+    drivers: &crate::alerts::drivers::SpikeDrivers,
+    open: &str,
+    close: &str,
+) -> String {
     let mut why = String::new();
     if !drivers.terms.is_empty() {
         let terms: Vec<String> = drivers
@@ -295,139 +299,6 @@ pub fn spike_reason(
 
 /// A most shared post is quoted this far: the line must fit a tile read from across the room.
 const SPIKE_POST_CHARS: usize = 70;
-
-/// An alert in one line, with its figures, in the wall's language.
-pub fn alert_summary(
-    locale: Locale,
-    brand: Option<&str>,
-    trigger: &crate::alerts::Trigger,
-) -> String {
-    use crate::alerts::Trigger;
-    let brand = brand.unwrap_or("");
-    let percent = |share: f32| (share * 100.0).round() as u32;
-    match (locale, trigger) {
-        (
-            Locale::Fr,
-            Trigger::VolumeSpike {
-                count,
-                expected,
-                drivers,
-            },
-        ) => format!(
-            "Pic de volume pour {brand} : {count} mentions en une minute (habituel {expected:.0}){}",
-            spike_why(drivers, "« ", " »")
-        ),
-        (
-            Locale::En,
-            Trigger::VolumeSpike {
-                count,
-                expected,
-                drivers,
-            },
-        ) => format!(
-            "Volume spike for {brand}: {count} mentions in one minute (usual {expected:.0}){}",
-            spike_why(drivers, "\"", "\"")
-        ),
-        (
-            Locale::Fr,
-            Trigger::NegativeShare {
-                share,
-                threshold,
-                mentions,
-                window_minutes,
-            },
-        ) => format!(
-            "{brand} : {} % de mentions négatives sur les {} ({mentions} mentions, seuil {} %)",
-            percent(*share),
-            FR.window(*window_minutes),
-            percent(*threshold)
-        ),
-        (
-            Locale::En,
-            Trigger::NegativeShare {
-                share,
-                threshold,
-                mentions,
-                window_minutes,
-            },
-        ) => format!(
-            "{brand}: {}% negative mentions over the {} ({mentions} mentions, threshold {}%)",
-            percent(*share),
-            EN.window(*window_minutes),
-            percent(*threshold)
-        ),
-        (Locale::Fr, Trigger::Keyword { word }) => {
-            format!("{brand} : « {word} » cité près de la marque")
-        }
-        (Locale::En, Trigger::Keyword { word }) => {
-            format!("{brand}: \"{word}\" said near the brand")
-        }
-        (Locale::Fr, Trigger::InfluentialNegative { author, reach }) => {
-            format!("{brand} : message négatif de @{author} ({reach} abonnés)")
-        }
-        (Locale::En, Trigger::InfluentialNegative { author, reach }) => {
-            format!("{brand}: negative post by @{author} ({reach} followers)")
-        }
-        (
-            Locale::Fr,
-            Trigger::ViralPost {
-                per_minute,
-                engagement,
-            },
-        ) => format!(
-            "{brand} : un message devient viral, +{per_minute:.0} interactions/min ({engagement} au total)"
-        ),
-        (
-            Locale::En,
-            Trigger::ViralPost {
-                per_minute,
-                engagement,
-            },
-        ) => format!(
-            "{brand}: a post is going viral, +{per_minute:.0} interactions/min ({engagement} in all)"
-        ),
-        (
-            Locale::Fr,
-            Trigger::SourceDown {
-                source,
-                minutes,
-                reason,
-            },
-        ) if reason.is_empty() => {
-            format!("Source {source} muette depuis {minutes} min")
-        }
-        (
-            Locale::Fr,
-            Trigger::SourceDown {
-                source,
-                minutes,
-                reason,
-            },
-        ) => {
-            format!("Source {source} en panne depuis {minutes} min : {reason}")
-        }
-        (
-            Locale::En,
-            Trigger::SourceDown {
-                source,
-                minutes,
-                reason,
-            },
-        ) if reason.is_empty() => {
-            format!("Source {source} silent for {minutes} min")
-        }
-        (
-            Locale::En,
-            Trigger::SourceDown {
-                source,
-                minutes,
-                reason,
-            },
-        ) => {
-            format!("Source {source} down for {minutes} min: {reason}")
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

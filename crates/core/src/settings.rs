@@ -37,6 +37,32 @@ pub struct ConfigError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// The file's other errors, after this one in file order: a room fixes them all in one
+    /// go rather than one per start.
+    pub also: Vec<ConfigError>,
+}
+
+impl ConfigError {
+    /// Every error of a file as one, in file order; `None` when there is none.
+    pub fn all(errors: Vec<ConfigError>) -> Option<ConfigError> {
+        let mut errors: Vec<ConfigError> = errors
+            .into_iter()
+            .flat_map(|mut e| {
+                let more = std::mem::take(&mut e.also);
+                std::iter::once(e).chain(more)
+            })
+            .collect();
+        errors.sort_by_key(|e| (e.line, e.column));
+        let mut errors = errors.into_iter();
+        let mut first = errors.next()?;
+        first.also.extend(errors);
+        Some(first)
+    }
+
+    /// This error and the ones after it.
+    pub fn each(&self) -> impl Iterator<Item = &ConfigError> {
+        std::iter::once(self).chain(self.also.iter())
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -52,7 +78,11 @@ impl fmt::Display for ConfigError {
             self.line,
             self.column,
             self.message
-        )
+        )?;
+        for other in &self.also {
+            write!(f, "\n{other}")?;
+        }
+        Ok(())
     }
 }
 
@@ -65,6 +95,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, ConfigError> {
         line: 0,
         column: 0,
         message,
+        also: Vec::new(),
     };
     let bytes = std::fs::read(path).map_err(|e| whole_file(format!("cannot read {what}: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
@@ -79,6 +110,7 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, ConfigError> {
                 "{what} is not UTF-8 text (byte 0x{:02x}): save it as UTF-8",
                 bytes.get(valid).copied().unwrap_or(0)
             ),
+            also: Vec::new(),
         }
     })
 }
@@ -102,6 +134,7 @@ impl SourceText<'_> {
             line,
             column,
             message: message.into(),
+            also: Vec::new(),
         }
     }
 }

@@ -18,6 +18,8 @@ use crate::model::{Platform, Tone};
 pub use engine::AlertEngine;
 pub use rules::{AlertRule, Condition};
 
+use crate::i18n::Locale;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -72,6 +74,47 @@ pub enum Trigger {
         minutes: i64,
         reason: String,
     },
+}
+
+impl Trigger {
+    /// The alert in one line, with its figures, in the wall's language: each kind of rule
+    /// words its own (`rules/<kind>.rs`).
+    pub fn summary(&self, locale: Locale, brand: Option<&str>) -> String {
+        let brand = brand.unwrap_or("");
+        match self {
+            Trigger::VolumeSpike {
+                count,
+                expected,
+                drivers,
+            } => rules::volume_spike::summary(locale, brand, *count, *expected, drivers),
+            Trigger::NegativeShare {
+                share,
+                threshold,
+                mentions,
+                window_minutes,
+            } => rules::negative_share::summary(
+                locale,
+                brand,
+                *share,
+                *threshold,
+                *mentions,
+                *window_minutes,
+            ),
+            Trigger::Keyword { word } => rules::keyword::summary(locale, brand, word),
+            Trigger::InfluentialNegative { author, reach } => {
+                rules::influential_negative::summary(locale, brand, author, *reach)
+            }
+            Trigger::ViralPost {
+                per_minute,
+                engagement,
+            } => rules::viral_post::summary(locale, brand, *per_minute, *engagement),
+            Trigger::SourceDown {
+                source,
+                minutes,
+                reason,
+            } => rules::source_down::summary(locale, source, *minutes, reason),
+        }
+    }
 }
 
 /// A post behind an alert.
