@@ -71,8 +71,8 @@ pub fn run_all_in_one(
         // The figures came back from the history: a demo must not invent its past again on
         // top of it, only go on from now.
         for source in &mut config.sources {
-            if let SourceConfig::Demo { history_hours, .. } = source {
-                *history_hours = 0;
+            if let SourceConfig::Demo(demo) = source {
+                demo.history_hours = 0;
             }
         }
     }
@@ -697,10 +697,10 @@ pub fn replay_config(
     if origin.is_none() {
         tracing::warn!(file = %path.display(), "the replay file has no well-formed mention");
     }
-    config.sources = vec![SourceConfig::Replay {
+    config.sources = vec![SourceConfig::Replay(crate::ingest::replay::ReplayConfig {
         name: "replay".into(),
         path,
-    }];
+    })];
     // A replayed day is not today's history: it must not mix into the room's archive.
     config.store.enabled = false;
     Ok((config, origin))
@@ -709,8 +709,8 @@ pub fn replay_config(
 /// Overrides the demo scenario of every demo source.
 pub fn with_scenario(mut config: Config, scenario: &str) -> Config {
     for source in &mut config.sources {
-        if let SourceConfig::Demo { scenario: s, .. } = source {
-            *s = scenario.to_string();
+        if let SourceConfig::Demo(demo) = source {
+            demo.scenario = scenario.to_string();
         }
     }
     config

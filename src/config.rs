@@ -11,6 +11,7 @@ use crate::alerts::AlertRule;
 use crate::alerts::sinks::AlertSinkConfig;
 use crate::analysis::topics::TopicConfig;
 use crate::i18n::Locale;
+pub use crate::ingest::SourceConfig;
 use crate::layout::ThemeName;
 use crate::privacy::{LobbyAction, LobbyPolicy};
 pub use vigie_core::settings::{
@@ -270,313 +271,6 @@ pub struct WallConfig {
     /// Where `layout = …` is written in the config: a layout file that cannot be read is an
     /// error there, not of a file nobody can open.
     pub layout_place: Option<ConfigError>,
-}
-
-/// One source. `type` picks the component, as in `type = "demo"`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum SourceConfig {
-    /// The built-in generator: a day in the life of a kids' clothing brand and three
-    /// competitors, in French and English, with scripted scenarios.
-    Demo {
-        #[serde(default = "default_demo_name")]
-        name: String,
-        /// `poster-backlash` (the viral crisis) or `quiet-day`.
-        #[serde(default = "default_scenario")]
-        scenario: String,
-        /// Same seed, same day: mentions are identical from run to run.
-        #[serde(default = "default_seed")]
-        seed: u64,
-        /// Hours of history generated at start so the wall is full from the first frame.
-        #[serde(default = "default_history_hours")]
-        history_hours: u32,
-    },
-    /// JSON Lines of mentions (one `Mention` per line), replayed at their own pace times `--speed`.
-    Replay {
-        #[serde(default = "default_replay_name")]
-        name: String,
-        path: PathBuf,
-    },
-    /// Mastodon's streaming API (server-sent events), one connection per instance and stream,
-    /// with a REST poll when streaming is refused.
-    Mastodon {
-        #[serde(default = "default_mastodon_name")]
-        name: String,
-        /// `https://mastodon.social`, … : several instances at once.
-        instances: Vec<String>,
-        /// `public`, `local`, or `#tag` (a hashtag stream).
-        #[serde(default = "default_mastodon_streams")]
-        streams: Vec<String>,
-        /// Environment variable holding an access token (read scope), when the instance asks
-        /// for one.
-        #[serde(default)]
-        token_env: Option<String>,
-        /// Seconds between polls when streaming is refused.
-        #[serde(default = "default_mastodon_poll")]
-        poll_seconds: u64,
-    },
-    /// Bluesky's Jetstream (JSON over WebSocket), posts kept when they name a brand.
-    Bluesky {
-        #[serde(default = "default_bluesky_name")]
-        name: String,
-        #[serde(default = "default_jetstream_url")]
-        url: String,
-    },
-    /// RSS 2.0 or Atom feeds (press, blogs), one mention per entry.
-    Feed {
-        #[serde(default = "default_feed_name")]
-        name: String,
-        urls: Vec<String>,
-        #[serde(default = "default_feed_poll")]
-        poll_seconds: u64,
-    },
-    /// Reddit's search listing (JSON), newest first.
-    Reddit {
-        #[serde(default = "default_reddit_name")]
-        name: String,
-        /// Reddit search syntax; the brands' keywords joined with OR when absent.
-        #[serde(default)]
-        query: Option<String>,
-        #[serde(default = "default_reddit_url")]
-        base_url: String,
-        #[serde(default = "default_reddit_poll")]
-        poll_seconds: u64,
-        /// Environment variable holding an OAuth bearer token (then use
-        /// `base_url = "https://oauth.reddit.com"`).
-        #[serde(default)]
-        token_env: Option<String>,
-    },
-    /// Hacker News through Algolia's search API: stories and comments.
-    Hackernews {
-        #[serde(default = "default_hackernews_name")]
-        name: String,
-        /// One search per query; the brands' keywords when absent.
-        #[serde(default)]
-        queries: Vec<String>,
-        #[serde(default = "default_hackernews_url")]
-        base_url: String,
-        #[serde(default = "default_hackernews_poll")]
-        poll_seconds: u64,
-    },
-    /// An HTTP endpoint (`POST /ingest`, a JSON mention or an array) for internal feeds.
-    Webhook {
-        #[serde(default = "default_webhook_name")]
-        name: String,
-        #[serde(default = "default_webhook_listen")]
-        listen: String,
-        /// Environment variable holding the bearer token senders must present.
-        token_env: String,
-        #[serde(default = "default_webhook_body")]
-        max_body_bytes: usize,
-    },
-}
-
-impl SourceConfig {
-    pub fn name(&self) -> &str {
-        match self {
-            SourceConfig::Demo { name, .. }
-            | SourceConfig::Replay { name, .. }
-            | SourceConfig::Mastodon { name, .. }
-            | SourceConfig::Bluesky { name, .. }
-            | SourceConfig::Feed { name, .. }
-            | SourceConfig::Reddit { name, .. }
-            | SourceConfig::Hackernews { name, .. }
-            | SourceConfig::Webhook { name, .. } => name,
-        }
-    }
-
-    /// The environment variable this source reads its secret from, if any.
-    pub fn token_env(&self) -> Option<&str> {
-        match self {
-            SourceConfig::Mastodon { token_env, .. } | SourceConfig::Reddit { token_env, .. } => {
-                token_env.as_deref()
-            }
-            SourceConfig::Webhook { token_env, .. } => Some(token_env),
-            _ => None,
-        }
-    }
-
-    /// What is wrong with this entry's values, if anything.
-    fn problem(&self) -> Option<String> {
-        let urls_problem = |urls: &[String], schemes: &[&str], what: &str| -> Option<String> {
-            if urls.is_empty() {
-                return Some(format!("give at least one {what}"));
-            }
-            urls.iter().find_map(|url| match reqwest::Url::parse(url) {
-                Err(e) => Some(format!("'{url}' is not a URL: {e}")),
-                Ok(u) if !schemes.contains(&u.scheme()) => {
-                    Some(format!("'{url}': use a {} URL", schemes.join(" or ")))
-                }
-                Ok(_) => None,
-            })
-        };
-        let web = ["https", "http"];
-        let poll_problem = |seconds: u64, min: u64| {
-            if seconds < min {
-                Some(format!(
-                    "poll_seconds = {seconds} is too often for this source: at least {min}"
-                ))
-            } else {
-                (seconds > MAX_POLL_SECONDS).then(|| {
-                    format!(
-                        "poll_seconds = {seconds} is out of range: use {min} to \
-                         {MAX_POLL_SECONDS} (a day: a source polled less often is not live)"
-                    )
-                })
-            }
-        };
-        match self {
-            SourceConfig::Demo {
-                scenario,
-                history_hours,
-                ..
-            } => {
-                if crate::ingest::demo::Scenario::parse(scenario).is_none() {
-                    Some(format!(
-                        "unknown demo scenario '{scenario}': use one of {}",
-                        crate::ingest::demo::Scenario::NAMES.join(", ")
-                    ))
-                } else if *history_hours > MAX_DEMO_HISTORY_HOURS {
-                    Some(format!(
-                        "history_hours = {history_hours} is out of range: use 0 to \
-                         {MAX_DEMO_HISTORY_HOURS} (the widest chart; the history is generated \
-                         at start)"
-                    ))
-                } else {
-                    None
-                }
-            }
-            SourceConfig::Replay { .. } => None,
-            SourceConfig::Mastodon {
-                instances,
-                streams,
-                poll_seconds,
-                ..
-            } => {
-                urls_problem(instances, &web, "instance URL")
-                    .or_else(|| {
-                        streams.iter().find_map(|s| {
-                            crate::ingest::mastodon::StreamKind::parse(s).is_none().then(|| {
-                            format!("unknown stream '{s}': use \"public\", \"local\" or \"#tag\"")
-                        })
-                        })
-                    })
-                    .or_else(|| {
-                        streams
-                            .is_empty()
-                            .then(|| "give at least one stream".to_string())
-                    })
-                    .or_else(|| poll_problem(*poll_seconds, 10))
-            }
-            SourceConfig::Bluesky { url, .. } => {
-                urls_problem(std::slice::from_ref(url), &["wss", "ws"], "Jetstream URL")
-            }
-            SourceConfig::Feed {
-                urls, poll_seconds, ..
-            } => urls_problem(urls, &web, "feed URL").or_else(|| poll_problem(*poll_seconds, 60)),
-            SourceConfig::Reddit {
-                base_url,
-                poll_seconds,
-                ..
-            } => urls_problem(std::slice::from_ref(base_url), &web, "base URL")
-                .or_else(|| poll_problem(*poll_seconds, 30)),
-            SourceConfig::Hackernews {
-                base_url,
-                poll_seconds,
-                ..
-            } => urls_problem(std::slice::from_ref(base_url), &web, "base URL")
-                .or_else(|| poll_problem(*poll_seconds, 10)),
-            SourceConfig::Webhook {
-                listen,
-                token_env,
-                max_body_bytes,
-                ..
-            } => listen
-                .parse::<std::net::SocketAddr>()
-                .err()
-                .map(|e| format!("listen = '{listen}' is not an address:port: {e}"))
-                .or_else(|| {
-                    token_env
-                        .trim()
-                        .is_empty()
-                        .then(|| "token_env must name an environment variable".to_string())
-                })
-                .or_else(|| {
-                    (*max_body_bytes < 1024 || *max_body_bytes > 64 * 1024 * 1024)
-                        .then(|| "max_body_bytes must be between 1024 and 67108864".to_string())
-                }),
-        }
-    }
-}
-
-fn default_mastodon_name() -> String {
-    "mastodon".into()
-}
-fn default_mastodon_streams() -> Vec<String> {
-    vec!["public".into()]
-}
-fn default_mastodon_poll() -> u64 {
-    60
-}
-fn default_bluesky_name() -> String {
-    "bluesky".into()
-}
-fn default_jetstream_url() -> String {
-    "wss://jetstream2.us-east.bsky.network/subscribe".into()
-}
-fn default_feed_name() -> String {
-    "press".into()
-}
-fn default_feed_poll() -> u64 {
-    300
-}
-fn default_reddit_name() -> String {
-    "reddit".into()
-}
-fn default_reddit_url() -> String {
-    "https://www.reddit.com".into()
-}
-fn default_reddit_poll() -> u64 {
-    120
-}
-fn default_hackernews_name() -> String {
-    "hackernews".into()
-}
-fn default_hackernews_url() -> String {
-    "https://hn.algolia.com".into()
-}
-fn default_hackernews_poll() -> u64 {
-    60
-}
-fn default_webhook_name() -> String {
-    "webhook".into()
-}
-fn default_webhook_listen() -> String {
-    "127.0.0.1:8787".into()
-}
-fn default_webhook_body() -> usize {
-    1024 * 1024
-}
-fn default_demo_name() -> String {
-    "demo".into()
-}
-fn default_replay_name() -> String {
-    "replay".into()
-}
-fn default_scenario() -> String {
-    "poster-backlash".into()
-}
-fn default_seed() -> u64 {
-    42
-}
-/// A source polled less often than daily is not a live source.
-const MAX_POLL_SECONDS: u64 = 24 * 3600;
-
-/// The demo's generated history covers the widest chart at most.
-const MAX_DEMO_HISTORY_HOURS: u32 = 48;
-
-fn default_history_hours() -> u32 {
-    6
 }
 
 /// Ids the dedupe ledger may remember: below, a reconnect overlap is already forgotten; above,
@@ -1235,7 +929,7 @@ type = "demo"
         assert_eq!(config.wall.chart_hours, 6);
         assert!(matches!(
             &config.sources[0],
-            SourceConfig::Demo { scenario, seed: 42, .. } if scenario == "poster-backlash"
+            SourceConfig::Demo(demo) if demo.scenario == "poster-backlash" && demo.seed == 42
         ));
     }
 
@@ -1361,11 +1055,8 @@ type = "demo"
         assert!(err.message.contains("history_hours = 4294967295"), "{err}");
         let config = parse(&format!("{GOOD}history_hours = 48\n")).expect("the widest chart");
         assert!(matches!(
-            config.sources[0],
-            SourceConfig::Demo {
-                history_hours: 48,
-                ..
-            }
+            &config.sources[0],
+            SourceConfig::Demo(demo) if demo.history_hours == 48
         ));
     }
 
@@ -1459,14 +1150,14 @@ type = "demo"
             .sources
             .iter()
             .map(|s| match s {
-                SourceConfig::Demo { .. } => "demo",
-                SourceConfig::Replay { .. } => "replay",
-                SourceConfig::Mastodon { .. } => "mastodon",
-                SourceConfig::Bluesky { .. } => "bluesky",
-                SourceConfig::Feed { .. } => "feed",
-                SourceConfig::Reddit { .. } => "reddit",
-                SourceConfig::Hackernews { .. } => "hackernews",
-                SourceConfig::Webhook { .. } => "webhook",
+                SourceConfig::Demo(_) => "demo",
+                SourceConfig::Replay(_) => "replay",
+                SourceConfig::Mastodon(_) => "mastodon",
+                SourceConfig::Bluesky(_) => "bluesky",
+                SourceConfig::Feed(_) => "feed",
+                SourceConfig::Reddit(_) => "reddit",
+                SourceConfig::Hackernews(_) => "hackernews",
+                SourceConfig::Webhook(_) => "webhook",
             })
             .collect();
         assert_eq!(

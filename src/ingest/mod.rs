@@ -1,8 +1,10 @@
-//! Sources and the machinery they share. Each source lives in its own folder and turns its
-//! wire format into `Mention`s; the supervisor runs them on a tokio runtime in a background
+//! Sources and the machinery they share. Each source lives in its own folder (the source, its
+//! settings in `config.rs`, its wire format's parsing) and turns its wire format into
+//! `Mention`s; the supervisor runs them on a tokio runtime in a background
 //! thread, restarts them with backoff, and keeps their health for the wall.
 
 pub mod bluesky;
+mod checks;
 pub mod demo;
 pub mod feeds;
 pub mod hackernews;
@@ -21,7 +23,9 @@ pub use sink::{HealthBoard, MentionSink, SourceStats};
 pub use supervisor::{IngestHandle, start_ingest};
 
 use crate::clock::SharedClock;
-use crate::config::{BrandConfig, Config, SourceConfig};
+use serde::Deserialize;
+
+use crate::config::{BrandConfig, Config};
 use crate::model::Mention;
 
 /// How a source's run ended without an error.
@@ -79,112 +83,79 @@ pub trait Source: Send {
     fn resume_from(&mut self, _cursor: &str) {}
 }
 
+/// Every kind of source: its `type` in the config (the variant's name in lower case) and its
+/// settings type, in its folder. Adding a source is its folder and one line here.
+macro_rules! source_types {
+    ($($variant:ident($settings:ty)),* $(,)?) => {
+        /// One `[[sources]]` entry; `type` picks the source, as in `type = "demo"`.
+        #[derive(Debug, Clone, PartialEq, Deserialize)]
+        #[serde(tag = "type", rename_all = "lowercase")]
+        pub enum SourceConfig {
+            $($variant($settings)),*
+        }
+
+        impl SourceConfig {
+            /// What every kind of source answers, whichever this one is.
+            pub fn settings(&self) -> &dyn SourceSettings {
+                match self {
+                    $(SourceConfig::$variant(settings) => settings),*
+                }
+            }
+        }
+    };
+}
+
+source_types! {
+    Demo(demo::DemoConfig),
+    Replay(replay::ReplayConfig),
+    Mastodon(mastodon::MastodonConfig),
+    Bluesky(bluesky::BlueskyConfig),
+    Feed(feeds::FeedConfig),
+    Reddit(reddit::RedditConfig),
+    Hackernews(hackernews::HackernewsConfig),
+    Webhook(webhook::WebhookConfig),
+}
+
+/// A source's settings, as read from its `[[sources]]` table: its name, its secret, what is
+/// wrong with its values, and the running sources it describes.
+pub trait SourceSettings {
+    fn name(&self) -> &str;
+
+    /// The environment variable this source reads its secret from, if any.
+    fn token_env(&self) -> Option<&str> {
+        None
+    }
+
+    /// What is wrong with these values, if anything (reported at the entry's `[[sources]]`).
+    fn problem(&self) -> Option<String> {
+        None
+    }
+
+    /// The sources this entry describes: one, or one per instance, stream or feed.
+    fn build(&self, brands: &[BrandConfig]) -> anyhow::Result<Vec<Box<dyn Source>>>;
+}
+
+impl SourceConfig {
+    pub fn name(&self) -> &str {
+        self.settings().name()
+    }
+
+    pub fn token_env(&self) -> Option<&str> {
+        self.settings().token_env()
+    }
+
+    pub fn problem(&self) -> Option<String> {
+        self.settings().problem()
+    }
+}
+
 /// Every source of a config, in its order.
 pub fn build_all(config: &Config) -> anyhow::Result<Vec<Box<dyn Source>>> {
     let mut sources = Vec::new();
     for source in &config.sources {
-        sources.extend(build_sources(source, &config.brands)?);
+        sources.extend(source.settings().build(&config.brands)?);
     }
     Ok(sources)
-}
-
-/// Builds the sources a config entry describes: one, or one per instance, stream or feed.
-pub fn build_sources(
-    config: &SourceConfig,
-    brands: &[BrandConfig],
-) -> anyhow::Result<Vec<Box<dyn Source>>> {
-    let boxed = |source: Box<dyn Source>| Ok(vec![source]);
-    match config {
-        SourceConfig::Demo {
-            name,
-            scenario,
-            seed,
-            history_hours,
-        } => boxed(Box::new(demo::DemoSource::new(
-            name.clone(),
-            demo::Scenario::parse(scenario).unwrap_or_default(),
-            *seed,
-            *history_hours,
-        ))),
-        SourceConfig::Replay { name, path } => boxed(Box::new(replay::ReplaySource::new(
-            name.clone(),
-            path.clone(),
-        ))),
-        SourceConfig::Mastodon {
-            name,
-            instances,
-            streams,
-            token_env,
-            poll_seconds,
-        } => Ok(mastodon::MastodonSource::all(
-            name,
-            instances,
-            streams,
-            token_env.as_deref(),
-            *poll_seconds,
-        )
-        .into_iter()
-        .map(|s| Box::new(s) as Box<dyn Source>)
-        .collect()),
-        SourceConfig::Bluesky { name, url } => boxed(Box::new(bluesky::BlueskySource::new(
-            name.clone(),
-            url.clone(),
-            crate::analysis::matching::BrandMatcher::new(brands)?,
-        ))),
-        SourceConfig::Feed {
-            name,
-            urls,
-            poll_seconds,
-        } => Ok(feeds::FeedSource::all(name, urls, *poll_seconds)
-            .into_iter()
-            .map(|s| Box::new(s) as Box<dyn Source>)
-            .collect()),
-        SourceConfig::Reddit {
-            name,
-            query,
-            base_url,
-            poll_seconds,
-            token_env,
-        } => boxed(Box::new(reddit::RedditSource::new(
-            name.clone(),
-            base_url.clone(),
-            query.clone().unwrap_or_else(|| {
-                search_terms(brands)
-                    .iter()
-                    .map(|t| format!("\"{t}\""))
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            }),
-            token_env.clone(),
-            *poll_seconds,
-        ))),
-        SourceConfig::Hackernews {
-            name,
-            queries,
-            base_url,
-            poll_seconds,
-        } => boxed(Box::new(hackernews::HackerNewsSource::new(
-            name.clone(),
-            base_url.clone(),
-            if queries.is_empty() {
-                search_terms(brands)
-            } else {
-                queries.clone()
-            },
-            *poll_seconds,
-        ))),
-        SourceConfig::Webhook {
-            name,
-            listen,
-            token_env,
-            max_body_bytes,
-        } => boxed(Box::new(webhook::WebhookSource::new(
-            name.clone(),
-            listen.clone(),
-            token_env.clone(),
-            *max_body_bytes,
-        ))),
-    }
 }
 
 /// The brands' keywords as search terms: without `@` or `#`, each once.

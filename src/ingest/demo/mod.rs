@@ -2,6 +2,9 @@
 //! competitors, in French and English, on several platforms, paced by the clock so that
 //! `--speed` accelerates it.
 
+mod config;
+pub use config::DemoConfig;
+
 mod generator;
 mod scenario;
 mod texts;

@@ -5,6 +5,9 @@
 //! line dated in the year 2999, a recording paused for a night) is logged and not waited out:
 //! the replay's timeline shifts back by the jump and goes on at its pace.
 
+mod config;
+pub use config::ReplayConfig;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;

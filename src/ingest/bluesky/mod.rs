@@ -4,6 +4,9 @@
 //! a reconnect the stream resumes a second before the last message taken, so nothing is
 //! missed, and the dedupe drops what is seen twice.
 
+mod config;
+pub use config::BlueskyConfig;
+
 use std::num::NonZeroUsize;
 
 use anyhow::Context;

@@ -4,6 +4,9 @@
 //! says where, and a batch with some bad items takes the good ones and names the others: nothing
 //! is silently lost. `GET /health` answers 200 for load balancers.
 
+mod config;
+pub use config::WebhookConfig;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

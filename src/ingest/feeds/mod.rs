@@ -2,6 +2,9 @@
 //! variants), polled with `If-None-Match` / `If-Modified-Since` so that an unchanged feed
 //! costs the publisher a 304. One entry is one mention, of platform "press".
 
+mod config;
+pub use config::FeedConfig;
+
 use std::time::Duration;
 
 use anyhow::Context;

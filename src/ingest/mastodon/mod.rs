@@ -13,6 +13,9 @@
 //! A status is known by its `uri`, identical on every instance, so a post seen through two
 //! instances counts once. Deletions name the instance's local id, mapped back to the uri.
 
+mod config;
+pub use config::MastodonConfig;
+
 use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 

@@ -3,6 +3,9 @@
 //! minute leaves no gap. Algolia allows 10,000 requests an hour per address: one request per
 //! query a minute is far below it, and a 429 waits for `Retry-After`.
 
+mod config;
+pub use config::HackernewsConfig;
+
 use std::time::Duration;
 
 use anyhow::Context;

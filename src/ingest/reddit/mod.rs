@@ -4,6 +4,9 @@
 //! for `Retry-After`. Pages are followed back to the last post seen, so a busy interval leaves
 //! no gap.
 
+mod config;
+pub use config::RedditConfig;
+
 use std::time::Duration;
 
 use anyhow::Context;
