@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::alerts::AlertRule;
 use crate::alerts::sinks::AlertSinkConfig;
@@ -31,8 +32,10 @@ struct RawConfig {
     wall: RawWall,
     #[serde(default, rename = "brands")]
     brands: Vec<Spanned<RawBrand>>,
-    #[serde(default)]
-    sources: Vec<Spanned<SourceConfig>>,
+    /// Read entry by entry from the document with every place kept (`read_sources`): each
+    /// type takes its own fields.
+    #[serde(default, rename = "sources")]
+    _sources: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     analysis: RawAnalysis,
     #[serde(default)]
@@ -323,7 +326,7 @@ impl Config {
         });
         let wall = problems.check(validate_wall(&source, raw.wall));
         let brands = validate_brands(&source, raw.brands, &mut problems);
-        let sources = validate_sources(&source, raw.sources, &mut problems);
+        let sources = read_sources(&source, &mut problems);
         let analysis = problems.check(validate_analysis(&source, raw.analysis));
         let spikes = problems.check(validate_spikes(&source, raw.spikes));
         let display = problems.check(validate_display(&source, raw.display));
@@ -389,21 +392,84 @@ impl Problems {
     }
 }
 
-fn validate_sources(
-    source: &SourceText,
-    raw: Vec<Spanned<SourceConfig>>,
-    problems: &mut Problems,
-) -> Vec<SourceConfig> {
-    if raw.is_empty() {
-        problems.0.push(source.error_at(
+/// Every `[[sources]]` entry, each read by its type from its own fields, so that a field is
+/// located where it is written and every entry's errors are reported.
+fn read_sources(source: &SourceText, problems: &mut Problems) -> Vec<SourceConfig> {
+    let mut sources: Vec<SourceConfig> = Vec::new();
+    let no_sources = || {
+        source.error_at(
             None,
             "no [[sources]]: add at least one, for example `type = \"demo\"`",
+        )
+    };
+    // A syntax error was reported by the first reading of the file.
+    let Ok(document) = DeTable::parse(source.text) else {
+        return sources;
+    };
+    let Some(entries) = document
+        .into_inner()
+        .into_iter()
+        .find(|(key, _)| key.get_ref() == "sources")
+        .map(|(_, value)| value)
+    else {
+        problems.0.push(no_sources());
+        return sources;
+    };
+    let span = entries.span();
+    let DeValue::Array(tables) = entries.into_inner() else {
+        problems.0.push(source.error_at(
+            Some(span),
+            "`sources` must be tables: write each source under [[sources]]",
         ));
+        return sources;
+    };
+    if tables.is_empty() {
+        problems.0.push(no_sources());
     }
-    let mut sources: Vec<SourceConfig> = Vec::new();
-    for spanned in raw {
-        let span = spanned.span();
-        let src = spanned.into_inner();
+    let types = SourceConfig::TYPES.join(", ");
+    for table in tables {
+        let span = table.span();
+        let DeValue::Table(table) = table.into_inner() else {
+            problems
+                .0
+                .push(source.error_at(Some(span), "a source must be a table"));
+            continue;
+        };
+        let (type_field, fields): (DeTable, DeTable) = table
+            .into_iter()
+            .partition(|(key, _)| key.get_ref() == "type");
+        let Some((_, type_value)) = type_field.into_iter().next() else {
+            problems.0.push(source.error_at(
+                Some(span),
+                format!("a source needs `type = \"…\"`: one of {types}"),
+            ));
+            continue;
+        };
+        let DeValue::String(type_name) = type_value.get_ref() else {
+            problems.0.push(source.error_at(
+                Some(type_value.span()),
+                format!("`type` must be a string: one of {types}"),
+            ));
+            continue;
+        };
+        let fields = toml::de::Deserializer::from(Spanned::new(span.clone(), fields));
+        let src = match SourceConfig::read(type_name, fields) {
+            None => {
+                problems.0.push(source.error_at(
+                    Some(type_value.span()),
+                    format!("unknown source type '{type_name}': use one of {types}"),
+                ));
+                continue;
+            }
+            Some(Err(e)) => {
+                problems.0.push(source.error_at(
+                    e.span().or(Some(span)),
+                    format!("source of type {type_name}: {}", e.message().trim()),
+                ));
+                continue;
+            }
+            Some(Ok(src)) => src,
+        };
         if sources.iter().any(|s| s.name() == src.name()) {
             problems.0.push(source.error_at(
                 Some(span),
@@ -884,17 +950,18 @@ type = "demo"
             .replace("locale = \"en\"", "locale = \"de\"")
             .replace("color = \"#112233\"", "color = \"bleu\"")
             + "[[sources]]\ntype = \"feed\"\nurls = []\n\
+               [[sources]]\ntype = \"reddit\"\nname = \"r\"\nsubreddit = \"x\"\n\
                [[alerts]]\nname = \"a\"\nkind = \"keyword\"\nwords = [\"x\"]\nthreshold = 2\n\
                [bus]\nurl = \"nats://localhost\"\nstream = \"pas un nom\"\n";
-        let err = parse(&text).expect_err("five errors");
+        let err = parse(&text).expect_err("six errors");
         let found: Vec<(usize, &str)> = err
             .each()
             .map(|e| (e.line, e.message.split(' ').next().unwrap_or_default()))
             .collect();
-        assert_eq!(found.len(), 5, "{err}");
+        assert_eq!(found.len(), 6, "{err}");
         assert_eq!(
             found.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
-            vec![2, 11, 15, 22, 25],
+            vec![2, 11, 15, 21, 26, 29],
             "{err}"
         );
         assert!(err.message.contains("unknown locale 'de'"), "{err}");
@@ -903,12 +970,13 @@ type = "demo"
             err.also[1].message.contains("give at least one feed URL"),
             "{err}"
         );
+        assert!(err.also[2].message.contains("`subreddit`"), "{err}");
         assert!(
-            err.also[2].message.contains("`threshold` does not apply"),
+            err.also[3].message.contains("`threshold` does not apply"),
             "{err}"
         );
-        assert!(err.also[3].message.contains("stream"), "{err}");
-        assert_eq!(err.to_string().lines().count(), 5, "one line each: {err}");
+        assert!(err.also[4].message.contains("stream"), "{err}");
+        assert_eq!(err.to_string().lines().count(), 6, "one line each: {err}");
     }
 
     #[test]
@@ -1146,20 +1214,7 @@ type = "demo"
         }
         let text = format!("{GOOD}{examples}");
         let config = parse(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let kinds: Vec<&str> = config
-            .sources
-            .iter()
-            .map(|s| match s {
-                SourceConfig::Demo(_) => "demo",
-                SourceConfig::Replay(_) => "replay",
-                SourceConfig::Mastodon(_) => "mastodon",
-                SourceConfig::Bluesky(_) => "bluesky",
-                SourceConfig::Feed(_) => "feed",
-                SourceConfig::Reddit(_) => "reddit",
-                SourceConfig::Hackernews(_) => "hackernews",
-                SourceConfig::Webhook(_) => "webhook",
-            })
-            .collect();
+        let kinds: Vec<&str> = config.sources.iter().map(SourceConfig::type_name).collect();
         assert_eq!(
             kinds,
             [

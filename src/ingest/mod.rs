@@ -83,15 +83,15 @@ pub trait Source: Send {
     fn resume_from(&mut self, _cursor: &str) {}
 }
 
-/// Every kind of source: its `type` in the config (the variant's name in lower case) and its
-/// settings type, in its folder. Adding a source is its folder and one line here.
+/// Every kind of source: its variant, its `type` in the config and its settings type, in its
+/// folder. Adding a source is its folder and one line here.
 macro_rules! source_types {
-    ($($variant:ident($settings:ty)),* $(,)?) => {
+    ($($variant:ident = $type:literal ($settings:ty)),* $(,)?) => {
         /// One `[[sources]]` entry; `type` picks the source, as in `type = "demo"`.
         #[derive(Debug, Clone, PartialEq, Deserialize)]
-        #[serde(tag = "type", rename_all = "lowercase")]
+        #[serde(tag = "type")]
         pub enum SourceConfig {
-            $($variant($settings)),*
+            $(#[serde(rename = $type)] $variant($settings)),*
         }
 
         impl SourceConfig {
@@ -101,19 +101,43 @@ macro_rules! source_types {
                     $(SourceConfig::$variant(settings) => settings),*
                 }
             }
+
+            /// Its `type` in the config.
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(SourceConfig::$variant(_) => $type),*
+                }
+            }
+
+            /// Every `type`, in the order the error that lists them names them.
+            pub const TYPES: &[&str] = &[$($type),*];
+
+            /// Reads the settings of a source of type `type_name` from its table's other
+            /// fields; `None` for a type that does not exist.
+            pub fn read<'de>(
+                type_name: &str,
+                fields: toml::de::Deserializer<'de>,
+            ) -> Option<Result<SourceConfig, toml::de::Error>> {
+                match type_name {
+                    $($type => Some(
+                        <$settings as Deserialize>::deserialize(fields).map(SourceConfig::$variant)
+                    ),)*
+                    _ => None,
+                }
+            }
         }
     };
 }
 
 source_types! {
-    Demo(demo::DemoConfig),
-    Replay(replay::ReplayConfig),
-    Mastodon(mastodon::MastodonConfig),
-    Bluesky(bluesky::BlueskyConfig),
-    Feed(feeds::FeedConfig),
-    Reddit(reddit::RedditConfig),
-    Hackernews(hackernews::HackernewsConfig),
-    Webhook(webhook::WebhookConfig),
+    Demo = "demo" (demo::DemoConfig),
+    Replay = "replay" (replay::ReplayConfig),
+    Mastodon = "mastodon" (mastodon::MastodonConfig),
+    Bluesky = "bluesky" (bluesky::BlueskyConfig),
+    Feed = "feed" (feeds::FeedConfig),
+    Reddit = "reddit" (reddit::RedditConfig),
+    Hackernews = "hackernews" (hackernews::HackernewsConfig),
+    Webhook = "webhook" (webhook::WebhookConfig),
 }
 
 /// A source's settings, as read from its `[[sources]]` table: its name, its secret, what is
