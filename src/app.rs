@@ -453,8 +453,8 @@ fn start_history(
     let started = std::time::Instant::now();
     // What the figures reach back to, and the few minutes ahead a clock may be.
     let (from, to) = (now - analyzer.history_span(), now + TimeDelta::minutes(5));
-    let restored = match store.mentions_between(from, to, analyzer.brands()) {
-        Ok(mentions) => mentions.iter().filter(|m| analyzer.restore(m, now)).count(),
+    let restored = match store.restore_into(analyzer, now) {
+        Ok(restored) => restored,
         Err(error) => {
             tracing::error!(%error, file = %store.path().display(), "cannot read the history");
             health.set_problem(Some(format!("cannot read the history: {error}")));

@@ -161,6 +161,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2_000_000)]
         mentions: usize,
     },
+    /// Seconds a restarted wall takes to rebuild its figures from the history: a day at
+    /// 1,000 mentions a minute stored, then read back and counted again.
+    Rebuild {
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        #[arg(long, default_value_t = 1000)]
+        per_minute: u32,
+    },
     /// Lines a second through the lobby filter (`vigie lobby-filter`), one thread.
     Lobby {
         #[arg(long, default_value_t = 200_000)]
@@ -568,6 +576,9 @@ fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<E
     match what {
         BenchCommand::Pipeline { mentions } => {
             bench::pipeline::print(&bench::pipeline::run(*mentions)?);
+        }
+        BenchCommand::Rebuild { hours, per_minute } => {
+            bench::rebuild::print(&bench::rebuild::run(*hours, *per_minute)?);
         }
         BenchCommand::Lobby { lines } => {
             bench::lobby::print(&bench::lobby::run(*lines)?);

@@ -246,7 +246,8 @@ impl Store {
                     if let Some(before) = read_mention(&tx, &m.mention.id, brands)? {
                         add_minutes(&tx, &before, brands, -1)?;
                     }
-                    tx.execute("DELETE FROM mentions WHERE id = ?1", [&m.mention.id])?;
+                    tx.prepare_cached("DELETE FROM mentions WHERE id = ?1")?
+                        .execute([&m.mention.id])?;
                     insert_mention(&tx, m, brands)?;
                     add_minutes(&tx, m, brands, 1)?;
                 }
@@ -254,36 +255,41 @@ impl Store {
                     if let Some(before) = read_mention(&tx, id, brands)? {
                         add_minutes(&tx, &before, brands, -1)?;
                     }
-                    tx.execute("DELETE FROM mentions WHERE id = ?1", [id])?;
+                    tx.prepare_cached("DELETE FROM mentions WHERE id = ?1")?
+                        .execute([id])?;
                 }
                 StoreEvent::Spike(spike) => {
                     let Some(brand) = brands.get(spike.brand) else {
                         continue;
                     };
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO spikes (brand, minute, count, baseline, score, detected_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                          ON CONFLICT (brand, minute) DO UPDATE SET
                              count = excluded.count, baseline = excluded.baseline,
                              score = excluded.score, detected_at = excluded.detected_at",
-                        params![
-                            brand.name,
-                            millis(spike.minute),
-                            spike.count,
-                            f64::from(spike.baseline),
-                            f64::from(spike.score),
-                            millis(spike.detected_at),
-                        ],
-                    )?;
+                    )?
+                    .execute(params![
+                        brand.name,
+                        millis(spike.minute),
+                        spike.count,
+                        f64::from(spike.baseline),
+                        f64::from(spike.score),
+                        millis(spike.detected_at),
+                    ])?;
                 }
                 StoreEvent::Ack(_) => {}
                 StoreEvent::Checkpoint(checkpoint) => {
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO checkpoints (source, cursor, stored_at) VALUES (?1, ?2, ?3)
                          ON CONFLICT (source) DO UPDATE SET
                              cursor = excluded.cursor, stored_at = excluded.stored_at",
-                        params![checkpoint.source, checkpoint.cursor, millis(Utc::now())],
-                    )?;
+                    )?
+                    .execute(params![
+                        checkpoint.source,
+                        checkpoint.cursor,
+                        millis(Utc::now())
+                    ])?;
                 }
                 StoreEvent::Alert(change) => {
                     let alert = change.alert();
@@ -292,7 +298,7 @@ impl Store {
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_string))
                         .unwrap_or_default();
-                    tx.execute(
+                    tx.prepare_cached(
                         "INSERT INTO alerts (rule, id, severity, brand, summary, started_at,
                                              updated_at, ended_at, body)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -300,18 +306,18 @@ impl Store {
                              severity = excluded.severity, summary = excluded.summary,
                              updated_at = excluded.updated_at, ended_at = excluded.ended_at,
                              body = excluded.body",
-                        params![
-                            alert.rule,
-                            alert.id as i64,
-                            severity,
-                            alert.brand,
-                            alert.summary,
-                            millis(alert.started_at),
-                            millis(alert.updated_at),
-                            alert.ended_at.map(millis),
-                            body,
-                        ],
-                    )?;
+                    )?
+                    .execute(params![
+                        alert.rule,
+                        alert.id as i64,
+                        severity,
+                        alert.brand,
+                        alert.summary,
+                        millis(alert.started_at),
+                        millis(alert.updated_at),
+                        alert.ended_at.map(millis),
+                        body,
+                    ])?;
                 }
             }
         }
@@ -374,6 +380,30 @@ impl Store {
             read += 1;
         }
         Ok(read)
+    }
+
+    /// Counts again every mention of the analyzer's window, as a restarted wall does at start,
+    /// read and counted one at a time (a day's mentions held in memory at once were a
+    /// gigabyte); the mentions counted.
+    pub fn restore_into(
+        &self,
+        analyzer: &mut crate::analysis::Analyzer,
+        now: DateTime<Utc>,
+    ) -> rusqlite::Result<usize> {
+        let (from, to) = (
+            now - analyzer.history_span(),
+            now + chrono::TimeDelta::minutes(5),
+        );
+        let brands = analyzer.brands().to_vec();
+        let mut restored = 0;
+        self.for_each_mention(from, to, |stored| {
+            if let Some(mention) = stored.enriched(&brands)
+                && analyzer.restore(&mention, now)
+            {
+                restored += 1;
+            }
+        })?;
+        Ok(restored)
     }
 
     /// Where each source resumes, by its name.
@@ -593,12 +623,14 @@ fn insert_mention(
 ) -> rusqlite::Result<bool> {
     let names = serde_json::to_string(&brand_names(m, brands)).unwrap_or_else(|_| "[]".into());
     let mention = &m.mention;
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO mentions (id, created_at, platform, author_handle, author_name,
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO mentions (id, created_at, platform, author_handle, author_name,
              author_reach, text, lang, url, likes, shares, replies, reply_to, brands, sentiment,
              tone, stored_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        params![
+        )?
+        .execute(params![
             mention.id,
             millis(mention.created_at),
             mention.platform.name(),
@@ -616,8 +648,7 @@ fn insert_mention(
             f64::from(m.sentiment),
             tone_name(m.tone),
             millis(Utc::now()),
-        ],
-    )?;
+        ])?;
     Ok(inserted == 1)
 }
 
@@ -650,14 +681,16 @@ fn add_minutes(
     };
     let engagement = sign * m.mention.engagement.total() as i64;
     for name in brand_names(m, brands) {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO minutes (minute, brand, negative, neutral, positive, engagement)
              VALUES (?1, ?2, max(?3, 0), max(?4, 0), max(?5, 0), max(?6, 0))
              ON CONFLICT (minute, brand) DO UPDATE SET
                  negative = max(negative + ?3, 0), neutral = max(neutral + ?4, 0),
                  positive = max(positive + ?5, 0), engagement = max(engagement + ?6, 0)",
-            params![minute, name, negative, neutral, positive, engagement],
-        )?;
+        )?
+        .execute(params![
+            minute, name, negative, neutral, positive, engagement
+        ])?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod lobby;
 pub mod parse;
 pub mod peer;
 pub mod pipeline;
+pub mod rebuild;
 pub mod soak;
 pub mod wall;
 pub mod webhook;
