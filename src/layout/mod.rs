@@ -18,9 +18,10 @@ use serde::Deserialize;
 use toml::{Spanned, Value};
 
 use crate::config::{Config, ConfigError, SourceText};
+pub use crate::wall::tiles::{KINDS, TileSpec};
 use grid::{Grid, Track, parse_areas};
-pub use tiles::{BrandRef, Metric, TileSpec};
-use tiles::{KINDS, TileContext, hint};
+pub use tiles::{BrandRef, Metric};
+use tiles::{TileContext, hint};
 
 /// The area of a screen in which its pages take turns.
 pub const PAGES_AREA: &str = "pages";
@@ -130,20 +131,12 @@ impl Screen {
 impl Layout {
     /// Every window (in minutes) a volume tile of this layout shows.
     pub fn chart_windows(&self) -> Vec<u32> {
-        self.windows(|t| match t {
-            TileSpec::Volume { window_minutes, .. } => Some(*window_minutes),
-            _ => None,
-        })
+        self.windows(|t| t.windows(0).chart)
     }
 
-    /// Every window (in minutes) a share-of-voice or sentiment tile shows.
+    /// Every window (in minutes) a share-of-voice, sentiment or topics tile shows.
     pub fn share_windows(&self) -> Vec<u32> {
-        self.windows(|t| match t {
-            TileSpec::ShareOfVoice { window_minutes, .. }
-            | TileSpec::Sentiment { window_minutes }
-            | TileSpec::Topics { window_minutes, .. } => Some(*window_minutes),
-            _ => None,
-        })
+        self.windows(|t| t.windows(0).share)
     }
 
     /// (window, brand) of every trending tile, with the own brand at index `own`.
@@ -152,14 +145,7 @@ impl Layout {
             .screens
             .iter()
             .flat_map(|s| s.all_tiles())
-            .filter_map(|t| match t {
-                TileSpec::Trending {
-                    window_minutes,
-                    brand,
-                    ..
-                } => Some((*window_minutes, brand.index(own))),
-                _ => None,
-            })
+            .filter_map(|t| t.windows(own).trending)
             .collect();
         lists.sort_unstable();
         lists.dedup();
@@ -476,7 +462,7 @@ impl Checker<'_> {
             }
             options.push((key_str.to_string(), value.get_ref().clone()));
         }
-        match tiles::build(kind, &options, &self.context) {
+        match TileSpec::build(kind, &options, &self.context) {
             Ok(spec) if !bad => Some(spec),
             Ok(_) => None,
             Err(errors) => {

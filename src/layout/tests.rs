@@ -58,10 +58,10 @@ fn the_war_room_has_three_screens_on_three_monitors() {
         .expect("today");
     assert_eq!(
         today.1,
-        TileSpec::Volume {
+        TileSpec::Volume(crate::wall::tiles::volume::VolumeOptions {
             window_minutes: 360,
             brand: BrandRef::Own
-        }
+        })
     );
 }
 
@@ -112,11 +112,11 @@ kind = "sov"
     assert_eq!(screen.pages[1].name, "page 2");
     assert_eq!(
         screen.pages[1].tiles[0].1,
-        TileSpec::ShareOfVoice {
+        TileSpec::ShareOfVoice(crate::wall::tiles::share_of_voice::ShareOfVoiceOptions {
             window_minutes: 60,
             by: ShareBasis::Volume,
             platform: None,
-        }
+        })
     );
 }
 

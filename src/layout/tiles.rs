@@ -1,5 +1,7 @@
-//! Tile kinds and their options, as a layout file writes them. `docs/layouts.md` documents each
-//! kind; `KINDS` is the one list both the parser and the hints read.
+//! What every tile kind's options share, as a layout file writes them: windows, brands,
+//! platforms, counts, and the reader that collects their problems. Each kind's own options are
+//! in its folder (`src/wall/tiles/<kind>/options.rs`); `wall::tiles::KINDS` is the one list of
+//! kinds that the parser, the hints and the wall read. `docs/layouts.md` documents each kind.
 
 use std::time::Duration;
 
@@ -51,7 +53,7 @@ impl Metric {
         "response_time",
     ];
 
-    fn parse(name: &str) -> Option<Metric> {
+    pub fn parse(name: &str) -> Option<Metric> {
         Some(match name {
             "mentions_last_hour" => Metric::MentionsLastHour,
             "net_sentiment" => Metric::NetSentiment,
@@ -64,84 +66,6 @@ impl Metric {
         })
     }
 }
-
-/// One tile and its options, resolved against the config (windows in minutes, brands as
-/// indices).
-#[derive(Debug, Clone, PartialEq)]
-pub enum TileSpec {
-    Header {
-        title: Option<String>,
-    },
-    Stream {
-        cards: usize,
-        /// Empty: every brand.
-        brands: Vec<usize>,
-    },
-    Volume {
-        window_minutes: u32,
-        brand: BrandRef,
-    },
-    ShareOfVoice {
-        window_minutes: u32,
-        /// What the share is measured on: mentions, engagement, positive or negative mentions.
-        by: ShareBasis,
-        /// Only the mentions of one platform (a share of volume).
-        platform: Option<Platform>,
-    },
-    /// The thematic split of a brand's mentions: macro topics with their micro topics.
-    Topics {
-        window_minutes: u32,
-        brand: BrandRef,
-    },
-    /// A brand's most said terms and hashtags, with their rank change.
-    Trending {
-        window_minutes: u32,
-        brand: BrandRef,
-        rows: usize,
-    },
-    Sentiment {
-        window_minutes: u32,
-    },
-    Alerts {
-        max: usize,
-    },
-    Kpi {
-        metric: Metric,
-        brand: BrandRef,
-    },
-    Status,
-}
-
-impl TileSpec {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            TileSpec::Header { .. } => "header",
-            TileSpec::Stream { .. } => "stream",
-            TileSpec::Volume { .. } => "volume",
-            TileSpec::ShareOfVoice { .. } => "share_of_voice",
-            TileSpec::Topics { .. } => "topics",
-            TileSpec::Trending { .. } => "trending",
-            TileSpec::Sentiment { .. } => "sentiment",
-            TileSpec::Alerts { .. } => "alerts",
-            TileSpec::Kpi { .. } => "kpi",
-            TileSpec::Status => "status",
-        }
-    }
-}
-
-/// Every kind with the options it takes (besides `kind`).
-pub const KINDS: &[(&str, &[&str])] = &[
-    ("header", &["title"]),
-    ("stream", &["cards", "brands"]),
-    ("volume", &["window", "brand"]),
-    ("share_of_voice", &["window", "by", "platform"]),
-    ("topics", &["window", "brand"]),
-    ("trending", &["window", "brand", "rows"]),
-    ("sentiment", &["window"]),
-    ("alerts", &["max"]),
-    ("kpi", &["metric", "brand"]),
-    ("status", &[]),
-];
 
 /// What a share of voice can be measured on, by its name in a layout file.
 pub const SHARE_BASES: [(&str, ShareBasis); 4] = [
@@ -173,210 +97,154 @@ pub struct OptionError {
     pub message: String,
 }
 
-fn option_error(option: &str, message: impl Into<String>) -> OptionError {
-    OptionError {
-        option: Some(option.to_string()),
-        message: message.into(),
+/// The options of one kind of tile, read from a layout file: Bevy-free, so that `vigie check`
+/// and the layout's tests read them without a renderer. Each kind's own type is in its folder,
+/// `src/wall/tiles/<kind>/options.rs`, beside its widget.
+pub trait TileOptions: Sized {
+    /// The options it takes, besides `kind`: any other is refused, with a hint.
+    const OPTIONS: &'static [&'static str];
+
+    /// Reads them; a wrong value is reported to `options` and replaced by its default, so that
+    /// every option's problem is reported at once.
+    fn read(options: &mut OptionReader<'_>) -> Self;
+
+    /// The windows the analysis must keep for it.
+    fn windows(&self, _own: usize) -> TileWindows {
+        TileWindows::default()
     }
 }
 
-/// Builds a tile from its kind and options; unknown options were refused before.
-pub fn build(
-    kind: &str,
-    options: &[(String, Value)],
-    context: &TileContext,
-) -> Result<TileSpec, Vec<OptionError>> {
-    let mut errors = Vec::new();
-    let get = |name: &str| options.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    let window = |name: &str, default: u32, max: u32, errors: &mut Vec<OptionError>| match get(name)
-    {
-        None => default,
-        Some(value) => match parse_window(value, max) {
-            Ok(minutes) => minutes,
-            Err(message) => {
-                errors.push(option_error(name, message));
+/// What a tile asks of the analysis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TileWindows {
+    /// A volume chart over this many minutes.
+    pub chart: Option<u32>,
+    /// Shares (of voice, of tone, of topics) over this many minutes.
+    pub share: Option<u32>,
+    /// Trending terms over this many minutes, for this brand.
+    pub trending: Option<(u32, usize)>,
+}
+
+/// A tile's options as written, and the problems found reading them.
+pub struct OptionReader<'a> {
+    options: &'a [(String, Value)],
+    context: &'a TileContext<'a>,
+    errors: Vec<OptionError>,
+}
+
+impl<'a> OptionReader<'a> {
+    pub fn new(options: &'a [(String, Value)], context: &'a TileContext<'a>) -> Self {
+        Self {
+            options,
+            context,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Reads a kind's options: the value, or every problem found.
+    pub fn read<T: TileOptions>(mut self) -> Result<T, Vec<OptionError>> {
+        let value = T::read(&mut self);
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    pub fn context(&self) -> &TileContext<'a> {
+        self.context
+    }
+
+    /// The value of `name`, as written.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.options.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// A problem with `option` (`None`: with the tile itself).
+    pub fn error(&mut self, option: Option<&str>, message: impl Into<String>) {
+        self.errors.push(OptionError {
+            option: option.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    /// A window ("6h", "90m") of at most `max` minutes.
+    pub fn window(&mut self, name: &str, default: u32, max: u32) -> u32 {
+        match self.get(name) {
+            None => default,
+            Some(value) => parse_window(value, max).unwrap_or_else(|message| {
+                self.error(Some(name), message);
+                default
+            }),
+        }
+    }
+
+    /// A whole number from 1 to `max`.
+    pub fn count(&mut self, name: &str, default: usize, max: usize) -> usize {
+        match self.get(name) {
+            None => default,
+            Some(Value::Integer(n)) if (1..=max as i64).contains(n) => *n as usize,
+            Some(_) => {
+                self.error(
+                    Some(name),
+                    format!("`{name}` must be a whole number from 1 to {max}"),
+                );
                 default
             }
-        },
-    };
-    let spec = match kind {
-        "header" => TileSpec::Header {
-            title: match get("title") {
-                None => None,
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(_) => {
-                    errors.push(option_error("title", "`title` must be a string"));
-                    None
-                }
-            },
-        },
-        "stream" => TileSpec::Stream {
-            cards: match get("cards") {
-                None => 6,
-                Some(Value::Integer(n)) if (1..=MAX_CARDS as i64).contains(n) => *n as usize,
-                Some(_) => {
-                    errors.push(option_error(
-                        "cards",
-                        format!("`cards` must be a whole number from 1 to {MAX_CARDS}"),
-                    ));
-                    6
-                }
-            },
-            brands: match get("brands") {
-                None => Vec::new(),
-                Some(value) => match brand_list(value, context) {
-                    Ok(list) => list,
-                    Err(message) => {
-                        errors.push(option_error("brands", message));
-                        Vec::new()
-                    }
-                },
-            },
-        },
-        "volume" => TileSpec::Volume {
-            window_minutes: window(
-                "window",
-                context.default_chart_minutes,
-                MAX_CHART_MINUTES,
-                &mut errors,
-            ),
-            brand: brand_option(get("brand"), context, &mut errors),
-        },
-        "share_of_voice" => {
-            let by = match get("by") {
-                None => ShareBasis::Volume,
-                Some(Value::String(name)) => match SHARE_BASES.iter().find(|(n, _)| n == name) {
-                    Some((_, basis)) => *basis,
-                    None => {
-                        let names: Vec<&str> = SHARE_BASES.iter().map(|(n, _)| *n).collect();
-                        errors.push(option_error(
-                            "by",
-                            format!(
-                                "unknown basis '{name}'{}: use one of {}",
-                                hint(name, &names),
-                                names.join(", ")
-                            ),
-                        ));
-                        ShareBasis::Volume
-                    }
-                },
-                Some(_) => {
-                    errors.push(option_error("by", "`by` must be a string"));
-                    ShareBasis::Volume
-                }
-            };
-            let platform = match get("platform") {
-                None => None,
-                Some(value) => match platform_option(value) {
-                    Ok(_) if by != ShareBasis::Volume => {
-                        errors.push(option_error(
-                            "platform",
-                            "a share per platform is a share of mentions: leave `by` out or \
-                             write `by = \"volume\"`",
-                        ));
-                        None
-                    }
-                    Ok(platform) => Some(platform),
-                    Err(message) => {
-                        errors.push(option_error("platform", message));
-                        None
-                    }
-                },
-            };
-            TileSpec::ShareOfVoice {
-                window_minutes: window(
-                    "window",
-                    context.default_share_minutes,
-                    MAX_SHARE_MINUTES,
-                    &mut errors,
-                ),
-                by,
-                platform,
+        }
+    }
+
+    /// A string, if given.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.get(name) {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error(Some(name), format!("`{name}` must be a string"));
+                None
             }
         }
-        "topics" => TileSpec::Topics {
-            window_minutes: window(
-                "window",
-                context.default_share_minutes,
-                MAX_SHARE_MINUTES,
-                &mut errors,
-            ),
-            brand: brand_option(get("brand"), context, &mut errors),
-        },
-        "trending" => TileSpec::Trending {
-            window_minutes: window("window", 60, MAX_TRENDING_MINUTES, &mut errors),
-            brand: brand_option(get("brand"), context, &mut errors),
-            rows: match get("rows") {
-                None => 8,
-                Some(Value::Integer(n)) if (1..=MAX_TRENDING_ROWS as i64).contains(n) => {
-                    *n as usize
-                }
-                Some(_) => {
-                    errors.push(option_error(
-                        "rows",
-                        format!("`rows` must be a whole number from 1 to {MAX_TRENDING_ROWS}"),
-                    ));
-                    8
+    }
+
+    /// One brand by its name in config.toml, or "own" (the default).
+    pub fn brand(&mut self, name: &str) -> BrandRef {
+        match self.get(name) {
+            None => BrandRef::Own,
+            Some(Value::String(brand)) if brand == "own" => BrandRef::Own,
+            Some(Value::String(brand)) => match find_brand(brand, self.context) {
+                Ok(index) => BrandRef::Index(index),
+                Err(message) => {
+                    self.error(Some(name), message);
+                    BrandRef::Own
                 }
             },
-        },
-        "sentiment" => TileSpec::Sentiment {
-            window_minutes: window("window", 60, MAX_SHARE_MINUTES, &mut errors),
-        },
-        "alerts" => TileSpec::Alerts {
-            max: match get("max") {
-                None => 5,
-                Some(Value::Integer(n)) if (1..=10).contains(n) => *n as usize,
-                Some(_) => {
-                    errors.push(option_error(
-                        "max",
-                        "`max` must be a whole number from 1 to 10",
-                    ));
-                    5
-                }
-            },
-        },
-        "kpi" => TileSpec::Kpi {
-            metric: match get("metric") {
-                Some(Value::String(name)) => match Metric::parse(name) {
-                    Some(metric) => metric,
-                    None => {
-                        errors.push(option_error(
-                            "metric",
-                            format!(
-                                "unknown metric '{name}'{}: use one of {}",
-                                hint(name, &Metric::NAMES),
-                                Metric::NAMES.join(", ")
-                            ),
-                        ));
-                        Metric::MentionsLastHour
-                    }
-                },
-                _ => {
-                    errors.push(OptionError {
-                        option: get("metric").map(|_| "metric".to_string()),
-                        message: format!(
-                            "a kpi tile needs `metric = \"…\"`, one of {}",
-                            Metric::NAMES.join(", ")
-                        ),
-                    });
-                    Metric::MentionsLastHour
-                }
-            },
-            brand: brand_option(get("brand"), context, &mut errors),
-        },
-        "status" => TileSpec::Status,
-        other => {
-            return Err(vec![OptionError {
-                option: None,
-                message: format!("unknown tile kind '{other}'"),
-            }]);
+            Some(_) => {
+                self.error(
+                    Some(name),
+                    format!("`{name}` is a brand's name from config.toml, or \"own\""),
+                );
+                BrandRef::Own
+            }
         }
-    };
-    if errors.is_empty() {
-        Ok(spec)
-    } else {
-        Err(errors)
+    }
+
+    /// A list of brands; empty: every brand (`["all"]`, or nothing written).
+    pub fn brands(&mut self, name: &str) -> Vec<usize> {
+        match self.get(name) {
+            None => Vec::new(),
+            Some(value) => brand_list(value, self.context).unwrap_or_else(|message| {
+                self.error(Some(name), message);
+                Vec::new()
+            }),
+        }
+    }
+
+    /// A platform by its name, if given.
+    pub fn platform(&mut self, name: &str) -> Option<Platform> {
+        let value = self.get(name)?;
+        platform_option(value)
+            .map_err(|message| self.error(Some(name), message))
+            .ok()
     }
 }
 
@@ -417,31 +285,6 @@ fn platform_option(value: &Value) -> Result<Platform, String> {
             names.join(", ")
         )
     })
-}
-
-fn brand_option(
-    value: Option<&Value>,
-    context: &TileContext,
-    errors: &mut Vec<OptionError>,
-) -> BrandRef {
-    match value {
-        None => BrandRef::Own,
-        Some(Value::String(name)) if name == "own" => BrandRef::Own,
-        Some(Value::String(name)) => match find_brand(name, context) {
-            Ok(index) => BrandRef::Index(index),
-            Err(message) => {
-                errors.push(option_error("brand", message));
-                BrandRef::Own
-            }
-        },
-        Some(_) => {
-            errors.push(option_error(
-                "brand",
-                "`brand` is a brand's name from config.toml, or \"own\"",
-            ));
-            BrandRef::Own
-        }
-    }
 }
 
 fn brand_list(value: &Value, context: &TileContext) -> Result<Vec<usize>, String> {
@@ -500,6 +343,20 @@ pub fn hint(written: &str, candidates: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wall::tiles::TileSpec;
+    use crate::wall::tiles::kpi::KpiOptions;
+    use crate::wall::tiles::share_of_voice::ShareOfVoiceOptions;
+    use crate::wall::tiles::topics::TopicsOptions;
+    use crate::wall::tiles::trending::TrendingOptions;
+    use crate::wall::tiles::volume::VolumeOptions;
+
+    fn build(
+        kind: &str,
+        options: &[(String, Value)],
+        context: &TileContext,
+    ) -> Result<TileSpec, Vec<OptionError>> {
+        TileSpec::build(kind, options, context)
+    }
 
     fn context() -> (Vec<String>, u32, u32) {
         (vec!["Petit Loup".into(), "Mini Mousse".into()], 360, 60)
@@ -537,11 +394,11 @@ mod tests {
         };
         assert_eq!(
             by("engagement"),
-            Ok(TileSpec::ShareOfVoice {
+            Ok(TileSpec::ShareOfVoice(ShareOfVoiceOptions {
                 window_minutes: 60,
                 by: ShareBasis::Engagement,
                 platform: None,
-            })
+            }))
         );
         let errors = by("engagment").expect_err("a misspelt basis");
         assert_eq!(errors[0].option.as_deref(), Some("by"));
@@ -563,11 +420,11 @@ mod tests {
         };
         assert_eq!(
             build_with(&[("platform", "Bluesky")]),
-            Ok(TileSpec::ShareOfVoice {
+            Ok(TileSpec::ShareOfVoice(ShareOfVoiceOptions {
                 window_minutes: 60,
                 by: ShareBasis::Volume,
                 platform: Some(Platform::Bluesky),
-            })
+            }))
         );
         let misspelt = build_with(&[("platform", "mastodn")]).expect_err("no such platform");
         assert!(
@@ -594,11 +451,11 @@ mod tests {
         });
         assert_eq!(
             trending,
-            Ok(TileSpec::Trending {
+            Ok(TileSpec::Trending(TrendingOptions {
                 window_minutes: 120,
                 brand: BrandRef::Index(1),
                 rows: 5
-            })
+            }))
         );
         let too_long = with(|c| {
             build(
@@ -611,10 +468,10 @@ mod tests {
         assert!(too_long[0].message.contains("longer than"), "{too_long:?}");
         assert_eq!(
             with(|c| build("topics", &[], c)),
-            Ok(TileSpec::Topics {
+            Ok(TileSpec::Topics(TopicsOptions {
                 window_minutes: 60,
                 brand: BrandRef::Own
-            })
+            }))
         );
     }
 
@@ -632,19 +489,19 @@ mod tests {
         });
         assert_eq!(
             spec,
-            Ok(TileSpec::Volume {
+            Ok(TileSpec::Volume(VolumeOptions {
                 window_minutes: 120,
                 brand: BrandRef::Index(1)
-            })
+            }))
         );
         let defaults = with(|c| build("share_of_voice", &[], c));
         assert_eq!(
             defaults,
-            Ok(TileSpec::ShareOfVoice {
+            Ok(TileSpec::ShareOfVoice(ShareOfVoiceOptions {
                 window_minutes: 60,
                 by: ShareBasis::Volume,
                 platform: None,
-            })
+            }))
         );
     }
 
@@ -678,6 +535,17 @@ mod tests {
         .expect_err("unknown metric");
         assert!(errors[0].message.contains("did you mean 'net_sentiment'"));
         assert!(with(|c| build("kpi", &[], c)).is_err());
+        assert_eq!(
+            with(|c| build(
+                "kpi",
+                &[("metric".into(), Value::String("engagement".into()))],
+                c
+            )),
+            Ok(TileSpec::Kpi(KpiOptions {
+                metric: Metric::Engagement,
+                brand: BrandRef::Own
+            }))
+        );
     }
 
     #[test]

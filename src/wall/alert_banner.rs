@@ -165,7 +165,7 @@ fn has_status_line(layout: &WallLayout, screen: usize) -> bool {
         screen
             .tiles
             .iter()
-            .any(|(_, spec)| matches!(spec, crate::layout::TileSpec::Status))
+            .any(|(_, spec)| matches!(spec, crate::layout::TileSpec::Status(_)))
     })
 }
 

@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use crossbeam_channel::{Receiver, Sender};
 
 use super::theme::{self, WallFonts};
-use super::{WallSettings, WallSystems, pages, status, tiles};
+use super::{WallSettings, WallSystems, pages, tiles};
 use crate::layout::grid::{Grid, Track};
 use crate::layout::reload::LayoutEvent;
 use crate::layout::{Layout, PAGES_AREA, Screen, TileSpec};
@@ -306,50 +306,7 @@ pub fn spawn_tile(
     settings: &WallSettings,
     spec: &TileSpec,
 ) -> Entity {
-    let own = settings.brands.iter().position(|b| b.own).unwrap_or(0);
-    match spec {
-        TileSpec::Header { title } => {
-            tiles::header::spawn(commands, fonts, settings, title.as_deref())
-        }
-        TileSpec::Stream { cards, brands } => {
-            tiles::stream::spawn(commands, fonts, settings, *cards, brands.clone())
-        }
-        TileSpec::Volume {
-            window_minutes,
-            brand,
-        } => tiles::volume::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
-        TileSpec::ShareOfVoice {
-            window_minutes,
-            by,
-            platform,
-        } => {
-            tiles::share_of_voice::spawn(commands, fonts, settings, *window_minutes, *by, *platform)
-        }
-        TileSpec::Topics {
-            window_minutes,
-            brand,
-        } => tiles::topics::spawn(commands, fonts, settings, *window_minutes, brand.index(own)),
-        TileSpec::Trending {
-            window_minutes,
-            brand,
-            rows,
-        } => tiles::trending::spawn(
-            commands,
-            fonts,
-            settings,
-            *window_minutes,
-            brand.index(own),
-            *rows,
-        ),
-        TileSpec::Sentiment { window_minutes } => {
-            tiles::sentiment::spawn(commands, fonts, settings, *window_minutes)
-        }
-        TileSpec::Alerts { max } => tiles::alerts::spawn(commands, fonts, settings, *max),
-        TileSpec::Kpi { metric, brand } => {
-            tiles::kpi::spawn(commands, fonts, settings, *metric, brand.index(own))
-        }
-        TileSpec::Status => status::spawn(commands, fonts),
-    }
+    spec.spawn(commands, fonts, settings)
 }
 
 fn spawn_problem_strip(

@@ -1,12 +1,15 @@
-//! One file per tile kind. Each exposes `spawn` (builds the tile's entities once) and a plugin
-//! whose systems change those entities when `WallData` changes: entities are kept and
-//! updated, never despawned and respawned.
+//! Tile kinds, one folder each: its options as a layout file writes them (`options.rs`,
+//! Bevy-free: `vigie check` and the layout's tests read them), the windows it asks of the
+//! analysis, its widget (`spawn`, which builds the tile's entities once) and its plugin, whose
+//! systems change those entities when `WallData` changes: entities are kept and updated, never
+//! despawned and respawned. `tile_kinds!` below is the one list of kinds.
 
 pub mod alerts;
 pub mod header;
 pub mod kpi;
 pub mod sentiment;
 pub mod share_of_voice;
+pub mod status;
 pub mod stream;
 pub mod tone_bar;
 pub mod topics;
@@ -16,20 +19,99 @@ pub mod volume;
 use bevy::ecs::schedule::ScheduleConfigs;
 use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
+use toml::Value;
 
-pub(super) fn plugin(app: &mut App) {
-    app.add_plugins((
-        header::plugin,
-        kpi::plugin,
-        stream::plugin,
-        volume::plugin,
-        share_of_voice::plugin,
-        sentiment::plugin,
-        alerts::plugin,
-        tone_bar::plugin,
-        topics::plugin,
-        trending::plugin,
-    ));
+use super::WallSettings;
+use super::theme::WallFonts;
+use crate::layout::tiles::{OptionError, OptionReader, TileContext, TileOptions, TileWindows};
+
+/// A tile kind's widget: builds its entities from its options.
+pub trait TileWidget {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity;
+}
+
+/// Every tile kind: its variant, its `kind` in a layout file, its folder and its options type.
+/// Adding a kind is its folder and one line here.
+macro_rules! tile_kinds {
+    ($($variant:ident = $kind:literal ($module:ident :: $options:ident)),* $(,)?) => {
+        /// One tile and its options, resolved against the config (windows in minutes, brands
+        /// as indices).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum TileSpec {
+            $($variant($module::$options)),*
+        }
+
+        /// Every kind with the options it takes (besides `kind`), in the order the errors list
+        /// them.
+        pub const KINDS: &[(&str, &[&str])] = &[
+            $(($kind, <$module::$options as TileOptions>::OPTIONS)),*
+        ];
+
+        impl TileSpec {
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(TileSpec::$variant(_) => $kind),*
+                }
+            }
+
+            /// Builds a tile from its kind and options; unknown options were refused before.
+            pub fn build(
+                kind: &str,
+                options: &[(String, Value)],
+                context: &TileContext,
+            ) -> Result<TileSpec, Vec<OptionError>> {
+                let reader = OptionReader::new(options, context);
+                match kind {
+                    $($kind => reader.read::<$module::$options>().map(TileSpec::$variant),)*
+                    other => Err(vec![OptionError {
+                        option: None,
+                        message: format!("unknown tile kind '{other}'"),
+                    }]),
+                }
+            }
+
+            /// What it asks of the analysis; `own`: the own brand's index.
+            pub fn windows(&self, own: usize) -> TileWindows {
+                match self {
+                    $(TileSpec::$variant(options) => options.windows(own)),*
+                }
+            }
+
+            pub fn spawn(
+                &self,
+                commands: &mut Commands,
+                fonts: &WallFonts,
+                settings: &WallSettings,
+            ) -> Entity {
+                match self {
+                    $(TileSpec::$variant(options) => options.spawn(commands, fonts, settings)),*
+                }
+            }
+        }
+
+        pub(super) fn plugin(app: &mut App) {
+            $(app.add_plugins($module::plugin);)*
+            app.add_plugins(tone_bar::plugin);
+        }
+    };
+}
+
+tile_kinds! {
+    Header = "header" (header::HeaderOptions),
+    Stream = "stream" (stream::StreamOptions),
+    Volume = "volume" (volume::VolumeOptions),
+    ShareOfVoice = "share_of_voice" (share_of_voice::ShareOfVoiceOptions),
+    Topics = "topics" (topics::TopicsOptions),
+    Trending = "trending" (trending::TrendingOptions),
+    Sentiment = "sentiment" (sentiment::SentimentOptions),
+    Alerts = "alerts" (alerts::AlertsOptions),
+    Kpi = "kpi" (kpi::KpiOptions),
+    Status = "status" (status::StatusOptions),
+}
+
+/// The own brand's index among the config's brands.
+pub fn own_brand(settings: &WallSettings) -> usize {
+    settings.brands.iter().position(|b| b.own).unwrap_or(0)
 }
 
 /// The tile an entity belongs to, for tiles whose options (window, brand, filter) differ

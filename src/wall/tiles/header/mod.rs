@@ -1,6 +1,9 @@
 //! The header: the room's title, three KPIs of the own brand (mentions in the last hour, net
 //! sentiment, active alerts) and the clock of the data.
 
+mod options;
+pub use options::HeaderOptions;
+
 use bevy::prelude::*;
 use chrono::Local;
 
@@ -18,7 +21,7 @@ pub struct ClockText;
 #[derive(Component)]
 pub struct DateText;
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_header));
 }
 
@@ -135,5 +138,11 @@ fn update_header(
             crate::i18n::Locale::En => local.format("%Y-%m-%d").to_string(),
         };
         set_text(&mut text, &day);
+    }
+}
+
+impl super::TileWidget for HeaderOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(commands, fonts, settings, self.title.as_deref())
     }
 }

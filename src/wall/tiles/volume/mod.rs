@@ -2,6 +2,9 @@
 //! tone (negative at the bottom, where the eye looks first), with a marker on each bar whose
 //! minute the spike detector flagged, and the latest spike spelled out in the title row.
 
+mod options;
+pub use options::VolumeOptions;
+
 use bevy::prelude::*;
 use chrono::{Local, TimeDelta};
 
@@ -51,7 +54,7 @@ pub struct SpikeNote;
 #[derive(Component)]
 pub struct SpikeReason;
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_volume));
 }
 
@@ -540,6 +543,18 @@ fn update_volume(
                 visibility.set_if_neq(Visibility::Hidden);
             }
         }
+    }
+}
+
+impl super::TileWidget for VolumeOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(
+            commands,
+            fonts,
+            settings,
+            self.window_minutes,
+            self.brand.index(super::own_brand(settings)),
+        )
     }
 }
 

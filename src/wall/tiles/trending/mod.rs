@@ -3,6 +3,9 @@
 //! a new word climbing before it becomes a crisis. In a lobby, swear words are left out (the
 //! analysis sends a few more terms than a tile shows, to fill the gap).
 
+mod options;
+pub use options::TrendingOptions;
+
 use std::collections::HashMap;
 
 use bevy::prelude::*;
@@ -45,7 +48,7 @@ pub struct TrendRow(pub usize);
 #[derive(Component)]
 pub struct TrendingPlaceholder;
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_trending));
 }
 
@@ -246,6 +249,19 @@ fn update_trending(
         };
         set_text(&mut text, &value);
         color.set_if_neq(TextColor(tint));
+    }
+}
+
+impl super::TileWidget for TrendingOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(
+            commands,
+            fonts,
+            settings,
+            self.window_minutes,
+            self.brand.index(super::own_brand(settings)),
+            self.rows,
+        )
     }
 }
 

@@ -2,6 +2,9 @@
 //! peak against the usual volume, and whether it is still going on. Consecutive flagged minutes
 //! of one brand are one episode, so a storm is one line, not thirty.
 
+mod options;
+pub use options::AlertsOptions;
+
 use bevy::prelude::*;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 
@@ -79,7 +82,7 @@ pub fn episodes(figures: &Figures) -> Vec<Episode> {
     found
 }
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_alerts));
 }
 
@@ -343,6 +346,12 @@ fn update_alerts(
         if let Some(mut span) = children.first().and_then(|c| spans.get_mut(*c).ok()) {
             super::set_span(&mut span, &line.detail);
         }
+    }
+}
+
+impl super::TileWidget for AlertsOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(commands, fonts, settings, self.max)
     }
 }
 

@@ -2,6 +2,9 @@
 //! and share of voice, each for one brand. The header shows three of them for the own brand; a
 //! `kpi` tile shows one, as large as its area.
 
+mod options;
+pub use options::KpiOptions;
+
 use bevy::prelude::*;
 
 use super::on_new_data;
@@ -26,7 +29,7 @@ pub struct KpiBox {
     pub metric: Metric,
 }
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_kpis));
 }
 
@@ -237,6 +240,18 @@ fn update_kpis(
         if background.0 != fill {
             background.0 = fill;
         }
+    }
+}
+
+impl super::TileWidget for KpiOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(
+            commands,
+            fonts,
+            settings,
+            self.metric,
+            self.brand.index(super::own_brand(settings)),
+        )
     }
 }
 

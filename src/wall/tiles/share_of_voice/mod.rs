@@ -3,6 +3,9 @@
 //! tone split so the room sees who is talked about badly. The share is of mentions, or (`by`)
 //! of engagement, positive or negative mentions.
 
+mod options;
+pub use options::ShareOfVoiceOptions;
+
 use bevy::prelude::*;
 
 use std::collections::HashMap;
@@ -36,7 +39,7 @@ pub struct SharePercent(pub usize);
 #[derive(Component)]
 pub struct NegativeShare(pub usize);
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_share_of_voice));
 }
 
@@ -255,6 +258,19 @@ fn update_share_of_voice(
             None => String::new(),
         };
         set_text(&mut text, &caption);
+    }
+}
+
+impl super::TileWidget for ShareOfVoiceOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(
+            commands,
+            fonts,
+            settings,
+            self.window_minutes,
+            self.by,
+            self.platform,
+        )
     }
 }
 

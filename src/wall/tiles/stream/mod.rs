@@ -2,6 +2,9 @@
 //! platform, the author, how long ago, the text, and its tone as a coloured stripe. The cards
 //! are a fixed set of entities whose content changes.
 
+mod options;
+pub use options::StreamOptions;
+
 use bevy::prelude::*;
 
 use std::collections::HashMap;
@@ -42,7 +45,7 @@ pub struct CardBody(pub usize);
 #[derive(Component)]
 pub struct StreamPlaceholder;
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.init_resource::<Lobby>();
     app.add_systems(Update, on_new_data(update_stream));
 }
@@ -289,6 +292,12 @@ fn update_stream(
             Some(filter) => set_text(&mut text, &filter.public_text(&body, &keep)),
             None => set_text(&mut text, &body),
         }
+    }
+}
+
+impl super::TileWidget for StreamOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(commands, fonts, settings, self.cards, self.brands.clone())
     }
 }
 

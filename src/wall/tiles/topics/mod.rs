@@ -7,6 +7,9 @@
 //! Rows are slots: the entities stay, and each update writes the topic of rank `slot` into
 //! them.
 
+mod options;
+pub use options::TopicsOptions;
+
 use std::collections::HashMap;
 
 use bevy::prelude::*;
@@ -65,7 +68,7 @@ pub enum TopicPart {
 #[derive(Component)]
 pub struct TopicsPlaceholder;
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_topics));
 }
 
@@ -396,6 +399,18 @@ fn update_topics(
                 }
             }
         }
+    }
+}
+
+impl super::TileWidget for TopicsOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(
+            commands,
+            fonts,
+            settings,
+            self.window_minutes,
+            self.brand.index(super::own_brand(settings)),
+        )
     }
 }
 

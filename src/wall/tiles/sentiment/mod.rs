@@ -2,6 +2,9 @@
 //! in points) as a big coloured number, and its tone split as a bar, so the room compares how
 //! each brand is talked about, not only how much.
 
+mod options;
+pub use options::SentimentOptions;
+
 use bevy::prelude::*;
 
 use super::on_new_data;
@@ -21,7 +24,7 @@ pub struct NetValue(pub usize);
 #[derive(Component)]
 pub struct MentionCount(pub usize);
 
-pub(crate) fn plugin(app: &mut App) {
+pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_sentiment));
 }
 
@@ -150,5 +153,11 @@ fn update_sentiment(
             &mut text,
             &group_thousands(u64::from(tones(tile, count.0).total())),
         );
+    }
+}
+
+impl super::TileWidget for SentimentOptions {
+    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
+        spawn(commands, fonts, settings, self.window_minutes)
     }
 }
