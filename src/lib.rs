@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod jsonl;
 pub mod layout;
 pub mod mailbox;
+pub mod pipeline;
 pub mod privacy;
 pub mod store;
 pub mod wall;

@@ -7,13 +7,11 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use vigie::app::{
-    RunOptions, choose_layout, exit_after, record, replay_config, run_all_in_one, run_display,
-    with_scenario,
-};
+use vigie::app::{choose_layout, exit_after, record, replay_config, with_scenario};
 use vigie::config::Config;
 use vigie::ingest::demo::Scenario;
 use vigie::layout::Layout;
+use vigie::pipeline::{self, Input, RunOptions};
 
 /// mimalloc: the analysis allocates and frees a few small strings a mention (its card, its
 /// evidence, its ledger entry), and glibc's malloc and free were a fifth of the pipeline's time.
@@ -453,16 +451,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         publish: None,
     };
     let exit = match bus {
-        None => run_all_in_one(config, layout, options)?,
-        Some(Role::Hub(bus)) => run_all_in_one(
+        None => pipeline::run(config, layout, options, Input::Sources)?,
+        Some(Role::Hub(bus)) => pipeline::run(
             config,
             layout,
             RunOptions {
                 publish: Some(bus),
                 ..options
             },
+            Input::Sources,
         )?,
-        Some(Role::Display(bus)) => run_display(config, layout, options, bus)?,
+        Some(Role::Display(bus)) => pipeline::run(config, layout, options, Input::Bus(bus))?,
     };
     Ok(match exit {
         WallExit::Success => ExitCode::SUCCESS,

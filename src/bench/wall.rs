@@ -18,11 +18,11 @@ use crossbeam_channel::Sender;
 
 use super::conditions::{cpu_seconds, percentile};
 use crate::analysis::{Analyzer, Outcome};
-use crate::app::{RunOptions, run_all_in_one, run_fed};
 use crate::config::Config;
 use crate::ingest::demo::{DemoGenerator, Scenario};
 use crate::layout::Layout;
 use crate::model::SourceEvent;
+use crate::pipeline::{Input, RunOptions};
 use crate::wall::WallOptions;
 use crate::wall::probe::LatencyProbe;
 
@@ -118,7 +118,7 @@ pub fn latency(
             }
         }
     };
-    run_fed(config, layout, options, feed)?;
+    crate::pipeline::run(config, layout, options, Input::Feed(Box::new(feed)))?;
     let log = probe
         .0
         .lock()
@@ -306,7 +306,7 @@ pub fn frame_run(
         publish: None,
     };
     let began = Instant::now();
-    run_all_in_one(config, layout, options)?;
+    crate::pipeline::run(config, layout, options, Input::Sources)?;
     let log = probe
         .0
         .lock()

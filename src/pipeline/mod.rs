@@ -1,0 +1,274 @@
+//! The runtime, built once: an input (the configured sources, a hub's stream, or a generator
+//! on its own thread), the analysis thread, the outputs it feeds (the history, a hub's bus, the
+//! enriched tap, the alert sinks) and a presenter (the wall, or headless until the end of the
+//! run). `vigie`, `vigie hub`, `vigie display`, `vigie replay` and the benchmarks all run
+//! through `run`; what differs between them is which input and which outputs.
+
+mod history;
+mod outputs;
+mod present;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::analysis::{AnalysisInput, AnalysisLinks, Analyzer, start_analysis};
+use crate::bus::{BusInput, FollowerSetup, start_follower};
+use crate::clock::{FollowedClock, ScaledClock, SharedClock};
+use crate::config::{BusConfig, Config, SourceConfig};
+use crate::ingest::{HealthBoard, build_all, start_ingest};
+use crate::layout::Layout;
+use crate::mailbox::CardMailbox;
+use crate::model::{SourceEvent, WallUpdate, WindowsWanted};
+use crate::wall::{WallExit, WallOptions};
+use outputs::Outputs;
+pub(crate) use present::wait_for_stop;
+
+/// Mentions waiting for the analysis; a demo history burst fits without waiting.
+const MENTION_CHANNEL: usize = 65_536;
+/// Updates waiting for the wall: a few seconds' worth at the analysis emit rate.
+const WALL_CHANNEL: usize = 64;
+
+pub struct RunOptions {
+    pub speed: f64,
+    /// Event time to start from; now when absent.
+    pub origin: Option<DateTime<Utc>>,
+    pub wall: WallOptions,
+    /// No window: sources and analysis only, until `wall.exit_after` or a stop signal.
+    pub headless: bool,
+    /// Where to write every mention the analysis counts, edits and retracts (JSON Lines).
+    pub enriched_out: Option<PathBuf>,
+    /// Headless: where to write the last figures as JSON when the run ends.
+    pub figures_out: Option<PathBuf>,
+    /// A hub: publish what the analysis counts, and its alerts, to this bus.
+    pub publish: Option<BusConfig>,
+}
+
+/// What the analysis reads.
+pub enum Input {
+    /// The configured sources (a wall of its own, a hub, a replay): with the history, the
+    /// alert sinks and, on a hub, the bus.
+    Sources,
+    /// A hub's stream (`vigie display`): the hub's alerts, clock and sources' health; no
+    /// history, no sinks.
+    Bus(BusConfig),
+    /// A generator on its own thread, given the analysis channel (benchmarks): no history, no
+    /// sinks.
+    Feed(Box<dyn FnOnce(Sender<SourceEvent>) + Send>),
+}
+
+/// Runs the input, the analysis, its outputs and the presenter until the wall closes (or,
+/// headless, the run ends), then stops them in order: the analysis, the input, the outputs.
+/// A layout from a file is watched and reloaded.
+pub fn run(
+    config: Config,
+    layout: Layout,
+    options: RunOptions,
+    input: Input,
+) -> anyhow::Result<WallExit> {
+    match input {
+        Input::Sources => from_sources(config, layout, options),
+        Input::Bus(bus) => from_bus(config, layout, options, bus),
+        Input::Feed(feed) => from_feed(config, layout, options, feed),
+    }
+}
+
+/// An input once started: what it sends the analysis, and how it stops.
+struct Started<I> {
+    analyzer: Analyzer,
+    clock: SharedClock,
+    board: HealthBoard,
+    events: Receiver<I>,
+    stop: Box<dyn FnOnce()>,
+}
+
+fn analyzer_for(config: &Config, layout: &Layout) -> anyhow::Result<Analyzer> {
+    let mut analyzer =
+        Analyzer::new(&config.analysis_settings()).context("cannot build the brand matcher")?;
+    analyzer.set_windows(&crate::wall::layout::windows_wanted(layout));
+    Ok(analyzer)
+}
+
+fn scaled_clock(options: &RunOptions) -> SharedClock {
+    Arc::new(ScaledClock::new(
+        options.origin.unwrap_or_else(Utc::now),
+        options.speed,
+    ))
+}
+
+fn from_sources(
+    mut config: Config,
+    layout: Layout,
+    options: RunOptions,
+) -> anyhow::Result<WallExit> {
+    let clock = scaled_clock(&options);
+    let mut analyzer = analyzer_for(&config, &layout)?;
+    // A one-PC wall shows its alerts again after a restart; a hub's displays end what its
+    // previous run left active (`HubStarted`), and its rules raise again what still holds.
+    let history = history::start_history(&config, &mut analyzer, &clock, options.publish.is_none());
+    if history.as_ref().is_some_and(|h| h.restored > 0) {
+        // The figures came back from the history: a demo must not invent its past again on
+        // top of it, only go on from now.
+        for source in &mut config.sources {
+            if let SourceConfig::Demo(demo) = source {
+                demo.history_hours = 0;
+            }
+        }
+    }
+    let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
+    let mut sources = build_all(&config)?;
+    if let Some(history) = &history {
+        // Each source goes on from where the history says it was.
+        for source in &mut sources {
+            if let Some(cursor) = history.checkpoints.get(source.name()) {
+                tracing::info!(source = source.name(), cursor, "resuming where it stopped");
+                source.resume_from(cursor);
+            }
+        }
+    }
+    let ingest = start_ingest(sources, clock.clone(), mention_tx)
+        .context("cannot start the ingest thread")?;
+    let outputs = match Outputs::start(
+        &config,
+        &options,
+        &analyzer,
+        &clock,
+        ingest.board.clone(),
+        history,
+    ) {
+        Ok(outputs) => outputs,
+        Err(error) => {
+            ingest.shutdown();
+            return Err(error);
+        }
+    };
+    let board = ingest.board.clone();
+    let started = Started {
+        analyzer,
+        clock,
+        board,
+        events: mention_rx,
+        stop: Box::new(move || ingest.shutdown()),
+    };
+    analyse_and_present(&config, layout, options, started, outputs)
+}
+
+/// `vigie display`: a wall with no sources of its own, fed by a hub over `bus`. Its alerts are
+/// the hub's (raised once, there), its clock the hub's, its status line the hub's sources.
+fn from_bus(
+    mut config: Config,
+    layout: Layout,
+    options: RunOptions,
+    bus: BusConfig,
+) -> anyhow::Result<WallExit> {
+    config.sources.clear();
+    config.alerts.clear();
+    config.alert_sinks.clear();
+    config.store.enabled = false;
+    let clock = Arc::new(FollowedClock::default());
+    let shared: SharedClock = clock.clone();
+    let mut analyzer = analyzer_for(&config, &layout)?;
+    analyzer.follow_remote_alerts();
+    let board = HealthBoard::default();
+    let (events_tx, events_rx) = crossbeam_channel::bounded::<BusInput>(MENTION_CHANNEL);
+    let outputs = Outputs::tap_only(&options)?;
+    let follower = start_follower(FollowerSetup {
+        config: bus,
+        brands: analyzer.brands().to_vec(),
+        span: analyzer.history_span(),
+        clock,
+        board: board.clone(),
+        events: events_tx,
+    })
+    .context("cannot start the bus follower")?;
+    let started = Started {
+        analyzer,
+        clock: shared,
+        board,
+        events: events_rx,
+        stop: Box::new(move || follower.shutdown()),
+    };
+    analyse_and_present(&config, layout, options, started, outputs)
+}
+
+fn from_feed(
+    config: Config,
+    layout: Layout,
+    options: RunOptions,
+    feed: Box<dyn FnOnce(Sender<SourceEvent>) + Send>,
+) -> anyhow::Result<WallExit> {
+    let clock = scaled_clock(&options);
+    let analyzer = analyzer_for(&config, &layout)?;
+    let (mention_tx, mention_rx) = crossbeam_channel::bounded::<SourceEvent>(MENTION_CHANNEL);
+    let feeder = std::thread::Builder::new()
+        .name("vigie-bench-feed".into())
+        .spawn(move || feed(mention_tx))
+        .context("cannot start the feeding thread")?;
+    let started = Started {
+        analyzer,
+        clock,
+        board: HealthBoard::default(),
+        events: mention_rx,
+        stop: Box::new(move || {
+            if feeder.join().is_err() {
+                tracing::warn!("the feeding thread panicked");
+            }
+        }),
+    };
+    analyse_and_present(&config, layout, options, started, Outputs::default())
+}
+
+/// The part every run shares: the analysis thread between the input and the outputs, the
+/// presenter, and the stop.
+fn analyse_and_present<I: AnalysisInput>(
+    config: &Config,
+    layout: Layout,
+    options: RunOptions,
+    input: Started<I>,
+    outputs: Outputs,
+) -> anyhow::Result<WallExit> {
+    let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
+    let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
+    let cards = CardMailbox::default();
+    let (wake_slot, waker) = present::wake_slot();
+    let (links, ends) = outputs.split();
+    let analysis = match start_analysis(
+        input.analyzer,
+        input.clock,
+        input.board,
+        AnalysisLinks {
+            events: input.events,
+            wall: wall_tx,
+            cards: cards.clone(),
+            windows: windows_rx,
+            tap: links.tap,
+            alerts: links.alerts,
+            store: links.store,
+            bus: links.bus,
+            waker: waker.clone(),
+        },
+    ) {
+        Ok(analysis) => analysis,
+        Err(error) => {
+            (input.stop)();
+            ends.finish();
+            return Err(anyhow::Error::from(error).context("cannot start the analysis thread"));
+        }
+    };
+    let exit = present::present(
+        config,
+        layout,
+        options,
+        wall_rx,
+        cards,
+        windows_tx,
+        (wake_slot, waker),
+    );
+    analysis.shutdown();
+    (input.stop)();
+    ends.finish();
+    exit
+}
