@@ -110,6 +110,11 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// Mentions read from the history in one batch at a restart, and batches read ahead of the
+/// counting.
+const RESTORE_BATCH: usize = 1024;
+const RESTORE_BATCHES: usize = 8;
+
 fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
@@ -361,17 +366,29 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` with each mention created in `[from, to)`, oldest first, read as it goes; the
-    /// mentions read.
+    /// Calls `f` with each mention created in `[from, to)`, oldest first (the same instant:
+    /// by id), read as it goes; the mentions read.
     pub fn for_each_mention(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        f: impl FnMut(StoredMention),
+    ) -> rusqlite::Result<u64> {
+        self.mentions_in_order(from, to, "created_at, id", f)
+    }
+
+    /// `for_each_mention` in `order`: `created_at` alone follows the time index, so the first
+    /// mention comes at once; with `id` too, SQLite sorts the whole window first.
+    fn mentions_in_order(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        order: &str,
         mut f: impl FnMut(StoredMention),
     ) -> rusqlite::Result<u64> {
         let mut statement = self.conn.prepare(&format!(
             "SELECT {MENTION_COLUMNS} FROM mentions
-             WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id"
+             WHERE created_at >= ?1 AND created_at < ?2 ORDER BY {order}"
         ))?;
         let mut rows = statement.query([millis(from), millis(to)])?;
         let mut read = 0;
@@ -382,28 +399,62 @@ impl Store {
         Ok(read)
     }
 
-    /// Counts again every mention of the analyzer's window, as a restarted wall does at start,
-    /// read and counted one at a time (a day's mentions held in memory at once were a
-    /// gigabyte); the mentions counted.
+    /// Counts again every mention of the analyzer's window, as a restarted wall does at start;
+    /// the mentions counted. The file is read on a thread of its own, over a second read-only
+    /// connection, while this one counts: reading and counting each take about half of a
+    /// rebuild, and a day's mentions held in memory at once were a gigabyte, so they go by in
+    /// batches.
     pub fn restore_into(
         &self,
         analyzer: &mut crate::analysis::Analyzer,
         now: DateTime<Utc>,
-    ) -> rusqlite::Result<usize> {
+    ) -> anyhow::Result<usize> {
         let (from, to) = (
             now - analyzer.history_span(),
             now + chrono::TimeDelta::minutes(5),
         );
         let brands = analyzer.brands().to_vec();
-        let mut restored = 0;
-        self.for_each_mention(from, to, |stored| {
-            if let Some(mention) = stored.enriched(&brands)
-                && analyzer.restore(&mention, now)
-            {
-                restored += 1;
+        let reader = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot read the history {}", self.path.display()))?;
+        let (batches, received) = crossbeam_channel::bounded::<Vec<StoredMention>>(RESTORE_BATCHES);
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(move || -> rusqlite::Result<()> {
+                let reader = Store {
+                    conn: reader,
+                    path: PathBuf::new(),
+                };
+                let mut batch = Vec::with_capacity(RESTORE_BATCH);
+                // In the time index's order: the figures are sums, which no order of
+                // mentions of the same instant changes, and the counting starts at once.
+                reader.mentions_in_order(from, to, "created_at", |stored| {
+                    batch.push(stored);
+                    if batch.len() == RESTORE_BATCH {
+                        // The counting side stopped: nothing more to read for it.
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(RESTORE_BATCH));
+                        let _ = batches.send(full);
+                    }
+                })?;
+                let _ = batches.send(batch);
+                Ok(())
+            });
+            let mut restored = 0;
+            for batch in received {
+                for stored in batch {
+                    if let Some(mention) = stored.enriched(&brands)
+                        && analyzer.restore(&mention, now)
+                    {
+                        restored += 1;
+                    }
+                }
             }
-        })?;
-        Ok(restored)
+            match reading.join() {
+                Ok(read) => read.map(|()| restored).map_err(anyhow::Error::from),
+                Err(_) => Err(anyhow::anyhow!("the history's reading thread panicked")),
+            }
+        })
     }
 
     /// Where each source resumes, by its name.

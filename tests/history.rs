@@ -100,14 +100,10 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     let mut second = Analyzer::new(&config.analysis_settings()).expect("analyzer");
     second.set_windows(&windows);
     let started = Instant::now();
-    let stored = store
-        .mentions_between(
-            until - second.history_span(),
-            until + TimeDelta::minutes(5),
-            second.brands(),
-        )
+    // As `vigie` does at start: read on a thread of its own, counted as it comes.
+    let restored = store
+        .restore_into(&mut second, until)
         .expect("history read");
-    let restored = stored.iter().filter(|m| second.restore(m, until)).count();
     // And the spikes it had raised, as `vigie` does at start.
     for spike in store
         .spikes_between(
@@ -162,6 +158,14 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
     assert!(after.response_times[0].answered > 0);
 
     // A source that sends a post again after the restart does not count it twice.
+    let stored = store
+        .mentions_between(
+            until - second.history_span(),
+            until + TimeDelta::minutes(5),
+            second.brands(),
+        )
+        .expect("history read");
+    assert_eq!(stored.len(), restored, "every stored mention of the window counted once");
     let again = stored[stored.len() - 1].mention.clone();
     assert_eq!(second.process(again, until), Outcome::Duplicate);
 }

@@ -417,11 +417,12 @@ impl Analyzer {
             engagement: mention.engagement.total(),
             reach: mention.author.reach,
             // Topics are those of today's config, which may differ from the stored run's; the
-            // text is folded only when there are topics to find.
+            // text is folded only when there are topics to find, and not split into words,
+            // which nothing reads here.
             topics: if self.topic_matcher.is_empty() {
                 0
             } else {
-                self.reading.read(&mention.text);
+                self.reading.fold_only(&mention.text);
                 self.topic_matcher.topics_in_folded(self.reading.folded())
             },
         };

@@ -33,6 +33,15 @@ impl Reading {
         }
     }
 
+    /// Folds `text` without splitting it into words, for a reader of the folded text alone (a
+    /// history rebuilt at start finds topics and nothing else in its mentions' words): the
+    /// words read before are forgotten, not left for the next reader.
+    pub fn fold_only(&mut self, text: &str) {
+        self.folded.clear();
+        fold_into(text, &mut self.folded);
+        self.words.clear();
+    }
+
     /// The text, folded (`text::fold`).
     pub fn folded(&self) -> &str {
         &self.folded
@@ -71,6 +80,14 @@ impl Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fold_alone_is_the_reading_fold_and_forgets_the_words_before() {
+        let mut reading = Reading::of("Bébé Cargo rappelle ses poussettes");
+        reading.fold_only("Élodie   a ÉTÉ déçue");
+        assert_eq!(reading.folded(), fold("Élodie   a ÉTÉ déçue"));
+        assert!(reading.is_empty(), "no words left from the post before");
+    }
     use crate::text::{fold, words_of_folded};
 
     #[test]
