@@ -82,7 +82,7 @@ fn write_all<T>(
                 }
                 Err(error) => {
                     failures += 1;
-                    if failures == 1 || failures.is_multiple_of(1000) {
+                    if crate::sparse_log::worth_logging(failures) {
                         tracing::error!(file = %path.display(), failures, "cannot write: {error}");
                     }
                 }

@@ -22,4 +22,4 @@ pub mod privacy;
 pub mod store;
 pub mod wall;
 
-pub use vigie_core::{clock, fingerprint, i18n, limits, model, settings, text};
+pub use vigie_core::{clock, fingerprint, i18n, limits, model, settings, sparse_log, text};

@@ -165,7 +165,11 @@ fn a_restarted_wall_rebuilds_the_figures_it_had_from_the_history() {
             second.brands(),
         )
         .expect("history read");
-    assert_eq!(stored.len(), restored, "every stored mention of the window counted once");
+    assert_eq!(
+        stored.len(),
+        restored,
+        "every stored mention of the window counted once"
+    );
     let again = stored[stored.len() - 1].mention.clone();
     assert_eq!(second.process(again, until), Outcome::Duplicate);
 }

@@ -118,7 +118,7 @@ impl HistoryLink {
         };
         if events.try_send(event).is_err() {
             let lost = self.health.lose(1);
-            if lost == 1 || lost.is_multiple_of(1000) {
+            if crate::sparse_log::worth_logging(lost) {
                 tracing::warn!(lost, "the history is not keeping up: event not stored");
             }
             return false;
@@ -247,7 +247,7 @@ pub fn start_analysis<I: AnalysisInput>(
                             let copy = event.clone();
                             if tap.try_send(event).is_err() {
                                 tap_dropped += 1;
-                                if tap_dropped == 1 || tap_dropped.is_multiple_of(1000) {
+                                if crate::sparse_log::worth_logging(tap_dropped) {
                                     tracing::warn!(
                                         tap_dropped,
                                         "analysis output is not keeping up: event dropped"
@@ -356,7 +356,7 @@ fn send_all(wall: &Sender<WallUpdate>, updates: Vec<WallUpdate>, dropped: &mut u
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 *dropped += 1;
-                if *dropped == 1 || dropped.is_multiple_of(100) {
+                if crate::sparse_log::worth_logging(*dropped) {
                     tracing::warn!(
                         wall_dropped = *dropped,
                         "wall is not keeping up: update dropped (counted on the wall)"

@@ -117,7 +117,7 @@ impl BusLink {
     pub fn send(&self, event: StoreEvent) {
         if self.events.try_send(event).is_err() {
             let lost = self.health.lose(1);
-            if lost == 1 || lost.is_multiple_of(1000) {
+            if crate::sparse_log::worth_logging(lost) {
                 tracing::warn!(lost, "the publisher is not keeping up: event not published");
             }
         }

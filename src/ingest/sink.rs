@@ -220,9 +220,7 @@ impl MentionSink {
                 Err(TrySendError::Full(back)) => {
                     if waited >= FULL_CHANNEL_PATIENCE {
                         let dropped = self.stats.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-                        // Log the first drop and then every thousandth, so a long overload
-                        // is visible without flooding the log.
-                        if dropped == 1 || dropped.is_multiple_of(1000) {
+                        if crate::sparse_log::worth_logging(dropped) {
                             tracing::warn!(
                                 source = %self.name,
                                 dropped,

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod limits;
 pub mod model;
 pub mod settings;
+pub mod sparse_log;
 pub mod text;
 
 pub use vigie_sentiment as sentiment;

@@ -270,7 +270,7 @@ impl Ledger {
                 what,
                 terms: self.terms.read(terms).unwrap_or_else(|| {
                     self.terms_lost += 1;
-                    if self.terms_lost % 1000 == 1 {
+                    if crate::sparse_log::worth_logging(self.terms_lost) {
                         tracing::warn!(
                             lost = self.terms_lost,
                             "an edited or deleted post is older than the terms the ledger \
