@@ -167,6 +167,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1000)]
         per_minute: u32,
     },
+    /// Mentions a second a hub publishes to a local nats-server (JetStream, acknowledged),
+    /// then a display reads back from the stream; needs `nats-server` on the PATH.
+    Bus {
+        #[arg(long, default_value_t = 200_000)]
+        mentions: usize,
+    },
     /// Lines a second through the lobby filter (`vigie lobby-filter`), one thread.
     Lobby {
         #[arg(long, default_value_t = 200_000)]
@@ -578,6 +584,9 @@ fn bench(config_path: &std::path::Path, what: &BenchCommand) -> anyhow::Result<E
         }
         BenchCommand::Rebuild { hours, per_minute } => {
             bench::rebuild::print(&bench::rebuild::run(*hours, *per_minute)?);
+        }
+        BenchCommand::Bus { mentions } => {
+            bench::bus::print(&bench::bus::run(*mentions)?);
         }
         BenchCommand::Lobby { lines } => {
             bench::lobby::print(&bench::lobby::run(*lines)?);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::input;
+use super::{Scratch, input};
 use crate::analysis::{Analyzer, Outcome};
 use crate::model::{AnalysisEvent, SourceEvent};
 use crate::store::{Store, StoreEvent};
@@ -39,7 +39,7 @@ pub fn run(hours: u32, per_minute: u32) -> anyhow::Result<RebuildReport> {
     let start: DateTime<Utc> = "2026-11-20T00:00:00Z".parse()?;
     let step = TimeDelta::microseconds(60_000_000 / i64::from(per_minute));
     eprintln!("bench rebuild: analysing and storing {count} mentions…");
-    let dir = Scratch::new()?;
+    let dir = Scratch::new("rebuild")?;
     let mut store = Store::open(&dir.0)?;
     let mut first = Analyzer::new(&config.analysis_settings())?;
     let began = Instant::now();
@@ -106,23 +106,4 @@ pub fn print(report: &RebuildReport) {
         report.rebuilt_in.as_secs_f64(),
         report.restored as f64 / report.rebuilt_in.as_secs_f64().max(1e-9)
     );
-}
-
-/// A folder of its own under the system's temporary folder, removed when done.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new() -> anyhow::Result<Self> {
-        let path = std::env::temp_dir().join(format!("vigie-bench-rebuild-{}", std::process::id()));
-        std::fs::create_dir_all(&path)?;
-        Ok(Self(path))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        // A folder left behind in the temporary folder harms nothing: the error is not worth
-        // more than the report.
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
