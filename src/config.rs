@@ -16,7 +16,8 @@ pub use crate::ingest::SourceConfig;
 use crate::layout::ThemeName;
 use crate::privacy::{LobbyAction, LobbyPolicy};
 pub use vigie_core::settings::{
-    AnalysisConfig, AnalysisSettings, BrandConfig, ConfigError, SourceText, SpikeConfig, read_text,
+    AnalysisConfig, AnalysisSettings, BrandConfig, ConfigError, SourceText, SpannedDocument,
+    SpikeConfig, read_text,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -326,12 +327,19 @@ impl Config {
         });
         let wall = problems.check(validate_wall(&source, raw.wall));
         let brands = validate_brands(&source, raw.brands, &mut problems);
-        let sources = read_sources(&source, &mut problems);
+        // The lists whose fields depend on each entry's kind, from the file read again with
+        // every place kept (its syntax was checked by the reading above).
+        let mut document = SpannedDocument::parse(&source)?;
+        let source_tables = document.take_tables(&source, "sources", &mut problems.0);
+        let alert_tables = document
+            .take_tables(&source, "alerts", &mut problems.0)
+            .unwrap_or_default();
+        let sources = read_sources(&source, source_tables, &mut problems);
         let analysis = problems.check(validate_analysis(&source, raw.analysis));
         let spikes = problems.check(validate_spikes(&source, raw.spikes));
         let display = problems.check(validate_display(&source, raw.display));
         let alerts = match &brands {
-            Some(brands) => crate::alerts::rules::read_rules(&source, brands)
+            Some(brands) => crate::alerts::rules::read_rules(&source, alert_tables, brands)
                 .map_err(|errors| problems.0.extend(errors))
                 .ok(),
             // Rules name brands: without them, they cannot be checked.
@@ -392,49 +400,29 @@ impl Problems {
     }
 }
 
-/// Every `[[sources]]` entry, each read by its type from its own fields, so that a field is
-/// located where it is written and every entry's errors are reported.
-fn read_sources(source: &SourceText, problems: &mut Problems) -> Vec<SourceConfig> {
+/// Every `[[sources]]` entry (`SpannedDocument::take_tables`), each read by its type from its
+/// own fields, so that a field is located where it is written and every entry's errors are
+/// reported.
+/// `None`: `sources` was not a list, an error already reported.
+fn read_sources(
+    source: &SourceText,
+    tables: Option<Vec<Spanned<DeTable<'_>>>>,
+    problems: &mut Problems,
+) -> Vec<SourceConfig> {
     let mut sources: Vec<SourceConfig> = Vec::new();
-    let no_sources = || {
-        source.error_at(
-            None,
-            "no [[sources]]: add at least one, for example `type = \"demo\"`",
-        )
-    };
-    // A syntax error was reported by the first reading of the file.
-    let Ok(document) = DeTable::parse(source.text) else {
-        return sources;
-    };
-    let Some(entries) = document
-        .into_inner()
-        .into_iter()
-        .find(|(key, _)| key.get_ref() == "sources")
-        .map(|(_, value)| value)
-    else {
-        problems.0.push(no_sources());
-        return sources;
-    };
-    let span = entries.span();
-    let DeValue::Array(tables) = entries.into_inner() else {
-        problems.0.push(source.error_at(
-            Some(span),
-            "`sources` must be tables: write each source under [[sources]]",
-        ));
+    let Some(tables) = tables else {
         return sources;
     };
     if tables.is_empty() {
-        problems.0.push(no_sources());
+        problems.0.push(source.error_at(
+            None,
+            "no [[sources]]: add at least one, for example `type = \"demo\"`",
+        ));
     }
     let types = SourceConfig::TYPES.join(", ");
     for table in tables {
         let span = table.span();
-        let DeValue::Table(table) = table.into_inner() else {
-            problems
-                .0
-                .push(source.error_at(Some(span), "a source must be a table"));
-            continue;
-        };
+        let table = table.into_inner();
         let (type_field, fields): (DeTable, DeTable) = table
             .into_iter()
             .partition(|(key, _)| key.get_ref() == "type");

@@ -110,6 +110,18 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// What a restart reads back for `analyzer` at `now`: as far back as its figures reach, and
+/// the few minutes ahead a clock may be.
+pub fn rebuild_window(
+    analyzer: &crate::analysis::Analyzer,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        now - analyzer.history_span(),
+        now + chrono::TimeDelta::minutes(5),
+    )
+}
+
 /// Mentions read from the history in one batch at a restart, and batches read ahead of the
 /// counting.
 const RESTORE_BATCH: usize = 1024;
@@ -409,10 +421,7 @@ impl Store {
         analyzer: &mut crate::analysis::Analyzer,
         now: DateTime<Utc>,
     ) -> anyhow::Result<usize> {
-        let (from, to) = (
-            now - analyzer.history_span(),
-            now + chrono::TimeDelta::minutes(5),
-        );
+        let (from, to) = rebuild_window(analyzer, now);
         let brands = analyzer.brands().to_vec();
         let reader = Connection::open_with_flags(
             &self.path,

@@ -70,11 +70,8 @@ pub fn run(hours: u32, per_minute: u32) -> anyhow::Result<RebuildReport> {
     let store = Store::open(&dir.0)?;
     let now = end;
     let restored = store.restore_into(&mut second, now)?;
-    for spike in store.spikes_between(
-        now - second.history_span(),
-        now + TimeDelta::minutes(5),
-        second.brands(),
-    )? {
+    let (from, to) = crate::store::rebuild_window(&second, now);
+    for spike in store.spikes_between(from, to, second.brands())? {
         second.adopt_spike(spike);
     }
     let rebuilt_in = began.elapsed();

@@ -87,11 +87,11 @@ pub trait Source: Send {
 /// folder. Adding a source is its folder and one line here.
 macro_rules! source_types {
     ($($variant:ident = $type:literal ($settings:ty)),* $(,)?) => {
-        /// One `[[sources]]` entry; `type` picks the source, as in `type = "demo"`.
-        #[derive(Debug, Clone, PartialEq, Deserialize)]
-        #[serde(tag = "type")]
+        /// One `[[sources]]` entry; `type` picks the source, as in `type = "demo"` (read by
+        /// `SourceConfig::read`, which locates each field).
+        #[derive(Debug, Clone, PartialEq)]
         pub enum SourceConfig {
-            $(#[serde(rename = $type)] $variant($settings)),*
+            $($variant($settings)),*
         }
 
         impl SourceConfig {

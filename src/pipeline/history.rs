@@ -69,8 +69,7 @@ pub(super) fn start_history(
     };
     let now = clock.now();
     let started = std::time::Instant::now();
-    // What the figures reach back to, and the few minutes ahead a clock may be.
-    let (from, to) = (now - analyzer.history_span(), now + TimeDelta::minutes(5));
+    let (from, to) = crate::store::rebuild_window(analyzer, now);
     let restored = match store.restore_into(analyzer, now) {
         Ok(restored) => restored,
         Err(error) => {

@@ -7,6 +7,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
 
 use crate::alerts::AlertRule;
 use crate::analysis::topics::TopicConfig;
@@ -136,6 +138,59 @@ impl SourceText<'_> {
             message: message.into(),
             also: Vec::new(),
         }
+    }
+}
+
+/// A config file read with the place of every key and value kept (`toml::de::DeTable`), for
+/// the lists of tables whose fields depend on their kind (`[[sources]]`, `[[alerts]]`): each
+/// kind reads its own fields and locates its own errors.
+pub struct SpannedDocument<'i> {
+    /// The top-level keys and their values, each taken out once by its reader.
+    entries: Vec<(Spanned<DeString<'i>>, Spanned<DeValue<'i>>)>,
+}
+
+impl<'i> SpannedDocument<'i> {
+    pub fn parse(source: &SourceText<'i>) -> Result<Self, ConfigError> {
+        DeTable::parse(source.text)
+            .map(|document| Self {
+                entries: document.into_inner().into_iter().collect(),
+            })
+            .map_err(|e| source.error_at(e.span(), e.message().trim().to_string()))
+    }
+
+    /// The tables of `[[key]]`, each with its place; none when the file has no `key`. A value
+    /// that is not a list is an error, reported to `errors`, and gives `None`; an entry that is
+    /// not a table is an error of its own, and the others are read.
+    pub fn take_tables(
+        &mut self,
+        source: &SourceText,
+        key: &str,
+        errors: &mut Vec<ConfigError>,
+    ) -> Option<Vec<Spanned<DeTable<'i>>>> {
+        let Some(at) = self.entries.iter().position(|(k, _)| k.get_ref() == key) else {
+            return Some(Vec::new());
+        };
+        let (_, value) = self.entries.swap_remove(at);
+        let span = value.span();
+        let DeValue::Array(items) = value.into_inner() else {
+            errors.push(source.error_at(
+                Some(span),
+                format!("`{key}` must be tables: write each under [[{key}]]"),
+            ));
+            return None;
+        };
+        let mut tables = Vec::with_capacity(items.len());
+        for item in items {
+            let span = item.span();
+            match item.into_inner() {
+                DeValue::Table(table) => tables.push(Spanned::new(span, table)),
+                _ => errors.push(source.error_at(
+                    Some(span),
+                    format!("each entry of `{key}` must be a table, under [[{key}]]"),
+                )),
+            }
+        }
+        Some(tables)
     }
 }
 

@@ -388,40 +388,20 @@ pub fn in_range<T: Into<u64> + Copy>(
 pub const WEEK_MINUTES: u64 = 7 * 24 * 60;
 const DEFAULT_COOLDOWN_MINUTES: u32 = 30;
 
-/// Reads every `[[alerts]]` table of the config's text. Every rule's errors are reported, not
-/// only the first one's.
+/// Reads the `[[alerts]]` tables (`SpannedDocument::take_tables`). Every rule's errors are
+/// reported, not only the first one's.
 pub fn read_rules(
     source: &SourceText,
+    tables: Vec<Spanned<DeTable<'_>>>,
     brands: &[BrandConfig],
 ) -> Result<Vec<AlertRule>, Vec<ConfigError>> {
-    let document = DeTable::parse(source.text)
-        .map_err(|e| vec![source.error_at(e.span(), e.message().trim().to_string())])?;
-    let Some(alerts) = document
-        .into_inner()
-        .into_iter()
-        .find(|(key, _)| key.get_ref() == "alerts")
-        .map(|(_, value)| value)
-    else {
-        return Ok(Vec::new());
-    };
-    let span = alerts.span();
-    let DeValue::Array(tables) = alerts.into_inner() else {
-        return Err(vec![source.error_at(
-            Some(span),
-            "`alerts` must be tables: write each rule under [[alerts]]",
-        )]);
-    };
     let mut rules: Vec<AlertRule> = Vec::new();
     let mut errors = Vec::new();
     // Names of every rule, read or not: a broken rule's name still taken.
     let mut names: Vec<String> = Vec::new();
     for table in tables {
-        let span = table.span();
-        let DeValue::Table(table) = table.into_inner() else {
-            errors.push(source.error_at(Some(span), "an alert rule must be a table"));
-            continue;
-        };
         let name = table
+            .get_ref()
             .iter()
             .find(|(key, _)| key.get_ref() == "name")
             .and_then(|(_, value)| match value.get_ref() {
@@ -431,14 +411,14 @@ pub fn read_rules(
         if let Some(name) = name {
             if names.contains(&name) {
                 errors.push(source.error_at(
-                    Some(span),
+                    Some(table.span()),
                     format!("two alerts are named '{name}': give each a distinct name"),
                 ));
                 continue;
             }
             names.push(name);
         }
-        match read_rule(source, Spanned::new(span, table), brands) {
+        match read_rule(source, table, brands) {
             Ok(rule) => rules.push(rule),
             Err(error) => errors.push(error),
         }

@@ -1,6 +1,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::settings::SpannedDocument;
 
 fn brands() -> Vec<BrandConfig> {
     vec![BrandConfig {
@@ -18,7 +19,17 @@ fn read(text: &str) -> Result<Vec<AlertRule>, Vec<ConfigError>> {
         file: Path::new("config.toml"),
         text,
     };
-    read_rules(&source, &brands())
+    let mut document = SpannedDocument::parse(&source).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    let tables = document
+        .take_tables(&source, "alerts", &mut errors)
+        .unwrap_or_default();
+    let rules = read_rules(&source, tables, &brands());
+    if errors.is_empty() {
+        rules
+    } else {
+        Err(errors)
+    }
 }
 
 #[test]
