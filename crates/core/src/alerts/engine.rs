@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::drivers::{PostHistory, SpikeDrivers, candidate_words};
-use super::rules::{AlertBook, Key, Needs, Post, RuleAlerts, Tick, VelocityTracker};
+use super::rules::{Key, Needs, Post, Tick, VelocityTracker};
 use super::{Alert, AlertChange, AlertRule, Condition, EvidencePost, Severity, Trigger};
 use crate::i18n::Locale;
 use crate::model::{EnrichedMention, Platform, SourceHealth, Spike, Tone, ToneCounts};
@@ -297,13 +297,14 @@ impl AlertEngine {
             spikes,
             sources,
         };
-        let mut lent = Lent {
-            book: &mut self.book,
-            memory: &self.memory,
-            now,
-        };
         for (rule, condition) in self.conditions.iter_mut().enumerate() {
-            condition.on_tick(&tick, &mut RuleAlerts::new(rule, &mut lent));
+            let mut alerts = RuleAlerts {
+                rule,
+                book: &mut self.book,
+                memory: &self.memory,
+                now,
+            };
+            condition.on_tick(&tick, &mut alerts);
         }
         // Alerts raised by posts end once their posts stop coming, in the order they were
         // raised: the map's order is random, and sinks, the history and every display must
@@ -464,35 +465,58 @@ impl Book {
     }
 }
 
-/// The engine as a rule sees it at a tick.
-struct Lent<'a> {
+/// One rule's alerts at a tick, and the posts the engine remembers: what a rule's `on_tick`
+/// may raise, update and end, and read.
+pub struct RuleAlerts<'a> {
+    rule: usize,
     book: &'a mut Book,
     memory: &'a Memory,
     now: DateTime<Utc>,
 }
 
-impl AlertBook for Lent<'_> {
-    fn brand_count(&self) -> usize {
-        self.book.brand_names.len()
+impl RuleAlerts<'_> {
+    /// The brands this rule watches.
+    pub fn brands(&self) -> impl Iterator<Item = usize> + use<> {
+        let watched: Vec<usize> = (0..self.book.brand_names.len())
+            .filter(|&b| self.book.watches(self.rule, b))
+            .collect();
+        watched.into_iter()
     }
 
-    fn watches(&self, rule: usize, brand: usize) -> bool {
-        self.book.watches(rule, brand)
+    /// The alert of this rule for `brand`; `None` when the rule watches another brand.
+    pub fn for_brand(&self, brand: usize) -> Option<Key> {
+        self.book.watches(self.rule, brand).then_some(Key {
+            rule: self.rule,
+            brand: Some(brand),
+            subject: None,
+        })
     }
 
-    fn fire(&mut self, key: Key, trigger: Trigger, evidence: Vec<EvidencePost>) {
+    /// The alert of this rule about `subject` (a source), whatever the brand.
+    pub fn for_subject(&self, subject: &str) -> Key {
+        Key {
+            rule: self.rule,
+            brand: None,
+            subject: Some(subject.to_string()),
+        }
+    }
+
+    /// Raises the alert of `key`, or updates the one in progress; silent during a cooldown.
+    pub fn fire(&mut self, key: Key, trigger: Trigger, evidence: Vec<EvidencePost>) {
         self.book.fire(key, trigger, evidence, self.now);
     }
 
-    fn end(&mut self, key: &Key) {
+    pub fn end(&mut self, key: &Key) {
         self.book.end(key, self.now);
     }
 
-    fn current(&self, key: &Key) -> Option<&Trigger> {
+    /// The trigger of the alert in progress for `key`.
+    pub fn current(&self, key: &Key) -> Option<&Trigger> {
         self.book.active.get(key).map(|a| &a.trigger)
     }
 
-    fn top_recent(
+    /// The most engaged recent posts of a brand since `from`, of a tone if given.
+    pub fn top_recent(
         &self,
         brand: usize,
         from: DateTime<Utc>,
@@ -501,7 +525,8 @@ impl AlertBook for Lent<'_> {
         self.memory.top_recent(brand, from, tone)
     }
 
-    fn explain(&self, brand: usize, since: DateTime<Utc>) -> SpikeDrivers {
+    /// What drove a brand's posts since `since`: words, authors, platforms.
+    pub fn explain(&self, brand: usize, since: DateTime<Utc>) -> SpikeDrivers {
         self.memory.histories[brand].explain(since)
     }
 }

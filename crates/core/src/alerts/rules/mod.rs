@@ -23,9 +23,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::drivers::SpikeDrivers;
-use super::{Alert, EvidencePost, Severity, Trigger};
-use crate::model::{EnrichedMention, SourceHealth, Spike, Tone, ToneCounts};
+use super::{Alert, Severity, Trigger};
+use crate::model::{EnrichedMention, SourceHealth, Spike, ToneCounts};
 use crate::settings::{BrandConfig, ConfigError, SourceText};
 use crate::text::Reading;
 
@@ -215,88 +214,8 @@ pub struct Key {
     pub(crate) subject: Option<String>,
 }
 
-/// What the engine lends a rule at a tick: its alerts, and the posts it remembers.
-pub trait AlertBook {
-    fn brand_count(&self) -> usize;
-    /// Whether `rule` watches `brand`.
-    fn watches(&self, rule: usize, brand: usize) -> bool;
-    fn fire(&mut self, key: Key, trigger: Trigger, evidence: Vec<EvidencePost>);
-    fn end(&mut self, key: &Key);
-    /// The trigger of the alert in progress for `key`.
-    fn current(&self, key: &Key) -> Option<&Trigger>;
-    /// The most engaged recent posts of a brand since `from`, of a tone if given.
-    fn top_recent(
-        &self,
-        brand: usize,
-        from: DateTime<Utc>,
-        tone: Option<Tone>,
-    ) -> Vec<EvidencePost>;
-    /// What drove a brand's posts since `from`: words, authors, platforms.
-    fn explain(&self, brand: usize, since: DateTime<Utc>) -> SpikeDrivers;
-}
-
-/// One rule's alerts, at a tick.
-pub struct RuleAlerts<'a> {
-    rule: usize,
-    book: &'a mut dyn AlertBook,
-}
-
-impl<'a> RuleAlerts<'a> {
-    pub fn new(rule: usize, book: &'a mut dyn AlertBook) -> Self {
-        Self { rule, book }
-    }
-
-    /// The brands this rule watches.
-    pub fn brands(&self) -> impl Iterator<Item = usize> + use<> {
-        let watched: Vec<usize> = (0..self.book.brand_count())
-            .filter(|&b| self.book.watches(self.rule, b))
-            .collect();
-        watched.into_iter()
-    }
-
-    /// The alert of this rule for `brand`; `None` when the rule watches another brand.
-    pub fn for_brand(&self, brand: usize) -> Option<Key> {
-        self.book.watches(self.rule, brand).then_some(Key {
-            rule: self.rule,
-            brand: Some(brand),
-            subject: None,
-        })
-    }
-
-    /// The alert of this rule about `subject` (a source), whatever the brand.
-    pub fn for_subject(&self, subject: &str) -> Key {
-        Key {
-            rule: self.rule,
-            brand: None,
-            subject: Some(subject.to_string()),
-        }
-    }
-
-    pub fn fire(&mut self, key: Key, trigger: Trigger, evidence: Vec<EvidencePost>) {
-        self.book.fire(key, trigger, evidence);
-    }
-
-    pub fn end(&mut self, key: &Key) {
-        self.book.end(key);
-    }
-
-    pub fn current(&self, key: &Key) -> Option<&Trigger> {
-        self.book.current(key)
-    }
-
-    pub fn top_recent(
-        &self,
-        brand: usize,
-        from: DateTime<Utc>,
-        tone: Option<Tone>,
-    ) -> Vec<EvidencePost> {
-        self.book.top_recent(brand, from, tone)
-    }
-
-    pub fn explain(&self, brand: usize, since: DateTime<Utc>) -> SpikeDrivers {
-        self.book.explain(brand, since)
-    }
-}
+/// One rule's alerts at a tick, as the engine lends them (`engine::RuleAlerts`).
+pub use super::engine::RuleAlerts;
 
 // ---------------------------------------------------------------------------------------------
 // Reading `[[alerts]]`
