@@ -275,3 +275,95 @@ fn a_hub_killed_mid_ingest_and_its_displays_keep_every_acknowledged_post() {
         "hub:\n{hub_log}\ndisplay:\n{display_log}"
     );
 }
+
+/// A burst far past what async-nats lets wait for acknowledgement at once (5,000): the hub
+/// keeps a window of sends ahead of its acknowledgements and settles the oldest first, so the
+/// burst goes out live, every message acknowledged, none spooled or lost. (Sending the whole
+/// burst before awaiting any acknowledgement waited forever for a permit.)
+#[test]
+fn a_burst_of_twenty_thousand_is_published_live_and_every_message_acknowledged() {
+    use std::sync::Arc;
+    use vigie::bus::{PublisherSetup, start_publisher};
+    use vigie::clock::{ScaledClock, SharedClock};
+    use vigie::config::BusConfig;
+    use vigie::ingest::HealthBoard;
+    use vigie::model::{
+        AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Platform, Tone,
+    };
+    use vigie::store::StoreEvent;
+
+    const BURST: usize = 20_000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nats = Nats::start(&dir.path().join("nats"));
+    let now = chrono::Utc::now();
+    let clock: SharedClock = Arc::new(ScaledClock::new(now, 1.0));
+    let (publisher, link) = start_publisher(PublisherSetup {
+        config: BusConfig {
+            url: nats.url(),
+            stream: "VIGIEBURST".into(),
+            retention_hours: 24,
+            hub_domain: None,
+        },
+        spool_dir: dir.path().join("spool"),
+        brands: vec![BrandInfo {
+            name: "Petit Loup".into(),
+            own: true,
+            color: "#3366cc".into(),
+        }],
+        clock,
+        speed: 1.0,
+        board: HealthBoard::default(),
+    })
+    .expect("publisher");
+    let health = publisher.health();
+    let connecting = Instant::now();
+    while !health.connected() {
+        assert!(
+            connecting.elapsed() < Duration::from_secs(15),
+            "never connected"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for n in 0..BURST {
+        let mention = EnrichedMention {
+            mention: Mention {
+                id: format!("burst-{n}"),
+                platform: Platform::ALL[n % Platform::ALL.len()],
+                author: Author {
+                    handle: "lea_martin".into(),
+                    display_name: "Léa Martin".into(),
+                    reach: 120,
+                },
+                text: format!("Petit Loup, message {n}"),
+                lang: None,
+                created_at: now,
+                url: None,
+                engagement: Engagement::default(),
+                reply_to: None,
+            },
+            brands: vec![0],
+            sentiment: 0.1,
+            tone: Tone::Neutral,
+            lang: "fr".into(),
+        };
+        assert!(link.send_waiting(StoreEvent::Analysis(AnalysisEvent::Counted(mention))));
+    }
+    let sent = Instant::now();
+    while (health.published_count() as usize) < BURST {
+        assert!(
+            sent.elapsed() < Duration::from_secs(60),
+            "NATS acknowledged {} of {BURST}, {} spooled",
+            health.published_count(),
+            health.spooled()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(health.lost(), 0);
+    assert_eq!(
+        health.spooled(),
+        0,
+        "a live burst does not go through the disk"
+    );
+    drop(link);
+    publisher.finish();
+}

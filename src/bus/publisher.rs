@@ -3,12 +3,13 @@
 //! a publish is not acknowledged, messages wait in the disk spool and are published first when
 //! NATS is back: JetStream's message-id deduplication drops the ones it had already stored.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use async_nats::connection::State;
-use async_nats::jetstream::{self, message::PublishMessage};
+use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
 use tokio::sync::mpsc::error::TryRecvError;
@@ -24,8 +25,13 @@ use crate::store::StoreEvent;
 
 /// Events waiting for the publisher: a minute of a storm at 1,000 mentions a second.
 const CHANNEL: usize = 65_536;
-/// Messages sent before their acknowledgements are awaited.
+/// Messages taken from the channel (or the spool) at a time.
 const BATCH: usize = 1024;
+/// Live messages sent and not yet acknowledged while events keep coming: the oldest
+/// acknowledgements are awaited only past this, so that sending never waits for a round trip
+/// (stop-and-wait per batch left the link idle a third of the time). Below async-nats's own
+/// limit of 5,000 acknowledgements in flight.
+const WINDOW: usize = 4096;
 /// How often the hub says it is alive (and what time it is).
 const HEARTBEAT: Duration = Duration::from_secs(2);
 /// How long a stop waits for the last messages to be acknowledged; what is left stays in the
@@ -123,7 +129,9 @@ struct Run {
     was_up: Option<bool>,
     spooled_this_outage: u64,
     /// What NATS acknowledged in the last `REPUBLISH_AFTER_OUTAGE`, oldest first.
-    recent: std::collections::VecDeque<(Instant, Outgoing)>,
+    recent: VecDeque<(Instant, Outgoing)>,
+    /// Live messages sent, oldest first, with their acknowledgements still to await.
+    in_flight: VecDeque<(Outgoing, PublishAckFuture)>,
 }
 
 async fn publish_all(
@@ -169,13 +177,16 @@ async fn publish_all(
         streams_ready: false,
         was_up: None,
         spooled_this_outage: 0,
-        recent: std::collections::VecDeque::new(),
+        recent: VecDeque::new(),
+        in_flight: VecDeque::new(),
     };
     let mut pending: Vec<Outgoing> = Vec::new();
     let mut closing: Option<Instant> = None;
     let mut next_heartbeat = Instant::now();
     loop {
-        if closing.is_none() {
+        // With messages in flight, only what is already waiting is taken: no new event means
+        // the acknowledgements are awaited now, not after the next event.
+        if closing.is_none() && run.in_flight.is_empty() {
             // Wake often while the spool waits for NATS, else at the heartbeat.
             let idle = if run.spool.is_empty() {
                 next_heartbeat.saturating_duration_since(Instant::now())
@@ -189,6 +200,8 @@ async fn publish_all(
                 },
                 _ = tokio::time::sleep(idle) => {}
             }
+        }
+        if closing.is_none() {
             while pending.len() < BATCH && closing.is_none() {
                 match events.try_recv() {
                     Ok(event) => pending.extend(run.subjects.messages(&event, &run.setup.brands)),
@@ -205,6 +218,9 @@ async fn publish_all(
             run.heartbeat().await;
             next_heartbeat = Instant::now() + HEARTBEAT;
         }
+        if pending.is_empty() || !up || closing.is_some() {
+            run.settle(0).await;
+        }
         if !up || !run.spool.is_empty() {
             run.spool_all(std::mem::take(&mut pending));
         }
@@ -212,14 +228,10 @@ async fn publish_all(
             run.drain_spool().await;
         }
         if up && run.spool.is_empty() && !pending.is_empty() {
-            let confirmed = run.publish(&pending).await;
-            run.health.published(confirmed as u64);
-            run.remember(&pending[..confirmed]);
-            let unconfirmed = pending.split_off(confirmed);
-            pending.clear();
-            run.spool_all(unconfirmed);
+            run.send(std::mem::take(&mut pending)).await;
         }
         if let Some(deadline) = closing {
+            run.settle(0).await;
             run.spool_all(std::mem::take(&mut pending));
             // NATS away: everything is in the spool, nothing to wait for.
             if run.spool.is_empty() || Instant::now() >= deadline || !up {
@@ -342,10 +354,13 @@ impl Run {
                     return;
                 }
             };
-            let messages: Vec<Outgoing> = peeked.messages.iter().map(|(m, _)| m.clone()).collect();
+            let mut messages: Vec<Outgoing> =
+                peeked.messages.iter().map(|(m, _)| m.clone()).collect();
             let confirmed = self.publish(&messages).await;
-            self.remember(&messages[..confirmed]);
-            let (offset, complete) = if confirmed == messages.len() {
+            let all = confirmed == messages.len();
+            messages.truncate(confirmed);
+            self.remember(messages);
+            let (offset, complete) = if all {
                 (peeked.read_to, true)
             } else if confirmed > 0 {
                 (peeked.messages[confirmed - 1].1, false)
@@ -400,8 +415,66 @@ impl Run {
         confirmed
     }
 
+    /// Sends `messages` after those in flight, without awaiting their acknowledgements. One
+    /// that cannot be sent goes to the spool with all after it, once those in flight before it
+    /// are settled: the spool keeps the order.
+    async fn send(&mut self, messages: Vec<Outgoing>) {
+        let mut messages = messages.into_iter();
+        while let Some(message) = messages.next() {
+            if self.in_flight.len() >= WINDOW {
+                // async-nats lends a permit per acknowledgement awaited: past its limit a send
+                // would wait for an acknowledgement that only this task can take.
+                self.settle(WINDOW / 2).await;
+                if !self.spool.is_empty() {
+                    // One was not acknowledged and waits in the spool: the rest go after it.
+                    let unsent: Vec<Outgoing> = std::iter::once(message).chain(messages).collect();
+                    self.spool_all(unsent);
+                    return;
+                }
+            }
+            let publish = PublishMessage::build()
+                .payload(Bytes::from(message.body.clone()))
+                .message_id(&message.id);
+            match self.js.send_publish(message.subject.clone(), publish).await {
+                Ok(ack) => self.in_flight.push_back((message, ack)),
+                Err(error) => {
+                    tracing::debug!(%error, "publish failed");
+                    let unsent: Vec<Outgoing> = std::iter::once(message).chain(messages).collect();
+                    self.settle(0).await;
+                    self.spool_all(unsent);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Awaits the oldest acknowledgements until at most `keep` messages are in flight. The
+    /// first one NATS does not acknowledge goes to the spool with every message sent after it,
+    /// in order (JetStream drops the ones it had stored as duplicates when they come again).
+    async fn settle(&mut self, keep: usize) {
+        let mut confirmed = Vec::new();
+        while self.in_flight.len() > keep {
+            let Some((message, ack)) = self.in_flight.pop_front() else {
+                break;
+            };
+            match ack.await {
+                Ok(_) => confirmed.push(message),
+                Err(error) => {
+                    tracing::debug!(%error, "publish not acknowledged");
+                    let unconfirmed: Vec<Outgoing> = std::iter::once(message)
+                        .chain(self.in_flight.drain(..).map(|(message, _)| message))
+                        .collect();
+                    self.spool_all(unconfirmed);
+                    break;
+                }
+            }
+        }
+        self.health.published(confirmed.len() as u64);
+        self.remember(confirmed);
+    }
+
     /// Remembers what NATS acknowledged, for `REPUBLISH_AFTER_OUTAGE`.
-    fn remember(&mut self, messages: &[Outgoing]) {
+    fn remember(&mut self, messages: Vec<Outgoing>) {
         let now = Instant::now();
         while self
             .recent
@@ -412,7 +485,7 @@ impl Run {
         }
         let skip = messages.len().saturating_sub(REPUBLISH_KEPT);
         self.recent
-            .extend(messages[skip..].iter().map(|m| (now, m.clone())));
+            .extend(messages.into_iter().skip(skip).map(|m| (now, m)));
         let over = self.recent.len().saturating_sub(REPUBLISH_KEPT);
         self.recent.drain(..over);
     }
