@@ -322,7 +322,13 @@ impl Analyzer {
         // Most of a restored day is older than any trending window: its words are not read.
         self.counted_terms.clear();
         if self.trending.holds(key) {
-            self.terms.terms_into(text, &mut self.term_buffer);
+            if !self.reading.has_words_read() {
+                // A post restored from the history was folded, not read: its words are read
+                // only when they may trend.
+                self.reading.read(text);
+            }
+            self.terms
+                .terms_of(&self.reading, text, &mut self.term_buffer);
             self.trending
                 .count(key, brands, &self.term_buffer, &mut self.counted_terms);
         }

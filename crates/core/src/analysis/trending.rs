@@ -20,7 +20,9 @@ use super::aggregate::MinuteKey;
 use super::resident::resident_map;
 use crate::model::{TrendingList, TrendingTerm};
 use crate::text::stopwords;
-use crate::text::{fold_into, folded_words, words_in};
+#[cfg(test)]
+use crate::text::words_in;
+use crate::text::{Chunk, Reading, fold_into, folded_words};
 
 /// The widest window a trending tile may show; the ring holds twice this.
 pub const MAX_TRENDING_MINUTES: u32 = 3 * 60;
@@ -74,9 +76,8 @@ pub struct Terms {
     /// The names, one after the other; `ends[i]` is where the name of `keys[i]` ends.
     names: String,
     ends: Vec<usize>,
-    /// The word being read, lower case and folded: buffers kept with the terms so that reading
-    /// a post allocates nothing once they have grown.
-    lower: String,
+    /// A hashtag being folded: a buffer kept with the terms so that reading a post allocates
+    /// nothing once it has grown.
     folded: String,
 }
 
@@ -129,6 +130,21 @@ impl Terms {
     }
 }
 
+/// `word` in lower case, at the end of `out`.
+fn push_lowercase(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        let at = out.len();
+        out.push_str(word);
+        out[at..].make_ascii_lowercase();
+    } else if word.contains('Σ') {
+        // A final sigma lowers by its place in the word: `str::to_lowercase` knows.
+        out.push_str(&word.to_lowercase());
+    } else {
+        // Character by character into the kept buffer: no string a word.
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
 fn key_of(folded: &str) -> TermKey {
     // foldhash with a fixed seed: the same term has the same key in every run and process, at a
     // few nanoseconds a word where SipHash took most of the cost of extracting terms.
@@ -162,21 +178,77 @@ impl TermExtractor {
     /// The distinct terms of `text`, in order of first appearance.
     pub fn terms(&self, text: &str) -> Terms {
         let mut out = Terms::default();
-        self.terms_into(text, &mut out);
+        self.terms_of(&Reading::of(text), text, &mut out);
         out
     }
 
-    /// `terms`, written into `out` (a buffer used again, on the hot path).
-    pub fn terms_into(&self, text: &str, out: &mut Terms) {
+    /// The terms of a post already read (`reading` is of `text`), written into `out` (a buffer
+    /// used again, on the hot path): its words as the reading split and folded them, the
+    /// post as written giving only the names a term is shown by.
+    pub fn terms_of(&self, reading: &Reading, text: &str, out: &mut Terms) {
         out.clear();
-        // Buffers used again for every word, and from post to post.
-        let mut lower = std::mem::take(&mut out.lower);
         let mut folded = std::mem::take(&mut out.folded);
-        self.read_terms(text, out, &mut lower, &mut folded);
-        out.lower = lower;
+        let mut last_hashtag = None;
+        for i in 0..reading.len() {
+            match reading.chunk(i) {
+                Chunk::Link | Chunk::Handle => {}
+                Chunk::Hashtag => {
+                    // A hashtag is one term, whatever its words: read once, at its first.
+                    let chunk = reading.chunk_number(i);
+                    if last_hashtag == Some(chunk) {
+                        continue;
+                    }
+                    last_hashtag = Some(chunk);
+                    let after_sign = reading.chunk_source_start(i) + 1;
+                    self.push_hashtag(text.get(after_sign..).unwrap_or(""), out, &mut folded);
+                }
+                Chunk::Plain => {
+                    let word = &text[reading.source_span(i)];
+                    // Bytes first: a word of fewer than three bytes has fewer than three letters.
+                    if word.len() < MIN_LETTERS
+                        || word.chars().count() < MIN_LETTERS
+                        || word.chars().all(|c| c.is_numeric())
+                    {
+                        continue;
+                    }
+                    let key_form = reading.word(i);
+                    if self.skipped.contains(key_form) {
+                        continue;
+                    }
+                    out.push(key_form, |names| push_lowercase(word, names));
+                }
+            }
+        }
         out.folded = folded;
     }
 
+    /// The hashtag at the start of `tag` (what follows a `#`): letters, digits and `_`.
+    fn push_hashtag(&self, tag: &str, out: &mut Terms, folded: &mut String) {
+        let end = tag
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+            .map_or(tag.len(), |(at, _)| at);
+        let tag = &tag[..end];
+        folded.clear();
+        folded.push('#');
+        fold_into(tag, folded);
+        if folded[1..].chars().count() >= 2 && !self.ignored.contains(&folded[1..]) {
+            out.push(folded, |names| {
+                names.push('#');
+                names.push_str(tag);
+            });
+        }
+    }
+
+    /// The terms as they were first defined, each chunk of the text lower-cased and split
+    /// again: what `terms_of` is checked against.
+    #[cfg(test)]
+    fn terms_by_chunks(&self, text: &str, out: &mut Terms) {
+        out.clear();
+        self.read_terms(text, out, &mut String::new(), &mut String::new());
+    }
+
+    #[cfg(test)]
     fn read_terms(&self, text: &str, out: &mut Terms, lower: &mut String, folded: &mut String) {
         for chunk in text.split_whitespace() {
             lower.clear();
@@ -568,9 +640,86 @@ mod tests {
         assert_eq!(texts(&e.terms("Petit Loup, j'adore")), vec!["adore"]);
         // A buffer filled again holds only the new text's terms.
         let mut buffer = e.terms("affiches choquantes");
-        e.terms_into("Élégance, #Noël2026 42 élégance", &mut buffer);
+        let text = "Élégance, #Noël2026 42 élégance";
+        e.terms_of(&Reading::of(text), text, &mut buffer);
         assert_eq!(texts(&buffer), vec!["élégance", "#Noël2026"]);
         assert_eq!(buffer.len(), 2);
+    }
+
+    /// Terms read from the post's one reading are the terms of each chunk lower-cased and split
+    /// again, as they were first defined: same keys, same names, same order.
+    #[test]
+    fn terms_from_the_reading_are_the_terms_read_chunk_by_chunk() {
+        let e = extractor();
+        let mut texts: Vec<String> = [
+            "",
+            "   ",
+            "Les affiches @petitloup sont CHOQUANTES ! #Boycott #PetitLoup https://t.co/xyz 2026",
+            "Élodie a ÉTÉ déçue par Bébé Cargo !!",
+            "l’œuvre #PetitLoup @bebe_cargo https://x.y/z?a=b 42fois",
+            "Cœur ÆTHER l’été, Ǆemal ß ΣΑΣ ΟΔΟΣ σας Ωμέγα",
+            "#Noël2026 #a #__x_y #_tag! #élan-vital www.site.fr WWW.X.Y HTTPS://A.B/C @Nom:",
+            "emoji 😡🔥 qualité😡top (parenthèses) «guillemets» — tirets—collés",
+            "fin\tsans\nséparateur\u{a0}insécable\u{85}NEL mots123 123 ١٢٣٤ ½½½",
+            "ﬁnale ﬂeur ＦＵＬＬ ｗｉｄｔｈ",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // And posts as sources send them: the demo's words, mixed and cased every way.
+        let words = [
+            "Petit",
+            "Loup",
+            "affiches",
+            "CHOQUANTES",
+            "livraison",
+            "rapide",
+            "déçue",
+            "été",
+            "Bébé",
+            "#PetitLoup",
+            "@lea",
+            "https://t.co/a",
+            "2026",
+            "qualité!",
+            "l'œuvre",
+            "SAV,",
+            "(colis)",
+            "très",
+            "NUL",
+            "génial.",
+            "#Boycott!",
+            "ça",
+            "où",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..2_000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(words[(seed >> 33) as usize % words.len()]);
+                text.push_str([" ", "  ", "\n", ", ", " "][(seed >> 20) as usize % 5]);
+            }
+            texts.push(text);
+        }
+        let mut reading = Reading::default();
+        let (mut new, mut old) = (Terms::default(), Terms::default());
+        for text in &texts {
+            reading.read(text);
+            e.terms_of(&reading, text, &mut new);
+            e.terms_by_chunks(text, &mut old);
+            assert_eq!(new, old, "{text:?}");
+        }
+        // Where they differ, the reading is right: a letter whose lower case has a combining
+        // mark (İ lowers to i and a dot above) split the word in two when read chunk by chunk.
+        let text = "İstanbul";
+        e.terms_of(&Reading::of(text), text, &mut new);
+        assert_eq!(
+            new.iter().map(|(_, name)| name).collect::<Vec<_>>(),
+            vec!["i\u{307}stanbul"]
+        );
     }
 
     /// A post of `minute`, received in that minute (the analysis advances to "now" first).

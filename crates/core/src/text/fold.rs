@@ -13,6 +13,36 @@ pub fn fold(text: &str) -> String {
 
 /// `fold`, written at the end of `out` (a buffer used again, on the hot path).
 pub fn fold_into(text: &str, out: &mut String) {
+    fold_tracked(text, out, |_| {});
+}
+
+/// Where a piece of the folded text came from: `Run` for a run of ASCII bytes copied one for
+/// one (folded byte `out + i` is source byte `source + i`), `Char` for the folded form of one
+/// source character (`source..source_end`), which may be longer, shorter or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Run {
+        out: u32,
+        source: u32,
+    },
+    Char {
+        out: u32,
+        source: u32,
+        source_end: u32,
+    },
+}
+
+impl Origin {
+    pub(crate) fn out(self) -> u32 {
+        match self {
+            Origin::Run { out, .. } | Origin::Char { out, .. } => out,
+        }
+    }
+}
+
+/// `fold_into`, telling `origin` where each piece of the folded text comes from in `text`, in
+/// order: what lets a reader of the folded words find them in the post as written.
+pub(crate) fn fold_tracked(text: &str, out: &mut String, mut origin: impl FnMut(Origin)) {
     let start = out.len();
     let mut last_space = true;
     fn push(c: char, out: &mut String, last_space: &mut bool) {
@@ -31,6 +61,9 @@ pub fn fold_into(text: &str, out: &mut String) {
             'œ' | 'Œ' => out.push_str("oe"),
             'æ' | 'Æ' => out.push_str("ae"),
             '’' => out.push('\''),
+            // Case folding, not lower-casing: a final sigma is a sigma, so that "ΣΑΣ", whose
+            // last letter lowers to σ on its own, and "σας" are one word.
+            'ς' => out.push('σ'),
             _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             _ => out.extend(c.to_lowercase()),
         }
@@ -46,6 +79,10 @@ pub fn fold_into(text: &str, out: &mut String) {
                 .position(|&b| !b.is_ascii() || is_ascii_space(b))
                 .map_or(bytes.len(), |n| i + n);
             let at = out.len();
+            origin(Origin::Run {
+                out: at as u32,
+                source: i as u32,
+            });
             out.push_str(&text[i..run]);
             out[at..].make_ascii_lowercase();
             last_space = false;
@@ -55,6 +92,11 @@ pub fn fold_into(text: &str, out: &mut String) {
         let Some(c) = text[i..].chars().next() else {
             break;
         };
+        origin(Origin::Char {
+            out: out.len() as u32,
+            source: i as u32,
+            source_end: (i + c.len_utf8()) as u32,
+        });
         i += c.len_utf8();
         if c.is_ascii() {
             push(c, out, &mut last_space);
@@ -159,6 +201,7 @@ mod tests {
                 'œ' | 'Œ' => out.push_str("oe"),
                 'æ' | 'Æ' => out.push_str("ae"),
                 '’' => out.push('\''),
+                'ς' => out.push('σ'),
                 _ => out.extend(c.to_lowercase()),
             }
         }
@@ -185,6 +228,7 @@ mod tests {
         ] {
             assert_eq!(fold(text), fold_by_nfd(text), "{text:?}");
         }
+        assert_eq!(fold("ΣΑΣ"), fold("σας"), "a final sigma folds as a sigma");
         let mut buffer = String::from("kept ");
         fold_into("Été  ", &mut buffer);
         assert_eq!(buffer, "kept ete");

@@ -5,4 +5,4 @@ mod reading;
 pub mod stopwords;
 
 pub use fold::{WordsIn, fold, fold_into, folded_words, words_in, words_of_folded};
-pub use reading::Reading;
+pub use reading::{Chunk, Reading};
