@@ -6,9 +6,9 @@
 pub use vigie_core::analysis::*;
 
 pub mod detect_lines;
+pub mod outputs;
 pub mod score_lines;
 mod thread;
 
-pub use thread::{
-    AnalysisHandle, AnalysisInput, AnalysisLinks, HistoryLink, Waker, start_analysis,
-};
+pub use outputs::{HistoryLink, Output};
+pub use thread::{AnalysisHandle, AnalysisInput, AnalysisLinks, Waker, start_analysis};

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 
+use super::outputs::Output;
 use super::{Analyzer, Outcome};
 use crate::ack::Ack;
-use crate::alerts::AlertChange;
 use crate::clock::SharedClock;
 use crate::ingest::HealthBoard;
 use crate::model::{AnalysisEvent, SourceEvent, WallUpdate, WindowsWanted};
@@ -86,61 +86,11 @@ pub struct AnalysisLinks<I: AnalysisInput = SourceEvent> {
     pub cards: crate::mailbox::CardMailbox,
     /// From the wall: the windows its tiles show.
     pub windows: Receiver<WindowsWanted>,
-    /// Every mention counted, edited or retracted, in order, for whoever records the analysis
-    /// (`--enriched-out`); never waited on: a tap that cannot keep up loses events, counted
-    /// and logged.
-    pub tap: Option<Sender<AnalysisEvent>>,
-    /// Alerts raised, updated and ended, for the sinks; never waited on either.
-    pub alerts: Option<Sender<AlertChange>>,
-    /// The history's writer: every analysis event and alert change; never waited on (what it
-    /// cannot take is counted in `HistoryLink::lost` and shown on the wall).
-    pub store: Option<HistoryLink>,
-    /// The hub's publisher: every analysis event and alert change, for the displays; never
-    /// waited on (what it cannot take is counted in its health and logged).
-    pub bus: Option<crate::bus::BusLink>,
+    /// Everything else the results go to (history, bus, enriched tap, alert sinks), in the
+    /// order each result is handed to them; never waited on.
+    pub outputs: Vec<Box<dyn Output>>,
     /// Wakes the wall after each send.
     pub waker: Waker,
-}
-
-/// The way to the history's writer thread (none when the history could not be opened), and
-/// its health, which the figures carry to the wall.
-#[derive(Clone)]
-pub struct HistoryLink {
-    pub events: Option<Sender<crate::store::StoreEvent>>,
-    pub health: std::sync::Arc<crate::store::HistoryHealth>,
-}
-
-impl HistoryLink {
-    /// Whether the writer took the event (true with no writer: nothing to lose there).
-    fn send(&self, event: crate::store::StoreEvent) -> bool {
-        let Some(events) = &self.events else {
-            return true;
-        };
-        if events.try_send(event).is_err() {
-            let lost = self.health.lose(1);
-            if crate::sparse_log::worth_logging(lost) {
-                tracing::warn!(lost, "the history is not keeping up: event not stored");
-            }
-            return false;
-        }
-        true
-    }
-
-    /// Passes a post's acknowledgement on once the post went the history's way (`taken`): the
-    /// writer commits it with the batch that holds the post. Without a writer the post is as
-    /// durable as it will be (in memory), and a post the writer did not take is not durable.
-    fn acknowledge(&self, ack: Ack, taken: bool) {
-        match &self.events {
-            None => ack.commit(),
-            // The writer's channel is in order: this comes after the post's own event.
-            Some(events) if taken => {
-                if events.try_send(crate::store::StoreEvent::Ack(ack)).is_err() {
-                    tracing::debug!("the history is not keeping up: acknowledgement dropped");
-                }
-            }
-            Some(_) => drop(ack),
-        }
-    }
 }
 
 pub fn start_analysis<I: AnalysisInput>(
@@ -154,12 +104,11 @@ pub fn start_analysis<I: AnalysisInput>(
         wall,
         cards,
         windows,
-        tap,
-        alerts,
-        store,
-        bus,
+        outputs,
         waker,
     } = links;
+    // The output a post's sender waits for, if any (the history).
+    let durable = outputs.iter().position(|output| output.durable());
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = stop.clone();
     let thread = std::thread::Builder::new()
@@ -167,7 +116,6 @@ pub fn start_analysis<I: AnalysisInput>(
         .spawn(move || {
             // Cards posted since the wall was last woken for them.
             let mut cards_waiting = false;
-            let mut tap_dropped = 0u64;
             let mut changed = true;
             let mut sources_gone = false;
             let mut last_sent: Option<(i64, Vec<crate::model::SourceHealth>)> = None;
@@ -207,8 +155,8 @@ pub fn start_analysis<I: AnalysisInput>(
                     // Committed with the posts sent before it; without a history, nowhere.
                     let input = match input.into_checkpoint() {
                         Ok(checkpoint) => {
-                            if let Some(history) = &store {
-                                history.send(crate::store::StoreEvent::Checkpoint(checkpoint));
+                            for output in &outputs {
+                                output.checkpoint(&checkpoint);
                             }
                             continue;
                         }
@@ -226,39 +174,23 @@ pub fn start_analysis<I: AnalysisInput>(
                             // Nothing to store, but the answer still waits for what came
                             // before it (a duplicate's first copy may not be committed yet).
                             if let Some(ack) = ack {
-                                acknowledge(store.as_ref(), ack, true);
+                                acknowledge(&outputs, durable, ack, true);
                             }
                             changed = true;
                             continue;
                         }
                     };
-                    let stored = store.as_ref().is_none_or(|history| {
-                        history.send(crate::store::StoreEvent::Analysis(event.clone()))
-                    });
-                    if let Some(ack) = ack {
-                        acknowledge(store.as_ref(), ack, stored);
-                    }
-                    if let Some(bus) = &bus {
-                        bus.send(crate::store::StoreEvent::Analysis(event.clone()));
-                    }
-                    // The event is copied only when someone records it.
-                    let for_wall = match &tap {
-                        Some(tap) => {
-                            let copy = event.clone();
-                            if tap.try_send(event).is_err() {
-                                tap_dropped += 1;
-                                if crate::sparse_log::worth_logging(tap_dropped) {
-                                    tracing::warn!(
-                                        tap_dropped,
-                                        "analysis output is not keeping up: event dropped"
-                                    );
-                                }
-                            }
-                            copy
+                    let mut stored = true;
+                    for (n, output) in outputs.iter().enumerate() {
+                        let taken = output.analysis(&event);
+                        if Some(n) == durable {
+                            stored = taken;
                         }
-                        None => event,
-                    };
-                    match for_wall {
+                    }
+                    if let Some(ack) = ack {
+                        acknowledge(&outputs, durable, ack, stored);
+                    }
+                    match event {
                         AnalysisEvent::Counted(card) | AnalysisEvent::Edited(card) => {
                             cards.post(card);
                         }
@@ -285,29 +217,14 @@ pub fn start_analysis<I: AnalysisInput>(
                 if !alert_changes.is_empty() {
                     changed = true;
                 }
-                if let Some(history) = &store {
+                for output in &outputs {
                     for change in &alert_changes {
-                        history.send(crate::store::StoreEvent::Alert(change.clone()));
-                    }
-                }
-                if let Some(bus) = &bus {
-                    for change in &alert_changes {
-                        bus.send(crate::store::StoreEvent::Alert(change.clone()));
+                        output.alert(change);
                     }
                 }
                 for spike in analyzer.take_spike_changes() {
-                    if let Some(history) = &store {
-                        history.send(crate::store::StoreEvent::Spike(spike.clone()));
-                    }
-                    if let Some(bus) = &bus {
-                        bus.send(crate::store::StoreEvent::Spike(spike));
-                    }
-                }
-                if let Some(sinks) = &alerts {
-                    for change in alert_changes {
-                        if sinks.try_send(change).is_err() {
-                            tracing::warn!("alert sinks are not keeping up: alert change dropped");
-                        }
+                    for output in &outputs {
+                        output.spike(&spike);
                     }
                 }
                 let minute = now.timestamp().div_euclid(60);
@@ -319,9 +236,8 @@ pub fn start_analysis<I: AnalysisInput>(
                 }
                 let mut figures = analyzer.figures(now, health.clone());
                 figures.wall_dropped = wall_dropped;
-                if let Some(history) = &store {
-                    figures.history_lost = history.health.lost();
-                    figures.history_problem = history.health.problem();
+                for output in &outputs {
+                    output.report(&mut figures);
                 }
                 if !send_all(
                     &wall,
@@ -341,10 +257,11 @@ pub fn start_analysis<I: AnalysisInput>(
     })
 }
 
-/// A post's acknowledgement: through the history when there is one, at once otherwise.
-fn acknowledge(store: Option<&HistoryLink>, ack: Ack, taken: bool) {
-    match store {
-        Some(history) => history.acknowledge(ack, taken),
+/// A post's acknowledgement: through the durable output when there is one, at once
+/// otherwise.
+fn acknowledge(outputs: &[Box<dyn Output>], durable: Option<usize>, ack: Ack, taken: bool) {
+    match durable {
+        Some(n) => outputs[n].acknowledge(ack, taken),
         None => ack.commit(),
     }
 }

@@ -244,10 +244,7 @@ fn analyse_and_present<I: AnalysisInput>(
             wall: wall_tx,
             cards: cards.clone(),
             windows: windows_rx,
-            tap: links.tap,
-            alerts: links.alerts,
-            store: links.store,
-            bus: links.bus,
+            outputs: links,
             waker: waker.clone(),
         },
     ) {

@@ -12,7 +12,8 @@ use super::RunOptions;
 use super::history::History;
 use crate::alerts::AlertChange;
 use crate::alerts::sinks::{Retry, SinksHandle, start_sinks};
-use crate::analysis::{Analyzer, HistoryLink};
+use crate::analysis::Analyzer;
+use crate::analysis::outputs::{AlertSinksLink, EnrichedTap, Output};
 use crate::bus::{BusLink, Publisher, PublisherSetup, start_publisher};
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -38,14 +39,6 @@ pub(super) struct Outputs {
     /// analysis counts.
     analysis_bus: Option<BusLink>,
     sinks: Option<(Sender<AlertChange>, SinksHandle)>,
-}
-
-/// What the analysis thread sends to.
-pub(super) struct Links {
-    pub tap: Option<Sender<AnalysisEvent>>,
-    pub alerts: Option<Sender<AlertChange>>,
-    pub store: Option<HistoryLink>,
-    pub bus: Option<BusLink>,
 }
 
 /// What is left to stop once the analysis has stopped.
@@ -122,15 +115,24 @@ impl Outputs {
         })
     }
 
-    pub fn split(self) -> (Links, Ends) {
+    /// What the analysis thread hands its results to, in this order (the history first: a
+    /// post's acknowledgement waits for it), and what is left to stop after it.
+    pub fn split(self) -> (Vec<Box<dyn Output>>, Ends) {
         let (tap, tap_writer) = self.tap.unzip();
         let (alerts, sinks) = self.sinks.unzip();
-        let links = Links {
-            tap,
-            alerts,
-            store: self.history.as_ref().map(|h| h.link.clone()),
-            bus: self.analysis_bus,
-        };
+        let mut links: Vec<Box<dyn Output>> = Vec::new();
+        if let Some(history) = &self.history {
+            links.push(Box::new(history.link.clone()));
+        }
+        if let Some(bus) = self.analysis_bus {
+            links.push(Box::new(bus));
+        }
+        if let Some(tap) = tap {
+            links.push(Box::new(EnrichedTap::new(tap)));
+        }
+        if let Some(alerts) = alerts {
+            links.push(Box::new(AlertSinksLink::new(alerts)));
+        }
         let ends = Ends {
             tap: tap_writer,
             history: self.history,
