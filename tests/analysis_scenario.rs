@@ -600,3 +600,77 @@ fn a_quiet_day_raises_no_critical_alert() {
         .collect();
     assert!(critical.is_empty(), "{critical:#?}");
 }
+
+/// A display counts what the hub analysed, and a restarted wall what its history holds: their
+/// texts are read again only for what today's config needs. With no topics configured nothing
+/// else reads a post before its trending terms: each post's terms must still be its own, not
+/// those of the post read before it.
+#[test]
+fn posts_counted_as_analysed_trend_by_their_own_words_with_no_topics() {
+    use vigie::model::{
+        AnalysisEvent, Author, Engagement, EnrichedMention, Mention, Platform, Tone,
+    };
+    let config = Config::parse(
+        Path::new("no-topics.toml"),
+        "[[sources]]\ntype = \"demo\"\n\n[[brands]]\nname = \"Petit Loup\"\ncolor = \"#3366CC\"\n\
+         keywords = [\"petit loup\"]\n",
+    )
+    .expect("a config with one brand and no topics");
+    assert!(config.topics.is_empty());
+    let mut analyzer = Analyzer::new(&config.analysis_settings()).expect("analyzer builds");
+    analyzer.set_windows(&WindowsWanted {
+        trending: vec![(60, 0)],
+        ..WindowsWanted::default()
+    });
+    let now = at("2026-11-20T10:00:00Z");
+    let analysed = |id: &str, text: &str| {
+        AnalysisEvent::Counted(EnrichedMention {
+            mention: Mention {
+                id: id.into(),
+                platform: Platform::ALL[0],
+                author: Author {
+                    handle: "lea_martin".into(),
+                    display_name: "Léa Martin".into(),
+                    reach: 120,
+                },
+                text: text.into(),
+                lang: None,
+                created_at: now - TimeDelta::minutes(1),
+                url: None,
+                engagement: Engagement::default(),
+                reply_to: None,
+            },
+            brands: vec![0],
+            sentiment: 0.0,
+            tone: Tone::Neutral,
+            lang: "fr".into(),
+        })
+    };
+    // A long post first, then a short one whose words sit elsewhere in its text.
+    for (id, text) in [
+        (
+            "a",
+            "Petit Loup : les nouvelles affiches choquantes de la campagne d'automne",
+        ),
+        ("b", "Livraison rapide, Petit Loup"),
+    ] {
+        let outcome = analyzer.apply_analysed(analysed(id, text), now);
+        assert!(matches!(outcome, Outcome::Matched(_)), "{id}: {outcome:?}");
+    }
+    let figures = analyzer.figures(now, Vec::new());
+    let trending = figures.trending(60, 0).expect("the tile asked for it");
+    let mut terms: Vec<&str> = trending.terms.iter().map(|t| t.text.as_str()).collect();
+    terms.sort_unstable();
+    assert_eq!(
+        terms,
+        [
+            "affiches",
+            "automne",
+            "campagne",
+            "choquantes",
+            "livraison",
+            "nouvelles",
+            "rapide"
+        ]
+    );
+}

@@ -322,11 +322,8 @@ impl Analyzer {
         // Most of a restored day is older than any trending window: its words are not read.
         self.counted_terms.clear();
         if self.trending.holds(key) {
-            if !self.reading.has_words_read() {
-                // A post restored from the history was folded, not read: its words are read
-                // only when they may trend.
-                self.reading.read(text);
-            }
+            // `reading` is of `text`: `count` read it, and `count_as_analysed` reads it whole
+            // when its words may trend.
             self.terms
                 .terms_of(&self.reading, text, &mut self.term_buffer);
             self.trending
@@ -417,18 +414,23 @@ impl Analyzer {
             return false;
         }
         let key = minute_key(mention.created_at);
+        // The text is read only for what today's config needs of it: its words when they may
+        // trend (most of a restored day is older than any trending window), else its fold when
+        // there are topics to find (today's, which may differ from the stored run's).
+        self.trending.advance(minute_key(now));
+        if self.trending.holds(key) {
+            self.reading.read(&mention.text);
+        } else if !self.topic_matcher.is_empty() {
+            self.reading.fold_only(&mention.text);
+        }
         let what = Contribution {
             tone: stored.tone,
             platform: mention.platform,
             engagement: mention.engagement.total(),
             reach: mention.author.reach,
-            // Topics are those of today's config, which may differ from the stored run's; the
-            // text is folded only when there are topics to find, and not split into words,
-            // which nothing reads here.
             topics: if self.topic_matcher.is_empty() {
                 0
             } else {
-                self.reading.fold_only(&mention.text);
                 self.topic_matcher.topics_in_folded(self.reading.folded())
             },
         };

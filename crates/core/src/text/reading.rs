@@ -52,8 +52,6 @@ pub struct Reading {
     chunks: Vec<(Chunk, u32)>,
     /// Where each piece of `folded` came from (scratch of `read`).
     origins: Vec<Origin>,
-    /// False after `fold_only`: the words were not read.
-    words_read: bool,
 }
 
 impl Reading {
@@ -109,7 +107,6 @@ impl Reading {
             self.sources.push((source_start as u32, source_end as u32));
             self.chunk_of.push(self.chunks.len() as u32 - 1);
         }
-        self.words_read = true;
     }
 
     /// Folds `text` without splitting it into words, for a reader of the folded text alone (a
@@ -122,12 +119,6 @@ impl Reading {
         self.sources.clear();
         self.chunk_of.clear();
         self.chunks.clear();
-        self.words_read = false;
-    }
-
-    /// Whether the words were read (`read`), not only the fold (`fold_only`).
-    pub fn has_words_read(&self) -> bool {
-        self.words_read
     }
 
     /// The text, folded (`text::fold`).
