@@ -20,8 +20,6 @@ use super::aggregate::MinuteKey;
 use super::resident::resident_map;
 use crate::model::{TrendingList, TrendingTerm};
 use crate::text::stopwords;
-#[cfg(test)]
-use crate::text::words_in;
 use crate::text::{Chunk, Reading, fold_into, folded_words};
 
 /// The widest window a trending tile may show; the ring holds twice this.
@@ -130,6 +128,14 @@ impl Terms {
     }
 }
 
+/// Three letters or more, and not a number: a word that may trend.
+fn long_enough_and_not_a_number(word: &str) -> bool {
+    // Bytes first: a word of fewer than three bytes has fewer than three letters.
+    word.len() >= MIN_LETTERS
+        && word.chars().count() >= MIN_LETTERS
+        && !word.chars().all(|c| c.is_numeric())
+}
+
 /// `word` in lower case, at the end of `out`.
 fn push_lowercase(word: &str, out: &mut String) {
     if word.is_ascii() {
@@ -204,11 +210,7 @@ impl TermExtractor {
                 }
                 Chunk::Plain => {
                     let word = &text[reading.source_span(i)];
-                    // Bytes first: a word of fewer than three bytes has fewer than three letters.
-                    if word.len() < MIN_LETTERS
-                        || word.chars().count() < MIN_LETTERS
-                        || word.chars().all(|c| c.is_numeric())
-                    {
+                    if !long_enough_and_not_a_number(word) {
                         continue;
                     }
                     let key_form = reading.word(i);
@@ -237,72 +239,6 @@ impl TermExtractor {
                 names.push('#');
                 names.push_str(tag);
             });
-        }
-    }
-
-    /// The terms as they were first defined, each chunk of the text lower-cased and split
-    /// again: what `terms_of` is checked against.
-    #[cfg(test)]
-    fn terms_by_chunks(&self, text: &str, out: &mut Terms) {
-        out.clear();
-        self.read_terms(text, out, &mut String::new(), &mut String::new());
-    }
-
-    #[cfg(test)]
-    fn read_terms(&self, text: &str, out: &mut Terms, lower: &mut String, folded: &mut String) {
-        for chunk in text.split_whitespace() {
-            lower.clear();
-            if chunk.is_ascii() {
-                lower.push_str(chunk);
-                lower.make_ascii_lowercase();
-            } else if chunk.contains('Σ') {
-                // A final sigma lowers by its place in the word: `str::to_lowercase` knows.
-                lower.push_str(&chunk.to_lowercase());
-            } else {
-                // Character by character into the kept buffer: no string a word.
-                lower.extend(chunk.chars().flat_map(char::to_lowercase));
-            }
-            if lower.starts_with("http") || lower.starts_with("www.") || lower.starts_with('@') {
-                continue;
-            }
-            if let Some(tag) = chunk.strip_prefix('#') {
-                let end = tag
-                    .char_indices()
-                    .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-                    .map_or(tag.len(), |(at, _)| at);
-                let tag = &tag[..end];
-                folded.clear();
-                folded.push('#');
-                fold_into(tag, folded);
-                if folded[1..].chars().count() >= 2 && !self.ignored.contains(&folded[1..]) {
-                    out.push(folded, |names| {
-                        names.push('#');
-                        names.push_str(tag);
-                    });
-                }
-                continue;
-            }
-            for word in words_in(lower) {
-                // Bytes first: a word of fewer than three bytes has fewer than three letters.
-                if word.len() < MIN_LETTERS
-                    || word.chars().count() < MIN_LETTERS
-                    || word.chars().all(|c| c.is_numeric())
-                {
-                    continue;
-                }
-                // An ASCII word in lower case is folded already.
-                let key_form = if word.is_ascii() {
-                    word
-                } else {
-                    folded.clear();
-                    fold_into(word, folded);
-                    folded.as_str()
-                };
-                if self.skipped.contains(key_form) {
-                    continue;
-                }
-                out.push(key_form, |names| names.push_str(word));
-            }
         }
     }
 }
@@ -646,6 +582,36 @@ mod tests {
         assert_eq!(buffer.len(), 2);
     }
 
+    /// The terms as they were first defined: each whitespace chunk of the text lower-cased and
+    /// split into words again (a hashtag and a word's checks are `terms_of`'s own).
+    fn terms_by_chunks(e: &TermExtractor, text: &str, out: &mut Terms) {
+        use crate::text::words_in;
+        out.clear();
+        let (mut lower, mut folded) = (String::new(), String::new());
+        for chunk in text.split_whitespace() {
+            lower.clear();
+            push_lowercase(chunk, &mut lower);
+            if lower.starts_with("http") || lower.starts_with("www.") || lower.starts_with('@') {
+                continue;
+            }
+            if let Some(tag) = chunk.strip_prefix('#') {
+                e.push_hashtag(tag, out, &mut folded);
+                continue;
+            }
+            for word in words_in(&lower) {
+                if !long_enough_and_not_a_number(word) {
+                    continue;
+                }
+                folded.clear();
+                fold_into(word, &mut folded);
+                if e.skipped.contains(&folded) {
+                    continue;
+                }
+                out.push(&folded, |names| names.push_str(word));
+            }
+        }
+    }
+
     /// Terms read from the post's one reading are the terms of each chunk lower-cased and split
     /// again, as they were first defined: same keys, same names, same order.
     #[test]
@@ -709,7 +675,7 @@ mod tests {
         for text in &texts {
             reading.read(text);
             e.terms_of(&reading, text, &mut new);
-            e.terms_by_chunks(text, &mut old);
+            terms_by_chunks(&e, text, &mut old);
             assert_eq!(new, old, "{text:?}");
         }
         // Where they differ, the reading is right: a letter whose lower case has a combining
