@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use async_nats::connection::State;
-use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
+use async_nats::jetstream::context::{PublishAckFuture, PublishError};
+use async_nats::jetstream::{self, message::PublishMessage};
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
 use tokio::sync::mpsc::error::TryRecvError;
@@ -391,10 +392,7 @@ impl Run {
     async fn publish(&self, messages: &[Outgoing]) -> usize {
         let mut acks = Vec::with_capacity(messages.len());
         for message in messages {
-            let publish = PublishMessage::build()
-                .payload(Bytes::from(message.body.clone()))
-                .message_id(&message.id);
-            match self.js.send_publish(message.subject.clone(), publish).await {
+            match self.send_one(message).await {
                 Ok(ack) => acks.push(ack),
                 Err(error) => {
                     tracing::debug!(%error, "publish failed");
@@ -415,6 +413,15 @@ impl Run {
         confirmed
     }
 
+    /// Hands one message to NATS, with its id for JetStream's deduplication; its
+    /// acknowledgement is to be awaited.
+    async fn send_one(&self, message: &Outgoing) -> Result<PublishAckFuture, PublishError> {
+        let publish = PublishMessage::build()
+            .payload(Bytes::from(message.body.clone()))
+            .message_id(&message.id);
+        self.js.send_publish(message.subject.clone(), publish).await
+    }
+
     /// Sends `messages` after those in flight, without awaiting their acknowledgements. One
     /// that cannot be sent goes to the spool with all after it, once those in flight before it
     /// are settled: the spool keeps the order.
@@ -432,10 +439,7 @@ impl Run {
                     return;
                 }
             }
-            let publish = PublishMessage::build()
-                .payload(Bytes::from(message.body.clone()))
-                .message_id(&message.id);
-            match self.js.send_publish(message.subject.clone(), publish).await {
+            match self.send_one(&message).await {
                 Ok(ack) => self.in_flight.push_back((message, ack)),
                 Err(error) => {
                     tracing::debug!(%error, "publish failed");
