@@ -416,3 +416,110 @@ fn in_a_crisis_the_war_room_screens_without_a_status_line_make_room_for_the_bann
         feet(&mut app)
     );
 }
+
+/// Each tile carrying `T`, with the texts of its `C` parts in the order they are laid out.
+fn texts_by_tile<T: Component + Clone, C: Component>(app: &mut App) -> Vec<(T, Vec<String>)> {
+    let mut tiles = app.world_mut().query::<(Entity, &T)>();
+    let tiles: Vec<(Entity, T)> = tiles
+        .iter(app.world())
+        .map(|(entity, tile)| (entity, tile.clone()))
+        .collect();
+    let mut parts = app.world_mut().query_filtered::<&Text, With<C>>();
+    let world = app.world();
+    tiles
+        .into_iter()
+        .map(|(entity, tile)| {
+            // Depth first, children in order: the order the tile lays its parts out.
+            let mut texts = Vec::new();
+            let mut stack = vec![entity];
+            while let Some(next) = stack.pop() {
+                if let Ok(text) = parts.get(world, next) {
+                    texts.push(text.0.clone());
+                }
+                if let Some(children) = world.get::<Children>(next) {
+                    stack.extend(children.iter().rev());
+                }
+            }
+            (tile, texts)
+        })
+        .collect()
+}
+
+#[test]
+fn two_tiles_of_one_kind_each_show_what_their_own_options_ask() {
+    use vigie::wall::tiles::stream::StreamTile;
+    use vigie::wall::tiles::tone_bar::TotalsWindow;
+    let text = r#"
+name = "Two of each"
+[[screen]]
+name = "main"
+areas = """
+own  rival
+short long
+"""
+[screen.tiles.own]
+kind = "stream"
+brands = ["Petit Loup"]
+[screen.tiles.rival]
+kind = "stream"
+brands = ["Mini Mousse"]
+[screen.tiles.short]
+kind = "share_of_voice"
+window = "15m"
+[screen.tiles.long]
+kind = "share_of_voice"
+window = "6h"
+"#;
+    let layout = Layout::parse(Path::new("two.toml"), text, &config()).expect("valid layout");
+    let (mut analyzer, mut cards, until) =
+        play_crisis(&layout, TimeDelta::hours(6), TimeDelta::minutes(20), false);
+    let figures = analyzer.figures(until, Vec::new());
+    let newest = cards.split_off(cards.len().saturating_sub(64));
+    let (mut app, tx) = wall_app_with(layout);
+    tx.send(WallUpdate::Mentions(newest.clone())).expect("send");
+    tx.send(WallUpdate::Figures(Box::new(figures.clone())))
+        .expect("send");
+    app.update();
+
+    // Each stream shows the newest mentions of its own brand, and only those.
+    let newest_of = |brand: usize| -> Vec<String> {
+        newest
+            .iter()
+            .rev()
+            .filter(|m| m.brands.contains(&brand))
+            .take(CARDS)
+            .map(|m| vigie::wall::tiles::stream::card_body(&m.mention.text))
+            .collect()
+    };
+    let mut streams = texts_by_tile::<StreamTile, CardBody>(&mut app);
+    streams.sort_by_key(|(tile, _)| tile.brands.clone());
+    // Cards without a mention are hidden, and empty.
+    for (_, texts) in &mut streams {
+        texts.retain(|text| !text.is_empty());
+    }
+    assert_eq!(streams.len(), 2);
+    assert_eq!(streams[0].0.brands, vec![0]);
+    assert_eq!(streams[0].1, newest_of(0), "the own brand's stream");
+    assert_eq!(streams[1].1, newest_of(1), "the competitor's stream");
+    assert!(streams[1].1.len() >= 3, "{:?}", streams[1].1);
+    assert_ne!(streams[0].1, streams[1].1);
+
+    // Each share of voice reads its own window.
+    let shares_of = |minutes: u32| -> Vec<String> {
+        let totals = figures.totals(minutes).expect("the window was asked for");
+        totals
+            .shares(vigie::model::ShareBasis::Volume)
+            .iter()
+            .map(|(share, _)| format!("{share:.0} %"))
+            .collect()
+    };
+    let mut shares = texts_by_tile::<TotalsWindow, SharePercent>(&mut app);
+    shares.sort_by_key(|(window, _)| window.0);
+    let shown: Vec<(u32, Vec<String>)> =
+        shares.into_iter().map(|(w, texts)| (w.0, texts)).collect();
+    assert_eq!(shown, vec![(15, shares_of(15)), (360, shares_of(360))]);
+    assert_ne!(
+        shown[0].1, shown[1].1,
+        "a crisis moves the short window's shares"
+    );
+}

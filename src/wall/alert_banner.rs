@@ -64,59 +64,61 @@ fn add_overlays(
         if children.is_some_and(|c| c.iter().any(|e| banners.contains(e))) {
             continue;
         }
-        let banner = commands
-            .spawn((
-                Name::new("alert banner"),
-                AlertBanner,
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: Val::Px(theme::GAP),
-                    right: Val::Px(theme::GAP),
-                    bottom: Val::Px(theme::GAP * 0.5),
-                    height: Val::Px(BANNER_HEIGHT),
-                    padding: UiRect::horizontal(Val::Px(24.0)),
-                    border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
-                    justify_content: JustifyContent::Center,
-                    align_items: AlignItems::Center,
-                    display: Display::None,
-                    ..default()
-                },
-                BackgroundColor(CRITICAL_FILL),
-                GlobalZIndex(50),
-            ))
-            .id();
-        let text = commands
-            .spawn((
-                AlertBannerText,
-                super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
-            ))
-            .id();
-        commands.entity(banner).add_child(text);
-        let frame = commands
-            .spawn((
-                Name::new("alert frame"),
-                AlertFrame,
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: Val::Px(0.0),
-                    top: Val::Px(0.0),
-                    right: Val::Px(0.0),
-                    bottom: Val::Px(0.0),
-                    border: UiRect::all(Val::Px(FRAME_WIDTH)),
-                    display: Display::None,
-                    ..default()
-                },
-                BorderColor::all(theme::NEGATIVE),
-                GlobalZIndex(60),
-            ))
-            .id();
-        commands.entity(root).add_children(&[banner, frame]);
+        commands.spawn((banner(&fonts), ChildOf(root)));
+        commands.spawn((frame(), ChildOf(root)));
         added = true;
     }
     if added {
         // New overlays show the alerts already known.
         data.set_changed();
     }
+}
+
+/// The banner at the foot of a screen, hidden until an alert is active.
+fn banner(fonts: &WallFonts) -> impl Bundle {
+    (
+        Name::new("alert banner"),
+        AlertBanner,
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Px(theme::GAP),
+            right: Val::Px(theme::GAP),
+            bottom: Val::Px(theme::GAP * 0.5),
+            height: Val::Px(BANNER_HEIGHT),
+            padding: UiRect::horizontal(Val::Px(24.0)),
+            border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            display: Display::None,
+            ..default()
+        },
+        BackgroundColor(CRITICAL_FILL),
+        GlobalZIndex(50),
+        children![(
+            AlertBannerText,
+            super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
+        )],
+    )
+}
+
+/// The frame around a screen that flashes while a critical alert is active.
+fn frame() -> impl Bundle {
+    (
+        Name::new("alert frame"),
+        AlertFrame,
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Px(0.0),
+            top: Val::Px(0.0),
+            right: Val::Px(0.0),
+            bottom: Val::Px(0.0),
+            border: UiRect::all(Val::Px(FRAME_WIDTH)),
+            display: Display::None,
+            ..default()
+        },
+        BorderColor::all(theme::NEGATIVE),
+        GlobalZIndex(60),
+    )
 }
 
 /// The banner's line: the most severe active alert, and how many others are active.

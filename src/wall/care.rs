@@ -70,24 +70,22 @@ fn add_veils(
         .map(|(e, _)| e)
         .collect();
     for root in roots_needing {
-        let veil = commands
-            .spawn((
-                Name::new("night veil"),
-                NightVeil,
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: Val::Px(-20.0),
-                    top: Val::Px(-20.0),
-                    right: Val::Px(-20.0),
-                    bottom: Val::Px(-20.0),
-                    display: Display::None,
-                    ..default()
-                },
-                BackgroundColor(Color::BLACK.with_alpha(0.0)),
-                GlobalZIndex(100),
-            ))
-            .id();
-        commands.entity(root).add_child(veil);
+        commands.spawn((
+            ChildOf(root),
+            Name::new("night veil"),
+            NightVeil,
+            Node {
+                position_type: PositionType::Absolute,
+                left: Val::Px(-20.0),
+                top: Val::Px(-20.0),
+                right: Val::Px(-20.0),
+                bottom: Val::Px(-20.0),
+                display: Display::None,
+                ..default()
+            },
+            BackgroundColor(Color::BLACK.with_alpha(0.0)),
+            GlobalZIndex(100),
+        ));
     }
 }
 

@@ -196,8 +196,7 @@ pub fn build(
         commands.entity(preview).add_children(&roots);
     }
     if let Some(&first) = roots.first() {
-        let strip = spawn_problem_strip(commands, fonts, settings);
-        commands.entity(first).add_child(strip);
+        commands.spawn((problem_strip(fonts, settings), ChildOf(first)));
     }
     roots
 }
@@ -309,31 +308,24 @@ pub fn spawn_tile(
     spec.spawn(commands, fonts, settings)
 }
 
-fn spawn_problem_strip(
-    commands: &mut Commands,
-    fonts: &WallFonts,
-    settings: &WallSettings,
-) -> Entity {
-    let strip = commands
-        .spawn((
-            Name::new("layout problem"),
-            ProblemStrip,
-            Node {
-                position_type: PositionType::Absolute,
-                left: Val::Px(theme::GAP),
-                right: Val::Px(theme::GAP),
-                bottom: Val::Px(2.0),
-                padding: UiRect::axes(Val::Px(12.0), Val::Px(4.0)),
-                border_radius: BorderRadius::all(Val::Px(6.0)),
-                display: Display::None,
-                ..default()
-            },
-            BackgroundColor(theme::PROBLEM_FILL),
-            GlobalZIndex(10),
-        ))
-        .id();
-    let text = commands
-        .spawn((
+/// The strip that says a layout file could not be read, hidden while there is no problem.
+fn problem_strip(fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+    (
+        Name::new("layout problem"),
+        ProblemStrip,
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Px(theme::GAP),
+            right: Val::Px(theme::GAP),
+            bottom: Val::Px(2.0),
+            padding: UiRect::axes(Val::Px(12.0), Val::Px(4.0)),
+            border_radius: BorderRadius::all(Val::Px(6.0)),
+            display: Display::None,
+            ..default()
+        },
+        BackgroundColor(theme::PROBLEM_FILL),
+        GlobalZIndex(10),
+        children![(
             ProblemText,
             super::widgets::label(
                 settings.locale.labels().layout_error,
@@ -341,10 +333,8 @@ fn spawn_problem_strip(
                 theme::SIZE_SMALL,
                 theme::ALERT,
             ),
-        ))
-        .id();
-    commands.entity(strip).add_child(text);
-    strip
+        )],
+    )
 }
 
 fn show_problem(

@@ -21,34 +21,29 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_status));
 }
 
-pub fn spawn(commands: &mut Commands, fonts: &WallFonts) -> Entity {
-    let strip = commands
-        .spawn((
-            Name::new("status"),
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
-                justify_content: JustifyContent::SpaceBetween,
-                align_items: AlignItems::Center,
-                padding: UiRect::horizontal(Val::Px(8.0)),
-                ..default()
-            },
-        ))
-        .id();
-    let sources = commands
-        .spawn((
-            SourcesText,
-            label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
-        ))
-        .id();
-    let counters = commands
-        .spawn((
-            CountersText,
-            label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
-        ))
-        .id();
-    commands.entity(strip).add_children(&[sources, counters]);
-    strip
+/// The strip: the sources on the left, the counters on the right.
+pub fn widget(fonts: &WallFonts) -> impl Bundle {
+    (
+        Name::new("status"),
+        Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            justify_content: JustifyContent::SpaceBetween,
+            align_items: AlignItems::Center,
+            padding: UiRect::horizontal(Val::Px(8.0)),
+            ..default()
+        },
+        children![
+            (
+                SourcesText,
+                label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+            ),
+            (
+                CountersText,
+                label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+            ),
+        ],
+    )
 }
 
 /// The status line shows at most this many characters of sources; the rest are counted.

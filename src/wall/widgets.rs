@@ -1,5 +1,7 @@
-//! Small bundle builders shared by the tiles: a label, a tile panel, a coloured block.
+//! Small bundle builders shared by the tiles: a label, a tile panel, a coloured block, a tile of
+//! rows.
 
+use bevy::ecs::spawn::SpawnableList;
 use bevy::prelude::*;
 
 use super::theme::{self, WallFonts};
@@ -59,26 +61,29 @@ pub fn block(node: Node, color: Color) -> impl Bundle {
     (node, BackgroundColor(color))
 }
 
-/// A tile with a title and a column of rows spread over its height (one per brand): returns
-/// the tile and the rows' parent.
+/// A tile with a title and a column of rows spread over its height (one per brand), `rows`
+/// being what `Children::spawn` takes: `SpawnIter` of the rows, with a placeholder before them
+/// where the tile has one.
 pub fn rows_tile(
-    commands: &mut Commands,
-    fonts: &WallFonts,
     panel: impl Bundle,
-    title: String,
-) -> (Entity, Entity) {
-    let tile = commands.spawn(panel).id();
-    let title = commands.spawn(tile_title(title, fonts)).id();
-    let rows = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::SpaceEvenly,
-            flex_grow: 1.0,
-            row_gap: Val::Px(6.0),
-            ..default()
-        })
-        .id();
-    commands.entity(tile).add_children(&[title, rows]);
-    (tile, rows)
+    title: impl Bundle,
+    rows: impl SpawnableList<ChildOf> + Send + Sync + 'static,
+) -> impl Bundle {
+    (
+        panel,
+        children![
+            title,
+            (
+                Node {
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Column,
+                    justify_content: JustifyContent::SpaceEvenly,
+                    flex_grow: 1.0,
+                    row_gap: Val::Px(6.0),
+                    ..default()
+                },
+                Children::spawn(rows),
+            )
+        ],
+    )
 }

@@ -1,8 +1,9 @@
 //! Tile kinds, one folder each: its options as a layout file writes them (`options.rs`,
 //! Bevy-free: `vigie check` and the layout's tests read them), the windows it asks of the
-//! analysis, its widget (`spawn`, which builds the tile's entities once) and its plugin, whose
-//! systems change those entities when `WallData` changes: entities are kept and updated, never
-//! despawned and respawned. `tile_kinds!` below is the one list of kinds.
+//! analysis, its widget (`widget`: a function returning the tile as one `impl Bundle`, its parts
+//! as `children![]`, spawned once) and its plugin, whose systems change those entities when
+//! `WallData` changes: entities are kept and updated, never despawned and respawned.
+//! `tile_kinds!` below is the one list of kinds.
 
 pub mod alerts;
 pub mod header;
@@ -18,6 +19,8 @@ pub mod volume;
 
 use bevy::ecs::schedule::ScheduleConfigs;
 use bevy::ecs::system::ScheduleSystem;
+use std::collections::HashMap;
+
 use bevy::prelude::*;
 use toml::Value;
 
@@ -25,9 +28,9 @@ use super::WallSettings;
 use super::theme::WallFonts;
 use crate::layout::tiles::{OptionError, OptionReader, TileContext, TileOptions, TileWindows};
 
-/// A tile kind's widget: builds its entities from its options.
+/// A tile kind's widget: the tile, with its parts as children, from its options.
 pub trait TileWidget {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity;
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle;
 }
 
 /// Every tile kind: its variant, its `kind` in a layout file, its folder and its options type.
@@ -84,7 +87,9 @@ macro_rules! tile_kinds {
                 settings: &WallSettings,
             ) -> Entity {
                 match self {
-                    $(TileSpec::$variant(options) => options.spawn(commands, fonts, settings)),*
+                    $(TileSpec::$variant(options) => {
+                        commands.spawn(options.widget(fonts, settings)).id()
+                    }),*
                 }
             }
         }
@@ -114,11 +119,18 @@ pub fn own_brand(settings: &WallSettings) -> usize {
     settings.brands.iter().position(|b| b.own).unwrap_or(0)
 }
 
-/// The tile an entity belongs to, for tiles whose options (window, brand, filter) differ
-/// between two tiles of the same kind: each update computes a view per tile and each entity
-/// reads its own tile's.
-#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InTile(pub Entity);
+/// What the tile a part sits in shows. Two tiles of one kind may differ (window, brand,
+/// filter): an update computes a view per tile, keyed by the tile's entity, and each part reads
+/// the view of its nearest ancestor that has one.
+pub fn view_of<'a, V>(
+    parents: &Query<&ChildOf>,
+    views: &'a HashMap<Entity, V>,
+    part: Entity,
+) -> Option<&'a V> {
+    parents
+        .iter_ancestors(part)
+        .find_map(|ancestor| views.get(&ancestor))
+}
 
 /// A tile's update system: runs in `UpdateTiles`, only in frames where new data arrived.
 pub fn on_new_data<M>(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use bevy::prelude::*;
 
-use super::{InTile, on_new_data};
+use super::{on_new_data, view_of};
 use crate::model::{Figures, Tone, ToneCounts};
 use crate::wall::WallData;
 use crate::wall::theme;
@@ -25,34 +25,30 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_tone_bars));
 }
 
-/// Spawns the bar for `brand` in `node` (which gives its size and grid place).
-pub fn spawn(commands: &mut Commands, brand: usize, in_tile: InTile, node: Node) -> Entity {
-    let bar = commands
-        .spawn(Node {
+/// The bar for `brand` in `node` (which gives its size and grid place).
+pub fn bar(brand: usize, node: Node) -> impl Bundle {
+    let parts = [Tone::Negative, Tone::Neutral, Tone::Positive].map(|tone| {
+        (
+            ToneSplit { brand, tone },
+            block(
+                Node {
+                    width: Val::Percent(0.0),
+                    height: Val::Percent(100.0),
+                    ..default()
+                },
+                theme::tone_color(tone),
+            ),
+        )
+    });
+    (
+        Node {
             display: Display::Flex,
             flex_direction: FlexDirection::Row,
             overflow: Overflow::clip(),
             ..node
-        })
-        .id();
-    for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
-        let part = commands
-            .spawn((
-                ToneSplit { brand, tone },
-                in_tile,
-                block(
-                    Node {
-                        width: Val::Percent(0.0),
-                        height: Val::Percent(100.0),
-                        ..default()
-                    },
-                    theme::tone_color(tone),
-                ),
-            ))
-            .id();
-        commands.entity(bar).add_child(part);
-    }
-    bar
+        },
+        Children::spawn(SpawnIter(parts.into_iter())),
+    )
 }
 
 /// Each tile's per-brand tone counts over its window.
@@ -78,13 +74,13 @@ pub fn part_width(counts: &ToneCounts, tone: Tone) -> Val {
 fn update_tone_bars(
     data: Res<WallData>,
     tiles: Query<(Entity, &TotalsWindow)>,
-    mut parts: Query<(&ToneSplit, &InTile, &mut Node)>,
+    parents: Query<&ChildOf>,
+    mut parts: Query<(Entity, &ToneSplit, &mut Node)>,
 ) {
     let Some(figures) = &data.figures else { return };
     let windows = totals_by_tile(figures, tiles.iter());
-    for (split, tile, mut node) in &mut parts {
-        let counts = windows
-            .get(&tile.0)
+    for (part, split, mut node) in &mut parts {
+        let counts = view_of(&parents, &windows, part)
             .and_then(|t| t.get(split.brand).copied())
             .unwrap_or_default();
         let wanted = part_width(&counts, split.tone);

@@ -5,17 +5,19 @@
 mod options;
 pub use options::AlertsOptions;
 
+use std::collections::HashMap;
+
 use bevy::prelude::*;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 
 use super::on_new_data;
-use super::{InTile, set_text};
+use super::{set_text, view_of};
 use crate::model::{Figures, Spike};
 use crate::privacy::{LobbyFilter, brand_handles};
 use crate::wall::layout::WallLayout;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::tiles::stream::{Lobby, lobby_of};
-use crate::wall::widgets::{block, label, tile_panel, tile_title};
+use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
 /// Flagged minutes closer than this belong to the same episode.
@@ -86,52 +88,45 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_alerts));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
-    fonts: &WallFonts,
-    settings: &WallSettings,
-    max: usize,
-) -> Entity {
+pub fn widget(fonts: &WallFonts, settings: &WallSettings, max: usize) -> impl Bundle {
     let labels = settings.locale.labels();
-    let tile = commands
-        .spawn((tile_panel("alerts"), AlertsTile { max }))
-        .id();
-    let in_tile = InTile(tile);
-    let title = commands.spawn(tile_title(labels.alerts_title, fonts)).id();
-    let none = commands
-        .spawn((
-            NoAlerts,
-            in_tile,
-            label(
-                labels.no_alerts,
-                &fonts.regular,
-                theme::SIZE_BODY,
-                theme::MUTED,
-            ),
-        ))
-        .id();
-    commands.entity(tile).add_children(&[title, none]);
-    for index in 0..max {
-        let row = commands
-            .spawn((
-                AlertRow(index),
-                in_tile,
-                Node {
-                    display: Display::None,
-                    flex_direction: FlexDirection::Row,
-                    column_gap: Val::Px(14.0),
-                    min_height: Val::Px(0.0),
-                    border_radius: BorderRadius::all(Val::Px(8.0)),
-                    overflow: Overflow::clip(),
-                    ..default()
-                },
-                BackgroundColor(theme::TILE_RAISED),
-            ))
-            .id();
-        let stripe = commands
-            .spawn((
+    let rows: Vec<_> = (0..max).map(|index| alert_row(fonts, index)).collect();
+    (
+        tile_panel("alerts"),
+        AlertsTile { max },
+        Children::spawn((
+            Spawn(tile_title(labels.alerts_title, fonts)),
+            Spawn((
+                NoAlerts,
+                label(
+                    labels.no_alerts,
+                    &fonts.regular,
+                    theme::SIZE_BODY,
+                    theme::MUTED,
+                ),
+            )),
+            SpawnIter(rows.into_iter()),
+        )),
+    )
+}
+
+/// A row, hidden until it has an alert: its stripe, its summary over its detail.
+fn alert_row(fonts: &WallFonts, index: usize) -> impl Bundle {
+    (
+        AlertRow(index),
+        Node {
+            display: Display::None,
+            flex_direction: FlexDirection::Row,
+            column_gap: Val::Px(14.0),
+            min_height: Val::Px(0.0),
+            border_radius: BorderRadius::all(Val::Px(8.0)),
+            overflow: Overflow::clip(),
+            ..default()
+        },
+        BackgroundColor(theme::TILE_RAISED),
+        children![
+            (
                 AlertStripe(index),
-                in_tile,
                 block(
                     Node {
                         width: Val::Px(8.0),
@@ -140,31 +135,18 @@ pub fn spawn(
                     },
                     theme::ALERT,
                 ),
-            ))
-            .id();
-        let text = commands
-            .spawn((
+            ),
+            (
                 AlertText(index),
-                in_tile,
                 label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
                 Node {
                     padding: UiRect::axes(Val::Px(0.0), Val::Px(10.0)),
                     ..default()
                 },
-            ))
-            .with_children(|text| {
-                text.spawn(crate::wall::widgets::span(
-                    "",
-                    &fonts.regular,
-                    theme::SIZE_LABEL,
-                    theme::MUTED,
-                ));
-            })
-            .id();
-        commands.entity(row).add_children(&[stripe, text]);
-        commands.entity(tile).add_child(row);
-    }
-    tile
+                children![span("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED)],
+            ),
+        ],
+    )
 }
 
 /// The episode's line: "14:05 · Petit Loup · EN COURS", then "87 / min (habituel 6)".
@@ -301,18 +283,25 @@ fn update_alerts(
     settings: Res<WallSettings>,
     layout: Res<WallLayout>,
     lobby_filter: Res<Lobby>,
-    tiles: Query<&AlertsTile>,
-    mut rows: Query<(&AlertRow, &InTile, &mut Node), Without<NoAlerts>>,
-    mut none: Query<(&InTile, &mut Node), (With<NoAlerts>, Without<AlertRow>)>,
-    mut stripes: Query<(&AlertStripe, &InTile, &mut BackgroundColor)>,
-    mut texts: Query<(&AlertText, &InTile, &mut Text, &mut TextColor, &Children)>,
+    tiles: Query<(Entity, &AlertsTile)>,
+    parents: Query<&ChildOf>,
+    mut rows: Query<(Entity, &AlertRow, &mut Node), Without<NoAlerts>>,
+    mut none: Query<&mut Node, (With<NoAlerts>, Without<AlertRow>)>,
+    mut stripes: Query<(&AlertStripe, &mut BackgroundColor)>,
+    mut texts: Query<(&AlertText, &mut Text, &mut TextColor, &Children)>,
     mut spans: Query<&mut TextSpan>,
 ) {
     let Some(figures) = &data.figures else { return };
     let lobby = lobby_of(&layout, &settings, &lobby_filter);
     let found = alert_lines(figures, &settings, lobby);
-    let limit = |tile: &InTile| tiles.get(tile.0).map_or(0, |t| t.max).min(found.len());
-    for (_, mut node) in &mut none {
+    let maxima: HashMap<Entity, usize> = tiles.iter().map(|(tile, t)| (tile, t.max)).collect();
+    let limit = |part: Entity| {
+        view_of(&parents, &maxima, part)
+            .copied()
+            .unwrap_or(0)
+            .min(found.len())
+    };
+    for mut node in &mut none {
         let wanted = if found.is_empty() {
             Display::Flex
         } else {
@@ -322,8 +311,8 @@ fn update_alerts(
             node.display = wanted;
         }
     }
-    for (row, tile, mut node) in &mut rows {
-        let wanted = if row.0 < limit(tile) {
+    for (part, row, mut node) in &mut rows {
+        let wanted = if row.0 < limit(part) {
             Display::Flex
         } else {
             Display::None
@@ -332,12 +321,12 @@ fn update_alerts(
             node.display = wanted;
         }
     }
-    for (stripe, _, mut color) in &mut stripes {
+    for (stripe, mut color) in &mut stripes {
         if let Some(line) = found.get(stripe.0) {
             color.set_if_neq(BackgroundColor(line.stripe));
         }
     }
-    for (text_of, _, mut text, mut color, children) in &mut texts {
+    for (text_of, mut text, mut color, children) in &mut texts {
         let Some(line) = found.get(text_of.0) else {
             continue;
         };
@@ -350,8 +339,8 @@ fn update_alerts(
 }
 
 impl super::TileWidget for AlertsOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(commands, fonts, settings, self.max)
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(fonts, settings, self.max)
     }
 }
 

@@ -25,58 +25,16 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_header));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
-    fonts: &WallFonts,
-    settings: &WallSettings,
-    title: Option<&str>,
-) -> Entity {
-    let own = settings.brands.iter().position(|b| b.own).unwrap_or(0);
-    let header = commands
-        .spawn((
-            Name::new("header"),
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::Center,
-                column_gap: Val::Px(theme::GAP),
-                ..default()
-            },
-        ))
-        .id();
-    // A long title is cut at the edge rather than wrapped over three lines when the screen is
-    // narrow or read from far (large type).
-    let title_box = commands
-        .spawn(Node {
-            flex_grow: 1.0,
-            flex_basis: Val::Px(0.0),
-            // The KPIs give way before the title is cut to a stub.
-            min_width: Val::Percent(24.0),
-            padding: UiRect::left(Val::Px(8.0)),
-            overflow: Overflow::clip(),
-            ..default()
-        })
-        .id();
-    let title = commands
-        .spawn((
-            label(
-                title.unwrap_or(&settings.title),
-                &fonts.bold,
-                40.0,
-                theme::TEXT,
-            ),
-            TextLayout::new(Justify::Left, LineBreak::NoWrap),
-        ))
-        .id();
-    commands.entity(title_box).add_child(title);
-    commands.entity(header).add_child(title_box);
-    for metric in [
+pub fn widget(fonts: &WallFonts, settings: &WallSettings, title: Option<&str>) -> impl Bundle {
+    let own = super::own_brand(settings);
+    let kpis: Vec<_> = [
         Metric::MentionsLastHour,
         Metric::NetSentiment,
         Metric::ActiveAlerts,
-    ] {
-        let kpi_box = kpi::spawn_box(
-            commands,
+    ]
+    .into_iter()
+    .map(|metric| {
+        kpi::kpi_box(
             fonts,
             settings,
             KpiValue { metric, brand: own },
@@ -89,36 +47,67 @@ pub fn spawn(
                 ..default()
             },
             theme::SIZE_HUGE,
-        );
-        commands.entity(header).add_child(kpi_box);
-    }
-    let clock_box = commands
-        .spawn(block(
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Column,
-                align_items: AlignItems::FlexEnd,
-                justify_content: JustifyContent::Center,
-                width: Val::Px(230.0),
-                height: Val::Percent(100.0),
-                padding: UiRect::right(Val::Px(8.0)),
-                ..default()
-            },
-            Color::NONE,
-        ))
-        .id();
-    let clock = commands
-        .spawn((ClockText, label("--:--", &fonts.bold, 72.0, theme::TEXT)))
-        .id();
-    let date = commands
-        .spawn((
-            DateText,
-            label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
-        ))
-        .id();
-    commands.entity(clock_box).add_children(&[clock, date]);
-    commands.entity(header).add_child(clock_box);
-    header
+        )
+    })
+    .collect();
+    let clock = block(
+        Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::FlexEnd,
+            justify_content: JustifyContent::Center,
+            width: Val::Px(230.0),
+            height: Val::Percent(100.0),
+            padding: UiRect::right(Val::Px(8.0)),
+            ..default()
+        },
+        Color::NONE,
+    );
+    (
+        Name::new("header"),
+        Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            align_items: AlignItems::Center,
+            column_gap: Val::Px(theme::GAP),
+            ..default()
+        },
+        Children::spawn((
+            // A long title is cut at the edge rather than wrapped over three lines when the
+            // screen is narrow or read from far (large type).
+            Spawn((
+                Node {
+                    flex_grow: 1.0,
+                    flex_basis: Val::Px(0.0),
+                    // The KPIs give way before the title is cut to a stub.
+                    min_width: Val::Percent(24.0),
+                    padding: UiRect::left(Val::Px(8.0)),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                children![(
+                    label(
+                        title.unwrap_or(&settings.title).to_string(),
+                        &fonts.bold,
+                        40.0,
+                        theme::TEXT,
+                    ),
+                    TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                )],
+            )),
+            SpawnIter(kpis.into_iter()),
+            Spawn((
+                clock,
+                children![
+                    (ClockText, label("--:--", &fonts.bold, 72.0, theme::TEXT)),
+                    (
+                        DateText,
+                        label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+                    ),
+                ],
+            )),
+        )),
+    )
 }
 
 fn update_header(
@@ -142,7 +131,7 @@ fn update_header(
 }
 
 impl super::TileWidget for HeaderOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(commands, fonts, settings, self.title.as_deref())
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(fonts, settings, self.title.as_deref())
     }
 }

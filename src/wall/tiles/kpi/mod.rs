@@ -47,65 +47,56 @@ pub fn caption(metric: Metric, settings: &WallSettings) -> &'static str {
 }
 
 /// A KPI box: the value over its caption. `node` sizes it for where it sits.
-pub fn spawn_box(
-    commands: &mut Commands,
+pub fn kpi_box(
     fonts: &WallFonts,
     settings: &WallSettings,
     value: KpiValue,
     node: Node,
     value_size: f32,
-) -> Entity {
-    let kpi_box = commands
-        .spawn((
-            Name::new("kpi"),
-            KpiBox {
-                metric: value.metric,
-            },
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Column,
-                justify_content: JustifyContent::Center,
-                padding: UiRect::axes(Val::Px(20.0), Val::Px(6.0)),
-                border: UiRect::all(Val::Px(3.0)),
-                border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
-                ..node
-            },
-            BackgroundColor(theme::TILE),
-            BorderColor::all(theme::TILE),
-        ))
-        .id();
-    let number = commands
-        .spawn((value, label("—", &fonts.bold, value_size, theme::TEXT)))
-        .id();
+) -> impl Bundle {
     let mut caption_text = caption(value.metric, settings).to_string();
     if let Some(brand) = settings.brands.get(value.brand).filter(|b| !b.own) {
         caption_text = format!("{caption_text} · {}", brand.name);
     }
-    let caption = commands
-        .spawn((
-            label(
-                caption_text,
-                &fonts.regular,
-                theme::SIZE_LABEL,
-                theme::MUTED,
+    (
+        Name::new("kpi"),
+        KpiBox {
+            metric: value.metric,
+        },
+        Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::Center,
+            padding: UiRect::axes(Val::Px(20.0), Val::Px(6.0)),
+            border: UiRect::all(Val::Px(3.0)),
+            border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
+            ..node
+        },
+        BackgroundColor(theme::TILE),
+        BorderColor::all(theme::TILE),
+        children![
+            (value, label("—", &fonts.bold, value_size, theme::TEXT)),
+            (
+                label(
+                    caption_text,
+                    &fonts.regular,
+                    theme::SIZE_LABEL,
+                    theme::MUTED,
+                ),
+                TextLayout::new(Justify::Left, LineBreak::NoWrap),
             ),
-            TextLayout::new(Justify::Left, LineBreak::NoWrap),
-        ))
-        .id();
-    commands.entity(kpi_box).add_children(&[number, caption]);
-    kpi_box
+        ],
+    )
 }
 
 /// A `kpi` tile: one KPI filling its area.
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     metric: Metric,
     brand: usize,
-) -> Entity {
-    spawn_box(
-        commands,
+) -> impl Bundle {
+    kpi_box(
         fonts,
         settings,
         KpiValue { metric, brand },
@@ -244,9 +235,8 @@ fn update_kpis(
 }
 
 impl super::TileWidget for KpiOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(
-            commands,
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(
             fonts,
             settings,
             self.metric,

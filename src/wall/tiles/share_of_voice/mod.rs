@@ -12,10 +12,10 @@ use std::collections::HashMap;
 
 use super::on_new_data;
 use super::tone_bar::{self, TotalsWindow};
-use super::{InTile, set_text};
-use crate::model::{Platform, ShareBasis, ToneCounts};
+use super::{set_text, view_of};
+use crate::model::{BrandInfo, Platform, ShareBasis, ToneCounts};
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, rows_tile, tile_panel};
+use crate::wall::widgets::{block, label, rows_tile, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
 /// A share-of-voice tile; its window is its `TotalsWindow`.
@@ -43,14 +43,13 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_share_of_voice));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     window_minutes: u32,
     by: ShareBasis,
     platform: Option<Platform>,
-) -> Entity {
+) -> impl Bundle {
     let labels = settings.locale.labels();
     let mut title = match (labels.share_basis)(by) {
         Some(basis) => format!("{} ({basis})", labels.share_of_voice_title),
@@ -59,96 +58,91 @@ pub fn spawn(
     if let Some(platform) = platform {
         title = format!("{title} {}", (labels.on_platform)(platform.label()));
     }
-    let (tile, rows) = rows_tile(
-        commands,
-        fonts,
+    let rows: Vec<_> = settings
+        .brands
+        .iter()
+        .enumerate()
+        .map(|(index, brand)| brand_row(fonts, index, brand))
+        .collect();
+    rows_tile(
         (
             tile_panel("share of voice"),
             ShareTile { by, platform },
             TotalsWindow(window_minutes),
         ),
-        format!("{title} · {}", labels.window(window_minutes)),
-    );
-    let in_tile = InTile(tile);
-    for (index, brand) in settings.brands.iter().enumerate() {
-        let color = theme::brand_color(&brand.color);
-        let row = commands
-            .spawn((
-                Name::new(format!("sov {}", brand.name)),
-                Node {
-                    display: Display::Grid,
-                    grid_template_columns: vec![
-                        GridTrack::px(250.0),
-                        GridTrack::fr(1.0),
-                        GridTrack::px(110.0),
-                    ],
-                    grid_template_rows: vec![GridTrack::auto(), GridTrack::px(10.0)],
-                    column_gap: Val::Px(16.0),
-                    row_gap: Val::Px(6.0),
-                    align_items: AlignItems::Center,
-                    ..default()
-                },
-            ))
-            .id();
-        let name_font = if brand.own {
-            &fonts.bold
-        } else {
-            &fonts.regular
-        };
-        let name = commands
-            .spawn(label(&brand.name, name_font, theme::SIZE_BODY, theme::TEXT))
-            .id();
-        let track = commands
-            .spawn(block(
-                Node {
-                    height: Val::Px(30.0),
-                    border_radius: BorderRadius::all(Val::Px(6.0)),
-                    overflow: Overflow::clip(),
-                    ..default()
-                },
-                theme::TRACK,
-            ))
-            .id();
-        let bar = commands
-            .spawn((
-                ShareBar(index),
-                in_tile,
+        tile_title(
+            format!("{title} · {}", labels.window(window_minutes)),
+            fonts,
+        ),
+        SpawnIter(rows.into_iter()),
+    )
+}
+
+/// A brand's row: its name, its share as a bar and a percentage; under them its negative share,
+/// its tone bar and its change.
+fn brand_row(fonts: &WallFonts, index: usize, brand: &BrandInfo) -> impl Bundle {
+    let color = theme::brand_color(&brand.color);
+    let name_font = if brand.own {
+        &fonts.bold
+    } else {
+        &fonts.regular
+    };
+    (
+        Name::new(format!("sov {}", brand.name)),
+        Node {
+            display: Display::Grid,
+            grid_template_columns: vec![
+                GridTrack::px(250.0),
+                GridTrack::fr(1.0),
+                GridTrack::px(110.0),
+            ],
+            grid_template_rows: vec![GridTrack::auto(), GridTrack::px(10.0)],
+            column_gap: Val::Px(16.0),
+            row_gap: Val::Px(6.0),
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        children![
+            label(brand.name.clone(), name_font, theme::SIZE_BODY, theme::TEXT),
+            (
                 block(
                     Node {
-                        width: Val::Percent(0.0),
-                        height: Val::Percent(100.0),
+                        height: Val::Px(30.0),
                         border_radius: BorderRadius::all(Val::Px(6.0)),
+                        overflow: Overflow::clip(),
                         ..default()
                     },
-                    color,
+                    theme::TRACK,
                 ),
-            ))
-            .id();
-        commands.entity(track).add_child(bar);
-        let percent = commands
-            .spawn((
+                children![(
+                    ShareBar(index),
+                    block(
+                        Node {
+                            width: Val::Percent(0.0),
+                            height: Val::Percent(100.0),
+                            border_radius: BorderRadius::all(Val::Px(6.0)),
+                            ..default()
+                        },
+                        color,
+                    ),
+                )],
+            ),
+            (
                 SharePercent(index),
-                in_tile,
                 label("—", &fonts.bold, theme::SIZE_TITLE, color),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
-            ))
-            .id();
-        let negative = commands
-            .spawn((
+            ),
+            (
                 NegativeShare(index),
-                in_tile,
                 label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
                 Node {
                     grid_row: GridPlacement::start(2),
                     grid_column: GridPlacement::start(1),
                     ..default()
                 },
-            ))
-            .id();
-        let change = commands
-            .spawn((
+            ),
+            (
                 ShareChange(index),
-                in_tile,
                 label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
                 Node {
@@ -157,26 +151,19 @@ pub fn spawn(
                     justify_self: JustifySelf::End,
                     ..default()
                 },
-            ))
-            .id();
-        let split = tone_bar::spawn(
-            commands,
-            index,
-            in_tile,
-            Node {
-                height: Val::Px(8.0),
-                grid_row: GridPlacement::start(2),
-                grid_column: GridPlacement::start(2),
-                border_radius: BorderRadius::all(Val::Px(4.0)),
-                ..default()
-            },
-        );
-        commands
-            .entity(row)
-            .add_children(&[name, track, percent, negative, change, split]);
-        commands.entity(rows).add_child(row);
-    }
-    tile
+            ),
+            tone_bar::bar(
+                index,
+                Node {
+                    height: Val::Px(8.0),
+                    grid_row: GridPlacement::start(2),
+                    grid_column: GridPlacement::start(2),
+                    border_radius: BorderRadius::all(Val::Px(4.0)),
+                    ..default()
+                },
+            ),
+        ],
+    )
 }
 
 /// "+12 pts", "-3 pts" or "= 0 pts": a change of share in points, rounded (the wall's fonts
@@ -194,17 +181,18 @@ fn update_share_of_voice(
     data: Res<WallData>,
     settings: Res<WallSettings>,
     tiles: Query<(Entity, &TotalsWindow, &ShareTile)>,
-    mut bars: Query<(&ShareBar, &InTile, &mut Node)>,
+    parents: Query<&ChildOf>,
+    mut bars: Query<(Entity, &ShareBar, &mut Node)>,
     mut percents: Query<
-        (&SharePercent, &InTile, &mut Text),
+        (Entity, &SharePercent, &mut Text),
         (Without<NegativeShare>, Without<ShareChange>),
     >,
     mut negatives: Query<
-        (&NegativeShare, &InTile, &mut Text),
+        (Entity, &NegativeShare, &mut Text),
         (Without<SharePercent>, Without<ShareChange>),
     >,
     mut changes: Query<
-        (&ShareChange, &InTile, &mut Text),
+        (Entity, &ShareChange, &mut Text),
         (Without<SharePercent>, Without<NegativeShare>),
     >,
 ) {
@@ -222,13 +210,11 @@ fn update_share_of_voice(
             Some((entity, (totals.tones.as_slice(), shares)))
         })
         .collect();
-    let share = |tile: &InTile, brand: usize| {
-        windows
-            .get(&tile.0)
-            .and_then(|(_, shares)| shares.get(brand).copied())
+    let share = |part: Entity, brand: usize| {
+        view_of(&parents, &windows, part).and_then(|(_, shares)| shares.get(brand).copied())
     };
-    for (bar, tile, mut node) in &mut bars {
-        let Some((value, _)) = share(tile, bar.0) else {
+    for (part, bar, mut node) in &mut bars {
+        let Some((value, _)) = share(part, bar.0) else {
             continue;
         };
         let wanted = Val::Percent(value);
@@ -236,20 +222,20 @@ fn update_share_of_voice(
             node.width = wanted;
         }
     }
-    for (percent, tile, mut text) in &mut percents {
-        let Some((value, _)) = share(tile, percent.0) else {
+    for (part, percent, mut text) in &mut percents {
+        let Some((value, _)) = share(part, percent.0) else {
             continue;
         };
         set_text(&mut text, &format!("{value:.0} %"));
     }
-    for (change, tile, mut text) in &mut changes {
-        let Some((_, delta)) = share(tile, change.0) else {
+    for (part, change, mut text) in &mut changes {
+        let Some((_, delta)) = share(part, change.0) else {
             continue;
         };
         set_text(&mut text, &change_text(delta, labels.points));
     }
-    for (negative, tile, mut text) in &mut negatives {
-        let Some((tones, _)) = windows.get(&tile.0) else {
+    for (part, negative, mut text) in &mut negatives {
+        let Some((tones, _)) = view_of(&parents, &windows, part) else {
             continue;
         };
         let counts = tones.get(negative.0).copied().unwrap_or_default();
@@ -262,15 +248,8 @@ fn update_share_of_voice(
 }
 
 impl super::TileWidget for ShareOfVoiceOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(
-            commands,
-            fonts,
-            settings,
-            self.window_minutes,
-            self.by,
-            self.platform,
-        )
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(fonts, settings, self.window_minutes, self.by, self.platform)
     }
 }
 

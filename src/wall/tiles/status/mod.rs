@@ -19,13 +19,8 @@ impl TileOptions for StatusOptions {
 }
 
 impl super::TileWidget for StatusOptions {
-    fn spawn(
-        &self,
-        commands: &mut Commands,
-        fonts: &WallFonts,
-        _settings: &WallSettings,
-    ) -> Entity {
-        crate::wall::status::spawn(commands, fonts)
+    fn widget(&self, fonts: &WallFonts, _settings: &WallSettings) -> impl Bundle {
+        crate::wall::status::widget(fonts)
     }
 }
 

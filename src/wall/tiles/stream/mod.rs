@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use std::collections::HashMap;
 
 use super::on_new_data;
-use super::{InTile, set_span, set_text};
+use super::{set_span, set_text, view_of};
 use crate::model::EnrichedMention;
 use crate::privacy::{LobbyFilter, brand_handles, neutral_author};
 use crate::wall::theme::{self, WallFonts};
@@ -50,57 +50,54 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_stream));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     cards: usize,
     brands: Vec<usize>,
-) -> Entity {
+) -> impl Bundle {
     let labels = settings.locale.labels();
-    let tile = commands
-        .spawn((tile_panel("stream"), StreamTile { cards, brands }))
-        .id();
-    let in_tile = InTile(tile);
-    let title = commands.spawn(tile_title(labels.stream_title, fonts)).id();
-    let placeholder = commands
-        .spawn((
-            StreamPlaceholder,
-            in_tile,
-            label(
-                labels.waiting_for_data,
-                &fonts.regular,
-                theme::SIZE_BODY,
-                theme::MUTED,
-            ),
-        ))
-        .id();
-    commands.entity(tile).add_children(&[title, placeholder]);
-    for index in 0..cards {
-        let card = commands
-            .spawn((
-                Name::new(format!("card {index}")),
-                StreamCard(index),
-                in_tile,
-                Node {
-                    display: Display::Flex,
-                    flex_direction: FlexDirection::Row,
-                    flex_grow: 1.0,
-                    flex_basis: Val::Px(0.0),
-                    min_height: Val::Px(0.0),
-                    column_gap: Val::Px(14.0),
-                    border_radius: BorderRadius::all(Val::Px(8.0)),
-                    overflow: Overflow::clip(),
-                    ..default()
-                },
-                BackgroundColor(theme::TILE_RAISED),
-                Visibility::Hidden,
-            ))
-            .id();
-        let stripe = commands
-            .spawn((
+    let shown: Vec<_> = (0..cards).map(|index| card(fonts, index)).collect();
+    (
+        tile_panel("stream"),
+        StreamTile { cards, brands },
+        Children::spawn((
+            Spawn(tile_title(labels.stream_title, fonts)),
+            Spawn((
+                StreamPlaceholder,
+                label(
+                    labels.waiting_for_data,
+                    &fonts.regular,
+                    theme::SIZE_BODY,
+                    theme::MUTED,
+                ),
+            )),
+            SpawnIter(shown.into_iter()),
+        )),
+    )
+}
+
+/// A card, hidden until it has a mention: the tone stripe, then the meta line over the text.
+fn card(fonts: &WallFonts, index: usize) -> impl Bundle {
+    (
+        Name::new(format!("card {index}")),
+        StreamCard(index),
+        Node {
+            display: Display::Flex,
+            flex_direction: FlexDirection::Row,
+            flex_grow: 1.0,
+            flex_basis: Val::Px(0.0),
+            min_height: Val::Px(0.0),
+            column_gap: Val::Px(14.0),
+            border_radius: BorderRadius::all(Val::Px(8.0)),
+            overflow: Overflow::clip(),
+            ..default()
+        },
+        BackgroundColor(theme::TILE_RAISED),
+        Visibility::Hidden,
+        children![
+            (
                 CardStripe(index),
-                in_tile,
                 block(
                     Node {
                         width: Val::Px(8.0),
@@ -110,44 +107,34 @@ pub fn spawn(
                     },
                     theme::NEUTRAL,
                 ),
-            ))
-            .id();
-        let content = commands
-            .spawn(Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Column,
-                flex_grow: 1.0,
-                min_width: Val::Px(0.0),
-                padding: UiRect::new(Val::Px(0.0), Val::Px(12.0), Val::Px(8.0), Val::Px(6.0)),
-                row_gap: Val::Px(4.0),
-                overflow: Overflow::clip(),
-                ..default()
-            })
-            .id();
-        let meta = commands
-            .spawn((
-                CardMeta(index),
-                in_tile,
-                label("", &fonts.bold, theme::SIZE_LABEL, theme::TEXT),
-                TextLayout::new(Justify::Left, LineBreak::NoWrap),
-            ))
-            .with_children(|meta| {
-                meta.spawn(span("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED));
-            })
-            .id();
-        let body = commands
-            .spawn((
-                CardBody(index),
-                in_tile,
-                label("", &fonts.regular, theme::SIZE_BODY, theme::TEXT),
-                TextLayout::new(Justify::Left, LineBreak::WordBoundary),
-            ))
-            .id();
-        commands.entity(content).add_children(&[meta, body]);
-        commands.entity(card).add_children(&[stripe, content]);
-        commands.entity(tile).add_child(card);
-    }
-    tile
+            ),
+            (
+                Node {
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Column,
+                    flex_grow: 1.0,
+                    min_width: Val::Px(0.0),
+                    padding: UiRect::new(Val::Px(0.0), Val::Px(12.0), Val::Px(8.0), Val::Px(6.0)),
+                    row_gap: Val::Px(4.0),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                children![
+                    (
+                        CardMeta(index),
+                        label("", &fonts.bold, theme::SIZE_LABEL, theme::TEXT),
+                        TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                        children![span("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED)],
+                    ),
+                    (
+                        CardBody(index),
+                        label("", &fonts.regular, theme::SIZE_BODY, theme::TEXT),
+                        TextLayout::new(Justify::Left, LineBreak::WordBoundary),
+                    ),
+                ],
+            ),
+        ],
+    )
 }
 
 /// The card's first line: "X" in bold, then " Léa Martin @lea_12 · il y a 3 min" (in a lobby:
@@ -228,11 +215,12 @@ fn update_stream(
     layout: Res<WallLayout>,
     lobby_filter: Res<Lobby>,
     tiles: Query<(Entity, &StreamTile)>,
-    mut cards: Query<(&StreamCard, &InTile, &mut Visibility), Without<StreamPlaceholder>>,
-    mut placeholder: Query<(&InTile, &mut Node), (With<StreamPlaceholder>, Without<StreamCard>)>,
-    mut stripes: Query<(&CardStripe, &InTile, &mut BackgroundColor)>,
-    mut metas: Query<(&CardMeta, &InTile, &mut Text, &Children), Without<CardBody>>,
-    mut bodies: Query<(&CardBody, &InTile, &mut Text), Without<CardMeta>>,
+    parents: Query<&ChildOf>,
+    mut cards: Query<(Entity, &StreamCard, &mut Visibility), Without<StreamPlaceholder>>,
+    mut placeholder: Query<(Entity, &mut Node), (With<StreamPlaceholder>, Without<StreamCard>)>,
+    mut stripes: Query<(Entity, &CardStripe, &mut BackgroundColor)>,
+    mut metas: Query<(Entity, &CardMeta, &mut Text, &Children), Without<CardBody>>,
+    mut bodies: Query<(Entity, &CardBody, &mut Text), Without<CardMeta>>,
     mut spans: Query<&mut TextSpan>,
 ) {
     let now = data
@@ -247,10 +235,10 @@ fn update_stream(
         .map(|(entity, tile)| (entity, shown(&data, tile, lobby)))
         .collect();
     let empty = Vec::new();
-    let list = |tile: &InTile| lists.get(&tile.0).unwrap_or(&empty);
+    let list = |part: Entity| view_of(&parents, &lists, part).unwrap_or(&empty);
     // The placeholder leaves the layout once cards arrive, so it takes no room above them.
-    for (tile, mut node) in &mut placeholder {
-        let wanted = if list(tile).is_empty() {
+    for (part, mut node) in &mut placeholder {
+        let wanted = if list(part).is_empty() {
             Display::Flex
         } else {
             Display::None
@@ -259,21 +247,21 @@ fn update_stream(
             node.display = wanted;
         }
     }
-    for (card, tile, mut visibility) in &mut cards {
-        let wanted = if card.0 < list(tile).len() {
+    for (part, card, mut visibility) in &mut cards {
+        let wanted = if card.0 < list(part).len() {
             Visibility::Inherited
         } else {
             Visibility::Hidden
         };
         visibility.set_if_neq(wanted);
     }
-    for (stripe, tile, mut color) in &mut stripes {
-        if let Some(mention) = list(tile).get(stripe.0) {
+    for (part, stripe, mut color) in &mut stripes {
+        if let Some(mention) = list(part).get(stripe.0) {
             color.set_if_neq(BackgroundColor(theme::tone_color(mention.tone)));
         }
     }
-    for (meta, tile, mut text, children) in &mut metas {
-        let Some(mention) = list(tile).get(meta.0) else {
+    for (part, meta, mut text, children) in &mut metas {
+        let Some(mention) = list(part).get(meta.0) else {
             continue;
         };
         let (platform, rest) = card_meta(mention, now, &settings, lobby.is_some());
@@ -283,8 +271,8 @@ fn update_stream(
         }
     }
     let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
-    for (body, tile, mut text) in &mut bodies {
-        let Some(mention) = list(tile).get(body.0) else {
+    for (part, body, mut text) in &mut bodies {
+        let Some(mention) = list(part).get(body.0) else {
             continue;
         };
         let body = card_body(&mention.mention.text);
@@ -296,8 +284,8 @@ fn update_stream(
 }
 
 impl super::TileWidget for StreamOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(commands, fonts, settings, self.cards, self.brands.clone())
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(fonts, settings, self.cards, self.brands.clone())
     }
 }
 

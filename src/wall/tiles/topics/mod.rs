@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::share_of_voice::change_text;
-use super::{InTile, on_new_data, set_display, set_text, window_title};
+use super::{on_new_data, set_display, set_text, view_of, window_title};
 use crate::model::{Figures, Tone, ToneCounts, TopicInfo};
 use crate::wall::theme::{self, WallFonts};
-use crate::wall::widgets::{block, label, rows_tile, tile_panel};
+use crate::wall::widgets::{block, label, rows_tile, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
 
 /// Rows a topics tile has room for.
@@ -72,46 +72,19 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_topics));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     window_minutes: u32,
     brand: usize,
-) -> Entity {
+) -> impl Bundle {
     let labels = settings.locale.labels();
     let title = window_title(settings, labels.topics_title, window_minutes, brand);
-    let (tile, rows) = rows_tile(
-        commands,
-        fonts,
-        (
-            tile_panel("topics"),
-            TopicsTile {
-                window_minutes,
-                brand,
-            },
-        ),
-        title,
-    );
-    let in_tile = InTile(tile);
     let placeholder_text = if settings.topics.is_empty() {
         labels.topics_unset
     } else {
         labels.waiting_for_data
     };
-    let placeholder = commands
-        .spawn((
-            TopicsPlaceholder,
-            in_tile,
-            label(
-                placeholder_text,
-                &fonts.regular,
-                theme::SIZE_BODY,
-                theme::MUTED,
-            ),
-        ))
-        .id();
-    commands.entity(rows).add_child(placeholder);
     let slots = settings
         .topics
         .iter()
@@ -122,136 +95,135 @@ pub fn spawn(
         .brands
         .get(brand)
         .map_or(theme::TEXT, |b| theme::brand_color(&b.color));
-    for slot in 0..slots {
-        let row = spawn_row(commands, fonts, in_tile, slot, brand_color);
-        commands.entity(rows).add_child(row);
-    }
-    tile
+    let rows: Vec<_> = (0..slots)
+        .map(|slot| topic_row(fonts, slot, brand_color))
+        .collect();
+    rows_tile(
+        (
+            tile_panel("topics"),
+            TopicsTile {
+                window_minutes,
+                brand,
+            },
+        ),
+        tile_title(title, fonts),
+        (
+            Spawn((
+                TopicsPlaceholder,
+                label(
+                    placeholder_text,
+                    &fonts.regular,
+                    theme::SIZE_BODY,
+                    theme::MUTED,
+                ),
+            )),
+            SpawnIter(rows.into_iter()),
+        ),
+    )
 }
 
-fn spawn_row(
-    commands: &mut Commands,
-    fonts: &WallFonts,
-    in_tile: InTile,
-    slot: usize,
-    brand_color: Color,
-) -> Entity {
-    let text = |field| (TopicText { slot, field }, in_tile);
-    let node = |part| (TopicNode { slot, part }, in_tile);
-    let row = commands
-        .spawn((
-            Name::new(format!("topic row {slot}")),
-            node(TopicPart::Row),
-            Node {
-                display: Display::None,
-                grid_template_columns: vec![
-                    GridTrack::px(230.0),
-                    GridTrack::fr(1.0),
-                    GridTrack::px(100.0),
-                ],
-                grid_template_rows: vec![GridTrack::auto(), GridTrack::auto()],
-                column_gap: Val::Px(16.0),
-                row_gap: Val::Px(2.0),
-                align_items: AlignItems::Center,
-                ..default()
-            },
-        ))
-        .id();
-    let name = commands
-        .spawn((
-            text(TopicField::Name),
-            label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
-            TextLayout::new(Justify::Left, LineBreak::NoWrap),
-            Node {
-                overflow: Overflow::clip(),
-                ..default()
-            },
-        ))
-        .id();
-    let track = commands
-        .spawn(block(
-            Node {
-                height: Val::Px(26.0),
-                border_radius: BorderRadius::all(Val::Px(6.0)),
-                overflow: Overflow::clip(),
-                ..default()
-            },
-            theme::TRACK,
-        ))
-        .id();
-    let fill = commands
-        .spawn((
-            node(TopicPart::Fill),
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
-                width: Val::Percent(0.0),
-                height: Val::Percent(100.0),
-                border_radius: BorderRadius::all(Val::Px(6.0)),
-                overflow: Overflow::clip(),
-                ..default()
-            },
-            BackgroundColor(brand_color),
-        ))
-        .id();
-    for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
-        let part = commands
-            .spawn((
-                node(TopicPart::Tone(tone)),
+/// A topic's row, hidden until it has a topic: name, share bar split by tone, percent; under
+/// them its micro topics and change.
+fn topic_row(fonts: &WallFonts, slot: usize, brand_color: Color) -> impl Bundle {
+    let text = |field| TopicText { slot, field };
+    let node = |part| TopicNode { slot, part };
+    let tones = [Tone::Negative, Tone::Neutral, Tone::Positive].map(|tone| {
+        (
+            node(TopicPart::Tone(tone)),
+            block(
+                Node {
+                    width: Val::Percent(0.0),
+                    height: Val::Percent(100.0),
+                    ..default()
+                },
+                theme::tone_color(tone),
+            ),
+        )
+    });
+    (
+        Name::new(format!("topic row {slot}")),
+        node(TopicPart::Row),
+        Node {
+            display: Display::None,
+            grid_template_columns: vec![
+                GridTrack::px(230.0),
+                GridTrack::fr(1.0),
+                GridTrack::px(100.0),
+            ],
+            grid_template_rows: vec![GridTrack::auto(), GridTrack::auto()],
+            column_gap: Val::Px(16.0),
+            row_gap: Val::Px(2.0),
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        children![
+            (
+                text(TopicField::Name),
+                label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
+                TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                Node {
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+            ),
+            (
                 block(
                     Node {
-                        width: Val::Percent(0.0),
-                        height: Val::Percent(100.0),
+                        height: Val::Px(26.0),
+                        border_radius: BorderRadius::all(Val::Px(6.0)),
+                        overflow: Overflow::clip(),
                         ..default()
                     },
-                    theme::tone_color(tone),
+                    theme::TRACK,
                 ),
-            ))
-            .id();
-        commands.entity(fill).add_child(part);
-    }
-    commands.entity(track).add_child(fill);
-    let percent = commands
-        .spawn((
-            text(TopicField::Percent),
-            label("", &fonts.bold, theme::SIZE_TITLE, theme::TEXT),
-            TextLayout::new(Justify::Right, LineBreak::NoWrap),
-            Node {
-                justify_self: JustifySelf::End,
-                ..default()
-            },
-        ))
-        .id();
-    let micro = commands
-        .spawn((
-            text(TopicField::Micro),
-            label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
-            TextLayout::new(Justify::Left, LineBreak::NoWrap),
-            Node {
-                grid_row: GridPlacement::start(2),
-                grid_column: GridPlacement::start_span(1, 2),
-                overflow: Overflow::clip(),
-                ..default()
-            },
-        ))
-        .id();
-    let change = commands
-        .spawn((
-            text(TopicField::Change),
-            label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
-            TextLayout::new(Justify::Right, LineBreak::NoWrap),
-            Node {
-                grid_row: GridPlacement::start(2),
-                grid_column: GridPlacement::start(3),
-                justify_self: JustifySelf::End,
-                ..default()
-            },
-        ))
-        .id();
-    commands
-        .entity(row)
-        .add_children(&[name, track, percent, micro, change]);
-    row
+                children![(
+                    node(TopicPart::Fill),
+                    Node {
+                        display: Display::Flex,
+                        flex_direction: FlexDirection::Row,
+                        width: Val::Percent(0.0),
+                        height: Val::Percent(100.0),
+                        border_radius: BorderRadius::all(Val::Px(6.0)),
+                        overflow: Overflow::clip(),
+                        ..default()
+                    },
+                    BackgroundColor(brand_color),
+                    Children::spawn(SpawnIter(tones.into_iter())),
+                )],
+            ),
+            (
+                text(TopicField::Percent),
+                label("", &fonts.bold, theme::SIZE_TITLE, theme::TEXT),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
+            ),
+            (
+                text(TopicField::Micro),
+                label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+                TextLayout::new(Justify::Left, LineBreak::NoWrap),
+                Node {
+                    grid_row: GridPlacement::start(2),
+                    grid_column: GridPlacement::start_span(1, 2),
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+            ),
+            (
+                text(TopicField::Change),
+                label("", &fonts.regular, theme::SIZE_SMALL, theme::MUTED),
+                TextLayout::new(Justify::Right, LineBreak::NoWrap),
+                Node {
+                    grid_row: GridPlacement::start(2),
+                    grid_column: GridPlacement::start(3),
+                    justify_self: JustifySelf::End,
+                    ..default()
+                },
+            ),
+        ],
+    )
 }
 
 /// One macro topic as its row shows it.
@@ -342,9 +314,10 @@ fn update_topics(
     layout: Res<crate::wall::WallLayout>,
     lobby_filter: Res<crate::wall::tiles::stream::Lobby>,
     tiles: Query<(Entity, &TopicsTile)>,
-    mut texts: Query<(&TopicText, &InTile, &mut Text)>,
-    mut nodes: Query<(&TopicNode, &InTile, &mut Node), Without<TopicsPlaceholder>>,
-    mut placeholders: Query<(&InTile, &mut Node), With<TopicsPlaceholder>>,
+    parents: Query<&ChildOf>,
+    mut texts: Query<(Entity, &TopicText, &mut Text)>,
+    mut nodes: Query<(Entity, &TopicNode, &mut Node), Without<TopicsPlaceholder>>,
+    mut placeholders: Query<(Entity, &mut Node), With<TopicsPlaceholder>>,
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
@@ -358,14 +331,15 @@ fn update_topics(
         .iter()
         .map(|(entity, tile)| (entity, topic_rows(figures, tile.window_minutes, tile.brand)))
         .collect();
-    let row = |tile: &InTile, slot: usize| views.get(&tile.0).and_then(|rows| rows.get(slot));
-    for (tile, mut node) in &mut placeholders {
-        let empty = views.get(&tile.0).is_none_or(Vec::is_empty);
+    let row =
+        |part: Entity, slot: usize| view_of(&parents, &views, part).and_then(|rows| rows.get(slot));
+    for (part, mut node) in &mut placeholders {
+        let empty = view_of(&parents, &views, part).is_none_or(Vec::is_empty);
         let display = if empty { Display::Flex } else { Display::None };
         set_display(&mut node, display);
     }
-    for (text_of, tile, mut text) in &mut texts {
-        let shown = match (row(tile, text_of.slot), text_of.field) {
+    for (part, text_of, mut text) in &mut texts {
+        let shown = match (row(part, text_of.slot), text_of.field) {
             (None, _) => String::new(),
             (Some(r), TopicField::Name) => public(r.name.clone()),
             (Some(r), TopicField::Percent) => format!("{:.0} %", r.share),
@@ -374,8 +348,8 @@ fn update_topics(
         };
         set_text(&mut text, &shown);
     }
-    for (node_of, tile, mut node) in &mut nodes {
-        let current = row(tile, node_of.slot);
+    for (part, node_of, mut node) in &mut nodes {
+        let current = row(part, node_of.slot);
         match node_of.part {
             TopicPart::Row => {
                 let display = if current.is_some() {
@@ -403,9 +377,8 @@ fn update_topics(
 }
 
 impl super::TileWidget for TopicsOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(
-            commands,
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(
             fonts,
             settings,
             self.window_minutes,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use bevy::prelude::*;
 
-use super::{InTile, group_thousands, on_new_data, set_display, set_text, window_title};
+use super::{group_thousands, on_new_data, set_display, set_text, view_of, window_title};
 use crate::model::TrendingTerm;
 use crate::privacy::LobbyFilter;
 use crate::wall::layout::WallLayout;
@@ -52,83 +52,79 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Update, on_new_data(update_trending));
 }
 
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     window_minutes: u32,
     brand: usize,
     rows: usize,
-) -> Entity {
+) -> impl Bundle {
     let labels = settings.locale.labels();
     let title = window_title(settings, labels.trending_title, window_minutes, brand);
-    let tile = commands
-        .spawn((
-            tile_panel("trending"),
-            TrendingTile {
-                window_minutes,
-                brand,
-                rows,
-            },
-        ))
-        .id();
-    let in_tile = InTile(tile);
-    let title = commands.spawn(tile_title(title, fonts)).id();
-    // A ranking reads from the top: rows stack under the title instead of spreading over the
-    // tile, which keeps the last ones clear of the alert banner at the foot of the screen.
-    let list = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::FlexStart,
-            flex_grow: 1.0,
-            row_gap: Val::Px(14.0),
-            padding: UiRect::top(Val::Px(8.0)),
-            ..default()
-        })
-        .id();
-    let placeholder = commands
-        .spawn((
-            TrendingPlaceholder,
-            in_tile,
-            label(
-                labels.no_terms,
-                &fonts.regular,
-                theme::SIZE_BODY,
-                theme::MUTED,
-            ),
-        ))
-        .id();
-    commands.entity(list).add_child(placeholder);
-    for row in 0..rows {
-        let line = commands
-            .spawn((
-                Name::new(format!("trend {row}")),
-                TrendRow(row),
-                in_tile,
+    let lines: Vec<_> = (0..rows).map(|row| trend_row(fonts, row)).collect();
+    (
+        tile_panel("trending"),
+        TrendingTile {
+            window_minutes,
+            brand,
+            rows,
+        },
+        children![
+            tile_title(title, fonts),
+            // A ranking reads from the top: rows stack under the title instead of spreading
+            // over the tile, which keeps the last ones clear of the alert banner at the foot of
+            // the screen.
+            (
                 Node {
-                    display: Display::None,
-                    grid_template_columns: vec![
-                        GridTrack::px(44.0),
-                        GridTrack::fr(1.0),
-                        GridTrack::px(110.0),
-                        GridTrack::px(130.0),
-                    ],
-                    column_gap: Val::Px(12.0),
-                    align_items: AlignItems::Center,
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Column,
+                    justify_content: JustifyContent::FlexStart,
+                    flex_grow: 1.0,
+                    row_gap: Val::Px(14.0),
+                    padding: UiRect::top(Val::Px(8.0)),
                     ..default()
                 },
-            ))
-            .id();
-        let text = |field| (TrendText { row, field }, in_tile);
-        let rank = commands
-            .spawn((
+                Children::spawn((
+                    Spawn((
+                        TrendingPlaceholder,
+                        label(
+                            labels.no_terms,
+                            &fonts.regular,
+                            theme::SIZE_BODY,
+                            theme::MUTED,
+                        ),
+                    )),
+                    SpawnIter(lines.into_iter()),
+                )),
+            ),
+        ],
+    )
+}
+
+/// A row of the ranking: rank, term, count and change, hidden until it has a term.
+fn trend_row(fonts: &WallFonts, row: usize) -> impl Bundle {
+    let text = |field| TrendText { row, field };
+    (
+        Name::new(format!("trend {row}")),
+        TrendRow(row),
+        Node {
+            display: Display::None,
+            grid_template_columns: vec![
+                GridTrack::px(44.0),
+                GridTrack::fr(1.0),
+                GridTrack::px(110.0),
+                GridTrack::px(130.0),
+            ],
+            column_gap: Val::Px(12.0),
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        children![
+            (
                 text(TrendField::Rank),
                 label("", &fonts.regular, theme::SIZE_BODY, theme::MUTED),
-            ))
-            .id();
-        let term = commands
-            .spawn((
+            ),
+            (
                 text(TrendField::Term),
                 label("", &fonts.bold, theme::SIZE_BODY, theme::TEXT),
                 TextLayout::new(Justify::Left, LineBreak::NoWrap),
@@ -136,10 +132,8 @@ pub fn spawn(
                     overflow: Overflow::clip(),
                     ..default()
                 },
-            ))
-            .id();
-        let count = commands
-            .spawn((
+            ),
+            (
                 text(TrendField::Count),
                 label("", &fonts.regular, theme::SIZE_BODY, theme::TEXT),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
@@ -147,10 +141,8 @@ pub fn spawn(
                     justify_self: JustifySelf::End,
                     ..default()
                 },
-            ))
-            .id();
-        let change = commands
-            .spawn((
+            ),
+            (
                 text(TrendField::Change),
                 label("", &fonts.bold, theme::SIZE_LABEL, theme::MUTED),
                 TextLayout::new(Justify::Right, LineBreak::NoWrap),
@@ -158,15 +150,9 @@ pub fn spawn(
                     justify_self: JustifySelf::End,
                     ..default()
                 },
-            ))
-            .id();
-        commands
-            .entity(line)
-            .add_children(&[rank, term, count, change]);
-        commands.entity(list).add_child(line);
-    }
-    commands.entity(tile).add_children(&[title, list]);
-    tile
+            ),
+        ],
+    )
 }
 
 /// How a term's rank moved, as shown, and its colour: a climb is amber (something is being
@@ -204,9 +190,10 @@ fn update_trending(
     layout: Res<WallLayout>,
     lobby_filter: Res<Lobby>,
     tiles: Query<(Entity, &TrendingTile)>,
-    mut texts: Query<(&TrendText, &InTile, &mut Text, &mut TextColor)>,
-    mut rows: Query<(&TrendRow, &InTile, &mut Node), Without<TrendingPlaceholder>>,
-    mut placeholders: Query<(&InTile, &mut Node), With<TrendingPlaceholder>>,
+    parents: Query<&ChildOf>,
+    mut texts: Query<(Entity, &TrendText, &mut Text, &mut TextColor)>,
+    mut rows: Query<(Entity, &TrendRow, &mut Node), Without<TrendingPlaceholder>>,
+    mut placeholders: Query<(Entity, &mut Node), With<TrendingPlaceholder>>,
 ) {
     let Some(figures) = &data.figures else { return };
     let labels = settings.locale.labels();
@@ -221,22 +208,24 @@ fn update_trending(
             (entity, terms)
         })
         .collect();
-    let term = |tile: &InTile, row: usize| lists.get(&tile.0).and_then(|l| l.get(row).copied());
-    for (tile, mut node) in &mut placeholders {
-        let empty = lists.get(&tile.0).is_none_or(Vec::is_empty);
+    let term = |part: Entity, row: usize| {
+        view_of(&parents, &lists, part).and_then(|l| l.get(row).copied())
+    };
+    for (part, mut node) in &mut placeholders {
+        let empty = view_of(&parents, &lists, part).is_none_or(Vec::is_empty);
         let display = if empty { Display::Flex } else { Display::None };
         set_display(&mut node, display);
     }
-    for (row, tile, mut node) in &mut rows {
-        let display = if term(tile, row.0).is_some() {
+    for (part, row, mut node) in &mut rows {
+        let display = if term(part, row.0).is_some() {
             Display::Grid
         } else {
             Display::None
         };
         set_display(&mut node, display);
     }
-    for (text_of, tile, mut text, mut color) in &mut texts {
-        let Some(shown) = term(tile, text_of.row) else {
+    for (part, text_of, mut text, mut color) in &mut texts {
+        let Some(shown) = term(part, text_of.row) else {
             set_text(&mut text, "");
             continue;
         };
@@ -253,9 +242,8 @@ fn update_trending(
 }
 
 impl super::TileWidget for TrendingOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(
-            commands,
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(
             fonts,
             settings,
             self.window_minutes,

@@ -11,7 +11,7 @@ use chrono::{Local, TimeDelta};
 use std::collections::HashMap;
 
 use super::on_new_data;
-use super::{InTile, set_text};
+use super::{set_text, view_of};
 use crate::alerts::Trigger;
 use crate::analysis::MAX_CHART_BARS;
 use crate::i18n::Locale;
@@ -65,175 +65,182 @@ pub struct VolumeTile {
     pub brand: usize,
 }
 
-pub fn spawn(
-    commands: &mut Commands,
+pub fn widget(
     fonts: &WallFonts,
     settings: &WallSettings,
     window_minutes: u32,
     brand: usize,
-) -> Entity {
+) -> impl Bundle {
     let labels = settings.locale.labels();
     let brand_name = settings.brands.get(brand).map_or("", |b| b.name.as_str());
-    let tile = commands
-        .spawn((
-            tile_panel("volume"),
-            VolumeTile {
-                window_minutes,
-                brand,
-            },
-        ))
-        .id();
-    let in_tile = InTile(tile);
-
-    let title_row = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Row,
-            justify_content: JustifyContent::SpaceBetween,
-            align_items: AlignItems::Center,
-            ..default()
-        })
-        .id();
-    let title = commands
-        .spawn(tile_title(
-            format!(
-                "{} · {} · {}",
-                labels.volume_title,
-                brand_name,
-                labels.window(window_minutes)
-            ),
-            fonts,
-        ))
-        .id();
-    let legend = commands
-        .spawn(Node {
-            display: Display::Flex,
-            flex_direction: FlexDirection::Row,
-            align_items: AlignItems::Center,
-            column_gap: Val::Px(8.0),
-            ..default()
-        })
-        .id();
-    for (tone, caption) in [
-        (Tone::Negative, labels.negative),
-        (Tone::Neutral, labels.neutral),
-        (Tone::Positive, labels.positive),
-    ] {
-        let swatch = commands
-            .spawn(block(
+    let title = tile_title(
+        format!(
+            "{} · {} · {}",
+            labels.volume_title,
+            brand_name,
+            labels.window(window_minutes)
+        ),
+        fonts,
+    );
+    let caption = |text: &str| {
+        label(
+            text.to_string(),
+            &fonts.regular,
+            theme::SIZE_LABEL,
+            theme::MUTED,
+        )
+    };
+    let bars: Vec<_> = (0..BARS).map(bar_column).collect();
+    let ticks: Vec<_> = (0..AXIS_LABELS)
+        .map(|index| {
+            (
+                AxisLabel(index),
                 Node {
-                    width: Val::Px(16.0),
-                    height: Val::Px(16.0),
-                    margin: UiRect::left(Val::Px(14.0)),
-                    border_radius: BorderRadius::all(Val::Px(3.0)),
+                    position_type: PositionType::Absolute,
+                    left: Val::Percent(0.0),
+                    ..default()
+                },
+                label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+                Visibility::Hidden,
+            )
+        })
+        .collect();
+    (
+        tile_panel("volume"),
+        VolumeTile {
+            window_minutes,
+            brand,
+        },
+        children![
+            (
+                Node {
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Row,
+                    justify_content: JustifyContent::SpaceBetween,
+                    align_items: AlignItems::Center,
+                    ..default()
+                },
+                children![
+                    title,
+                    (
+                        Node {
+                            display: Display::Flex,
+                            flex_direction: FlexDirection::Row,
+                            align_items: AlignItems::Center,
+                            column_gap: Val::Px(8.0),
+                            ..default()
+                        },
+                        children![
+                            swatch(Tone::Negative),
+                            caption(labels.negative),
+                            swatch(Tone::Neutral),
+                            caption(labels.neutral),
+                            swatch(Tone::Positive),
+                            caption(labels.positive),
+                        ],
+                    ),
+                ],
+            ),
+            (
+                SpikeNote,
+                label("", &fonts.bold, theme::SIZE_BODY, theme::ALERT),
+                Visibility::Hidden,
+            ),
+            (
+                SpikeNote,
+                SpikeReason,
+                label("", &fonts.regular, theme::SIZE_LABEL, theme::TEXT),
+                Visibility::Hidden,
+            ),
+            (
+                Name::new("chart"),
+                Node {
+                    display: Display::Flex,
+                    flex_direction: FlexDirection::Row,
+                    align_items: AlignItems::FlexEnd,
+                    flex_grow: 1.0,
+                    min_height: Val::Px(0.0),
+                    column_gap: Val::Px(2.0),
+                    border: UiRect::bottom(Val::Px(2.0)),
+                    ..default()
+                },
+                BorderColor::all(theme::TRACK),
+                Children::spawn((
+                    Spawn((
+                        ScaleLabel,
+                        // Top left: the oldest bars are there and usually low, so the label
+                        // and the newest (spiking) bars do not collide.
+                        Node {
+                            position_type: PositionType::Absolute,
+                            top: Val::Px(0.0),
+                            left: Val::Px(0.0),
+                            ..default()
+                        },
+                        label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
+                    )),
+                    SpawnIter(bars.into_iter()),
+                )),
+            ),
+            (
+                Node {
+                    height: Val::Px(30.0),
+                    flex_shrink: 0.0,
+                    ..default()
+                },
+                Children::spawn(SpawnIter(ticks.into_iter())),
+            ),
+        ],
+    )
+}
+
+/// A tone's colour in the legend, before its name.
+fn swatch(tone: Tone) -> impl Bundle {
+    block(
+        Node {
+            width: Val::Px(16.0),
+            height: Val::Px(16.0),
+            margin: UiRect::left(Val::Px(14.0)),
+            border_radius: BorderRadius::all(Val::Px(3.0)),
+            ..default()
+        },
+        theme::tone_color(tone),
+    )
+}
+
+/// A bar of the chart, hidden until it has a bucket: its tone segments from the bottom, then
+/// its spike marker.
+fn bar_column(bar: usize) -> impl Bundle {
+    let segments = [Tone::Negative, Tone::Neutral, Tone::Positive].map(|tone| {
+        (
+            BarSegment { bar, tone },
+            block(
+                Node {
+                    width: Val::Percent(100.0),
+                    height: Val::Percent(0.0),
+                    flex_shrink: 0.0,
                     ..default()
                 },
                 theme::tone_color(tone),
-            ))
-            .id();
-        let text = commands
-            .spawn(label(
-                caption,
-                &fonts.regular,
-                theme::SIZE_LABEL,
-                theme::MUTED,
-            ))
-            .id();
-        commands.entity(legend).add_children(&[swatch, text]);
-    }
-    commands.entity(title_row).add_children(&[title, legend]);
-
-    let note = commands
-        .spawn((
-            SpikeNote,
-            in_tile,
-            label("", &fonts.bold, theme::SIZE_BODY, theme::ALERT),
-            Visibility::Hidden,
-        ))
-        .id();
-
-    let reason = commands
-        .spawn((
-            SpikeNote,
-            SpikeReason,
-            in_tile,
-            label("", &fonts.regular, theme::SIZE_LABEL, theme::TEXT),
-            Visibility::Hidden,
-        ))
-        .id();
-
-    let chart = commands
-        .spawn((
-            Name::new("chart"),
-            Node {
-                display: Display::Flex,
-                flex_direction: FlexDirection::Row,
-                align_items: AlignItems::FlexEnd,
-                flex_grow: 1.0,
-                min_height: Val::Px(0.0),
-                column_gap: Val::Px(2.0),
-                border: UiRect::bottom(Val::Px(2.0)),
-                ..default()
-            },
-            BorderColor::all(theme::TRACK),
-        ))
-        .id();
-    let scale = commands
-        .spawn((
-            ScaleLabel,
-            in_tile,
-            // Top left: the oldest bars are there and usually low, so the label and the
-            // newest (spiking) bars do not collide.
-            Node {
-                position_type: PositionType::Absolute,
-                top: Val::Px(0.0),
-                left: Val::Px(0.0),
-                ..default()
-            },
-            label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
-        ))
-        .id();
-    commands.entity(chart).add_child(scale);
-    for bar in 0..BARS {
-        let column = commands
-            .spawn((
-                VolumeBar(bar),
-                in_tile,
-                Node {
-                    display: Display::None,
-                    flex_direction: FlexDirection::ColumnReverse,
-                    align_items: AlignItems::Center,
-                    flex_grow: 1.0,
-                    flex_basis: Val::Px(0.0),
-                    // Without this a bar is as wide as its marker and 120 of them overflow.
-                    min_width: Val::Px(0.0),
-                    height: Val::Percent(100.0),
-                    ..default()
-                },
-            ))
-            .id();
-        for tone in [Tone::Negative, Tone::Neutral, Tone::Positive] {
-            let segment = commands
-                .spawn((
-                    BarSegment { bar, tone },
-                    in_tile,
-                    block(
-                        Node {
-                            width: Val::Percent(100.0),
-                            height: Val::Percent(0.0),
-                            flex_shrink: 0.0,
-                            ..default()
-                        },
-                        theme::tone_color(tone),
-                    ),
-                ))
-                .id();
-            commands.entity(column).add_child(segment);
-        }
-        let marker = commands
-            .spawn((
+            ),
+        )
+    });
+    (
+        VolumeBar(bar),
+        Node {
+            display: Display::None,
+            flex_direction: FlexDirection::ColumnReverse,
+            align_items: AlignItems::Center,
+            flex_grow: 1.0,
+            flex_basis: Val::Px(0.0),
+            // Without this a bar is as wide as its marker and 120 of them overflow.
+            min_width: Val::Px(0.0),
+            height: Val::Percent(100.0),
+            ..default()
+        },
+        Children::spawn((
+            SpawnIter(segments.into_iter()),
+            Spawn((
                 SpikeMarker(bar),
-                in_tile,
                 block(
                     Node {
                         width: Val::Percent(100.0),
@@ -246,39 +253,9 @@ pub fn spawn(
                     theme::ALERT,
                 ),
                 Visibility::Hidden,
-            ))
-            .id();
-        commands.entity(column).add_child(marker);
-        commands.entity(chart).add_child(column);
-    }
-
-    let axis = commands
-        .spawn(Node {
-            height: Val::Px(30.0),
-            flex_shrink: 0.0,
-            ..default()
-        })
-        .id();
-    for index in 0..AXIS_LABELS {
-        let tick = commands
-            .spawn((
-                AxisLabel(index),
-                in_tile,
-                Node {
-                    position_type: PositionType::Absolute,
-                    left: Val::Percent(0.0),
-                    ..default()
-                },
-                label("", &fonts.regular, theme::SIZE_LABEL, theme::MUTED),
-                Visibility::Hidden,
-            ))
-            .id();
-        commands.entity(axis).add_child(tick);
-    }
-    commands
-        .entity(tile)
-        .add_children(&[title_row, note, reason, chart, axis]);
-    tile
+            )),
+        )),
+    )
 }
 
 /// Height of each tone's segment, in percent of the chart, for one bar.
@@ -421,17 +398,15 @@ fn update_volume(
     layout: Res<WallLayout>,
     lobby_filter: Res<Lobby>,
     tiles: Query<(Entity, &VolumeTile)>,
-    mut bars: Query<(&VolumeBar, &InTile, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
-    mut segments: Query<
-        (&BarSegment, &InTile, &mut Node),
-        (Without<VolumeBar>, Without<AxisLabel>),
-    >,
+    parents: Query<&ChildOf>,
+    mut bars: Query<(Entity, &VolumeBar, &mut Node), (Without<BarSegment>, Without<AxisLabel>)>,
+    mut segments: Query<(Entity, &BarSegment, &mut Node), (Without<VolumeBar>, Without<AxisLabel>)>,
     mut markers: Query<
-        (&SpikeMarker, &InTile, &mut Visibility),
+        (Entity, &SpikeMarker, &mut Visibility),
         (Without<AxisLabel>, Without<SpikeNote>),
     >,
     mut axis: Query<
-        (&AxisLabel, &InTile, &mut Node, &mut Text, &mut Visibility),
+        (Entity, &AxisLabel, &mut Node, &mut Text, &mut Visibility),
         (
             Without<VolumeBar>,
             Without<BarSegment>,
@@ -440,11 +415,11 @@ fn update_volume(
         ),
     >,
     mut scale: Query<
-        (&InTile, &mut Text),
+        (Entity, &mut Text),
         (With<ScaleLabel>, Without<AxisLabel>, Without<SpikeNote>),
     >,
     mut note: Query<
-        (&InTile, &mut Text, &mut Visibility, Has<SpikeReason>),
+        (Entity, &mut Text, &mut Visibility, Has<SpikeReason>),
         (
             With<SpikeNote>,
             Without<AxisLabel>,
@@ -461,8 +436,8 @@ fn update_volume(
             Some((entity, volume_view(figures, tile, settings.locale, lobby)?))
         })
         .collect();
-    for (bar, tile, mut node) in &mut bars {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, bar, mut node) in &mut bars {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         let display = if bar.0 < view.series.len() {
@@ -474,8 +449,8 @@ fn update_volume(
             node.display = display;
         }
     }
-    for (segment, tile, mut node) in &mut segments {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, segment, mut node) in &mut segments {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         let counts = view.series.get(segment.bar).copied().unwrap_or_default();
@@ -489,8 +464,8 @@ fn update_volume(
             node.height = Val::Percent(height);
         }
     }
-    for (marker, tile, mut visibility) in &mut markers {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, marker, mut visibility) in &mut markers {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         let wanted = if view.spiking.contains(&marker.0) {
@@ -500,8 +475,8 @@ fn update_volume(
         };
         visibility.set_if_neq(wanted);
     }
-    for (tile, mut text) in &mut scale {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, mut text) in &mut scale {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         set_text(
@@ -509,8 +484,8 @@ fn update_volume(
             &format!("max {} / {} min", view.max, view.bucket_minutes),
         );
     }
-    for (label_ref, tile, mut node, mut text, mut visibility) in &mut axis {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, label_ref, mut node, mut text, mut visibility) in &mut axis {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         match view.ticks.get(label_ref.0) {
@@ -529,8 +504,8 @@ fn update_volume(
             }
         }
     }
-    for (tile, mut text, mut visibility, is_reason) in &mut note {
-        let Some(view) = views.get(&tile.0) else {
+    for (part, mut text, mut visibility, is_reason) in &mut note {
+        let Some(view) = view_of(&parents, &views, part) else {
             continue;
         };
         let caption = if is_reason { &view.reason } else { &view.note };
@@ -547,9 +522,8 @@ fn update_volume(
 }
 
 impl super::TileWidget for VolumeOptions {
-    fn spawn(&self, commands: &mut Commands, fonts: &WallFonts, settings: &WallSettings) -> Entity {
-        spawn(
-            commands,
+    fn widget(&self, fonts: &WallFonts, settings: &WallSettings) -> impl Bundle {
+        widget(
             fonts,
             settings,
             self.window_minutes,
