@@ -57,6 +57,8 @@ struct RawConfig {
     store: RawStore,
     #[serde(default)]
     bus: RawBus,
+    #[serde(default)]
+    control: crate::control::config::RawControl,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -149,6 +151,7 @@ pub struct Config {
     pub topics: Vec<TopicConfig>,
     pub store: StoreConfig,
     pub bus: BusConfig,
+    pub control: crate::control::ControlConfig,
 }
 
 /// Where a hub publishes and displays read: a NATS server with JetStream (`vigie hub`,
@@ -351,6 +354,9 @@ impl Config {
         ));
         let store = problems.check(validate_store(&source, path, raw.store));
         let bus = problems.check(validate_bus(&source, raw.bus));
+        let control = crate::control::config::validate(&source, raw.control)
+            .map_err(|errors| problems.0.extend(errors))
+            .ok();
         if let Some(error) = ConfigError::all(problems.0) {
             return Err(error);
         }
@@ -365,8 +371,9 @@ impl Config {
             Some(topics),
             Some(store),
             Some(bus),
+            Some(control),
         ) = (
-            locale, wall, brands, analysis, spikes, display, alerts, topics, store, bus,
+            locale, wall, brands, analysis, spikes, display, alerts, topics, store, bus, control,
         )
         else {
             return Err(source.error_at(None, "the config could not be read"));
@@ -386,6 +393,7 @@ impl Config {
             topics,
             store,
             bus,
+            control,
         })
     }
 }
@@ -1283,5 +1291,39 @@ type = "demo"
         assert_eq!(parse_hex_color("ff8000"), None);
         assert_eq!(parse_hex_color("#ff80"), None);
         assert_eq!(parse_hex_color("#gg8000"), None);
+    }
+
+    #[test]
+    fn the_control_page_needs_users_and_each_user_error_is_located() {
+        let config = parse(GOOD).expect("valid");
+        assert_eq!(config.control.listen.to_string(), "127.0.0.1:8788");
+        assert!(config.control.why_off().is_some(), "no user, no page");
+        let hash = crate::control::auth::hash_password("secret").expect("hash");
+        let good = format!(
+            "{GOOD}[control]\nlisten = \"0.0.0.0:9000\"\ntoken_env = \"VIGIE_TOKEN\"\n\
+             [[control.users]]\nname = \"camille\"\nrole = \"operator\"\npassword_hash = \"{hash}\"\n"
+        );
+        let config = parse(&good).expect("valid");
+        assert_eq!(config.control.why_off(), None);
+        assert_eq!(config.control.users[0].role, crate::control::Role::Operator);
+        assert_eq!(config.control.token_env.as_deref(), Some("VIGIE_TOKEN"));
+        let lines_before = GOOD.lines().count();
+        let broken = format!(
+            "{GOOD}[control]\nlisten = \"localhost\"\n\
+             [[control.users]]\nname = \"camille\"\nrole = \"boss\"\npassword_hash = \"{hash}\"\n\
+             [[control.users]]\nname = \"léo\"\nrole = \"viewer\"\npassword_hash = \"hunter2\"\n"
+        );
+        let err = parse(&broken).expect_err("three errors");
+        let lines: Vec<usize> = std::iter::once(err.line)
+            .chain(err.also.iter().map(|e| e.line))
+            .collect();
+        assert_eq!(
+            lines,
+            [lines_before + 2, lines_before + 5, lines_before + 10],
+            "{err}"
+        );
+        assert!(err.message.contains("not an address and port"), "{err}");
+        assert!(err.also[0].message.contains("role 'boss'"), "{err}");
+        assert!(err.also[1].message.contains("vigie passwd"), "{err}");
     }
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench;
 pub mod bus;
 pub mod config;
+pub mod control;
 pub mod disk;
 pub mod eval;
 pub mod export;

@@ -98,6 +98,9 @@ enum Command {
         #[command(subcommand)]
         what: BenchCommand,
     },
+    /// Print the argon2 hash of a password read on standard input (one line), for a
+    /// `[[control.users]]` entry's `password_hash`; the password itself is stored nowhere.
+    Passwd,
     /// Validate the configuration and layout files, print every error, and exit (2 if any).
     Check {
         /// Layout files to check; without any, the config's layout and every layouts/*.toml
@@ -349,6 +352,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(what),
         Some(Command::Bench { what }) => return bench(&cli.config, what),
+        Some(Command::Passwd) => return passwd(),
         _ => {}
     }
     let config = match Config::load(&cli.config) {
@@ -365,6 +369,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Detect) => return detect(),
         Some(Command::Eval { what }) => return eval(&what),
         Some(Command::Bench { what }) => return bench(&cli.config, &what),
+        Some(Command::Passwd) => return passwd(),
         Some(Command::Check { layouts }) => return Ok(check(&cli.config, &config, layouts)),
         Some(Command::Export {
             since,
@@ -716,6 +721,22 @@ fn eval(what: &EvalCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// `vigie check`: the config (already loaded), then each layout, every error printed.
+/// `vigie passwd`: one line on standard input, its argon2 hash on standard output.
+fn passwd() -> anyhow::Result<ExitCode> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("vigie passwd: type the password, then Enter (it is shown as you type)");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        eprintln!("vigie passwd: the password is empty");
+        return Ok(ExitCode::from(2));
+    }
+    println!("{}", vigie::control::auth::hash_password(password)?);
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBuf>) -> ExitCode {
     println!(
         "{}: ok ({} brands, {} sources)",
@@ -734,6 +755,31 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
                 config_path.display(),
                 source.name()
             );
+        }
+    }
+    match config.control.why_off() {
+        Some(why) => println!("{}: {why}", config_path.display()),
+        None => {
+            println!(
+                "{}: control page on http://{} for {} user{}",
+                config_path.display(),
+                config.control.listen,
+                config.control.users.len(),
+                if config.control.users.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            );
+            if let Some(var) = &config.control.token_env
+                && std::env::var(var).map_or(true, |v| v.trim().is_empty())
+            {
+                println!(
+                    "{}: warning: [control] reads the API token from ${var}, which is not set \
+                     here",
+                    config_path.display()
+                );
+            }
         }
     }
     if config.store.enabled

@@ -42,6 +42,9 @@ pub trait Output: Send {
 
     /// Writes this output's losses and problems into the figures the wall shows.
     fn report(&self, _figures: &mut Figures) {}
+
+    /// The figures the wall is about to show, every output's report in them.
+    fn figures(&self, _figures: &Figures) {}
 }
 
 /// The way to the history's writer thread (none when the history could not be opened), and

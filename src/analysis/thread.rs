@@ -239,6 +239,9 @@ pub fn start_analysis<I: AnalysisInput>(
                 for output in &outputs {
                     output.report(&mut figures);
                 }
+                for output in &outputs {
+                    output.figures(&figures);
+                }
                 if !send_all(
                     &wall,
                     vec![WallUpdate::Figures(Box::new(figures))],

@@ -234,7 +234,20 @@ fn analyse_and_present<I: AnalysisInput>(
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
     let cards = CardMailbox::default();
     let (wake_slot, waker) = present::wake_slot();
-    let (links, ends) = outputs.split();
+    let (mut links, ends) = outputs.split();
+    // The control page, when users are configured: it reads what the analysis sends its tap
+    // and changes the room the wall shows.
+    let control = match start_control(config, &wake_slot) {
+        Ok(control) => control,
+        Err(error) => {
+            (input.stop)();
+            ends.finish();
+            return Err(error);
+        }
+    };
+    if let Some((_, _, live)) = &control {
+        links.push(Box::new(crate::control::LiveTap(live.clone())));
+    }
     let analysis = match start_analysis(
         input.analyzer,
         input.clock,
@@ -255,17 +268,56 @@ fn analyse_and_present<I: AnalysisInput>(
             return Err(anyhow::Error::from(error).context("cannot start the analysis thread"));
         }
     };
+    let (server, control) = match control {
+        Some((server, room, live)) => (Some(server), Some((room, live))),
+        None => (None, None),
+    };
     let exit = present::present(
         config,
         layout,
         options,
-        wall_rx,
-        cards,
-        windows_tx,
-        (wake_slot, waker),
+        present::WallLinks {
+            updates: wall_rx,
+            cards,
+            windows: windows_tx,
+            wake: wake_slot,
+            waker,
+            control,
+        },
     );
+    if let Some(server) = server {
+        server.stop();
+    }
     analysis.shutdown();
     (input.stop)();
     ends.finish();
     exit
+}
+
+/// Starts the control page when `[control]` lists users (and says why not otherwise).
+fn start_control(
+    config: &Config,
+    wake: &crate::wall::WakeSlot,
+) -> anyhow::Result<
+    Option<(
+        crate::control::ControlServer,
+        Arc<crate::control::Room>,
+        Arc<crate::control::LiveView>,
+    )>,
+> {
+    if let Some(why) = config.control.why_off() {
+        tracing::info!("{why}");
+        return Ok(None);
+    }
+    let room = crate::control::Room::new(wake.clone());
+    let live = Arc::new(crate::control::LiveView::default());
+    let server = crate::control::server::start(crate::control::ControlSetup {
+        config: config.control.clone(),
+        locale: config.locale,
+        title: config.wall.title.clone(),
+        token: crate::control::token_from_env(&config.control),
+        room: room.clone(),
+        live: live.clone(),
+    })?;
+    Ok(Some((server, room, live)))
 }

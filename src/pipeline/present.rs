@@ -32,28 +32,16 @@ pub(super) fn present(
     config: &Config,
     layout: Layout,
     options: RunOptions,
-    wall_rx: crossbeam_channel::Receiver<WallUpdate>,
-    cards: CardMailbox,
-    windows_tx: crossbeam_channel::Sender<WindowsWanted>,
-    (wake_slot, waker): (WakeSlot, Waker),
+    links: WallLinks,
 ) -> anyhow::Result<WallExit> {
     if !options.headless {
-        return show_wall(
-            config,
-            layout,
-            options.wall,
-            wall_rx,
-            cards,
-            windows_tx,
-            wake_slot,
-            waker,
-        );
+        return show_wall(config, layout, options.wall, links);
     }
     tracing::info!("headless: no window");
     let mut last = None;
     wait_for_stop(options.wall.exit_after, || {
         // Nobody draws: keep the channel empty so the analysis never counts drops.
-        for update in wall_rx.try_iter() {
+        for update in links.updates.try_iter() {
             if let WallUpdate::Figures(figures) = update {
                 last = Some(figures);
             }
@@ -66,17 +54,34 @@ pub(super) fn present(
     Ok(WallExit::Success)
 }
 
+/// The control page's room and live view, for the wall to show and count into.
+pub(super) type ControlLinks = (Arc<crate::control::Room>, Arc<crate::control::LiveView>);
+
+/// What the wall is handed by the rest of the run.
+pub(super) struct WallLinks {
+    pub updates: crossbeam_channel::Receiver<WallUpdate>,
+    pub cards: CardMailbox,
+    pub windows: crossbeam_channel::Sender<WindowsWanted>,
+    pub wake: WakeSlot,
+    pub waker: Waker,
+    pub control: Option<ControlLinks>,
+}
+
 /// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
 fn show_wall(
     config: &Config,
     layout: Layout,
     options: WallOptions,
-    updates: crossbeam_channel::Receiver<WallUpdate>,
-    cards: CardMailbox,
-    windows: crossbeam_channel::Sender<WindowsWanted>,
-    wake: WakeSlot,
-    waker: Waker,
+    links: WallLinks,
 ) -> anyhow::Result<WallExit> {
+    let WallLinks {
+        updates,
+        cards,
+        windows,
+        wake,
+        waker,
+        control,
+    } = links;
     let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
     let watcher = if layout.files.iter().all(|f| f.is_file()) {
         Some(
@@ -93,6 +98,7 @@ fn show_wall(
         layout_events: watcher.as_ref().map(|_| layout_rx),
         windows: Some(windows),
         wake,
+        control,
     };
     let exit = crate::wall::run(config, layout, options, inputs);
     drop(watcher);

@@ -122,10 +122,13 @@ fn frame() -> impl Bundle {
 }
 
 /// The banner's line: the most severe active alert, and how many others are active.
+/// A lobby names no one: the alert's summary only. Elsewhere the room sees who took the alert
+/// in hand.
 pub fn banner_line(
     alerts: &[crate::alerts::Alert],
     settings: &WallSettings,
     lobby: Option<&crate::privacy::LobbyFilter>,
+    room: &crate::control::RoomState,
 ) -> Option<(String, Severity)> {
     let mut active = alerts.iter().filter(|a| a.is_active());
     let first = active.clone().max_by(|a, b| {
@@ -142,6 +145,11 @@ pub fn banner_line(
         None => first.summary.clone(),
     };
     let mut line = format!("⚠  {summary}");
+    if lobby.is_none()
+        && let Some(handled) = super::room::handling_label(room, first.id, settings.locale)
+    {
+        line.push_str(&format!("   ·   {handled}"));
+    }
     if others > 0 {
         line.push_str(&format!(
             "   ·   {}",
@@ -177,6 +185,7 @@ fn update_banner(
     settings: Res<WallSettings>,
     layout: Res<WallLayout>,
     lobby_filter: Res<super::tiles::stream::Lobby>,
+    room: Res<super::room::RoomView>,
     mut banners: Query<(&mut Node, &mut BackgroundColor), With<AlertBanner>>,
     mut roots: Query<(&ScreenRoot, &mut Node), Without<AlertBanner>>,
     mut texts: Query<&mut Text, With<AlertBannerText>>,
@@ -184,7 +193,7 @@ fn update_banner(
 ) {
     let Some(figures) = &data.figures else { return };
     let lobby = super::tiles::stream::lobby_of(&layout, &settings, &lobby_filter);
-    let line = banner_line(&figures.alerts, &settings, lobby);
+    let line = banner_line(&figures.alerts, &settings, lobby, &room.state);
     let display = if line.is_some() {
         Display::Flex
     } else {
@@ -261,6 +270,7 @@ fn flash_frame(
 mod tests {
     use super::*;
     use crate::alerts::{Alert, Trigger};
+    use crate::control::{RoomChange, RoomState};
     use chrono::{TimeZone, Utc};
 
     fn alert(severity: Severity, summary: &str, ended: bool) -> Alert {
@@ -292,11 +302,12 @@ mod tests {
             alert(Severity::Critical, "post viral", false),
             alert(Severity::Critical, "ancienne", true),
         ];
-        let (line, severity) = banner_line(&alerts, &settings, None).expect("a banner");
+        let (line, severity) =
+            banner_line(&alerts, &settings, None, &RoomState::default()).expect("a banner");
         assert_eq!(severity, Severity::Critical);
         assert_eq!(line, "⚠  post viral   ·   +1 alerte");
         assert!(
-            banner_line(&alerts[2..], &settings, None).is_none(),
+            banner_line(&alerts[2..], &settings, None, &RoomState::default()).is_none(),
             "ended alerts show no banner"
         );
     }
@@ -310,13 +321,51 @@ mod tests {
             false,
         )];
         let lobby = crate::privacy::LobbyFilter::shipped();
-        let (line, _) = banner_line(&alerts, &settings, Some(&lobby)).expect("a banner");
+        let (line, _) =
+            banner_line(&alerts, &settings, Some(&lobby), &RoomState::default()).expect("a banner");
         assert_eq!(
             line,
             "⚠  Petit Loup : message négatif de @… (182000 abonnés) sur @PetitLoup"
         );
-        let (room, _) = banner_line(&alerts, &settings, None).expect("a banner");
+        let (room, _) =
+            banner_line(&alerts, &settings, None, &RoomState::default()).expect("a banner");
         assert!(room.contains("@lucie.parentalite"), "{room}");
+    }
+
+    #[test]
+    fn the_banner_says_who_took_the_alert_in_hand_and_a_lobby_names_no_one() {
+        let settings = WallSettings::shipped();
+        let alerts = vec![alert(Severity::Critical, "post viral", false)];
+        let at = Utc
+            .with_ymd_and_hms(2026, 11, 20, 13, 5, 0)
+            .single()
+            .unwrap_or_default();
+        let local = at.with_timezone(&chrono::Local).format("%H:%M");
+        let mut room = RoomState::default();
+        room.apply(RoomChange::Acknowledge {
+            alert: 1,
+            by: "Camille".into(),
+            at,
+        });
+        let (line, _) = banner_line(&alerts, &settings, None, &room).expect("a banner");
+        assert_eq!(
+            line,
+            format!("⚠  post viral   ·   pris en charge · Camille · {local}")
+        );
+        let lobby = crate::privacy::LobbyFilter::shipped();
+        let (line, _) = banner_line(&alerts, &settings, Some(&lobby), &room).expect("a banner");
+        assert_eq!(line, "⚠  post viral");
+        room.apply(RoomChange::Resolve {
+            alert: 1,
+            by: "Léo".into(),
+            at,
+            note: "affiches retirées".into(),
+        });
+        let (line, _) = banner_line(&alerts, &settings, None, &room).expect("a banner");
+        assert!(
+            line.ends_with(&format!("résolue · Léo · {local}")),
+            "{line}"
+        );
     }
 
     #[test]

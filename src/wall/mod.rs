@@ -10,6 +10,7 @@ mod kiosk;
 pub mod layout;
 pub mod pages;
 pub mod probe;
+pub mod room;
 pub mod screens;
 mod snapshot;
 mod status;
@@ -68,6 +69,8 @@ pub struct WallInputs {
     /// Where to say which windows the tiles show.
     pub windows: Option<Sender<WindowsWanted>>,
     pub wake: WakeSlot,
+    /// The control page's room and live view, when the page runs.
+    pub control: Option<(Arc<crate::control::Room>, Arc<crate::control::LiveView>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +147,7 @@ pub fn plugin(app: &mut App) {
         tiles::plugin,
         status::plugin,
         alert_banner::plugin,
+        room::plugin,
     ));
 }
 
@@ -220,6 +224,10 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
         app.insert_resource(WindowsFeed(windows));
     }
     app.insert_resource(wake::WakeTarget(inputs.wake));
+    if let Some((room, live)) = inputs.control {
+        app.insert_resource(room::RoomFeed(room));
+        app.insert_resource(room::FrameCounter(live));
+    }
     if options.kiosk {
         app.add_plugins(kiosk::plugin);
     }

@@ -25,6 +25,9 @@ pub const PREVIEW_BACKGROUND: Color = Color::srgb(0.02, 0.02, 0.03);
 pub const PROBLEM_FILL: Color = Color::srgba(0.16, 0.11, 0.0, 0.92);
 /// The background of a box that is alerting.
 pub const ALERT_FILL: Color = Color::srgb(0.22, 0.15, 0.02);
+/// The room's own message over the wall: deep blue under white, apart from the alerts' reds
+/// and ambers on every theme.
+pub const MESSAGE_FILL: Color = Color::srgb(0.07, 0.22, 0.52);
 
 /// The height, in logical pixels, the layout is designed for.
 pub const DESIGN_HEIGHT: f32 = 1080.0;

@@ -80,6 +80,12 @@ pub struct Labels {
     pub alert_active: &'static str,
     /// Before the time an alert ended: "terminée 14:32".
     pub alert_ended: &'static str,
+    /// An alert someone took in hand: "pris en charge · Camille · 14:05".
+    pub handled_by: fn(&str, &str) -> String,
+    /// An alert someone resolved: "résolue · Léo · 14:25".
+    pub resolved_by: fn(&str, &str) -> String,
+    /// Before the platform of a card the room pinned.
+    pub pinned: &'static str,
     /// "+2 alertes" / "+2 more alerts" on the banner.
     pub more_alerts: fn(usize) -> String,
     pub usual: &'static str,
@@ -148,6 +154,9 @@ pub static FR: Labels = Labels {
     no_alerts: "Aucune alerte : volume habituel pour toutes les marques.",
     alert_active: "EN COURS",
     alert_ended: "terminée",
+    handled_by: |who, at| format!("pris en charge · {who} · {at}"),
+    resolved_by: |who, at| format!("résolue · {who} · {at}"),
+    pinned: "Épinglé",
     more_alerts: |n| format!("+{n} alerte{}", if n > 1 { "s" } else { "" }),
     usual: "habituel",
     per_minute: "/ min",
@@ -215,6 +224,9 @@ pub static EN: Labels = Labels {
     no_alerts: "No alerts: usual volume for every brand.",
     alert_active: "ONGOING",
     alert_ended: "ended",
+    handled_by: |who, at| format!("handled · {who} · {at}"),
+    resolved_by: |who, at| format!("resolved · {who} · {at}"),
+    pinned: "Pinned",
     more_alerts: |n| format!("+{n} more alert{}", if n > 1 { "s" } else { "" }),
     usual: "usual",
     per_minute: "/ min",

@@ -12,9 +12,11 @@ use chrono::{DateTime, Local, TimeDelta, Utc};
 
 use super::on_new_data;
 use super::{set_text, view_of};
+use crate::control::RoomState;
 use crate::model::{Figures, Spike};
 use crate::privacy::{LobbyFilter, brand_handles};
 use crate::wall::layout::WallLayout;
+use crate::wall::room::{RoomView, handling_label};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::tiles::stream::{Lobby, lobby_of};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
@@ -202,6 +204,7 @@ pub fn alert_lines(
     figures: &Figures,
     settings: &WallSettings,
     lobby: Option<&LobbyFilter>,
+    room: &RoomState,
 ) -> Vec<AlertLine> {
     let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
     let public = |text: &str| match lobby {
@@ -258,6 +261,12 @@ pub fn alert_lines(
                     detail.push_str(&format!(" · @{}: {text}", post.author));
                 }
             }
+            // Who took it in hand, except in a lobby, which names no one.
+            if lobby.is_none()
+                && let Some(handled) = handling_label(room, alert.id, settings.locale)
+            {
+                detail.push_str(&format!(" · {handled}"));
+            }
             let colour = theme::severity_colour(alert.severity);
             AlertLine {
                 // One line at five metres: the whole sentence is on the banner and in the sinks.
@@ -283,6 +292,7 @@ fn update_alerts(
     settings: Res<WallSettings>,
     layout: Res<WallLayout>,
     lobby_filter: Res<Lobby>,
+    room: Res<RoomView>,
     tiles: Query<(Entity, &AlertsTile)>,
     parents: Query<&ChildOf>,
     mut rows: Query<(Entity, &AlertRow, &mut Node), Without<NoAlerts>>,
@@ -293,7 +303,7 @@ fn update_alerts(
 ) {
     let Some(figures) = &data.figures else { return };
     let lobby = lobby_of(&layout, &settings, &lobby_filter);
-    let found = alert_lines(figures, &settings, lobby);
+    let found = alert_lines(figures, &settings, lobby, &room.state);
     let maxima: HashMap<Entity, usize> = tiles.iter().map(|(tile, t)| (tile, t.max)).collect();
     let limit = |part: Entity| {
         view_of(&parents, &maxima, part)
@@ -396,13 +406,13 @@ mod tests {
         };
         let lobby = LobbyFilter::shipped();
         let toxic = figures("je vais te tuer à cause de ces affiches");
-        let lines = alert_lines(&toxic, &settings, Some(&lobby));
+        let lines = alert_lines(&toxic, &settings, Some(&lobby), &RoomState::default());
         assert!(!lines[0].detail.contains("tuer"), "{}", lines[0].detail);
         // In the room, and for a post that is not toxic, the post shows.
-        let room = alert_lines(&toxic, &settings, None);
+        let room = alert_lines(&toxic, &settings, None, &RoomState::default());
         assert!(room[0].detail.contains("@lea_12"), "{}", room[0].detail);
         let fine = figures("ces affiches sont nulles");
-        let lines = alert_lines(&fine, &settings, Some(&lobby));
+        let lines = alert_lines(&fine, &settings, Some(&lobby), &RoomState::default());
         assert!(
             lines[0].detail.contains("ces affiches"),
             "{}",

@@ -6,13 +6,16 @@ mod options;
 pub use options::StreamOptions;
 
 use bevy::prelude::*;
+use chrono::Utc;
 
 use std::collections::HashMap;
 
 use super::on_new_data;
 use super::{set_span, set_text, view_of};
+use crate::control::RoomState;
 use crate::model::EnrichedMention;
 use crate::privacy::{LobbyFilter, brand_handles, neutral_author};
+use crate::wall::room::RoomView;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
 use crate::wall::{WallData, WallLayout, WallSettings};
@@ -89,11 +92,13 @@ fn card(fonts: &WallFonts, index: usize) -> impl Bundle {
             flex_basis: Val::Px(0.0),
             min_height: Val::Px(0.0),
             column_gap: Val::Px(14.0),
+            border: UiRect::all(Val::Px(3.0)),
             border_radius: BorderRadius::all(Val::Px(8.0)),
             overflow: Overflow::clip(),
             ..default()
         },
         BackgroundColor(theme::TILE_RAISED),
+        BorderColor::all(theme::TILE_RAISED),
         Visibility::Hidden,
         children![
             (
@@ -176,17 +181,35 @@ pub fn card_body(text: &str) -> String {
     format!("{}…", cut[..end].trim_end())
 }
 
-/// The mentions a stream tile shows, newest first; in a lobby, toxic posts are left out.
+/// The mentions a stream tile shows, with whether each is pinned: the room's live pins
+/// first, newest pin first, then the newest mentions of the tile's brands. Posts the room hid or
+/// whose author it blocked are left out; in a lobby, toxic posts too, pinned or not.
 pub fn shown<'a>(
     data: &'a WallData,
+    room: &'a RoomState,
     tile: &StreamTile,
     lobby: Option<&LobbyFilter>,
-) -> Vec<&'a EnrichedMention> {
-    data.stream
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(&'a EnrichedMention, bool)> {
+    let public =
+        |m: &EnrichedMention| lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text));
+    let pins: Vec<&EnrichedMention> = room
+        .live_pins(now)
+        .map(|pin| &pin.mention)
+        .filter(|m| room.shows(m) && public(m))
+        .take(tile.cards)
+        .collect();
+    let pinned = |m: &EnrichedMention| pins.iter().any(|p| p.mention.id == m.mention.id);
+    let rest: Vec<&EnrichedMention> = data
+        .stream
         .iter()
         .filter(|m| tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b)))
-        .filter(|m| lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text)))
-        .take(tile.cards)
+        .filter(|m| room.shows(m) && public(m) && !pinned(m))
+        .take(tile.cards - pins.len())
+        .collect();
+    pins.iter()
+        .map(|m| (*m, true))
+        .chain(rest.into_iter().map(|m| (m, false)))
         .collect()
 }
 
@@ -216,7 +239,11 @@ fn update_stream(
     lobby_filter: Res<Lobby>,
     tiles: Query<(Entity, &StreamTile)>,
     parents: Query<&ChildOf>,
-    mut cards: Query<(Entity, &StreamCard, &mut Visibility), Without<StreamPlaceholder>>,
+    room: Res<RoomView>,
+    mut cards: Query<
+        (Entity, &StreamCard, &mut Visibility, &mut BorderColor),
+        Without<StreamPlaceholder>,
+    >,
     mut placeholder: Query<(Entity, &mut Node), (With<StreamPlaceholder>, Without<StreamCard>)>,
     mut stripes: Query<(Entity, &CardStripe, &mut BackgroundColor)>,
     mut metas: Query<(Entity, &CardMeta, &mut Text, &Children), Without<CardBody>>,
@@ -230,9 +257,9 @@ fn update_stream(
         .or_else(|| data.stream.front().map(|m| m.mention.created_at))
         .unwrap_or_default();
     let lobby = lobby_of(&layout, &settings, &lobby_filter);
-    let lists: HashMap<Entity, Vec<&EnrichedMention>> = tiles
+    let lists: HashMap<Entity, Vec<(&EnrichedMention, bool)>> = tiles
         .iter()
-        .map(|(entity, tile)| (entity, shown(&data, tile, lobby)))
+        .map(|(entity, tile)| (entity, shown(&data, &room.state, tile, lobby, Utc::now())))
         .collect();
     let empty = Vec::new();
     let list = |part: Entity| view_of(&parents, &lists, part).unwrap_or(&empty);
@@ -247,24 +274,34 @@ fn update_stream(
             node.display = wanted;
         }
     }
-    for (part, card, mut visibility) in &mut cards {
-        let wanted = if card.0 < list(part).len() {
+    for (part, card, mut visibility, mut border) in &mut cards {
+        let shown = list(part).get(card.0);
+        let wanted = if shown.is_some() {
             Visibility::Inherited
         } else {
             Visibility::Hidden
         };
         visibility.set_if_neq(wanted);
+        // A pinned card is framed in amber, so the room sees at once that it stays on purpose.
+        let edge = match shown {
+            Some((_, true)) => theme::ALERT,
+            _ => theme::TILE_RAISED,
+        };
+        border.set_if_neq(BorderColor::all(edge));
     }
     for (part, stripe, mut color) in &mut stripes {
-        if let Some(mention) = list(part).get(stripe.0) {
+        if let Some((mention, _)) = list(part).get(stripe.0) {
             color.set_if_neq(BackgroundColor(theme::tone_color(mention.tone)));
         }
     }
     for (part, meta, mut text, children) in &mut metas {
-        let Some(mention) = list(part).get(meta.0) else {
+        let Some((mention, pinned)) = list(part).get(meta.0) else {
             continue;
         };
-        let (platform, rest) = card_meta(mention, now, &settings, lobby.is_some());
+        let (mut platform, rest) = card_meta(mention, now, &settings, lobby.is_some());
+        if *pinned {
+            platform = format!("{} · {platform}", settings.locale.labels().pinned);
+        }
         set_text(&mut text, &platform);
         if let Some(mut span) = children.first().and_then(|c| spans.get_mut(*c).ok()) {
             set_span(&mut span, &rest);
@@ -272,7 +309,7 @@ fn update_stream(
     }
     let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
     for (part, body, mut text) in &mut bodies {
-        let Some(mention) = list(part).get(body.0) else {
+        let Some((mention, _)) = list(part).get(body.0) else {
             continue;
         };
         let body = card_body(&mention.mention.text);

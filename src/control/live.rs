@@ -1,0 +1,139 @@
+//! What the control page reads of the running wall: the latest figures, the recent posts (to
+//! search, pin, hide), and the frames drawn. The analysis thread fills it through `LiveTap`,
+//! one more of its outputs; the wall counts its frames into it.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::analysis::outputs::Output;
+use crate::model::{AnalysisEvent, EnrichedMention, Figures};
+
+/// Posts kept for the page's search: a few minutes of a busy day.
+pub const RECENT_POSTS: usize = 2_000;
+
+#[derive(Default)]
+pub struct LiveView {
+    figures: Mutex<Option<Arc<Figures>>>,
+    /// Newest first.
+    recent: Mutex<VecDeque<EnrichedMention>>,
+    pub frames_drawn: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Plain data, whole between two changes: usable after a panic elsewhere.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl LiveView {
+    pub fn figures(&self) -> Option<Arc<Figures>> {
+        lock(&self.figures).clone()
+    }
+
+    /// Recent posts, newest first, whose text, author or id contains `query` (case folded);
+    /// all of them when it is empty.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<EnrichedMention> {
+        let query = query.trim().to_lowercase();
+        lock(&self.recent)
+            .iter()
+            .filter(|m| {
+                query.is_empty()
+                    || m.mention.id == query
+                    || m.mention.text.to_lowercase().contains(&query)
+                    || m.mention.author.handle.to_lowercase().contains(&query)
+                    || m.mention
+                        .author
+                        .display_name
+                        .to_lowercase()
+                        .contains(&query)
+            })
+            .take(limit)
+            .cloned()
+            .collect()
+    }
+
+    pub fn post(&self, id: &str) -> Option<EnrichedMention> {
+        lock(&self.recent)
+            .iter()
+            .find(|m| m.mention.id == id)
+            .cloned()
+    }
+
+    pub fn frames(&self) -> u64 {
+        self.frames_drawn.load(Ordering::Relaxed)
+    }
+
+    fn remember(&self, mention: &EnrichedMention) {
+        let mut recent = lock(&self.recent);
+        // An edit replaces its post where it was.
+        if let Some(shown) = recent
+            .iter_mut()
+            .find(|m| m.mention.id == mention.mention.id)
+        {
+            *shown = mention.clone();
+            return;
+        }
+        recent.push_front(mention.clone());
+        recent.truncate(RECENT_POSTS);
+    }
+
+    fn forget(&self, id: &str) {
+        lock(&self.recent).retain(|m| m.mention.id != id);
+    }
+}
+
+/// The analysis thread's output into a `LiveView`.
+pub struct LiveTap(pub Arc<LiveView>);
+
+impl Output for LiveTap {
+    fn analysis(&self, event: &AnalysisEvent) -> bool {
+        match event {
+            AnalysisEvent::Counted(mention) | AnalysisEvent::Edited(mention) => {
+                self.0.remember(mention)
+            }
+            AnalysisEvent::Retracted { id } => self.0.forget(id),
+        }
+        true
+    }
+
+    fn figures(&self, figures: &Figures) {
+        *lock(&self.0.figures) = Some(Arc::new(figures.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_view_keeps_recent_posts_edited_in_place_and_forgets_retracted_ones() {
+        let view = Arc::new(LiveView::default());
+        let tap = LiveTap(view.clone());
+        let card = crate::model::test_card;
+        tap.analysis(&AnalysisEvent::Counted(card(
+            "a",
+            "Les affiches Petit Loup",
+        )));
+        tap.analysis(&AnalysisEvent::Counted(card("b", "Belle collection")));
+        tap.analysis(&AnalysisEvent::Edited(card("a", "Les affiches, édité")));
+        let ids = |found: Vec<EnrichedMention>| -> Vec<String> {
+            found.into_iter().map(|m| m.mention.text).collect()
+        };
+        assert_eq!(
+            ids(view.search("", 10)),
+            ["Belle collection", "Les affiches, édité"]
+        );
+        assert_eq!(ids(view.search("AFFICHES", 10)), ["Les affiches, édité"]);
+        tap.analysis(&AnalysisEvent::Retracted { id: "a".into() });
+        assert!(view.post("a").is_none());
+        assert!(view.post("b").is_some());
+        assert!(view.figures().is_none());
+        tap.figures(&Figures {
+            processed: 3,
+            ..Figures::default()
+        });
+        assert_eq!(view.figures().map(|f| f.processed), Some(3));
+    }
+}

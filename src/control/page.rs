@@ -1,0 +1,641 @@
+//! The control page as HTML, rendered on the server from the same state the API gives: the
+//! room's figures and sources, the alerts with their buttons, the room's banner, the recent
+//! posts with theirs, and what the room pinned, hid or blocked. Its script (`assets/control/
+//! control.js`) only sends the buttons' calls to the API with the session's CSRF token and
+//! reloads; its style sheet fits a phone and a laptop. French and English, as the wall.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Local, Utc};
+
+use super::config::Role;
+use super::room::{RoomState, author_key};
+use crate::i18n::Locale;
+use crate::model::{EnrichedMention, Figures, HealthState, Tone};
+
+/// The page's words, in the wall's language.
+pub struct PageLabels {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub login: &'static str,
+    pub name: &'static str,
+    pub password: &'static str,
+    pub logout: &'static str,
+    pub live: &'static str,
+    pub mentions_last_hour: &'static str,
+    pub net_sentiment: &'static str,
+    pub active_alerts: &'static str,
+    pub sources: &'static str,
+    pub alerts: &'static str,
+    pub no_alerts: &'static str,
+    pub acknowledge: &'static str,
+    pub resolve: &'static str,
+    pub resolve_note: &'static str,
+    pub handled: &'static str,
+    pub resolved: &'static str,
+    pub ended: &'static str,
+    pub banner: &'static str,
+    pub banner_placeholder: &'static str,
+    pub minutes: &'static str,
+    pub show_banner: &'static str,
+    pub clear_banner: &'static str,
+    pub banner_until: &'static str,
+    pub posts: &'static str,
+    pub search: &'static str,
+    pub search_placeholder: &'static str,
+    pub no_posts: &'static str,
+    pub pin: &'static str,
+    pub unpin: &'static str,
+    pub hide: &'static str,
+    pub unhide: &'static str,
+    pub block: &'static str,
+    pub unblock: &'static str,
+    pub pinned: &'static str,
+    pub hidden: &'static str,
+    pub blocked: &'static str,
+    pub decisions: &'static str,
+    pub nothing_decided: &'static str,
+    pub viewer_only: &'static str,
+    pub waiting: &'static str,
+}
+
+pub fn labels(locale: Locale) -> &'static PageLabels {
+    match locale {
+        Locale::Fr => &FR,
+        Locale::En => &EN,
+    }
+}
+
+static FR: PageLabels = PageLabels {
+    lang: "fr",
+    title: "Pilotage du mur",
+    login: "Se connecter",
+    name: "Nom",
+    password: "Mot de passe",
+    logout: "Se déconnecter",
+    live: "En direct",
+    mentions_last_hour: "Mentions / heure",
+    net_sentiment: "Sentiment net",
+    active_alerts: "Alertes actives",
+    sources: "Sources",
+    alerts: "Alertes",
+    no_alerts: "Aucune alerte",
+    acknowledge: "Prendre en charge",
+    resolve: "Résoudre",
+    resolve_note: "Note de résolution",
+    handled: "pris en charge",
+    resolved: "résolue",
+    ended: "terminée",
+    banner: "Message à la salle",
+    banner_placeholder: "Point de crise à 15 h",
+    minutes: "min",
+    show_banner: "Afficher",
+    clear_banner: "Retirer",
+    banner_until: "affiché jusqu'à",
+    posts: "Publications récentes",
+    search: "Chercher",
+    search_placeholder: "mot, auteur…",
+    no_posts: "Aucune publication",
+    pin: "Épingler 30 min",
+    unpin: "Désépingler",
+    hide: "Masquer",
+    unhide: "Réafficher",
+    block: "Bloquer l'auteur",
+    unblock: "Débloquer",
+    pinned: "Épinglées",
+    hidden: "Masquées",
+    blocked: "Auteurs bloqués",
+    decisions: "Décisions de la salle",
+    nothing_decided: "Rien d'épinglé, de masqué ni de bloqué",
+    viewer_only: "Lecture seule : votre rôle ne permet pas d'agir",
+    waiting: "en attente des premiers chiffres",
+};
+
+static EN: PageLabels = PageLabels {
+    lang: "en",
+    title: "Wall control",
+    login: "Log in",
+    name: "Name",
+    password: "Password",
+    logout: "Log out",
+    live: "Live",
+    mentions_last_hour: "Mentions / hour",
+    net_sentiment: "Net sentiment",
+    active_alerts: "Active alerts",
+    sources: "Sources",
+    alerts: "Alerts",
+    no_alerts: "No alert",
+    acknowledge: "Take in hand",
+    resolve: "Resolve",
+    resolve_note: "Resolution note",
+    handled: "handled",
+    resolved: "resolved",
+    ended: "ended",
+    banner: "Message to the room",
+    banner_placeholder: "Crisis meeting at 3 pm",
+    minutes: "min",
+    show_banner: "Show",
+    clear_banner: "Take down",
+    banner_until: "shown until",
+    posts: "Recent posts",
+    search: "Search",
+    search_placeholder: "word, author…",
+    no_posts: "No post",
+    pin: "Pin 30 min",
+    unpin: "Unpin",
+    hide: "Hide",
+    unhide: "Show again",
+    block: "Block author",
+    unblock: "Unblock",
+    pinned: "Pinned",
+    hidden: "Hidden",
+    blocked: "Blocked authors",
+    decisions: "The room's decisions",
+    nothing_decided: "Nothing pinned, hidden or blocked",
+    viewer_only: "Read only: your role cannot act",
+    waiting: "waiting for the first figures",
+};
+
+/// Text made safe inside HTML, attribute values included.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A post id as a path segment (`encodeURIComponent`'s set).
+pub fn encode_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'!'
+            | b'~'
+            | b'*'
+            | b'\''
+            | b'('
+            | b')' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn clock(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%H:%M").to_string()
+}
+
+fn head(out: &mut String, labels: &PageLabels, title: &str, csrf: Option<&str>) {
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · {}</title><link rel=\"stylesheet\" href=\"/static/control.css\">",
+        labels.lang,
+        escape(title),
+        labels.title
+    );
+    if let Some(csrf) = csrf {
+        let _ = write!(out, "<meta name=\"csrf\" content=\"{}\">", escape(csrf));
+    }
+    out.push_str("<script src=\"/static/control.js\" defer></script></head><body>");
+}
+
+/// The login form; `problem`: why the last attempt failed.
+pub fn login_page(locale: Locale, title: &str, problem: Option<&str>) -> String {
+    let labels = labels(locale);
+    let mut out = String::new();
+    head(&mut out, labels, title, None);
+    let _ = write!(
+        out,
+        "<main class=\"login\"><h1>{}</h1><p class=\"muted\">{}</p>\
+         <form id=\"login\" data-login>\
+         <label>{}<input name=\"name\" autocomplete=\"username\" required autofocus></label>\
+         <label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+         <button type=\"submit\">{}</button><p class=\"problem\" id=\"problem\">{}</p></form></main>\
+         </body></html>",
+        escape(title),
+        labels.title,
+        labels.name,
+        labels.password,
+        labels.login,
+        problem.map(escape).unwrap_or_default()
+    );
+    out
+}
+
+/// What the page shows, read under the locks and handed to `control_page`.
+pub struct PageState<'a> {
+    pub locale: Locale,
+    pub title: &'a str,
+    pub user: &'a str,
+    pub role: Role,
+    pub csrf: &'a str,
+    pub figures: Option<&'a Figures>,
+    pub room: &'a RoomState,
+    pub posts: &'a [EnrichedMention],
+    pub query: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// The whole page.
+pub fn control_page(state: &PageState<'_>) -> String {
+    let labels = labels(state.locale);
+    let acts = state.role >= Role::Operator;
+    let mut out = String::with_capacity(32 * 1024);
+    head(&mut out, labels, state.title, Some(state.csrf));
+    let _ = write!(
+        out,
+        "<header><h1>{}</h1><span class=\"who\">{} · {}</span>\
+         <button class=\"quiet\" data-post=\"/api/logout\" data-then=\"/login\">{}</button></header>",
+        escape(state.title),
+        escape(state.user),
+        state.role.name(),
+        labels.logout
+    );
+    if !acts {
+        let _ = write!(out, "<p class=\"notice\">{}</p>", labels.viewer_only);
+    }
+    out.push_str("<main>");
+    live_section(&mut out, labels, state);
+    alerts_section(&mut out, labels, state, acts);
+    banner_section(&mut out, labels, state, acts);
+    posts_section(&mut out, labels, state, acts);
+    decisions_section(&mut out, labels, state, acts);
+    out.push_str("</main></body></html>");
+    out
+}
+
+fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
+    let _ = write!(out, "<section id=\"live\"><h2>{}</h2>", labels.live);
+    let Some(figures) = state.figures else {
+        let _ = write!(out, "<p class=\"muted\">{}</p></section>", labels.waiting);
+        return;
+    };
+    let own = figures.brands.iter().position(|b| b.own).unwrap_or(0);
+    let hour = figures.last_hour.get(own).copied().unwrap_or_default();
+    let net = hour
+        .net_percent()
+        .map_or("—".to_string(), |n| format!("{n:+.0}"));
+    let _ = write!(
+        out,
+        "<div class=\"kpis\"><div class=\"kpi\"><b>{}</b><span>{}</span></div>\
+         <div class=\"kpi\"><b>{}</b><span>{}</span></div>\
+         <div class=\"kpi{}\"><b>{}</b><span>{}</span></div></div><h3>{}</h3><ul class=\"sources\">",
+        hour.total(),
+        labels.mentions_last_hour,
+        net,
+        labels.net_sentiment,
+        if figures.active_alerts > 0 {
+            " alerting"
+        } else {
+            ""
+        },
+        figures.active_alerts,
+        labels.active_alerts,
+        labels.sources
+    );
+    for source in &figures.sources {
+        let (class, what) = match &source.state {
+            HealthState::Live => ("ok", "live".to_string()),
+            HealthState::Starting => ("muted", "starting".to_string()),
+            HealthState::Finished => ("muted", "finished".to_string()),
+            HealthState::Stale { since } => ("warn", format!("stale since {}", clock(*since))),
+            HealthState::Failed { reason, .. } => ("bad", format!("failed: {reason}")),
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{class}\"><b>{}</b> {} · {}</li>",
+            escape(&source.name),
+            escape(&what),
+            source.received
+        );
+    }
+    out.push_str("</ul></section>");
+}
+
+fn alerts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let _ = write!(out, "<section id=\"alerts\"><h2>{}</h2>", labels.alerts);
+    let alerts = state.figures.map(|f| f.alerts.as_slice()).unwrap_or(&[]);
+    if alerts.is_empty() {
+        let _ = write!(out, "<p class=\"muted\">{}</p>", labels.no_alerts);
+    }
+    for alert in alerts {
+        let handled = state.room.handled.get(&alert.id);
+        let class = match (alert.is_active(), handled) {
+            (false, _) => "ended",
+            (true, Some(_)) => "handled",
+            (true, None) => "open",
+        };
+        let _ = write!(
+            out,
+            "<article class=\"alert {class} severity-{}\" data-alert=\"{}\"><p class=\"summary\">{}</p>\
+             <p class=\"muted\">{}",
+            serde_json::to_value(alert.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            alert.id,
+            escape(&alert.summary),
+            clock(alert.started_at)
+        );
+        if let Some(end) = alert.ended_at {
+            let _ = write!(out, " · {} {}", labels.ended, clock(end));
+        }
+        if let Some(handling) = handled {
+            let _ = write!(
+                out,
+                " · <span class=\"tag\">{} · {} · {}</span>",
+                labels.handled,
+                escape(&handling.by),
+                clock(handling.at)
+            );
+            if let Some(resolution) = &handling.resolved {
+                let _ = write!(
+                    out,
+                    " · <span class=\"tag\">{} · {} · {}</span> {}",
+                    labels.resolved,
+                    escape(&resolution.by),
+                    clock(resolution.at),
+                    escape(&resolution.note)
+                );
+            }
+        }
+        out.push_str("</p>");
+        if acts {
+            out.push_str("<div class=\"actions\">");
+            if handled.is_none() {
+                let _ = write!(
+                    out,
+                    "<button data-post=\"/api/alerts/{}/acknowledge\">{}</button>",
+                    alert.id, labels.acknowledge
+                );
+            }
+            if handled.is_none_or(|h| h.resolved.is_none()) {
+                let _ = write!(
+                    out,
+                    "<form class=\"inline\" data-form=\"/api/alerts/{}/resolve\">\
+                     <input name=\"note\" placeholder=\"{}\" aria-label=\"{}\">\
+                     <button type=\"submit\">{}</button></form>",
+                    alert.id, labels.resolve_note, labels.resolve_note, labels.resolve
+                );
+            }
+            out.push_str("</div>");
+        }
+        out.push_str("</article>");
+    }
+    out.push_str("</section>");
+}
+
+fn banner_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let _ = write!(out, "<section id=\"banner\"><h2>{}</h2>", labels.banner);
+    if let Some(banner) = state.room.live_banner(state.now) {
+        let _ = write!(
+            out,
+            "<p class=\"current\">« {} » · {} · {} {}</p>",
+            escape(&banner.text),
+            escape(&banner.by),
+            labels.banner_until,
+            clock(banner.until)
+        );
+        if acts {
+            let _ = write!(
+                out,
+                "<button class=\"quiet\" data-post=\"/api/banner\" data-body='{{\"text\":\"\"}}'>{}</button>",
+                labels.clear_banner
+            );
+        }
+    }
+    if acts {
+        let _ = write!(
+            out,
+            "<form class=\"inline\" data-form=\"/api/banner\"><input name=\"text\" maxlength=\"200\" \
+             placeholder=\"{}\" aria-label=\"{}\" required>\
+             <input name=\"minutes\" type=\"number\" min=\"1\" max=\"1440\" value=\"60\" aria-label=\"{}\">\
+             <button type=\"submit\">{}</button></form>",
+            labels.banner_placeholder, labels.banner, labels.minutes, labels.show_banner
+        );
+    }
+    out.push_str("</section>");
+}
+
+fn tone_class(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Negative => "negative",
+        Tone::Neutral => "neutral",
+        Tone::Positive => "positive",
+    }
+}
+
+fn posts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let _ = write!(
+        out,
+        "<section id=\"posts\"><h2>{}</h2><form class=\"search\" method=\"get\" action=\"/\">\
+         <input name=\"q\" value=\"{}\" placeholder=\"{}\" aria-label=\"{}\">\
+         <button type=\"submit\">{}</button></form>",
+        labels.posts,
+        escape(state.query),
+        labels.search_placeholder,
+        labels.search,
+        labels.search
+    );
+    if state.posts.is_empty() {
+        let _ = write!(out, "<p class=\"muted\">{}</p>", labels.no_posts);
+    }
+    for mention in state.posts {
+        let id = &mention.mention.id;
+        let path = encode_segment(id);
+        let author = author_key(mention);
+        let hidden = state.room.hidden.contains(id);
+        let blocked = state.room.blocked.contains(&author);
+        let pinned = state
+            .room
+            .live_pins(state.now)
+            .any(|p| &p.mention.mention.id == id);
+        let _ = write!(
+            out,
+            "<article class=\"post {}{}{}{}\" data-post-id=\"{}\"><p class=\"meta\"><b>{}</b> @{} · {}</p>\
+             <p class=\"text\">{}</p>",
+            tone_class(mention.tone),
+            if hidden { " is-hidden" } else { "" },
+            if blocked { " is-blocked" } else { "" },
+            if pinned { " is-pinned" } else { "" },
+            escape(id),
+            mention.mention.platform.label(),
+            escape(&mention.mention.author.handle),
+            clock(mention.mention.created_at),
+            escape(&mention.mention.text)
+        );
+        if acts {
+            out.push_str("<div class=\"actions\">");
+            let (pin_path, pin_label) = if pinned {
+                ("unpin", labels.unpin)
+            } else {
+                ("pin", labels.pin)
+            };
+            let (hide_path, hide_label) = if hidden {
+                ("unhide", labels.unhide)
+            } else {
+                ("hide", labels.hide)
+            };
+            let _ = write!(
+                out,
+                "<button data-post=\"/api/posts/{path}/{pin_path}\">{pin_label}</button>\
+                 <button data-post=\"/api/posts/{path}/{hide_path}\">{hide_label}</button>"
+            );
+            let (block_path, block_label) = if blocked {
+                ("unblock", labels.unblock)
+            } else {
+                ("block", labels.block)
+            };
+            let _ = write!(
+                out,
+                "<button data-post=\"/api/authors/{block_path}\" data-body=\"{}\">{block_label}</button>",
+                escape(&serde_json::json!({ "author": author }).to_string())
+            );
+            out.push_str("</div>");
+        }
+        out.push_str("</article>");
+    }
+    out.push_str("</section>");
+}
+
+fn decisions_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let _ = write!(
+        out,
+        "<section id=\"decisions\"><h2>{}</h2>",
+        labels.decisions
+    );
+    let room = state.room;
+    let pins: Vec<_> = room.live_pins(state.now).collect();
+    if pins.is_empty() && room.hidden.is_empty() && room.blocked.is_empty() {
+        let _ = write!(out, "<p class=\"muted\">{}</p>", labels.nothing_decided);
+    }
+    let undo = |out: &mut String, path: String, body: Option<String>, label: &str| {
+        if acts {
+            let body = body
+                .map(|b| format!(" data-body=\"{}\"", escape(&b)))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                " <button class=\"quiet\" data-post=\"{path}\"{body}>{label}</button>"
+            );
+        }
+    };
+    if !pins.is_empty() {
+        let _ = write!(out, "<h3>{}</h3><ul>", labels.pinned);
+        for pin in pins {
+            let _ = write!(
+                out,
+                "<li>{} · {} → {}",
+                escape(&pin.mention.mention.text),
+                escape(&pin.by),
+                clock(pin.until)
+            );
+            undo(
+                out,
+                format!(
+                    "/api/posts/{}/unpin",
+                    encode_segment(&pin.mention.mention.id)
+                ),
+                None,
+                labels.unpin,
+            );
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    if !room.hidden.is_empty() {
+        let _ = write!(out, "<h3>{}</h3><ul>", labels.hidden);
+        for id in &room.hidden {
+            let _ = write!(out, "<li><code>{}</code>", escape(id));
+            undo(
+                out,
+                format!("/api/posts/{}/unhide", encode_segment(id)),
+                None,
+                labels.unhide,
+            );
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    if !room.blocked.is_empty() {
+        let _ = write!(out, "<h3>{}</h3><ul>", labels.blocked);
+        for author in &room.blocked {
+            let _ = write!(out, "<li><code>{}</code>", escape(author));
+            undo(
+                out,
+                "/api/authors/unblock".to_string(),
+                Some(serde_json::json!({ "author": author }).to_string()),
+                labels.unblock,
+            );
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_ids_are_encoded() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"y\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;"
+        );
+        assert_eq!(
+            encode_segment("bluesky:at://did:plc:abc/app.bsky.feed.post/3lxyz"),
+            "bluesky%3Aat%3A%2F%2Fdid%3Aplc%3Aabc%2Fapp.bsky.feed.post%2F3lxyz"
+        );
+        assert_eq!(encode_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn a_hostile_post_is_shown_as_text_and_a_viewer_gets_no_button() {
+        let mut post = crate::model::test_card("p1", "<img src=x onerror=alert(1)>");
+        post.mention.author.handle = "\"><script>".into();
+        let room = RoomState::default();
+        let posts = vec![post];
+        let page = |role| {
+            control_page(&PageState {
+                locale: Locale::Fr,
+                title: "Petit Loup",
+                user: "léo",
+                role,
+                csrf: "token",
+                figures: None,
+                room: &room,
+                posts: &posts,
+                query: "\"<b>",
+                now: Utc::now(),
+            })
+        };
+        let html = page(Role::Viewer);
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.contains("\"><script>"), "{html}");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(
+            !html.contains("data-post=\"/api/posts"),
+            "a viewer gets no button"
+        );
+        assert!(html.contains("Lecture seule"));
+        let html = page(Role::Operator);
+        assert!(html.contains("data-post=\"/api/posts/p1/hide\""), "{html}");
+        assert!(html.contains("<meta name=\"csrf\" content=\"token\">"));
+    }
+}

@@ -1,0 +1,290 @@
+//! What the room decided about the wall: posts pinned, hidden or whose author is blocked,
+//! alerts taken in hand or resolved, the banner message. The control page changes it; the wall
+//! reads it (`wall::room`) and shows the posts and alerts accordingly. Hidden and blocked posts
+//! leave the wall only: the analysis still counts them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::model::EnrichedMention;
+use crate::wall::WakeSlot;
+
+/// A post held at the top of the streams until `until`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pin {
+    pub mention: EnrichedMention,
+    pub by: String,
+    pub until: DateTime<Utc>,
+}
+
+/// Someone took an alert in hand ("pris en charge · Camille · 14:05"), and maybe resolved it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Handling {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub resolved: Option<Resolution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolution {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// A message to the room, over the wall, until `until`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BannerMessage {
+    pub text: String,
+    pub by: String,
+    pub until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RoomState {
+    /// Newest pin first.
+    pub pins: Vec<Pin>,
+    /// Ids of posts kept off the wall.
+    pub hidden: BTreeSet<String>,
+    /// Authors kept off the wall, as `author_key` writes them.
+    pub blocked: BTreeSet<String>,
+    /// By alert id.
+    pub handled: BTreeMap<u64, Handling>,
+    pub banner: Option<BannerMessage>,
+}
+
+/// One decision, with everything it needs (the control page looks the post up before it
+/// pins it: the wall may no longer have it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoomChange {
+    Pin(Box<Pin>),
+    Unpin {
+        id: String,
+    },
+    Hide {
+        id: String,
+    },
+    Unhide {
+        id: String,
+    },
+    Block {
+        author: String,
+    },
+    Unblock {
+        author: String,
+    },
+    Acknowledge {
+        alert: u64,
+        by: String,
+        at: DateTime<Utc>,
+    },
+    Resolve {
+        alert: u64,
+        by: String,
+        at: DateTime<Utc>,
+        note: String,
+    },
+    Banner(Option<BannerMessage>),
+}
+
+/// An author as the room blocks them: the platform and the handle, case folded (handles are
+/// case-insensitive on every platform Vigie reads).
+pub fn author_key(mention: &EnrichedMention) -> String {
+    format!(
+        "{}:{}",
+        mention.mention.platform.name(),
+        mention.mention.author.handle.to_lowercase()
+    )
+}
+
+impl RoomState {
+    pub fn apply(&mut self, change: RoomChange) {
+        match change {
+            RoomChange::Pin(pin) => {
+                self.pins
+                    .retain(|p| p.mention.mention.id != pin.mention.mention.id);
+                self.pins.insert(0, *pin);
+            }
+            RoomChange::Unpin { id } => self.pins.retain(|p| p.mention.mention.id != id),
+            RoomChange::Hide { id } => {
+                self.pins.retain(|p| p.mention.mention.id != id);
+                self.hidden.insert(id);
+            }
+            RoomChange::Unhide { id } => {
+                self.hidden.remove(&id);
+            }
+            RoomChange::Block { author } => {
+                self.pins.retain(|p| author_key(&p.mention) != author);
+                self.blocked.insert(author);
+            }
+            RoomChange::Unblock { author } => {
+                self.blocked.remove(&author);
+            }
+            RoomChange::Acknowledge { alert, by, at } => {
+                self.handled.entry(alert).or_insert(Handling {
+                    by,
+                    at,
+                    resolved: None,
+                });
+            }
+            RoomChange::Resolve {
+                alert,
+                by,
+                at,
+                note,
+            } => {
+                let handling = self.handled.entry(alert).or_insert(Handling {
+                    by: by.clone(),
+                    at,
+                    resolved: None,
+                });
+                handling.resolved = Some(Resolution { by, at, note });
+            }
+            RoomChange::Banner(banner) => self.banner = banner,
+        }
+    }
+
+    /// Whether the wall may show `mention` (not hidden, author not blocked).
+    pub fn shows(&self, mention: &EnrichedMention) -> bool {
+        !self.hidden.contains(&mention.mention.id)
+            && (self.blocked.is_empty() || !self.blocked.contains(&author_key(mention)))
+    }
+
+    /// The pins still on at `now`, newest first.
+    pub fn live_pins(&self, now: DateTime<Utc>) -> impl Iterator<Item = &Pin> {
+        self.pins.iter().filter(move |p| p.until > now)
+    }
+
+    /// The banner message, while it lasts.
+    pub fn live_banner(&self, now: DateTime<Utc>) -> Option<&BannerMessage> {
+        self.banner.as_ref().filter(|b| b.until > now)
+    }
+}
+
+/// The room's state, shared by the control page (which changes it) and the wall (which shows
+/// it): each change bumps the version and wakes the wall.
+#[derive(Default)]
+pub struct Room {
+    state: Mutex<RoomState>,
+    version: AtomicU64,
+    wake: WakeSlot,
+}
+
+impl Room {
+    pub fn new(wake: WakeSlot) -> Arc<Room> {
+        Arc::new(Room {
+            state: Mutex::new(RoomState::default()),
+            version: AtomicU64::new(0),
+            wake,
+        })
+    }
+
+    pub fn change(&self, change: RoomChange) {
+        self.lock().apply(change);
+        self.version.fetch_add(1, Ordering::Release);
+        if let Some(wake) = self.wake.get() {
+            wake();
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    pub fn snapshot(&self) -> RoomState {
+        self.lock().clone()
+    }
+
+    /// The state, even after a thread panicked holding it: it is plain data, always whole
+    /// between two changes.
+    fn lock(&self) -> MutexGuard<'_, RoomState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(id: &str, handle: &str) -> EnrichedMention {
+        let mut card = crate::model::test_card(id, "texte");
+        card.mention.author.handle = handle.into();
+        card
+    }
+
+    #[test]
+    fn hidden_posts_and_blocked_authors_leave_the_wall_until_undone() {
+        let mut room = RoomState::default();
+        let (a, b) = (card("a", "Lea_12"), card("b", "troll"));
+        assert!(room.shows(&a) && room.shows(&b));
+        room.apply(RoomChange::Hide { id: "a".into() });
+        assert!(!room.shows(&a) && room.shows(&b));
+        room.apply(RoomChange::Block {
+            author: author_key(&card("x", "TROLL")),
+        });
+        assert!(!room.shows(&b), "handles are blocked whatever their case");
+        room.apply(RoomChange::Unhide { id: "a".into() });
+        room.apply(RoomChange::Unblock {
+            author: "bluesky:troll".into(),
+        });
+        assert!(room.shows(&a) && room.shows(&b));
+    }
+
+    #[test]
+    fn pins_expire_and_hiding_a_pinned_post_unpins_it() {
+        let now: DateTime<Utc> = "2026-12-06T14:00:00Z".parse().expect("time");
+        let mut room = RoomState::default();
+        for (id, minutes) in [("a", 30), ("b", 5)] {
+            room.apply(RoomChange::Pin(Box::new(Pin {
+                mention: card(id, "h"),
+                by: "camille".into(),
+                until: now + chrono::TimeDelta::minutes(minutes),
+            })));
+        }
+        let live = |room: &RoomState, at| {
+            room.live_pins(at)
+                .map(|p| p.mention.mention.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(live(&room, now), ["b", "a"]);
+        assert_eq!(live(&room, now + chrono::TimeDelta::minutes(10)), ["a"]);
+        room.apply(RoomChange::Hide { id: "a".into() });
+        assert!(live(&room, now).iter().all(|id| id != "a"));
+    }
+
+    #[test]
+    fn an_alert_is_taken_in_hand_once_then_resolved() {
+        let at: DateTime<Utc> = "2026-12-06T14:05:00Z".parse().expect("time");
+        let mut room = RoomState::default();
+        room.apply(RoomChange::Acknowledge {
+            alert: 7,
+            by: "camille".into(),
+            at,
+        });
+        // A second click by someone else does not take it from the first.
+        room.apply(RoomChange::Acknowledge {
+            alert: 7,
+            by: "léo".into(),
+            at: at + chrono::TimeDelta::minutes(1),
+        });
+        assert_eq!(room.handled[&7].by, "camille");
+        room.apply(RoomChange::Resolve {
+            alert: 7,
+            by: "léo".into(),
+            at: at + chrono::TimeDelta::minutes(20),
+            note: "affiches retirées".into(),
+        });
+        let handling = &room.handled[&7];
+        assert_eq!(handling.by, "camille");
+        assert_eq!(
+            handling.resolved.as_ref().map(|r| r.note.as_str()),
+            Some("affiches retirées")
+        );
+    }
+}

@@ -1,0 +1,933 @@
+//! The control page's HTTP server: login, the JSON API under `/api/`, `/metrics` and
+//! `/health`. Every route but `/health`, `/metrics` and the login checks who asks (a session
+//! cookie, or the API token) and what their role allows; every write from a session carries its
+//! CSRF token; every action is written to the audit log.
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::auth::{LoginLimiter, Sessions, Users, same_secret};
+use super::config::{ControlConfig, Role};
+use super::live::LiveView;
+use super::room::{BannerMessage, Pin, Room, RoomChange, author_key};
+use crate::i18n::Locale;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "vigie_session";
+/// The header a page's script sends its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Connections served at once: a room's phones and laptops, and a monitoring scraper.
+const MAX_CONNECTIONS: usize = 64;
+/// A client that has not sent its request headers by then is closed.
+const HEADER_DEADLINE: Duration = Duration::from_secs(10);
+/// Request bodies are small JSON objects or forms.
+const MAX_BODY: usize = 16 * 1024;
+/// Audit entries kept in memory for the page.
+const AUDIT_KEPT: usize = 1_000;
+/// A pin lasts this long unless the request says; at most `MAX_PIN_MINUTES`.
+const DEFAULT_PIN_MINUTES: i64 = 30;
+const MAX_PIN_MINUTES: i64 = 24 * 60;
+const MAX_BANNER_MINUTES: i64 = 24 * 60;
+const MAX_BANNER_CHARS: usize = 200;
+const MAX_NOTE_CHARS: usize = 1_000;
+/// Posts listed on the page.
+const PAGE_POSTS: usize = 40;
+
+/// What the server needs of the running wall.
+pub struct ControlSetup {
+    pub config: ControlConfig,
+    /// The page's language and title: the wall's.
+    pub locale: Locale,
+    pub title: String,
+    /// The API token, read from `config.token_env` by the caller.
+    pub token: Option<String>,
+    pub room: Arc<Room>,
+    pub live: Arc<LiveView>,
+}
+
+/// One action, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub user: String,
+    pub from: IpAddr,
+    pub action: String,
+    pub target: String,
+}
+
+struct Inner {
+    locale: Locale,
+    title: String,
+    users: Users,
+    sessions: Mutex<Sessions>,
+    limiter: Mutex<LoginLimiter>,
+    token: Option<String>,
+    secure_cookies: bool,
+    room: Arc<Room>,
+    live: Arc<LiveView>,
+    audit: Mutex<VecDeque<AuditEntry>>,
+}
+
+#[derive(Clone)]
+struct Control(Arc<Inner>);
+
+/// The address a request came from.
+#[derive(Debug, Clone, Copy)]
+struct Peer(IpAddr);
+
+/// Who is acting.
+#[derive(Debug, Clone)]
+struct Actor {
+    name: String,
+    role: Role,
+    from: IpAddr,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The server, running on a thread of its own until `stop`.
+pub struct ControlServer {
+    pub address: SocketAddr,
+    stop: tokio::sync::watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ControlServer {
+    pub fn stop(mut self) {
+        self.shut();
+    }
+
+    fn shut(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::warn!("the control server's thread panicked");
+        }
+    }
+}
+
+impl Drop for ControlServer {
+    fn drop(&mut self) {
+        self.shut();
+    }
+}
+
+/// Binds `config.listen` (an error now if it cannot) and serves until stopped.
+pub fn start(setup: ControlSetup) -> anyhow::Result<ControlServer> {
+    let listener = std::net::TcpListener::bind(setup.config.listen)
+        .with_context(|| format!("the control page cannot listen on {}", setup.config.listen))?;
+    listener.set_nonblocking(true)?;
+    let address = listener.local_addr()?;
+    let app = router(setup)?;
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let thread = std::thread::Builder::new()
+        .name("vigie-control".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    tracing::error!(%error, "the control page cannot start its runtime");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let listener = match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => listener,
+                    Err(error) => {
+                        tracing::error!(%error, "the control page cannot listen");
+                        return;
+                    }
+                };
+                let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+                loop {
+                    let accepted = tokio::select! {
+                        accepted = listener.accept() => accepted,
+                        _ = stopped.wait_for(|stop| *stop) => return,
+                    };
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(error) => {
+                            tracing::warn!(%error, "the control page cannot accept");
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            continue;
+                        }
+                    };
+                    let Ok(permit) = connections.clone().try_acquire_owned() else {
+                        tracing::warn!(limit = MAX_CONNECTIONS, "control connection refused");
+                        continue;
+                    };
+                    let app = app.clone().layer(Extension(Peer(peer.ip())));
+                    tokio::spawn(async move {
+                        let service = hyper_util::service::TowerToHyperService::new(app);
+                        let connection = hyper::server::conn::http1::Builder::new()
+                            .timer(hyper_util::rt::TokioTimer::new())
+                            .header_read_timeout(HEADER_DEADLINE)
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                        if let Err(error) = connection.await {
+                            tracing::debug!(%error, "control connection closed");
+                        }
+                        drop(permit);
+                    });
+                }
+            });
+        })?;
+    tracing::info!(%address, "control page listening");
+    Ok(ControlServer {
+        address,
+        stop,
+        thread: Some(thread),
+    })
+}
+
+fn router(setup: ControlSetup) -> anyhow::Result<Router> {
+    let inner = Inner {
+        locale: setup.locale,
+        title: setup.title,
+        users: Users::new(setup.config.users)?,
+        sessions: Mutex::new(Sessions::default()),
+        limiter: Mutex::new(LoginLimiter::default()),
+        token: setup.token.filter(|t| !t.is_empty()),
+        secure_cookies: setup.config.secure_cookies,
+        room: setup.room,
+        live: setup.live,
+        audit: Mutex::new(VecDeque::new()),
+    };
+    Ok(Router::new()
+        .route("/", get(page))
+        .route("/login", get(login_page))
+        .route("/static/control.css", get(style))
+        .route("/static/control.js", get(script))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/state", get(state))
+        .route("/api/posts", get(posts))
+        .route("/api/audit", get(audit))
+        .route("/api/alerts/{id}/acknowledge", post(acknowledge))
+        .route("/api/alerts/{id}/resolve", post(resolve))
+        .route("/api/posts/{id}/pin", post(pin))
+        .route("/api/posts/{id}/unpin", post(unpin))
+        .route("/api/posts/{id}/hide", post(hide))
+        .route("/api/posts/{id}/unhide", post(unhide))
+        .route("/api/authors/block", post(block))
+        .route("/api/authors/unblock", post(unblock))
+        .route("/api/banner", post(banner))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(guard_headers))
+        .with_state(Control(Arc::new(inner))))
+}
+
+/// On every answer: the page's own files only (no inline script, no foreign origin), never in
+/// a frame (a foreign page cannot overlay its buttons), no referrer, no type sniffing.
+async fn guard_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+const STYLE: &str = include_str!("../../assets/control/control.css");
+const SCRIPT: &str = include_str!("../../assets/control/control.js");
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+fn html(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+async fn login_page(State(control): State<Control>) -> Response {
+    html(super::page::login_page(
+        control.0.locale,
+        &control.0.title,
+        None,
+    ))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The page for a session; the login form for anyone else.
+async fn page(
+    State(control): State<Control>,
+    headers: HeaderMap,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let session = session_token(&headers)
+        .and_then(|token| lock(&control.0.sessions).get(token, Instant::now()));
+    let Some(session) = session else {
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+    };
+    let figures = control.0.live.figures();
+    let room = control.0.room.snapshot();
+    let posts = control.0.live.search(&query.q, PAGE_POSTS);
+    html(super::page::control_page(&super::page::PageState {
+        locale: control.0.locale,
+        title: &control.0.title,
+        user: &session.user,
+        role: session.role,
+        csrf: &session.csrf,
+        figures: figures.as_deref(),
+        room: &room,
+        posts: &posts,
+        query: &query.q,
+        now: Utc::now(),
+    }))
+}
+
+/// An error as the API answers it: a status and a sentence.
+struct ApiError(StatusCode, String, Option<Duration>);
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError(status, message.into(), None)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(status, message, retry) = self;
+        let mut response = (status, axum::Json(json!({ "error": message }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(retry) = retry
+            && let Ok(value) = HeaderValue::from_str(&retry.as_secs().max(1).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+/// The session cookie's value in `headers`.
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+}
+
+impl Control {
+    /// Who asks, if they may do what needs `role`; `write`: the request changes something, and
+    /// a session must then show its CSRF token.
+    fn authorize(
+        &self,
+        headers: &HeaderMap,
+        peer: Peer,
+        role: Role,
+        write: bool,
+    ) -> Result<Actor, ApiError> {
+        let actor = self.identify(headers, peer, write)?;
+        if actor.role < role {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "{} may not do this: it needs the {} role",
+                    actor.name,
+                    role.name()
+                ),
+            ));
+        }
+        Ok(actor)
+    }
+
+    fn identify(&self, headers: &HeaderMap, peer: Peer, write: bool) -> Result<Actor, ApiError> {
+        if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+            let given = authorization
+                .to_str()
+                .ok()
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .map(str::trim);
+            return match (&self.0.token, given) {
+                (Some(token), Some(given)) if same_secret(given, token) => Ok(Actor {
+                    name: "api".into(),
+                    role: Role::Operator,
+                    from: peer.0,
+                }),
+                _ => Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "wrong or unknown API token",
+                )),
+            };
+        }
+        let session = session_token(headers)
+            .and_then(|token| lock(&self.0.sessions).get(token, Instant::now()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "log in first, or send the API token",
+                )
+            })?;
+        if write {
+            let sent = headers
+                .get(CSRF_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("");
+            if !same_secret(sent, &session.csrf) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "missing or wrong CSRF token: reload the page",
+                ));
+            }
+        }
+        Ok(Actor {
+            name: session.user,
+            role: session.role,
+            from: peer.0,
+        })
+    }
+
+    fn record(&self, actor: &Actor, action: &str, target: &str) {
+        let entry = AuditEntry {
+            at: Utc::now(),
+            user: actor.name.clone(),
+            from: actor.from,
+            action: action.into(),
+            target: target.into(),
+        };
+        tracing::info!(
+            user = %entry.user,
+            from = %entry.from,
+            action = %entry.action,
+            target = %entry.target,
+            "control action"
+        );
+        let mut audit = lock(&self.0.audit);
+        audit.push_front(entry);
+        audit.truncate(AUDIT_KEPT);
+    }
+
+    /// Applies a change to the room for `actor` and answers with the room's new state.
+    fn act(&self, actor: &Actor, action: &str, target: &str, change: RoomChange) -> Response {
+        self.0.room.change(change);
+        self.record(actor, action, target);
+        axum::Json(json!({ "ok": true, "room": self.0.room.snapshot() })).into_response()
+    }
+}
+
+/// A JSON body, `{}` when empty.
+fn body_of<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, format!("bad JSON body: {error}")))
+}
+
+async fn health(State(control): State<Control>) -> Response {
+    let figures = control.0.live.figures();
+    axum::Json(json!({
+        "status": "ok",
+        "figures": figures.is_some(),
+        "mentions_analysed": figures.as_ref().map_or(0, |f| f.processed),
+        "frames_drawn": control.0.live.frames(),
+    }))
+    .into_response()
+}
+
+async fn metrics(State(control): State<Control>) -> Response {
+    let figures = control.0.live.figures();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        super::metrics::exposition(figures.as_deref(), control.0.live.frames()),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct LoginBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn login(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    body: Bytes,
+) -> ApiResult {
+    let LoginBody { name, password } = body_of(&body)?;
+    if let Some(wait) = lock(&control.0.limiter).wait(peer.0, Instant::now()) {
+        return Err(ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many failed logins from {}: try again in {} min",
+                peer.0,
+                wait.as_secs().div_ceil(60)
+            ),
+            Some(wait),
+        ));
+    }
+    let checker = control.clone();
+    let checked = tokio::task::spawn_blocking(move || checker.0.users.check(&name, &password))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the check failed"))?;
+    let Some((user, role)) = checked else {
+        lock(&control.0.limiter).failed(peer.0, Instant::now());
+        tracing::warn!(from = %peer.0, "control login refused");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong name or password",
+        ));
+    };
+    lock(&control.0.limiter).succeeded(peer.0);
+    let (token, session) = lock(&control.0.sessions).open(user, role, Instant::now());
+    let actor = Actor {
+        name: session.user.clone(),
+        role,
+        from: peer.0,
+    };
+    control.record(&actor, "login", "");
+    let secure = if control.0.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        super::auth::SESSION_LIFETIME.as_secs()
+    );
+    let mut response = axum::Json(json!({
+        "user": session.user,
+        "role": role,
+        "csrf": session.csrf,
+    }))
+    .into_response();
+    let value = HeaderValue::from_str(&cookie)
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "bad cookie"))?;
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(response)
+}
+
+async fn logout(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Viewer, true)?;
+    if let Some(token) = session_token(&headers) {
+        lock(&control.0.sessions).close(token);
+    }
+    control.record(&actor, "logout", "");
+    let mut response = axum::Json(json!({ "ok": true })).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("vigie_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+async fn state(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Viewer, false)?;
+    let csrf = session_token(&headers)
+        .and_then(|token| lock(&control.0.sessions).get(token, Instant::now()))
+        .map(|session| session.csrf);
+    let room = control.0.room.snapshot();
+    let figures = control.0.live.figures();
+    let header = figures.as_ref().map(|f| {
+        let own = f.brands.iter().position(|b| b.own).unwrap_or(0);
+        let hour = f.last_hour.get(own).copied().unwrap_or_default();
+        json!({
+            "brand": f.brands.get(own).map(|b| b.name.clone()),
+            "mentions_last_hour": hour.total(),
+            "net_sentiment": hour.net_percent(),
+            "active_alerts": f.active_alerts,
+            "at": f.now,
+        })
+    });
+    let alerts: Vec<Value> = figures
+        .as_ref()
+        .map(|f| {
+            f.alerts
+                .iter()
+                .map(|alert| {
+                    json!({
+                        "id": alert.id,
+                        "rule": alert.rule,
+                        "severity": alert.severity,
+                        "brand": alert.brand,
+                        "summary": alert.summary,
+                        "started_at": alert.started_at,
+                        "ended_at": alert.ended_at,
+                        "active": alert.is_active(),
+                        "handled": room.handled.get(&alert.id),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let sources: Vec<Value> = figures
+        .as_ref()
+        .map(|f| {
+            f.sources
+                .iter()
+                .map(|s| serde_json::to_value(s).unwrap_or(Value::Null))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(axum::Json(json!({
+        "user": { "name": actor.name, "role": actor.role },
+        "csrf": csrf,
+        "header": header,
+        "sources": sources,
+        "alerts": alerts,
+        "room": room,
+        "frames_drawn": control.0.live.frames(),
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct PostQuery {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+}
+
+async fn posts(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Query(query): Query<PostQuery>,
+) -> ApiResult {
+    control.authorize(&headers, peer, Role::Viewer, false)?;
+    let room = control.0.room.snapshot();
+    let now = Utc::now();
+    let found: Vec<Value> = control
+        .0
+        .live
+        .search(&query.q, query.limit.unwrap_or(50).min(500))
+        .into_iter()
+        .map(|mention| {
+            let id = mention.mention.id.clone();
+            let author = author_key(&mention);
+            json!({
+                "id": id,
+                "platform": mention.mention.platform.name(),
+                "author": mention.mention.author.handle,
+                "author_key": author,
+                "text": mention.mention.text,
+                "created_at": mention.mention.created_at,
+                "tone": mention.tone,
+                "hidden": room.hidden.contains(&id),
+                "blocked": room.blocked.contains(&author),
+                "pinned": room.live_pins(now).any(|p| p.mention.mention.id == id),
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({ "posts": found })).into_response())
+}
+
+async fn audit(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+) -> ApiResult {
+    control.authorize(&headers, peer, Role::Operator, false)?;
+    let entries: Vec<AuditEntry> = lock(&control.0.audit).iter().cloned().collect();
+    Ok(axum::Json(json!({ "audit": entries })).into_response())
+}
+
+/// The alert `id` among those the wall knows.
+fn known_alert(control: &Control, id: u64) -> Result<(), ApiError> {
+    let known = control
+        .0
+        .live
+        .figures()
+        .is_some_and(|f| f.alerts.iter().any(|a| a.id == id));
+    if known {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no alert {id} on the wall"),
+        ))
+    }
+}
+
+async fn acknowledge(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    known_alert(&control, id)?;
+    let change = RoomChange::Acknowledge {
+        alert: id,
+        by: actor.name.clone(),
+        at: Utc::now(),
+    };
+    Ok(control.act(&actor, "acknowledge alert", &id.to_string(), change))
+}
+
+#[derive(Deserialize, Default)]
+struct NoteBody {
+    #[serde(default)]
+    note: String,
+}
+
+async fn resolve(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let NoteBody { note } = body_of(&body)?;
+    known_alert(&control, id)?;
+    let note: String = note.trim().chars().take(MAX_NOTE_CHARS).collect();
+    let change = RoomChange::Resolve {
+        alert: id,
+        by: actor.name.clone(),
+        at: Utc::now(),
+        note,
+    };
+    Ok(control.act(&actor, "resolve alert", &id.to_string(), change))
+}
+
+#[derive(Deserialize, Default)]
+struct PinBody {
+    minutes: Option<i64>,
+}
+
+async fn pin(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let PinBody { minutes } = body_of(&body)?;
+    let minutes = minutes.unwrap_or(DEFAULT_PIN_MINUTES);
+    if !(1..=MAX_PIN_MINUTES).contains(&minutes) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("a pin lasts 1 to {MAX_PIN_MINUTES} minutes"),
+        ));
+    }
+    let mention = control
+        .0
+        .live
+        .post(&id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no recent post {id}")))?;
+    let change = RoomChange::Pin(Box::new(Pin {
+        mention,
+        by: actor.name.clone(),
+        until: Utc::now() + chrono::TimeDelta::minutes(minutes),
+    }));
+    Ok(control.act(&actor, "pin post", &id, change))
+}
+
+async fn unpin(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    Ok(control.act(
+        &actor,
+        "unpin post",
+        &id,
+        RoomChange::Unpin { id: id.clone() },
+    ))
+}
+
+async fn hide(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    Ok(control.act(
+        &actor,
+        "hide post",
+        &id,
+        RoomChange::Hide { id: id.clone() },
+    ))
+}
+
+async fn unhide(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    Ok(control.act(
+        &actor,
+        "unhide post",
+        &id,
+        RoomChange::Unhide { id: id.clone() },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct AuthorBody {
+    /// `platform:handle`, as the posts list gives it.
+    author: Option<String>,
+    /// Or the id of one of their recent posts.
+    post: Option<String>,
+}
+
+fn author_of(control: &Control, body: AuthorBody) -> Result<String, ApiError> {
+    if let Some(author) = body.author.filter(|a| a.contains(':')) {
+        return Ok(author.to_lowercase());
+    }
+    let id = body.post.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "name the author (\"platform:handle\") or one of their posts",
+        )
+    })?;
+    control
+        .0
+        .live
+        .post(&id)
+        .map(|mention| author_key(&mention))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no recent post {id}")))
+}
+
+async fn block(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let author = author_of(&control, body_of(&body)?)?;
+    Ok(control.act(
+        &actor,
+        "block author",
+        &author,
+        RoomChange::Block {
+            author: author.clone(),
+        },
+    ))
+}
+
+async fn unblock(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let author = author_of(&control, body_of(&body)?)?;
+    Ok(control.act(
+        &actor,
+        "unblock author",
+        &author,
+        RoomChange::Unblock {
+            author: author.clone(),
+        },
+    ))
+}
+
+#[derive(Deserialize, Default)]
+struct BannerBody {
+    /// Empty or absent: the banner is taken down.
+    #[serde(default)]
+    text: String,
+    minutes: Option<i64>,
+}
+
+async fn banner(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let BannerBody { text, minutes } = body_of(&body)?;
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return Ok(control.act(&actor, "clear banner", "", RoomChange::Banner(None)));
+    }
+    if text.chars().count() > MAX_BANNER_CHARS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("a banner holds at most {MAX_BANNER_CHARS} characters"),
+        ));
+    }
+    let minutes = minutes.unwrap_or(60);
+    if !(1..=MAX_BANNER_MINUTES).contains(&minutes) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("a banner lasts 1 to {MAX_BANNER_MINUTES} minutes"),
+        ));
+    }
+    let message = BannerMessage {
+        text: text.clone(),
+        by: actor.name.clone(),
+        until: Utc::now() + chrono::TimeDelta::minutes(minutes),
+    };
+    Ok(control.act(
+        &actor,
+        "set banner",
+        &text,
+        RoomChange::Banner(Some(message)),
+    ))
+}

@@ -1,0 +1,184 @@
+//! What the room decided, on the wall: the control page's state (`control::Room`) copied into
+//! `RoomView` whenever it changes, so that the tiles show pins, leave hidden posts and blocked
+//! authors out and label the alerts taken in hand; the room's banner message across the top of
+//! every screen; and the frames drawn, counted for `/metrics`.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bevy::prelude::*;
+use chrono::{DateTime, Utc};
+
+use super::layout::{ScreenRoot, ScreensBuilt};
+use super::theme::{self, WallFonts};
+use super::tiles::{on_new_data, set_display, set_text};
+use super::{WallData, WallSystems};
+use crate::control::{LiveView, Room, RoomState};
+
+/// The control page's room, when the page runs.
+#[derive(Resource, Clone)]
+pub struct RoomFeed(pub Arc<Room>);
+
+/// Where the wall counts the frames it draws, when the control page runs.
+#[derive(Resource, Clone)]
+pub struct FrameCounter(pub Arc<LiveView>);
+
+/// The room's decisions as the wall last took them.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct RoomView {
+    pub state: RoomState,
+    version: u64,
+    /// The next pin or banner to expire: the tiles are refreshed then.
+    next_expiry: Option<DateTime<Utc>>,
+}
+
+impl RoomView {
+    pub fn new(state: RoomState) -> RoomView {
+        let next_expiry = next_expiry(&state, Utc::now());
+        RoomView {
+            state,
+            version: 0,
+            next_expiry,
+        }
+    }
+}
+
+/// When the next pin or banner still on at `now` ends.
+fn next_expiry(state: &RoomState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    state
+        .pins
+        .iter()
+        .map(|p| p.until)
+        .chain(state.banner.iter().map(|b| b.until))
+        .filter(|at| *at > now)
+        .min()
+}
+
+#[derive(Component)]
+pub struct MessageStrip;
+
+#[derive(Component)]
+pub struct MessageText;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<RoomView>();
+    app.add_systems(
+        Update,
+        (
+            follow_room.in_set(WallSystems::Ingest),
+            add_strips
+                .run_if(on_message::<ScreensBuilt>)
+                .in_set(WallSystems::UpdateTiles),
+            on_new_data(show_message).after(add_strips),
+        ),
+    );
+    app.add_systems(Last, count_frame.run_if(resource_exists::<FrameCounter>));
+}
+
+/// Takes the room's new state when it changed, and refreshes the tiles when a pin or the
+/// banner expires.
+fn follow_room(
+    feed: Option<Res<RoomFeed>>,
+    mut view: ResMut<RoomView>,
+    mut data: ResMut<WallData>,
+) {
+    if let Some(feed) = feed {
+        let version = feed.0.version();
+        if version != view.version {
+            *view = RoomView {
+                version,
+                ..RoomView::new(feed.0.snapshot())
+            };
+            data.set_changed();
+            return;
+        }
+    }
+    let now = Utc::now();
+    if view.next_expiry.is_some_and(|at| at <= now) {
+        view.next_expiry = next_expiry(&view.state, now);
+        data.set_changed();
+    }
+}
+
+/// "pris en charge · Camille · 14:05", or "résolue · Léo · 14:25", for an alert the room took
+/// in hand; `None` for the others.
+pub fn handling_label(room: &RoomState, alert: u64, locale: crate::i18n::Locale) -> Option<String> {
+    let handling = room.handled.get(&alert)?;
+    let labels = locale.labels();
+    let at = |time: DateTime<Utc>| {
+        time.with_timezone(&chrono::Local)
+            .format("%H:%M")
+            .to_string()
+    };
+    Some(match &handling.resolved {
+        Some(resolution) => (labels.resolved_by)(&resolution.by, &at(resolution.at)),
+        None => (labels.handled_by)(&handling.by, &at(handling.at)),
+    })
+}
+
+fn count_frame(counter: Res<FrameCounter>) {
+    counter.0.frames_drawn.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The room's message across the top of a screen, hidden while there is none.
+fn message_strip(fonts: &WallFonts) -> impl Bundle {
+    (
+        Name::new("room message"),
+        MessageStrip,
+        Node {
+            position_type: PositionType::Absolute,
+            left: Val::Percent(20.0),
+            right: Val::Percent(20.0),
+            top: Val::Px(theme::GAP * 0.5),
+            padding: UiRect::axes(Val::Px(24.0), Val::Px(8.0)),
+            border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
+            justify_content: JustifyContent::Center,
+            display: Display::None,
+            ..default()
+        },
+        BackgroundColor(theme::MESSAGE_FILL),
+        GlobalZIndex(55),
+        children![(
+            MessageText,
+            super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
+            TextLayout::new(Justify::Center, LineBreak::WordBoundary),
+        )],
+    )
+}
+
+fn add_strips(
+    mut commands: Commands,
+    fonts: Res<WallFonts>,
+    roots: Query<(Entity, Option<&Children>), With<ScreenRoot>>,
+    strips: Query<(), With<MessageStrip>>,
+    mut data: ResMut<WallData>,
+) {
+    for (root, children) in &roots {
+        if children.is_some_and(|c| c.iter().any(|e| strips.contains(e))) {
+            continue;
+        }
+        commands.spawn((message_strip(&fonts), ChildOf(root)));
+        data.set_changed();
+    }
+}
+
+fn show_message(
+    view: Res<RoomView>,
+    mut strips: Query<&mut Node, With<MessageStrip>>,
+    mut texts: Query<&mut Text, With<MessageText>>,
+) {
+    let message = view.state.live_banner(Utc::now());
+    let display = if message.is_some() {
+        Display::Flex
+    } else {
+        Display::None
+    };
+    for mut node in &mut strips {
+        set_display(&mut node, display);
+    }
+    if let Some(message) = message {
+        for mut text in &mut texts {
+            set_text(&mut text, &message.text);
+        }
+    }
+}

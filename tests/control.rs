@@ -1,0 +1,720 @@
+//! The control page's API against the real server on a loopback port: who may call what
+//! (sessions, roles, CSRF tokens, the API token, the login limit), and what each action changes
+//! on the wall, checked in the wall's own entities.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use vigie::alerts::{Alert, Severity, Trigger};
+use vigie::analysis::outputs::Output;
+use vigie::config::Config;
+use vigie::control::auth::hash_password;
+use vigie::control::{ControlServer, ControlSetup, LiveTap, LiveView, Room};
+use vigie::layout::Layout;
+use vigie::model::{AnalysisEvent, EnrichedMention, Figures, WallUpdate};
+use vigie::wall::alert_banner::AlertBannerText;
+use vigie::wall::room::{MessageStrip, MessageText, RoomFeed};
+use vigie::wall::tiles::stream::{CardBody, CardMeta, StreamCard};
+use vigie::wall::{UpdateFeed, WallLayout, WallSettings};
+
+const TOKEN: &str = "automation-token-0123456789";
+const BLUESKY_ID: &str = "bluesky:at://did:plc:abc/app.bsky.feed.post/3lxyz";
+
+fn shipped_config() -> Config {
+    Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
+        .expect("the shipped config.toml is valid")
+}
+
+/// The shipped config with three users, each password their name reversed.
+fn config() -> Config {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml");
+    let shipped = std::fs::read_to_string(&path).expect("config.toml");
+    let mut text = shipped.replace("listen = \"127.0.0.1:8788\"", "listen = \"127.0.0.1:0\"");
+    assert_ne!(
+        text, shipped,
+        "the shipped [control] section listens on 8788"
+    );
+    text.push('\n');
+    for (name, role) in [("camille", "operator"), ("léo", "viewer"), ("ana", "admin")] {
+        let password: String = name.chars().rev().collect();
+        text.push_str(&format!(
+            "[[control.users]]\nname = \"{name}\"\nrole = \"{role}\"\npassword_hash = \"{}\"\n",
+            hash_password(&password).expect("hash")
+        ));
+    }
+    Config::parse(&path, &text).expect("config with users")
+}
+
+fn card(id: &str, handle: &str, text: &str, at: DateTime<Utc>) -> EnrichedMention {
+    let mut card = vigie::model::test_card(id, text);
+    card.mention.author.handle = handle.into();
+    card.mention.created_at = at;
+    card
+}
+
+fn alert(id: u64, at: DateTime<Utc>) -> Alert {
+    Alert {
+        id,
+        rule: "viral".into(),
+        severity: Severity::Critical,
+        brand: Some("Petit Loup".into()),
+        trigger: Trigger::Keyword {
+            word: "boycott".into(),
+        },
+        summary: "Petit Loup : « boycott » cité près de la marque".into(),
+        evidence: Vec::new(),
+        started_at: at,
+        updated_at: at,
+        ended_at: None,
+    }
+}
+
+/// A running server, its room and live view, and the posts and figures the analysis gave it.
+struct Harness {
+    server: ControlServer,
+    room: Arc<Room>,
+    live: Arc<LiveView>,
+    cards: Vec<EnrichedMention>,
+    figures: Figures,
+    http: reqwest::Client,
+}
+
+impl Harness {
+    fn start() -> Harness {
+        let config = config();
+        let room = Room::new(Default::default());
+        let live = Arc::new(LiveView::default());
+        let now = Utc::now();
+        // The oldest has a Bluesky id, with the slashes of its at:// URI.
+        let cards: Vec<EnrichedMention> = std::iter::once(card(
+            BLUESKY_ID,
+            "lea",
+            "Un post Bluesky sur Petit Loup",
+            now - chrono::TimeDelta::seconds(120),
+        ))
+        .chain((0..8).map(|n| {
+            card(
+                &format!("post-{n}"),
+                if n == 3 { "Troll_42" } else { "lea" },
+                &format!("Message numéro {n} sur Petit Loup"),
+                now - chrono::TimeDelta::seconds(60 - n),
+            )
+        }))
+        .collect();
+        let tap = LiveTap(live.clone());
+        for card in &cards {
+            tap.analysis(&AnalysisEvent::Counted(card.clone()));
+        }
+        let figures = Figures {
+            now,
+            brands: WallSettings::from_config(&config).brands,
+            alerts: vec![alert(7, now)],
+            active_alerts: 1,
+            processed: 9,
+            ..Figures::default()
+        };
+        tap.figures(&figures);
+        let server = vigie::control::server::start(ControlSetup {
+            config: config.control.clone(),
+            locale: config.locale,
+            title: config.wall.title.clone(),
+            token: Some(TOKEN.into()),
+            room: room.clone(),
+            live: live.clone(),
+        })
+        .expect("the server starts");
+        Harness {
+            server,
+            room,
+            live,
+            cards,
+            figures,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.address)
+    }
+
+    /// Logs in: the session cookie and the CSRF token.
+    async fn login(&self, name: &str) -> (String, String) {
+        let password: String = name.chars().rev().collect();
+        let response = self
+            .http
+            .post(self.url("/api/login"))
+            .json(&json!({ "name": name, "password": password }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), StatusCode::OK, "{name} logs in");
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .expect("a cookie")
+            .to_string();
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+        }
+        let session = cookie.split(';').next().expect("name=value").to_string();
+        let body: Value = response.json().await.expect("json");
+        let csrf = body["csrf"].as_str().expect("a csrf token").to_string();
+        (session, csrf)
+    }
+
+    async fn post_as(
+        &self,
+        path: &str,
+        session: Option<&(String, String)>,
+        csrf: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.post(self.url(path)).json(&body);
+        if let Some((cookie, _)) = session {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn act(&self, path: &str, session: &(String, String), body: Value) -> Value {
+        let (status, answer) = self
+            .post_as(path, Some(session), Some(&session.1), body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        answer
+    }
+}
+
+/// Every route that reads or acts, with a body it accepts.
+fn guarded_routes() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        ("GET", "/api/state", Value::Null),
+        ("GET", "/api/posts?q=numéro", Value::Null),
+        ("GET", "/api/audit", Value::Null),
+        ("POST", "/api/logout", json!({})),
+        ("POST", "/api/alerts/7/acknowledge", json!({})),
+        ("POST", "/api/alerts/7/resolve", json!({ "note": "fait" })),
+        ("POST", "/api/posts/post-1/pin", json!({ "minutes": 10 })),
+        ("POST", "/api/posts/post-1/unpin", json!({})),
+        ("POST", "/api/posts/post-1/hide", json!({})),
+        ("POST", "/api/posts/post-1/unhide", json!({})),
+        ("POST", "/api/authors/block", json!({ "post": "post-3" })),
+        (
+            "POST",
+            "/api/authors/unblock",
+            json!({ "author": "bluesky:troll_42" }),
+        ),
+        (
+            "POST",
+            "/api/banner",
+            json!({ "text": "Point de crise à 15 h" }),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_refuses_a_missing_or_wrong_login_or_token() {
+    let harness = Harness::start();
+    let before = harness.room.snapshot();
+    for (method, path, body) in guarded_routes() {
+        for credentials in [
+            None,
+            Some(("authorization", "Bearer not-the-token".to_string())),
+            Some(("authorization", format!("Bearer {TOKEN}x"))),
+            Some(("authorization", format!("Basic {TOKEN}"))),
+            Some(("cookie", format!("vigie_session={}", "0".repeat(64)))),
+        ] {
+            let mut request = match method {
+                "GET" => harness.http.get(harness.url(path)),
+                _ => harness.http.post(harness.url(path)).json(&body),
+            };
+            if let Some((name, value)) = &credentials {
+                request = request.header(*name, value);
+            }
+            let response = request.send().await.expect("request");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {credentials:?}"
+            );
+        }
+    }
+    assert_eq!(harness.room.snapshot(), before, "nothing changed");
+    // The right token opens every route, no CSRF token needed (no cookie to forge).
+    for (method, path, body) in guarded_routes() {
+        if path == "/api/logout" {
+            continue;
+        }
+        let request = match method {
+            "GET" => harness.http.get(harness.url(path)),
+            _ => harness.http.post(harness.url(path)).json(&body),
+        };
+        let response = request.bearer_auth(TOKEN).send().await.expect("request");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{method} {path} with the token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_viewer_sees_the_room_but_cannot_act() {
+    let harness = Harness::start();
+    let viewer = harness.login("léo").await;
+    let state: Value = harness
+        .http
+        .get(harness.url("/api/state"))
+        .header("cookie", &viewer.0)
+        .send()
+        .await
+        .expect("state")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(state["user"]["role"], "viewer");
+    assert_eq!(state["alerts"][0]["id"], 7);
+    for (method, path, body) in guarded_routes() {
+        if method == "GET" || path == "/api/logout" {
+            continue;
+        }
+        let (status, answer) = harness
+            .post_as(path, Some(&viewer), Some(&viewer.1), body)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+    }
+    assert_eq!(harness.room.snapshot(), Default::default());
+}
+
+#[tokio::test]
+async fn a_write_without_its_csrf_token_is_refused() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let other = harness.login("ana").await;
+    for csrf in [None, Some("wrong"), Some(other.1.as_str()), Some("")] {
+        let (status, answer) = harness
+            .post_as("/api/posts/post-1/hide", Some(&operator), csrf, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "csrf {csrf:?}: {answer}");
+    }
+    assert!(harness.room.snapshot().hidden.is_empty());
+    harness
+        .act("/api/posts/post-1/hide", &operator, json!({}))
+        .await;
+    assert!(harness.room.snapshot().hidden.contains("post-1"));
+}
+
+#[tokio::test]
+async fn logins_are_limited_per_address_and_a_logout_ends_the_session() {
+    let harness = Harness::start();
+    for attempt in 0..5 {
+        let (status, _) = harness
+            .post_as(
+                "/api/login",
+                None,
+                None,
+                json!({ "name": "camille", "password": format!("guess {attempt}") }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let response = harness
+        .http
+        .post(harness.url("/api/login"))
+        .json(&json!({ "name": "camille", "password": "ellimac" }))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!(retry > 800 && retry <= 900, "{retry}");
+    // An unknown name is refused like a wrong password.
+    let fresh = Harness::start();
+    let (status, answer) = fresh
+        .post_as(
+            "/api/login",
+            None,
+            None,
+            json!({ "name": "mallory", "password": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer["error"], "wrong name or password");
+    let session = fresh.login("camille").await;
+    fresh.act("/api/logout", &session, json!({})).await;
+    let (status, _) = fresh
+        .post_as(
+            "/api/posts/post-1/hide",
+            Some(&session),
+            Some(&session.1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session is over");
+}
+
+#[tokio::test]
+async fn health_and_metrics_answer_without_login_and_show_counts_only() {
+    let harness = Harness::start();
+    let health: Value = harness
+        .http
+        .get(harness.url("/health"))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["mentions_analysed"], 9);
+    let metrics = harness
+        .http
+        .get(harness.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("vigie_mentions_analysed_total 9"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("vigie_alerts_active 1"), "{metrics}");
+    for private in ["Message numéro", "boycott", "lea", "Troll"] {
+        assert!(!metrics.contains(private), "{private} in /metrics");
+        assert!(
+            !health.to_string().contains(private),
+            "{private} in /health"
+        );
+    }
+}
+
+/// A wall with no renderer showing the built-in layout, the room of the control page, and the
+/// posts and figures the harness gave the page.
+fn wall_of(harness: &Harness) -> App {
+    let config = shipped_config();
+    let (tx, rx) = crossbeam_channel::bounded(16);
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.insert_resource(WallSettings::from_config(&config));
+    app.insert_resource(WallLayout(Layout::built_in(&config)));
+    app.insert_resource(UpdateFeed(rx));
+    app.insert_resource(RoomFeed(harness.room.clone()));
+    app.add_plugins(vigie::wall::plugin);
+    app.update();
+    tx.send(WallUpdate::Mentions(harness.cards.clone()))
+        .expect("send");
+    tx.send(WallUpdate::Figures(Box::new(harness.figures.clone())))
+        .expect("send");
+    app.update();
+    app.update();
+    app
+}
+
+/// The stream's visible cards in order: their meta line and their text.
+fn cards_shown(app: &mut App) -> Vec<(String, String)> {
+    let mut cards = app.world_mut().query::<(&StreamCard, &Visibility)>();
+    let mut visible: Vec<usize> = cards
+        .iter(app.world())
+        .filter(|(_, visibility)| **visibility != Visibility::Hidden)
+        .map(|(card, _)| card.0)
+        .collect();
+    visible.sort();
+    let mut metas = app.world_mut().query::<(&CardMeta, &Text)>();
+    let metas: Vec<(usize, String)> = metas
+        .iter(app.world())
+        .map(|(meta, text)| (meta.0, text.0.clone()))
+        .collect();
+    let mut bodies = app.world_mut().query::<(&CardBody, &Text)>();
+    let bodies: Vec<(usize, String)> = bodies
+        .iter(app.world())
+        .map(|(body, text)| (body.0, text.0.clone()))
+        .collect();
+    let text_of = |texts: &[(usize, String)], index: usize| {
+        texts
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
+    };
+    visible
+        .into_iter()
+        .map(|index| (text_of(&metas, index), text_of(&bodies, index)))
+        .collect()
+}
+
+/// The room's message on each screen where its strip shows.
+fn messages_shown(app: &mut App) -> Vec<String> {
+    let mut strips = app
+        .world_mut()
+        .query_filtered::<(&Node, &Children), With<MessageStrip>>();
+    let shown: Vec<Entity> = strips
+        .iter(app.world())
+        .filter(|(node, _)| node.display != Display::None)
+        .flat_map(|(_, children)| children.iter().collect::<Vec<_>>())
+        .collect();
+    let mut texts = app.world_mut().query_filtered::<&Text, With<MessageText>>();
+    shown
+        .into_iter()
+        .filter_map(|entity| texts.get(app.world(), entity).ok())
+        .map(|text| text.0.clone())
+        .collect()
+}
+
+fn all_texts<C: Component>(app: &mut App) -> Vec<String> {
+    let mut query = app.world_mut().query_filtered::<&Text, With<C>>();
+    query.iter(app.world()).map(|t| t.0.clone()).collect()
+}
+
+#[tokio::test]
+async fn each_action_changes_what_the_wall_shows() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let mut wall = wall_of(&harness);
+    let bodies = |wall: &mut App| -> Vec<String> {
+        cards_shown(wall)
+            .into_iter()
+            .map(|(_, body)| body)
+            .collect()
+    };
+    let before = bodies(&mut wall);
+    assert_eq!(
+        before.first().map(String::as_str),
+        Some("Message numéro 7 sur Petit Loup")
+    );
+    assert!(before.iter().any(|t| t.contains("numéro 3")));
+
+    // Hide a post: it leaves the wall; the analysis still counts it (not the page's to undo).
+    harness
+        .act("/api/posts/post-6/hide", &operator, json!({}))
+        .await;
+    // Block an author through one of their posts.
+    harness
+        .act("/api/authors/block", &operator, json!({ "post": "post-3" }))
+        .await;
+    // Pin an older post: it goes to the top, framed and labelled.
+    harness
+        .act("/api/posts/post-0/pin", &operator, json!({ "minutes": 15 }))
+        .await;
+    // Take the alert in hand, and write a banner.
+    harness
+        .act("/api/alerts/7/acknowledge", &operator, json!({}))
+        .await;
+    harness
+        .act(
+            "/api/banner",
+            &operator,
+            json!({ "text": "Point de crise à 15 h", "minutes": 30 }),
+        )
+        .await;
+    wall.update();
+    let after = bodies(&mut wall);
+    assert_eq!(
+        after.first().map(String::as_str),
+        Some("Message numéro 0 sur Petit Loup"),
+        "the pinned post leads: {after:?}"
+    );
+    assert!(
+        !after.iter().any(|t| t.contains("numéro 6")),
+        "hidden: {after:?}"
+    );
+    assert!(
+        !after.iter().any(|t| t.contains("numéro 3")),
+        "blocked: {after:?}"
+    );
+    let shown = cards_shown(&mut wall);
+    assert!(shown[0].0.starts_with("Épinglé · "), "{shown:?}");
+    assert!(
+        shown[1..].iter().all(|(meta, _)| !meta.contains("Épinglé")),
+        "{shown:?}"
+    );
+    let banner = all_texts::<AlertBannerText>(&mut wall);
+    assert!(
+        banner
+            .iter()
+            .any(|t| t.contains("pris en charge · camille")),
+        "{banner:?}"
+    );
+    assert!(!messages_shown(&mut wall).is_empty());
+    assert!(
+        messages_shown(&mut wall)
+            .iter()
+            .all(|m| m == "Point de crise à 15 h")
+    );
+    assert_eq!(
+        harness.live.post("post-6").map(|p| p.mention.id),
+        Some("post-6".into())
+    );
+
+    // Each is reversible.
+    harness
+        .act("/api/posts/post-6/unhide", &operator, json!({}))
+        .await;
+    harness
+        .act(
+            "/api/authors/unblock",
+            &operator,
+            json!({ "author": "bluesky:troll_42" }),
+        )
+        .await;
+    harness
+        .act("/api/posts/post-0/unpin", &operator, json!({}))
+        .await;
+    harness
+        .act("/api/banner", &operator, json!({ "text": "" }))
+        .await;
+    wall.update();
+    assert_eq!(bodies(&mut wall), before);
+    assert!(messages_shown(&mut wall).is_empty());
+
+    // Resolving keeps who took it in hand and says who resolved it; the audit log has it all.
+    harness
+        .act(
+            "/api/alerts/7/resolve",
+            &operator,
+            json!({ "note": "affiches retirées" }),
+        )
+        .await;
+    let state = harness.room.snapshot();
+    let handled = &state.handled[&7];
+    assert_eq!(handled.by, "camille");
+    assert_eq!(
+        handled.resolved.as_ref().map(|r| r.note.as_str()),
+        Some("affiches retirées")
+    );
+    let audit: Value = harness
+        .http
+        .get(harness.url("/api/audit"))
+        .header("cookie", &operator.0)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let actions: Vec<&str> = audit["audit"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "resolve alert",
+            "clear banner",
+            "unpin post",
+            "unblock author",
+            "unhide post",
+            "set banner",
+            "acknowledge alert",
+            "pin post",
+            "block author",
+            "hide post",
+            "login",
+        ]
+    );
+    assert!(audit["audit"][0]["from"] == "127.0.0.1");
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_with_a_reason() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    for (path, body, status) in [
+        (
+            "/api/alerts/99/acknowledge",
+            json!({}),
+            StatusCode::NOT_FOUND,
+        ),
+        ("/api/posts/unknown/pin", json!({}), StatusCode::NOT_FOUND),
+        (
+            "/api/posts/post-1/pin",
+            json!({ "minutes": 0 }),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/posts/post-1/pin",
+            json!({ "minutes": 100000 }),
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/authors/block", json!({}), StatusCode::BAD_REQUEST),
+        (
+            "/api/banner",
+            json!({ "text": "x".repeat(201) }),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (got, answer) = harness
+            .post_as(path, Some(&operator), Some(&operator.1), body)
+            .await;
+        assert_eq!(got, status, "{path}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{answer}"
+        );
+    }
+    let response = harness
+        .http
+        .post(harness.url("/api/banner"))
+        .header("cookie", &operator.0)
+        .header("x-csrf-token", &operator.1)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(harness.room.snapshot(), Default::default());
+}
+
+#[tokio::test]
+async fn a_post_id_with_slashes_is_named_percent_encoded() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let encoded: String = BLUESKY_ID
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    harness
+        .act(&format!("/api/posts/{encoded}/pin"), &operator, json!({}))
+        .await;
+    harness
+        .act(&format!("/api/posts/{encoded}/hide"), &operator, json!({}))
+        .await;
+    let room = harness.room.snapshot();
+    assert!(room.hidden.contains(BLUESKY_ID), "{:?}", room.hidden);
+    assert!(room.pins.is_empty(), "hiding a pinned post unpins it");
+    let found: Value = harness
+        .http
+        .get(harness.url("/api/posts?q=bluesky"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("posts")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["posts"][0]["id"], BLUESKY_ID);
+    assert_eq!(found["posts"][0]["hidden"], true);
+}
