@@ -2,7 +2,8 @@
 # Installs what Vigie needs on Debian 12 (as root, or with sudo): the X11/udev/xkbcommon
 # libraries Bevy builds against, Xvfb and Mesa's software Vulkan driver (for machines without a
 # GPU, and for the tests), nats-server (JetStream, for a hub and its displays, and for the
-# tests, which start their own on 127.0.0.1), and a Rust toolchain when none is installed.
+# tests, which start their own on 127.0.0.1), Chromium and its WebDriver (the control page's
+# browser tests), and a Rust toolchain when none is installed.
 # Installs only what is missing, so running it again is quick.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ packages=(
     xvfb xauth xdotool x11-xserver-utils
     curl ca-certificates
     nats-server
+    chromium chromium-driver
 )
 
 as_root() {

@@ -718,3 +718,253 @@ async fn a_post_id_with_slashes_is_named_percent_encoded() {
     assert_eq!(found["posts"][0]["id"], BLUESKY_ID);
     assert_eq!(found["posts"][0]["hidden"], true);
 }
+
+/// Debian's chromedriver on a free loopback port, stopped with the test.
+struct Driver {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Driver {
+    let binary = Path::new("/usr/bin/chromedriver");
+    assert!(
+        binary.exists() && Path::new("/usr/bin/chromium").exists(),
+        "the browser tests need Debian's chromium and chromium-driver: scripts/setup-debian.sh \
+         installs them"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = std::process::Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Driver { child, port }
+}
+
+/// A headless Chromium as the machine's README says to run it here: no sandbox (root), no
+/// background connections (this machine's network is closed), a fresh profile.
+async fn browser(driver: &Driver, profile: &Path) -> fantoccini::Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a browser session")
+}
+
+/// Saves a screenshot of the page at `width`×`height` under target/control-screenshots and
+/// checks it is a PNG of that size.
+async fn screenshot(client: &fantoccini::Client, name: &str, width: u32, height: u32) {
+    client
+        .set_window_size(width, height)
+        .await
+        .expect("window size");
+    client
+        .execute("window.scrollTo(0, 0)", Vec::new())
+        .await
+        .expect("scroll");
+    let png = client.screenshot().await.expect("screenshot");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
+    let info = decoder.read_info().expect("a PNG");
+    assert!(
+        info.info().width > 0 && info.info().width <= width,
+        "{name}"
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("control-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    std::fs::write(dir.join(format!("{name}.png")), &png).expect("screenshot written");
+}
+
+/// Presses `button`, then waits for the reloaded page to show `then`, and returns it.
+async fn press_then(
+    client: &fantoccini::Client,
+    button: &str,
+    then: &str,
+) -> fantoccini::elements::Element {
+    press(client, button).await;
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css(then))
+        .await
+        .unwrap_or_else(|e| panic!("{then} after pressing {button}: {e}"))
+}
+
+/// Clicks the element `css` finds, scrolled to the middle of the window first, as a person would
+/// (the header stays on top of the page and may cover what the last reload left under it).
+async fn press(client: &fantoccini::Client, css: &str) {
+    let element = client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&element).expect("element as JSON")],
+        )
+        .await
+        .expect("scroll");
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_real_browser_an_operator_logs_in_pins_hides_and_takes_an_alert_in_hand() {
+    use fantoccini::Locator;
+    let harness = Harness::start();
+    let mut wall = wall_of(&harness);
+    let driver = start_driver();
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(&driver, profile.path()).await;
+    let wait = || client.wait().at_most(std::time::Duration::from_secs(20));
+
+    // A wrong password is refused on the page, then the right one opens it.
+    client.goto(&harness.url("/")).await.expect("page");
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with("/login")
+    );
+    screenshot(&client, "login-phone", 390, 844).await;
+    let field = |name: &'static str| client.find(Locator::Css(name));
+    field("input[name=name]")
+        .await
+        .expect("name")
+        .send_keys("camille")
+        .await
+        .expect("type");
+    field("input[name=password]")
+        .await
+        .expect("password")
+        .send_keys("wrong")
+        .await
+        .expect("type");
+    field("form[data-login] button")
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    let problem = wait()
+        .for_element(Locator::XPath(
+            "//p[@id='problem' and normalize-space(.)!='']",
+        ))
+        .await
+        .expect("the refusal is shown");
+    assert_eq!(
+        problem.text().await.expect("text"),
+        "wrong name or password"
+    );
+    let password = field("input[name=password]").await.expect("password");
+    password.clear().await.expect("clear");
+    password.send_keys("ellimac").await.expect("type");
+    field("form[data-login] button")
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    wait()
+        .for_element(Locator::Css("section#alerts"))
+        .await
+        .expect("the page");
+    screenshot(&client, "page-laptop", 1366, 900).await;
+    screenshot(&client, "page-phone", 390, 844).await;
+    client.set_window_size(1366, 900).await.expect("size");
+
+    // Pin a post: it leads the wall's stream, labelled.
+    press_then(
+        &client,
+        "article[data-post-id='post-0'] button[data-post$='/pin']",
+        "article[data-post-id='post-0'].is-pinned",
+    )
+    .await;
+    // Hide another.
+    press_then(
+        &client,
+        "article[data-post-id='post-6'] button[data-post$='/hide']",
+        "article[data-post-id='post-6'].is-hidden",
+    )
+    .await;
+    // Take the alert in hand.
+    let handled = press_then(
+        &client,
+        "article[data-alert='7'] button[data-post$='/acknowledge']",
+        "article[data-alert='7'].handled .tag",
+    )
+    .await;
+    assert!(
+        handled
+            .text()
+            .await
+            .expect("text")
+            .starts_with("pris en charge · camille")
+    );
+
+    wall.update();
+    let shown = cards_shown(&mut wall);
+    assert!(shown[0].0.starts_with("Épinglé · "), "{shown:?}");
+    assert_eq!(shown[0].1, "Message numéro 0 sur Petit Loup");
+    assert!(
+        !shown.iter().any(|(_, body)| body.contains("numéro 6")),
+        "{shown:?}"
+    );
+    let banner = all_texts::<AlertBannerText>(&mut wall);
+    assert!(
+        banner
+            .iter()
+            .any(|t| t.contains("pris en charge · camille")),
+        "{banner:?}"
+    );
+
+    // Undo from the page: the post comes back.
+    press_then(
+        &client,
+        "article[data-post-id='post-6'] button[data-post$='/unhide']",
+        "article[data-post-id='post-6']:not(.is-hidden)",
+    )
+    .await;
+    wall.update();
+    assert!(
+        cards_shown(&mut wall)
+            .iter()
+            .any(|(_, body)| body.contains("numéro 6"))
+    );
+    client.close().await.expect("close");
+}

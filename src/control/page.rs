@@ -268,13 +268,16 @@ pub fn control_page(state: &PageState<'_>) -> String {
     if !acts {
         let _ = write!(out, "<p class=\"notice\">{}</p>", labels.viewer_only);
     }
-    out.push_str("<main>");
+    // Two columns on a laptop (the room's state and decisions; the alerts and posts to act
+    // on); one on a phone, in the order of urgency (the style sheet interleaves them).
+    out.push_str("<main><div class=\"column\">");
     live_section(&mut out, labels, state);
-    alerts_section(&mut out, labels, state, acts);
     banner_section(&mut out, labels, state, acts);
-    posts_section(&mut out, labels, state, acts);
     decisions_section(&mut out, labels, state, acts);
-    out.push_str("</main></body></html>");
+    out.push_str("</div><div class=\"column\">");
+    alerts_section(&mut out, labels, state, acts);
+    posts_section(&mut out, labels, state, acts);
+    out.push_str("</div></main></body></html>");
     out
 }
 
@@ -293,7 +296,7 @@ fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
         out,
         "<div class=\"kpis\"><div class=\"kpi\"><b>{}</b><span>{}</span></div>\
          <div class=\"kpi\"><b>{}</b><span>{}</span></div>\
-         <div class=\"kpi{}\"><b>{}</b><span>{}</span></div></div><h3>{}</h3><ul class=\"sources\">",
+         <div class=\"kpi{}\"><b>{}</b><span>{}</span></div></div>",
         hour.total(),
         labels.mentions_last_hour,
         net,
@@ -305,8 +308,12 @@ fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
         },
         figures.active_alerts,
         labels.active_alerts,
-        labels.sources
     );
+    if figures.sources.is_empty() {
+        out.push_str("</section>");
+        return;
+    }
+    let _ = write!(out, "<h3>{}</h3><ul class=\"sources\">", labels.sources);
     for source in &figures.sources {
         let (class, what) = match &source.state {
             HealthState::Live => ("ok", "live".to_string()),
@@ -376,7 +383,8 @@ fn alerts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, 
         out.push_str("</p>");
         if acts {
             out.push_str("<div class=\"actions\">");
-            if handled.is_none() {
+            // An ended alert needs no one to take it in hand; it may still be resolved.
+            if handled.is_none() && alert.is_active() {
                 let _ = write!(
                     out,
                     "<button data-post=\"/api/alerts/{}/acknowledge\">{}</button>",

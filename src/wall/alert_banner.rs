@@ -12,7 +12,7 @@ use bevy::prelude::*;
 
 use super::layout::{ScreenRoot, ScreensBuilt, WallLayout};
 use super::theme::{self, WallFonts};
-use super::tiles::{on_new_data, set_text};
+use super::tiles::{on_new_data, set_text, shorten};
 use super::{WallData, WallSettings, WallSystems};
 use crate::alerts::Severity;
 
@@ -21,6 +21,9 @@ pub const FLASH_HALF_PERIOD: Duration = Duration::from_millis(600);
 const FRAME_WIDTH: f32 = 12.0;
 /// The banner's height, fixed so that a screen knows how much room to leave it.
 pub const BANNER_HEIGHT: f32 = 48.0;
+/// Characters of the banner's line that fit one line of a 1080p screen at its size.
+const BANNER_CHARS: usize = 112;
+
 /// Deep red under white text: readable on every theme.
 const CRITICAL_FILL: Color = Color::srgb(0.42, 0.04, 0.05);
 
@@ -89,6 +92,7 @@ fn banner(fonts: &WallFonts) -> impl Bundle {
             border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
             justify_content: JustifyContent::Center,
             align_items: AlignItems::Center,
+            overflow: Overflow::clip(),
             display: Display::None,
             ..default()
         },
@@ -97,6 +101,7 @@ fn banner(fonts: &WallFonts) -> impl Bundle {
         children![(
             AlertBannerText,
             super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
+            TextLayout::new(Justify::Center, LineBreak::NoWrap),
         )],
     )
 }
@@ -144,18 +149,21 @@ pub fn banner_line(
         ),
         None => first.summary.clone(),
     };
-    let mut line = format!("⚠  {summary}");
+    let mut rest = String::new();
     if lobby.is_none()
         && let Some(handled) = super::room::handling_label(room, first.id, settings.locale)
     {
-        line.push_str(&format!("   ·   {handled}"));
+        rest.push_str(&format!("   ·   {handled}"));
     }
     if others > 0 {
-        line.push_str(&format!(
+        rest.push_str(&format!(
             "   ·   {}",
             (settings.locale.labels().more_alerts)(others)
         ));
     }
+    // One line: the summary gives way to who handles it and how many others there are.
+    let room_for_summary = BANNER_CHARS.saturating_sub(rest.chars().count()).max(24);
+    let line = format!("⚠  {}{rest}", shorten(&summary, room_for_summary));
     Some((line, first.severity))
 }
 

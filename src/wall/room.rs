@@ -54,6 +54,10 @@ fn next_expiry(state: &RoomState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .min()
 }
 
+/// The message strip's height: the screen's tiles move down by as much while it shows, so that
+/// it never covers a figure.
+pub const MESSAGE_HEIGHT: f32 = 44.0;
+
 #[derive(Component)]
 pub struct MessageStrip;
 
@@ -127,12 +131,15 @@ fn message_strip(fonts: &WallFonts) -> impl Bundle {
         MessageStrip,
         Node {
             position_type: PositionType::Absolute,
-            left: Val::Percent(20.0),
-            right: Val::Percent(20.0),
+            left: Val::Px(theme::GAP),
+            right: Val::Px(theme::GAP),
             top: Val::Px(theme::GAP * 0.5),
-            padding: UiRect::axes(Val::Px(24.0), Val::Px(8.0)),
+            height: Val::Px(MESSAGE_HEIGHT),
+            padding: UiRect::horizontal(Val::Px(24.0)),
             border_radius: BorderRadius::all(Val::Px(theme::RADIUS)),
             justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            overflow: Overflow::clip(),
             display: Display::None,
             ..default()
         },
@@ -141,7 +148,7 @@ fn message_strip(fonts: &WallFonts) -> impl Bundle {
         children![(
             MessageText,
             super::widgets::label("", &fonts.bold, theme::SIZE_BODY, Color::WHITE),
-            TextLayout::new(Justify::Center, LineBreak::WordBoundary),
+            TextLayout::new(Justify::Center, LineBreak::NoWrap),
         )],
     )
 }
@@ -165,6 +172,7 @@ fn add_strips(
 fn show_message(
     view: Res<RoomView>,
     mut strips: Query<&mut Node, With<MessageStrip>>,
+    mut roots: Query<&mut Node, (With<ScreenRoot>, Without<MessageStrip>)>,
     mut texts: Query<&mut Text, With<MessageText>>,
 ) {
     let message = view.state.live_banner(Utc::now());
@@ -175,6 +183,17 @@ fn show_message(
     };
     for mut node in &mut strips {
         set_display(&mut node, display);
+    }
+    // The tiles make room under the strip rather than being covered by it.
+    let top = Val::Px(if message.is_some() {
+        theme::GAP + MESSAGE_HEIGHT
+    } else {
+        theme::GAP
+    });
+    for mut node in &mut roots {
+        if node.padding.top != top {
+            node.padding.top = top;
+        }
     }
     if let Some(message) = message {
         for mut text in &mut texts {

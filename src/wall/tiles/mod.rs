@@ -174,6 +174,15 @@ pub fn window_title(
     text
 }
 
+/// `text` cut to `max` characters, an ellipsis last when it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
 pub fn set_span(span: &mut TextSpan, value: &str) {
     if span.0 != value {
         span.0.clear();

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 
 use super::on_new_data;
-use super::{set_text, view_of};
+use super::{set_text, shorten, view_of};
 use crate::control::RoomState;
 use crate::model::{Figures, Spike};
 use crate::privacy::{LobbyFilter, brand_handles};
@@ -178,14 +178,6 @@ pub fn episode_lines(
 const HEAD_CHARS: usize = 56;
 /// Characters of its first post on the detail line.
 const EVIDENCE_CHARS: usize = 40;
-
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", cut.trim_end())
-}
 
 /// One line of the tile, whatever it comes from.
 #[derive(Debug, Clone, PartialEq)]
