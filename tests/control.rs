@@ -106,7 +106,10 @@ impl Harness {
             )
         }))
         .collect();
-        let tap = LiveTap(live.clone());
+        let tap = LiveTap {
+            view: live.clone(),
+            room: Some(room.clone()),
+        };
         for card in &cards {
             tap.analysis(&AnalysisEvent::Counted(card.clone()));
         }
@@ -313,6 +316,53 @@ async fn a_write_without_its_csrf_token_is_refused() {
         .act("/api/posts/post-1/hide", &operator, json!({}))
         .await;
     assert!(harness.room.snapshot().hidden.contains("post-1"));
+}
+
+#[tokio::test]
+async fn a_foreign_page_cannot_log_in_and_the_token_scheme_is_case_insensitive() {
+    let harness = Harness::start();
+    let login = json!({ "name": "camille", "password": "ellimac" });
+    for (name, value) in [
+        ("origin", "https://attacker.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = harness
+            .http
+            .post(harness.url("/api/login"))
+            .header(name, value)
+            .json(&login)
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+    }
+    let response = harness
+        .http
+        .post(harness.url("/api/login"))
+        .header("content-type", "text/plain")
+        .body(login.to_string())
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // The page's own origin logs in.
+    let response = harness
+        .http
+        .post(harness.url("/api/login"))
+        .header("origin", format!("http://{}", harness.server.address))
+        .json(&login)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = harness
+        .http
+        .get(harness.url("/api/state"))
+        .header("authorization", format!("bearer {TOKEN}"))
+        .send()
+        .await
+        .expect("state");
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -671,16 +721,35 @@ async fn bad_requests_are_refused_with_a_reason() {
             "{answer}"
         );
     }
-    let response = harness
-        .http
-        .post(harness.url("/api/banner"))
-        .header("cookie", &operator.0)
-        .header("x-csrf-token", &operator.1)
-        .header("content-type", "application/json")
-        .body("{not json")
+    let raw = |path: &str, kind: &str, body: &str| {
+        harness
+            .http
+            .post(harness.url(path))
+            .header("cookie", &operator.0)
+            .header("x-csrf-token", &operator.1)
+            .header("content-type", kind)
+            .body(body.to_string())
+    };
+    let response = raw("/api/banner", "application/json", "{not json")
         .send()
         .await
         .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // A body that does not say it is JSON, as a foreign page's form or no-cors fetch sends it.
+    let response = raw("/api/banner", "text/plain", "{\"text\":\"piège\"}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // An id with a line break would forge a line of the audit log.
+    let response = raw(
+        "/api/posts/a%0Acontrol%20action/hide",
+        "application/json",
+        "{}",
+    )
+    .send()
+    .await
+    .expect("request");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(harness.room.snapshot(), Default::default());
 }

@@ -19,6 +19,11 @@
     } catch (_) {
       // A body that is not JSON: the status says enough.
     }
+    if (response.status === 401) {
+      // The session ended (its lifetime, a logout elsewhere): back to the login form.
+      location.href = "/login";
+      return new Promise(function () {});
+    }
     if (!response.ok) {
       throw new Error(answer.error || response.status + " " + response.statusText);
     }
@@ -85,7 +90,7 @@
     const body = {};
     for (const field of form.elements) {
       if (!field.name) continue;
-      body[field.name] = field.type === "number" ? Number(field.value) : field.value;
+      body[field.name] = field.type === "number" ? Math.round(Number(field.value)) : field.value;
     }
     try {
       await call(form.dataset.form, body);

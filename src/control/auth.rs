@@ -16,12 +16,17 @@ use super::config::{ControlUser, Role};
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 /// Sessions kept at most; the oldest goes first (a phone logging in again and again).
 const MAX_SESSIONS: usize = 1_000;
-/// Failed logins from one address within `FAILURE_WINDOW` before it must wait.
+/// Login attempts from one address within `FAILURE_WINDOW` that may fail before it must wait.
 pub const MAX_FAILURES: usize = 5;
+/// Failed attempts on one account, from anywhere, before it must wait: more than an address's,
+/// so that one guesser cannot lock a colleague out as easily as they are stopped themselves.
+pub const MAX_ACCOUNT_FAILURES: usize = 20;
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Addresses whose failures are remembered at most (an address beyond is let through to the
-/// password check, which costs the asker as much as it costs us).
+/// Addresses whose attempts are remembered at most; past it, a new address is refused until
+/// old ones expire (guessing from many addresses is still stopped per account).
 const MAX_TRACKED: usize = 10_000;
+/// Sessions one user may hold; a new login ends their oldest.
+const SESSIONS_PER_USER: usize = 20;
 
 /// The PHC string `vigie passwd` prints for `password`.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -60,6 +65,11 @@ impl Users {
         })
     }
 
+    /// Whether `name` is a configured user.
+    pub fn knows(&self, name: &str) -> bool {
+        self.users.iter().any(|u| u.name == name)
+    }
+
     /// The user's name and role when `password` is theirs. Slow on purpose (argon2): call it
     /// off the async threads.
     pub fn check(&self, name: &str, password: &str) -> Option<(String, Role)> {
@@ -94,8 +104,22 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// A new session for `user`: its cookie token and the session.
+    /// A new session for `user`: its cookie token and the session. Ended sessions go first;
+    /// then, over a user's share, that user's oldest; over the whole bound, the oldest of all.
     pub fn open(&mut self, user: String, role: Role, now: Instant) -> (String, Session) {
+        self.purge(now);
+        let mine: Vec<String> = self
+            .order
+            .iter()
+            .filter(|t| self.by_token.get(*t).is_some_and(|s| s.user == user))
+            .cloned()
+            .collect();
+        for token in mine
+            .iter()
+            .take((mine.len() + 1).saturating_sub(SESSIONS_PER_USER))
+        {
+            self.close(token);
+        }
         while self.by_token.len() >= MAX_SESSIONS {
             match self.order.pop_front() {
                 Some(oldest) => {
@@ -131,54 +155,90 @@ impl Sessions {
             self.order.retain(|t| t != token);
         }
     }
+
+    /// Drops the sessions past their lifetime (the oldest are first in `order`).
+    fn purge(&mut self, now: Instant) {
+        while let Some(oldest) = self.order.front() {
+            let ended = self
+                .by_token
+                .get(oldest)
+                .is_none_or(|s| now.duration_since(s.started) > SESSION_LIFETIME);
+            if !ended {
+                break;
+            }
+            if let Some(token) = self.order.pop_front() {
+                self.by_token.remove(&token);
+            }
+        }
+    }
 }
 
-/// Failed logins per address.
+/// Login attempts per address and per account. An attempt is counted when it starts, before
+/// its password is checked, so that attempts sent all at once are stopped like attempts in a
+/// row; a success takes its own attempt back and nothing else.
 #[derive(Default)]
 pub struct LoginLimiter {
-    failures: HashMap<IpAddr, VecDeque<Instant>>,
+    by_address: HashMap<IpAddr, VecDeque<Instant>>,
+    by_account: HashMap<String, VecDeque<Instant>>,
+}
+
+/// Drops the attempts older than the window; the wait left when `max` remain.
+fn wait_in(attempts: &mut VecDeque<Instant>, max: usize, now: Instant) -> Option<Duration> {
+    while attempts
+        .front()
+        .is_some_and(|at| now.duration_since(*at) >= FAILURE_WINDOW)
+    {
+        attempts.pop_front();
+    }
+    if attempts.len() < max {
+        return None;
+    }
+    let oldest = *attempts.front()?;
+    Some(FAILURE_WINDOW.saturating_sub(now.duration_since(oldest)))
 }
 
 impl LoginLimiter {
-    /// How long `address` must wait before it may try again; `None` when it may now.
-    pub fn wait(&mut self, address: IpAddr, now: Instant) -> Option<Duration> {
-        let failures = self.failures.get_mut(&address)?;
-        while failures
-            .front()
-            .is_some_and(|at| now.duration_since(*at) >= FAILURE_WINDOW)
-        {
-            failures.pop_front();
-        }
-        if failures.is_empty() {
-            self.failures.remove(&address);
-            return None;
-        }
-        if failures.len() < MAX_FAILURES {
-            return None;
-        }
-        let oldest = *failures.front()?;
-        Some(FAILURE_WINDOW.saturating_sub(now.duration_since(oldest)))
-    }
-
-    pub fn failed(&mut self, address: IpAddr, now: Instant) {
-        if self.failures.len() >= MAX_TRACKED && !self.failures.contains_key(&address) {
-            self.failures.retain(|_, f| {
-                f.back()
+    /// Counts an attempt from `address` on `account` (`None`: a name nobody has, which all
+    /// count together), or says how long to wait before one.
+    pub fn begin(
+        &mut self,
+        address: IpAddr,
+        account: Option<&str>,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let account = account.unwrap_or("").to_string();
+        if !self.by_address.contains_key(&address) && self.by_address.len() >= MAX_TRACKED {
+            self.by_address.retain(|_, attempts| {
+                attempts
+                    .back()
                     .is_some_and(|at| now.duration_since(*at) < FAILURE_WINDOW)
             });
-            if self.failures.len() >= MAX_TRACKED {
-                return;
+            if self.by_address.len() >= MAX_TRACKED {
+                return Err(FAILURE_WINDOW);
             }
         }
-        let failures = self.failures.entry(address).or_default();
-        failures.push_back(now);
-        while failures.len() > MAX_FAILURES {
-            failures.pop_front();
+        let by_address = self.by_address.entry(address).or_default();
+        let by_account = self.by_account.entry(account).or_default();
+        let wait = wait_in(by_address, MAX_FAILURES, now)
+            .into_iter()
+            .chain(wait_in(by_account, MAX_ACCOUNT_FAILURES, now))
+            .max();
+        if let Some(wait) = wait {
+            return Err(wait);
         }
+        by_address.push_back(now);
+        by_account.push_back(now);
+        Ok(())
     }
 
-    pub fn succeeded(&mut self, address: IpAddr) {
-        self.failures.remove(&address);
+    /// Takes back the attempt `begin` counted, which succeeded.
+    pub fn succeeded(&mut self, address: IpAddr, account: &str) {
+        if let Some(attempts) = self.by_address.get_mut(&address) {
+            attempts.pop_back();
+        }
+        if let Some(attempts) = self.by_account.get_mut(account) {
+            attempts.pop_back();
+        }
     }
 }
 
@@ -269,24 +329,75 @@ mod tests {
         let guesser: IpAddr = "192.0.2.7".parse().expect("address");
         let colleague: IpAddr = "192.0.2.8".parse().expect("address");
         for n in 0..MAX_FAILURES {
-            assert_eq!(limiter.wait(guesser, now), None, "attempt {n}");
-            limiter.failed(guesser, now + Duration::from_secs(n as u64));
+            let at = now + Duration::from_secs(n as u64);
+            assert_eq!(
+                limiter.begin(guesser, Some("camille"), at),
+                Ok(()),
+                "attempt {n}"
+            );
         }
         let wait = limiter
-            .wait(guesser, now + Duration::from_secs(10))
-            .expect("must wait");
+            .begin(guesser, Some("camille"), now + Duration::from_secs(10))
+            .expect_err("must wait");
         assert!(
             wait > Duration::from_secs(14 * 60) && wait <= FAILURE_WINDOW,
             "{wait:?}"
         );
-        assert_eq!(limiter.wait(colleague, now), None);
-        assert_eq!(
-            limiter.wait(guesser, now + FAILURE_WINDOW + Duration::from_secs(5)),
-            None
+        // Another account from the same address waits too; another address does not.
+        assert!(limiter.begin(guesser, Some("léo"), now).is_err());
+        assert_eq!(limiter.begin(colleague, Some("camille"), now), Ok(()));
+        limiter.succeeded(colleague, "camille");
+        let later = now + FAILURE_WINDOW + Duration::from_secs(5);
+        assert_eq!(limiter.begin(guesser, Some("camille"), later), Ok(()));
+    }
+
+    #[test]
+    fn a_success_takes_back_its_own_attempt_only() {
+        let mut limiter = LoginLimiter::default();
+        let now = Instant::now();
+        let viewer: IpAddr = "192.0.2.9".parse().expect("address");
+        // Four wrong guesses at the admin, then a login of one's own, again and again: the
+        // guesses still add up.
+        for _ in 0..(MAX_FAILURES - 1) {
+            assert_eq!(limiter.begin(viewer, Some("ana"), now), Ok(()));
+        }
+        assert_eq!(limiter.begin(viewer, Some("léo"), now), Ok(()));
+        limiter.succeeded(viewer, "léo");
+        assert_eq!(limiter.begin(viewer, Some("ana"), now), Ok(()));
+        assert!(limiter.begin(viewer, Some("ana"), now).is_err());
+    }
+
+    #[test]
+    fn an_account_waits_after_guesses_from_many_addresses() {
+        let mut limiter = LoginLimiter::default();
+        let now = Instant::now();
+        for n in 0..MAX_ACCOUNT_FAILURES {
+            let address = IpAddr::from([198, 51, 100, n as u8]);
+            assert_eq!(limiter.begin(address, Some("ana"), now), Ok(()), "{n}");
+        }
+        let fresh = IpAddr::from([203, 0, 113, 1]);
+        assert!(limiter.begin(fresh, Some("ana"), now).is_err());
+        assert_eq!(limiter.begin(fresh, Some("camille"), now), Ok(()));
+    }
+
+    #[test]
+    fn a_user_holds_a_bounded_number_of_sessions_and_others_keep_theirs() {
+        let mut sessions = Sessions::default();
+        let now = Instant::now();
+        let (operator, _) = sessions.open("camille".into(), Role::Operator, now);
+        let tokens: Vec<String> = (0..SESSIONS_PER_USER * 3)
+            .map(|_| sessions.open("léo".into(), Role::Viewer, now).0)
+            .collect();
+        assert!(
+            sessions.get(&operator, now).is_some(),
+            "a viewer cannot evict an operator"
         );
-        limiter.failed(colleague, now);
-        limiter.succeeded(colleague);
-        assert_eq!(limiter.wait(colleague, now), None);
+        let live = tokens
+            .iter()
+            .filter(|t| sessions.get(t, now).is_some())
+            .count();
+        assert_eq!(live, SESSIONS_PER_USER);
+        assert!(sessions.get(&tokens[tokens.len() - 1], now).is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::room::{Room, RoomChange};
 use crate::analysis::outputs::Output;
 use crate::model::{AnalysisEvent, EnrichedMention, Figures};
 
@@ -35,12 +36,13 @@ impl LiveView {
     /// Recent posts, newest first, whose text, author or id contains `query` (case folded);
     /// all of them when it is empty.
     pub fn search(&self, query: &str, limit: usize) -> Vec<EnrichedMention> {
-        let query = query.trim().to_lowercase();
+        let exact = query.trim();
+        let query = exact.to_lowercase();
         lock(&self.recent)
             .iter()
             .filter(|m| {
                 query.is_empty()
-                    || m.mention.id == query
+                    || m.mention.id == exact
                     || m.mention.text.to_lowercase().contains(&query)
                     || m.mention.author.handle.to_lowercase().contains(&query)
                     || m.mention
@@ -84,22 +86,37 @@ impl LiveView {
     }
 }
 
-/// The analysis thread's output into a `LiveView`.
-pub struct LiveTap(pub Arc<LiveView>);
+/// The analysis thread's output into a `LiveView`, and into the room: a post deleted at its
+/// source leaves the pins (its author took it back; the wall must not keep showing it).
+pub struct LiveTap {
+    pub view: Arc<LiveView>,
+    pub room: Option<Arc<Room>>,
+}
 
 impl Output for LiveTap {
     fn analysis(&self, event: &AnalysisEvent) -> bool {
         match event {
             AnalysisEvent::Counted(mention) | AnalysisEvent::Edited(mention) => {
-                self.0.remember(mention)
+                self.view.remember(mention)
             }
-            AnalysisEvent::Retracted { id } => self.0.forget(id),
+            AnalysisEvent::Retracted { id } => {
+                self.view.forget(id);
+                if let Some(room) = &self.room
+                    && room
+                        .snapshot()
+                        .pins
+                        .iter()
+                        .any(|p| &p.mention.mention.id == id)
+                {
+                    room.change(RoomChange::Unpin { id: id.clone() });
+                }
+            }
         }
         true
     }
 
     fn figures(&self, figures: &Figures) {
-        *lock(&self.0.figures) = Some(Arc::new(figures.clone()));
+        *lock(&self.view.figures) = Some(Arc::new(figures.clone()));
     }
 }
 
@@ -110,7 +127,11 @@ mod tests {
     #[test]
     fn the_view_keeps_recent_posts_edited_in_place_and_forgets_retracted_ones() {
         let view = Arc::new(LiveView::default());
-        let tap = LiveTap(view.clone());
+        let room = Room::new(Default::default());
+        let tap = LiveTap {
+            view: view.clone(),
+            room: Some(room.clone()),
+        };
         let card = crate::model::test_card;
         tap.analysis(&AnalysisEvent::Counted(card(
             "a",
@@ -126,8 +147,17 @@ mod tests {
             ["Belle collection", "Les affiches, édité"]
         );
         assert_eq!(ids(view.search("AFFICHES", 10)), ["Les affiches, édité"]);
+        room.change(RoomChange::Pin(Box::new(crate::control::room::Pin {
+            mention: card("a", "Les affiches, édité"),
+            by: "camille".into(),
+            until: chrono::Utc::now() + chrono::TimeDelta::minutes(30),
+        })));
         tap.analysis(&AnalysisEvent::Retracted { id: "a".into() });
         assert!(view.post("a").is_none());
+        assert!(
+            room.snapshot().pins.is_empty(),
+            "a deleted post leaves the pins"
+        );
         assert!(view.post("b").is_some());
         assert!(view.figures().is_none());
         tap.figures(&Figures {

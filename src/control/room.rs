@@ -154,6 +154,12 @@ impl RoomState {
             && (self.blocked.is_empty() || !self.blocked.contains(&author_key(mention)))
     }
 
+    /// Whether the wall may show an alert's evidence post (not hidden, author not blocked).
+    pub fn shows_evidence(&self, post: &crate::alerts::EvidencePost) -> bool {
+        let author = format!("{}:{}", post.platform.name(), post.author.to_lowercase());
+        !self.hidden.contains(&post.id) && !self.blocked.contains(&author)
+    }
+
     /// The pins still on at `now`, newest first.
     pub fn live_pins(&self, now: DateTime<Utc>) -> impl Iterator<Item = &Pin> {
         self.pins.iter().filter(move |p| p.until > now)
@@ -184,7 +190,13 @@ impl Room {
     }
 
     pub fn change(&self, change: RoomChange) {
-        self.lock().apply(change);
+        {
+            let mut state = self.lock();
+            // Ended pins go with the next change, so that the state does not grow all day.
+            let now = Utc::now();
+            state.pins.retain(|p| p.until > now);
+            state.apply(change);
+        }
         self.version.fetch_add(1, Ordering::Release);
         if let Some(wake) = self.wake.get() {
             wake();
@@ -256,6 +268,27 @@ mod tests {
         assert_eq!(live(&room, now + chrono::TimeDelta::minutes(10)), ["a"]);
         room.apply(RoomChange::Hide { id: "a".into() });
         assert!(live(&room, now).iter().all(|id| id != "a"));
+    }
+
+    #[test]
+    fn evidence_of_a_hidden_post_or_a_blocked_author_is_not_shown() {
+        let post = |id: &str, author: &str| crate::alerts::EvidencePost {
+            id: id.into(),
+            author: author.into(),
+            text: "texte".into(),
+            url: None,
+            platform: crate::model::Platform::Bluesky,
+            engagement: 0,
+            tone: crate::model::Tone::Negative,
+        };
+        let mut room = RoomState::default();
+        room.apply(RoomChange::Hide { id: "a".into() });
+        room.apply(RoomChange::Block {
+            author: "bluesky:troll".into(),
+        });
+        assert!(!room.shows_evidence(&post("a", "lea")));
+        assert!(!room.shows_evidence(&post("b", "Troll")));
+        assert!(room.shows_evidence(&post("c", "lea")));
     }
 
     #[test]

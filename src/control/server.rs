@@ -45,6 +45,15 @@ const MAX_BANNER_CHARS: usize = 200;
 const MAX_NOTE_CHARS: usize = 1_000;
 /// Posts listed on the page.
 const PAGE_POSTS: usize = 40;
+/// A request (its body included) must be answered within this, or its connection is freed.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// Password checks at once: each costs argon2's memory and a core for a tenth of a second,
+/// and the wall and its analysis need the rest of the machine.
+const PASSWORD_CHECKS: usize = 2;
+/// Post ids and authors the room may name: longer ones are no platform's.
+const MAX_ID_CHARS: usize = 512;
+/// Hidden posts and blocked authors the room keeps at most.
+const MAX_DECISIONS: usize = 10_000;
 
 /// What the server needs of the running wall.
 pub struct ControlSetup {
@@ -79,6 +88,7 @@ struct Inner {
     room: Arc<Room>,
     live: Arc<LiveView>,
     audit: Mutex<VecDeque<AuditEntry>>,
+    password_checks: tokio::sync::Semaphore,
 }
 
 #[derive(Clone)]
@@ -212,6 +222,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         room: setup.room,
         live: setup.live,
         audit: Mutex::new(VecDeque::new()),
+        password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
         .route("/", get(page))
@@ -235,8 +246,24 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         .route("/api/authors/unblock", post(unblock))
         .route("/api/banner", post(banner))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(within_deadline))
         .layer(axum::middleware::map_response(guard_headers))
         .with_state(Control(Arc::new(inner))))
+}
+
+/// A client that sends its body a byte at a time, or never, gives its connection back.
+async fn within_deadline(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request did not arrive in time",
+        )
+        .into_response(),
+    }
 }
 
 /// On every answer: the page's own files only (no inline script, no foreign origin), never in
@@ -386,11 +413,13 @@ impl Control {
 
     fn identify(&self, headers: &HeaderMap, peer: Peer, write: bool) -> Result<Actor, ApiError> {
         if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+            // The scheme's name is case-insensitive (RFC 7235).
             let given = authorization
                 .to_str()
                 .ok()
-                .and_then(|value| value.strip_prefix("Bearer "))
-                .map(str::trim);
+                .and_then(|value| value.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim());
             return match (&self.0.token, given) {
                 (Some(token), Some(given)) if same_secret(given, token) => Ok(Actor {
                     name: "api".into(),
@@ -442,7 +471,7 @@ impl Control {
             user = %entry.user,
             from = %entry.from,
             action = %entry.action,
-            target = %entry.target,
+            target = ?entry.target,
             "control action"
         );
         let mut audit = lock(&self.0.audit);
@@ -458,13 +487,82 @@ impl Control {
     }
 }
 
-/// A JSON body, `{}` when empty.
-fn body_of<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, ApiError> {
+/// A JSON body, `{}` when empty. A body must say it is JSON: a foreign page can send a
+/// `text/plain` POST without asking the browser first, not an `application/json` one.
+fn body_of<T: for<'de> Deserialize<'de> + Default>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(';')
+                .next()
+                .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as application/json",
+        ));
+    }
     serde_json::from_slice(body)
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, format!("bad JSON body: {error}")))
+}
+
+/// Whether a request that names its origin comes from this page's own (a foreign page's
+/// script would otherwise lock the room out of its logins, or log it into its own account).
+fn same_origin(headers: &HeaderMap) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site == "cross-site" || site == "same-site")
+    {
+        return false;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
+}
+
+/// A post id or an author as the room names it: not empty, not longer than any platform's,
+/// no control characters (they would forge lines in the log).
+fn checked_name(text: &str) -> Result<(), ApiError> {
+    if text.is_empty() || text.chars().count() > MAX_ID_CHARS || text.chars().any(char::is_control)
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "an id or author is 1 to 512 characters, without control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a new hidden post or blocked author past the room's bound.
+fn room_for_one_more(control: &Control, blocked: bool) -> Result<(), ApiError> {
+    let room = control.0.room.snapshot();
+    let count = if blocked {
+        room.blocked.len()
+    } else {
+        room.hidden.len()
+    };
+    if count >= MAX_DECISIONS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("the room already keeps {MAX_DECISIONS} of these: undo some first"),
+        ));
+    }
+    Ok(())
 }
 
 async fn health(State(control): State<Control>) -> Response {
@@ -498,33 +596,46 @@ struct LoginBody {
 async fn login(
     State(control): State<Control>,
     Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let LoginBody { name, password } = body_of(&body)?;
-    if let Some(wait) = lock(&control.0.limiter).wait(peer.0, Instant::now()) {
+    if !same_origin(&headers) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "log in from the control page itself",
+        ));
+    }
+    let LoginBody { name, password } = body_of(&headers, &body)?;
+    let account = control.0.users.knows(&name).then_some(name.as_str());
+    if let Err(wait) = lock(&control.0.limiter).begin(peer.0, account, Instant::now()) {
         return Err(ApiError(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "too many failed logins from {}: try again in {} min",
-                peer.0,
-                wait.as_secs().div_ceil(60)
+                "too many failed logins: try again in {} min",
+                wait.as_secs().div_ceil(60).max(1)
             ),
             Some(wait),
         ));
     }
+    let Ok(_permit) = control.0.password_checks.try_acquire() else {
+        return Err(ApiError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is checking other logins: try again in a second".into(),
+            Some(Duration::from_secs(1)),
+        ));
+    };
     let checker = control.clone();
     let checked = tokio::task::spawn_blocking(move || checker.0.users.check(&name, &password))
         .await
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the check failed"))?;
     let Some((user, role)) = checked else {
-        lock(&control.0.limiter).failed(peer.0, Instant::now());
         tracing::warn!(from = %peer.0, "control login refused");
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "wrong name or password",
         ));
     };
-    lock(&control.0.limiter).succeeded(peer.0);
+    lock(&control.0.limiter).succeeded(peer.0, &user);
     let (token, session) = lock(&control.0.sessions).open(user, role, Instant::now());
     let actor = Actor {
         name: session.user.clone(),
@@ -733,7 +844,7 @@ async fn resolve(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let NoteBody { note } = body_of(&body)?;
+    let NoteBody { note } = body_of(&headers, &body)?;
     known_alert(&control, id)?;
     let note: String = note.trim().chars().take(MAX_NOTE_CHARS).collect();
     let change = RoomChange::Resolve {
@@ -758,7 +869,7 @@ async fn pin(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let PinBody { minutes } = body_of(&body)?;
+    let PinBody { minutes } = body_of(&headers, &body)?;
     let minutes = minutes.unwrap_or(DEFAULT_PIN_MINUTES);
     if !(1..=MAX_PIN_MINUTES).contains(&minutes) {
         return Err(ApiError::new(
@@ -786,6 +897,7 @@ async fn unpin(
     Path(id): Path<String>,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    checked_name(&id)?;
     Ok(control.act(
         &actor,
         "unpin post",
@@ -801,6 +913,8 @@ async fn hide(
     Path(id): Path<String>,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    checked_name(&id)?;
+    room_for_one_more(&control, false)?;
     Ok(control.act(
         &actor,
         "hide post",
@@ -816,6 +930,7 @@ async fn unhide(
     Path(id): Path<String>,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    checked_name(&id)?;
     Ok(control.act(
         &actor,
         "unhide post",
@@ -834,6 +949,7 @@ struct AuthorBody {
 
 fn author_of(control: &Control, body: AuthorBody) -> Result<String, ApiError> {
     if let Some(author) = body.author.filter(|a| a.contains(':')) {
+        checked_name(&author)?;
         return Ok(author.to_lowercase());
     }
     let id = body.post.ok_or_else(|| {
@@ -857,7 +973,8 @@ async fn block(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let author = author_of(&control, body_of(&body)?)?;
+    let author = author_of(&control, body_of(&headers, &body)?)?;
+    room_for_one_more(&control, true)?;
     Ok(control.act(
         &actor,
         "block author",
@@ -875,7 +992,7 @@ async fn unblock(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let author = author_of(&control, body_of(&body)?)?;
+    let author = author_of(&control, body_of(&headers, &body)?)?;
     Ok(control.act(
         &actor,
         "unblock author",
@@ -901,7 +1018,7 @@ async fn banner(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let BannerBody { text, minutes } = body_of(&body)?;
+    let BannerBody { text, minutes } = body_of(&headers, &body)?;
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         return Ok(control.act(&actor, "clear banner", "", RoomChange::Banner(None)));

@@ -245,8 +245,11 @@ fn analyse_and_present<I: AnalysisInput>(
             return Err(error);
         }
     };
-    if let Some((_, _, live)) = &control {
-        links.push(Box::new(crate::control::LiveTap(live.clone())));
+    if let Some((_, room, live)) = &control {
+        links.push(Box::new(crate::control::LiveTap {
+            view: live.clone(),
+            room: Some(room.clone()),
+        }));
     }
     let analysis = match start_analysis(
         input.analyzer,

@@ -241,10 +241,12 @@ pub fn alert_lines(
             };
             let mut detail = format!("\n{start} · {state}");
             // A lobby shows no toxic post, not even masked: the alert's own line says enough.
+            // Nor a post the room hid, or whose author it blocked.
             let shown = alert
                 .evidence
                 .first()
-                .filter(|post| lobby.is_none_or(|filter| !filter.keeps_off(&post.text)));
+                .filter(|post| lobby.is_none_or(|filter| !filter.keeps_off(&post.text)))
+                .filter(|post| room.shows_evidence(post));
             if let Some(post) = shown {
                 let text = shorten(&public(&post.text), EVIDENCE_CHARS);
                 if lobby.is_some() {

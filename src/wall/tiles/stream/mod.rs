@@ -181,8 +181,8 @@ pub fn card_body(text: &str) -> String {
     format!("{}…", cut[..end].trim_end())
 }
 
-/// The mentions a stream tile shows, with whether each is pinned: the room's live pins
-/// first, newest pin first, then the newest mentions of the tile's brands. Posts the room hid or
+/// The mentions a stream tile shows, with whether each is pinned: the room's live pins of the
+/// tile's brands first, newest pin first, then the newest mentions of its brands. Posts the room hid or
 /// whose author it blocked are left out; in a lobby, toxic posts too, pinned or not.
 pub fn shown<'a>(
     data: &'a WallData,
@@ -193,18 +193,20 @@ pub fn shown<'a>(
 ) -> Vec<(&'a EnrichedMention, bool)> {
     let public =
         |m: &EnrichedMention| lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text));
+    let of_tile = |m: &EnrichedMention| {
+        tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b))
+    };
     let pins: Vec<&EnrichedMention> = room
         .live_pins(now)
         .map(|pin| &pin.mention)
-        .filter(|m| room.shows(m) && public(m))
+        .filter(|m| of_tile(m) && room.shows(m) && public(m))
         .take(tile.cards)
         .collect();
     let pinned = |m: &EnrichedMention| pins.iter().any(|p| p.mention.id == m.mention.id);
     let rest: Vec<&EnrichedMention> = data
         .stream
         .iter()
-        .filter(|m| tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b)))
-        .filter(|m| room.shows(m) && public(m) && !pinned(m))
+        .filter(|m| of_tile(m) && room.shows(m) && public(m) && !pinned(m))
         .take(tile.cards - pins.len())
         .collect();
     pins.iter()
