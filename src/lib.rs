@@ -20,6 +20,7 @@ pub mod layout;
 pub mod mailbox;
 pub mod pipeline;
 pub mod privacy;
+pub mod serve;
 pub mod store;
 pub mod wall;
 

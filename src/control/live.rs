@@ -4,8 +4,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
+use super::lock;
 use super::room::{Room, RoomChange};
 use crate::analysis::outputs::Output;
 use crate::model::{AnalysisEvent, EnrichedMention, Figures};
@@ -19,13 +20,6 @@ pub struct LiveView {
     /// Newest first.
     recent: Mutex<VecDeque<EnrichedMention>>,
     pub frames_drawn: AtomicU64,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Plain data, whole between two changes: usable after a panic elsewhere.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl LiveView {
@@ -102,11 +96,7 @@ impl Output for LiveTap {
             AnalysisEvent::Retracted { id } => {
                 self.view.forget(id);
                 if let Some(room) = &self.room
-                    && room
-                        .snapshot()
-                        .pins
-                        .iter()
-                        .any(|p| &p.mention.mention.id == id)
+                    && room.read(|state| state.pins.iter().any(|p| &p.mention.mention.id == id))
                 {
                     room.change(RoomChange::Unpin { id: id.clone() });
                 }

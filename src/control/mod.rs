@@ -17,6 +17,14 @@ pub use live::{LiveTap, LiveView};
 pub use room::{Room, RoomChange, RoomState};
 pub use server::{ControlServer, ControlSetup};
 
+/// A lock on state shared by the page, the analysis and the wall, taken even after a thread
+/// panicked holding it: that state is plain data, whole between two changes.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The API token from the variable `[control] token_env` names; `None` when it names none or
 /// the variable is unset or empty (the API then takes sessions only).
 pub fn token_from_env(config: &ControlConfig) -> Option<String> {

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -191,7 +191,7 @@ impl Room {
 
     pub fn change(&self, change: RoomChange) {
         {
-            let mut state = self.lock();
+            let mut state = super::lock(&self.state);
             // Ended pins go with the next change, so that the state does not grow all day.
             let now = Utc::now();
             state.pins.retain(|p| p.until > now);
@@ -208,15 +208,12 @@ impl Room {
     }
 
     pub fn snapshot(&self) -> RoomState {
-        self.lock().clone()
+        super::lock(&self.state).clone()
     }
 
-    /// The state, even after a thread panicked holding it: it is plain data, always whole
-    /// between two changes.
-    fn lock(&self) -> MutexGuard<'_, RoomState> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// What `look` reads of the state, without copying the rest of it.
+    pub fn read<R>(&self, look: impl FnOnce(&RoomState) -> R) -> R {
+        look(&super::lock(&self.state))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use super::auth::{LoginLimiter, Sessions, Users, same_secret};
 use super::config::{ControlConfig, Role};
 use super::live::LiveView;
+use super::lock;
 use super::room::{BannerMessage, Pin, Room, RoomChange, author_key};
 use crate::i18n::Locale;
 
@@ -106,12 +107,6 @@ struct Actor {
     from: IpAddr,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// The server, running on a thread of its own until `stop`.
 pub struct ControlServer {
     pub address: SocketAddr,
@@ -188,17 +183,13 @@ pub fn start(setup: ControlSetup) -> anyhow::Result<ControlServer> {
                         continue;
                     };
                     let app = app.clone().layer(Extension(Peer(peer.ip())));
-                    tokio::spawn(async move {
-                        let service = hyper_util::service::TowerToHyperService::new(app);
-                        let connection = hyper::server::conn::http1::Builder::new()
-                            .timer(hyper_util::rt::TokioTimer::new())
-                            .header_read_timeout(HEADER_DEADLINE)
-                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-                        if let Err(error) = connection.await {
-                            tracing::debug!(%error, "control connection closed");
-                        }
-                        drop(permit);
-                    });
+                    tokio::spawn(crate::serve::serve_connection(
+                        stream,
+                        app,
+                        permit,
+                        HEADER_DEADLINE,
+                        "control page",
+                    ));
                 }
             });
         })?;
@@ -550,12 +541,13 @@ fn checked_name(text: &str) -> Result<(), ApiError> {
 
 /// Refuses a new hidden post or blocked author past the room's bound.
 fn room_for_one_more(control: &Control, blocked: bool) -> Result<(), ApiError> {
-    let room = control.0.room.snapshot();
-    let count = if blocked {
-        room.blocked.len()
-    } else {
-        room.hidden.len()
-    };
+    let count = control.0.room.read(|room| {
+        if blocked {
+            room.blocked.len()
+        } else {
+            room.hidden.len()
+        }
+    });
     if count >= MAX_DECISIONS {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,

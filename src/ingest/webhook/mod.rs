@@ -116,28 +116,17 @@ impl Source for WebhookSource {
                     );
                     continue;
                 };
-                tokio::spawn(serve_connection(stream, app.clone(), permit));
+                // Its headers within `HEADER_DEADLINE`, its body within `BODY_DEADLINE`.
+                tokio::spawn(crate::serve::serve_connection(
+                    stream,
+                    app.clone(),
+                    permit,
+                    HEADER_DEADLINE,
+                    "webhook",
+                ));
             }
         })
     }
-}
-
-/// One sender's connection: its headers within `HEADER_DEADLINE` (a sender that connects and
-/// never sends, or sends half a header, is closed), its body within `BODY_DEADLINE`.
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    app: Router,
-    permit: tokio::sync::OwnedSemaphorePermit,
-) {
-    let service = hyper_util::service::TowerToHyperService::new(app);
-    let connection = hyper::server::conn::http1::Builder::new()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(HEADER_DEADLINE)
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-    if let Err(error) = connection.await {
-        tracing::debug!(%error, "webhook connection closed");
-    }
-    drop(permit);
 }
 
 async fn ingest(State(endpoint): State<Endpoint>, request: Request) -> Response {
