@@ -23,6 +23,8 @@ pub enum ExportTable {
     Minutes,
     /// Every alert, with its evidence (JSON Lines) or its summary (CSV).
     Alerts,
+    /// Every action taken from the control page: who, what, when, from where.
+    Audit,
 }
 
 const MENTION_HEADER: &str = "id,created_at,platform,author_handle,author_name,author_reach,lang,\
@@ -182,6 +184,35 @@ pub fn export(
                             csv_field(&field("summary"))
                         )?;
                     }
+                }
+                rows += 1;
+            }
+        }
+        ExportTable::Audit => {
+            if format == ExportFormat::Csv {
+                writeln!(out, "at,user,from,action,target,detail")?;
+            }
+            for entry in store.audit_between(since, until)? {
+                match format {
+                    ExportFormat::Jsonl => writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({
+                            "at": time(entry.at), "user": entry.user, "from": entry.from,
+                            "action": entry.action, "target": entry.target,
+                            "detail": entry.detail,
+                        })
+                    )?,
+                    ExportFormat::Csv => writeln!(
+                        out,
+                        "{},{},{},{},{},{}",
+                        time(entry.at),
+                        csv_field(&entry.user),
+                        csv_field(&entry.from),
+                        csv_field(&entry.action),
+                        csv_field(&entry.target),
+                        csv_field(&entry.detail)
+                    )?,
                 }
                 rows += 1;
             }

@@ -17,6 +17,10 @@
 //!   body JSON of the whole alert; PRIMARY KEY (rule, started_at))`
 //! - `minutes(minute unix minutes, brand name, negative, neutral, positive, engagement;
 //!   PRIMARY KEY (minute, brand))`
+//! - `audit(at ms, user, address, action, target, detail)`: every action taken from the
+//!   control page, kept whatever the retention (a room's decisions are answered for)
+//! - `room(key PRIMARY KEY, body JSON, updated_at ms)`: the room's decisions in force (pins,
+//!   hidden posts, blocked authors, alerts taken in hand, the banner), read back at a restart
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -244,6 +248,20 @@ impl Store {
                  source TEXT PRIMARY KEY,
                  cursor TEXT NOT NULL,
                  stored_at INTEGER NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS audit (
+                 at INTEGER NOT NULL,
+                 user TEXT NOT NULL,
+                 address TEXT NOT NULL,
+                 action TEXT NOT NULL,
+                 target TEXT NOT NULL,
+                 detail TEXT NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS audit_by_time ON audit(at);
+             CREATE TABLE IF NOT EXISTS room (
+                 key TEXT PRIMARY KEY,
+                 body TEXT NOT NULL,
+                 updated_at INTEGER NOT NULL
              );",
         )?;
         Ok(())
@@ -593,6 +611,101 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// One action taken from the control page, as the `audit` table keeps it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub user: String,
+    /// The address the request came from.
+    pub from: String,
+    pub action: String,
+    /// What it acted on: a post id, an author, an alert id, a layout; empty for a login.
+    pub target: String,
+    /// What it said beside: a resolution's note, a banner's text, a pin's minutes.
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The row of the `room` table that holds the room's decisions.
+const ROOM_KEY: &str = "decisions";
+
+impl Store {
+    /// Writes `entry` to the audit table and, when given, the room's decisions as they stand
+    /// after it, in one transaction: the two never disagree after a crash.
+    pub fn record_action(
+        &mut self,
+        entry: &AuditEntry,
+        room: Option<&str>,
+    ) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached(
+            "INSERT INTO audit (at, user, address, action, target, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            millis(entry.at),
+            entry.user,
+            entry.from,
+            entry.action,
+            entry.target,
+            entry.detail
+        ])?;
+        if let Some(body) = room {
+            tx.prepare_cached(
+                "INSERT INTO room (key, body, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET
+                     body = excluded.body, updated_at = excluded.updated_at",
+            )?
+            .execute(params![ROOM_KEY, body, millis(entry.at)])?;
+        }
+        tx.commit()
+    }
+
+    /// The room's decisions as last written (JSON), if any were.
+    pub fn room_decisions(&self) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row("SELECT body FROM room WHERE key = ?1", [ROOM_KEY], |row| {
+                row.get(0)
+            })
+            .optional()
+    }
+
+    /// The actions taken in `[from, to)`, oldest first.
+    pub fn audit_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> rusqlite::Result<Vec<AuditEntry>> {
+        let mut statement = self.conn.prepare(
+            "SELECT at, user, address, action, target, detail FROM audit
+             WHERE at >= ?1 AND at < ?2 ORDER BY at, rowid",
+        )?;
+        let rows = statement.query_map([millis(from), millis(to)], audit_row)?;
+        rows.collect()
+    }
+
+    /// The `count` latest actions, newest first.
+    pub fn latest_audit(&self, count: usize) -> rusqlite::Result<Vec<AuditEntry>> {
+        let mut statement = self.conn.prepare(
+            "SELECT at, user, address, action, target, detail FROM audit
+             ORDER BY at DESC, rowid DESC LIMIT ?1",
+        )?;
+        let rows = statement.query_map([count as i64], audit_row)?;
+        rows.collect()
+    }
+}
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: from_millis(row.get(0)?),
+        user: row.get(1)?,
+        from: row.get(2)?,
+        action: row.get(3)?,
+        target: row.get(4)?,
+        detail: row.get(5)?,
+    })
 }
 
 const MENTION_COLUMNS: &str = "id, created_at, platform, author_handle, author_name, author_reach, \

@@ -14,7 +14,7 @@ use vigie::alerts::{Alert, Severity, Trigger};
 use vigie::analysis::outputs::Output;
 use vigie::config::Config;
 use vigie::control::auth::hash_password;
-use vigie::control::{ControlServer, ControlSetup, LiveTap, LiveView, Room};
+use vigie::control::{ControlServer, ControlSetup, Journal, LiveTap, LiveView, Room};
 use vigie::layout::Layout;
 use vigie::model::{AnalysisEvent, EnrichedMention, Figures, WallUpdate};
 use vigie::wall::alert_banner::AlertBannerText;
@@ -86,10 +86,19 @@ struct Harness {
 
 impl Harness {
     fn start() -> Harness {
+        Harness::start_with(Utc::now(), None)
+    }
+
+    /// A server whose posts and alert date from `now`, keeping its actions and the room's
+    /// decisions in the history in `journal` (and starting from those kept there).
+    fn start_with(now: DateTime<Utc>, journal: Option<&Path>) -> Harness {
         let config = config();
-        let room = Room::new(Default::default());
+        let journal = journal.map(|dir| Journal::open(dir).expect("the journal opens"));
+        let room = Room::with_state(
+            Default::default(),
+            journal.as_ref().map(Journal::room).unwrap_or_default(),
+        );
         let live = Arc::new(LiveView::default());
-        let now = Utc::now();
         // The oldest has a Bluesky id, with the slashes of its at:// URI.
         let cards: Vec<EnrichedMention> = std::iter::once(card(
             BLUESKY_ID,
@@ -129,6 +138,7 @@ impl Harness {
             token: Some(TOKEN.into()),
             room: room.clone(),
             live: live.clone(),
+            journal,
         })
         .expect("the server starts");
         Harness {
@@ -682,6 +692,116 @@ async fn each_action_changes_what_the_wall_shows() {
         ]
     );
     assert!(audit["audit"][0]["from"] == "127.0.0.1");
+}
+
+#[tokio::test]
+async fn the_rooms_decisions_and_its_audit_log_outlive_a_restart() {
+    let history = tempfile::tempdir().expect("temp dir");
+    let now = Utc::now();
+    let first = Harness::start_with(now, Some(history.path()));
+    let operator = first.login("camille").await;
+    for (path, body) in [
+        ("/api/posts/post-6/hide", json!({})),
+        ("/api/authors/block", json!({ "post": "post-3" })),
+        ("/api/posts/post-0/pin", json!({ "minutes": 15 })),
+        ("/api/alerts/7/acknowledge", json!({})),
+        (
+            "/api/banner",
+            json!({ "text": "Point de crise à 15 h", "minutes": 30 }),
+        ),
+    ] {
+        let answer = first.act(path, &operator, body).await;
+        assert!(answer.get("warning").is_none(), "{path}: {answer}");
+    }
+    let before = first.room.snapshot();
+    // The wall stops (a crash, a power cut: nothing is written at the stop).
+    drop(first);
+
+    let second = Harness::start_with(now, Some(history.path()));
+    assert_eq!(second.room.snapshot(), before);
+    let mut wall = wall_of(&second);
+    let shown = cards_shown(&mut wall);
+    assert!(shown[0].0.starts_with("Épinglé · "), "{shown:?}");
+    assert_eq!(shown[0].1, "Message numéro 0 sur Petit Loup");
+    assert!(
+        shown
+            .iter()
+            .all(|(_, body)| !body.contains("numéro 6") && !body.contains("numéro 3")),
+        "hidden and blocked stay off: {shown:?}"
+    );
+    let banner = all_texts::<AlertBannerText>(&mut wall);
+    assert!(
+        banner
+            .iter()
+            .any(|t| t.contains("pris en charge · camille")),
+        "{banner:?}"
+    );
+    assert_eq!(messages_shown(&mut wall), ["Point de crise à 15 h"]);
+
+    // The page's audit log goes on from the first run's; the history has every line.
+    let operator = second.login("camille").await;
+    second
+        .act("/api/posts/post-6/unhide", &operator, json!({}))
+        .await;
+    let audit: Value = second
+        .http
+        .get(second.url("/api/audit"))
+        .header("cookie", &operator.0)
+        .send()
+        .await
+        .expect("audit")
+        .json()
+        .await
+        .expect("json");
+    let actions: Vec<&str> = audit["audit"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "unhide post",
+            "login",
+            "set banner",
+            "acknowledge alert",
+            "pin post",
+            "block author",
+            "hide post",
+            "login",
+        ]
+    );
+    drop(second);
+    let store = vigie::store::Store::open(history.path()).expect("history");
+    let mut csv = Vec::new();
+    let rows = vigie::export::export(
+        &store,
+        vigie::export::ExportTable::Audit,
+        vigie::export::ExportFormat::Csv,
+        now - chrono::TimeDelta::hours(1),
+        Utc::now() + chrono::TimeDelta::hours(1),
+        &mut csv,
+    )
+    .expect("export");
+    assert_eq!(rows, 8);
+    let csv = String::from_utf8(csv).expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "at,user,from,action,target,detail");
+    assert!(lines[1].ends_with(",camille,127.0.0.1,login,,"), "{csv}");
+    assert!(
+        lines[3].ends_with(",camille,127.0.0.1,block author,bluesky:troll_42,"),
+        "{csv}"
+    );
+    assert!(
+        lines[4].ends_with(",camille,127.0.0.1,pin post,post-0,15 min"),
+        "{csv}"
+    );
+    assert!(
+        lines[6].ends_with(",set banner,,Point de crise à 15 h (30 min)"),
+        "{csv}"
+    );
+    assert!(lines[8].ends_with(",unhide post,post-6,"), "{csv}");
 }
 
 #[tokio::test]

@@ -2,10 +2,12 @@
 //! (`auth`, users and roles from `[control]`, `config`), what the room decided (`room`: pins,
 //! hidden posts, blocked authors, alerts taken in hand, the banner), what the page reads of the
 //! running wall (`live`), the page itself (`page`, HTML rendered on the server) and the counters
-//! for monitoring (`metrics`).
+//! for monitoring (`metrics`) and what is kept of it all in the history (`journal`: the audit
+//! log, the decisions in force).
 
 pub mod auth;
 pub mod config;
+pub mod journal;
 pub mod live;
 pub mod metrics;
 pub mod page;
@@ -13,6 +15,7 @@ pub mod room;
 pub mod server;
 
 pub use config::{ControlConfig, Role};
+pub use journal::Journal;
 pub use live::{LiveTap, LiveView};
 pub use room::{Room, RoomChange, RoomState};
 pub use server::{ControlServer, ControlSetup};

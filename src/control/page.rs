@@ -56,6 +56,7 @@ pub struct PageLabels {
     pub decisions: &'static str,
     pub nothing_decided: &'static str,
     pub viewer_only: &'static str,
+    pub not_kept: &'static str,
     pub waiting: &'static str,
 }
 
@@ -108,6 +109,7 @@ static FR: PageLabels = PageLabels {
     decisions: "Décisions de la salle",
     nothing_decided: "Rien d'épinglé, de masqué ni de bloqué",
     viewer_only: "Lecture seule : votre rôle ne permet pas d'agir",
+    not_kept: "Les actions s'appliquent au mur mais ne sont pas gardées dans l'historique :",
     waiting: "en attente des premiers chiffres",
 };
 
@@ -153,6 +155,7 @@ static EN: PageLabels = PageLabels {
     decisions: "The room's decisions",
     nothing_decided: "Nothing pinned, hidden or blocked",
     viewer_only: "Read only: your role cannot act",
+    not_kept: "Actions reach the wall but are not kept in the history:",
     waiting: "waiting for the first figures",
 };
 
@@ -248,6 +251,8 @@ pub struct PageState<'a> {
     pub posts: &'a [EnrichedMention],
     pub query: &'a str,
     pub now: DateTime<Utc>,
+    /// Why the room's actions are not kept in the history, when they are not.
+    pub problem: Option<&'a str>,
 }
 
 /// The whole page.
@@ -265,6 +270,14 @@ pub fn control_page(state: &PageState<'_>) -> String {
         state.role.name(),
         labels.logout
     );
+    if let Some(problem) = state.problem {
+        let _ = write!(
+            out,
+            "<p class=\"error\" role=\"alert\">{} {}</p>",
+            labels.not_kept,
+            escape(problem)
+        );
+    }
     if !acts {
         let _ = write!(out, "<p class=\"notice\">{}</p>", labels.viewer_only);
     }
@@ -340,7 +353,7 @@ fn alerts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, 
         let _ = write!(out, "<p class=\"muted\">{}</p>", labels.no_alerts);
     }
     for alert in alerts {
-        let handled = state.room.handled.get(&alert.id);
+        let handled = state.room.handling(alert.id, alert.started_at);
         let class = match (alert.is_active(), handled) {
             (false, _) => "ended",
             (true, Some(_)) => "handled",
@@ -631,6 +644,7 @@ mod tests {
                 posts: &posts,
                 query: "\"<b>",
                 now: Utc::now(),
+                problem: None,
             })
         };
         let html = page(Role::Viewer);
@@ -645,5 +659,26 @@ mod tests {
         let html = page(Role::Operator);
         assert!(html.contains("data-post=\"/api/posts/p1/hide\""), "{html}");
         assert!(html.contains("<meta name=\"csrf\" content=\"token\">"));
+        assert!(!html.contains("role=\"alert\""), "no problem, no alert bar");
+        let html = control_page(&PageState {
+            locale: Locale::Fr,
+            title: "Petit Loup",
+            user: "camille",
+            role: Role::Operator,
+            csrf: "token",
+            figures: None,
+            room: &room,
+            posts: &posts,
+            query: "",
+            now: Utc::now(),
+            problem: Some("not kept in the history: disk <full>"),
+        });
+        assert!(
+            html.contains(
+                "<p class=\"error\" role=\"alert\">Les actions s'appliquent au mur mais ne sont \
+                 pas gardées dans l'historique : not kept in the history: disk &lt;full&gt;</p>"
+            ),
+            "{html}"
+        );
     }
 }

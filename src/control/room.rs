@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::EnrichedMention;
 use crate::wall::WakeSlot;
 
 /// A post held at the top of the streams until `until`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pin {
     pub mention: EnrichedMention,
     pub by: String,
@@ -22,14 +22,17 @@ pub struct Pin {
 }
 
 /// Someone took an alert in hand ("pris en charge · Camille · 14:05"), and maybe resolved it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handling {
+    /// When the alert started: with its id, what tells it from another alert given the same
+    /// id after a restart without the history.
+    pub alert_started: DateTime<Utc>,
     pub by: String,
     pub at: DateTime<Utc>,
     pub resolved: Option<Resolution>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     pub by: String,
     pub at: DateTime<Utc>,
@@ -37,14 +40,14 @@ pub struct Resolution {
 }
 
 /// A message to the room, over the wall, until `until`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BannerMessage {
     pub text: String,
     pub by: String,
     pub until: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoomState {
     /// Newest pin first.
     pub pins: Vec<Pin>,
@@ -79,11 +82,13 @@ pub enum RoomChange {
     },
     Acknowledge {
         alert: u64,
+        started: DateTime<Utc>,
         by: String,
         at: DateTime<Utc>,
     },
     Resolve {
         alert: u64,
+        started: DateTime<Utc>,
         by: String,
         at: DateTime<Utc>,
         note: String,
@@ -124,28 +129,55 @@ impl RoomState {
             RoomChange::Unblock { author } => {
                 self.blocked.remove(&author);
             }
-            RoomChange::Acknowledge { alert, by, at } => {
-                self.handled.entry(alert).or_insert(Handling {
-                    by,
-                    at,
-                    resolved: None,
-                });
+            RoomChange::Acknowledge {
+                alert,
+                started,
+                by,
+                at,
+            } => {
+                if self.handling(alert, started).is_some() {
+                    return;
+                }
+                self.handled.insert(
+                    alert,
+                    Handling {
+                        alert_started: started,
+                        by,
+                        at,
+                        resolved: None,
+                    },
+                );
             }
             RoomChange::Resolve {
                 alert,
+                started,
                 by,
                 at,
                 note,
             } => {
-                let handling = self.handled.entry(alert).or_insert(Handling {
-                    by: by.clone(),
-                    at,
-                    resolved: None,
-                });
-                handling.resolved = Some(Resolution { by, at, note });
+                if self.handling(alert, started).is_none() {
+                    self.handled.insert(
+                        alert,
+                        Handling {
+                            alert_started: started,
+                            by: by.clone(),
+                            at,
+                            resolved: None,
+                        },
+                    );
+                }
+                if let Some(handling) = self.handled.get_mut(&alert) {
+                    handling.resolved = Some(Resolution { by, at, note });
+                }
             }
             RoomChange::Banner(banner) => self.banner = banner,
         }
+    }
+
+    /// How the room handles alert `id` that started at `started`; `None` for an alert no one
+    /// took in hand, or for another alert that had the same id.
+    pub fn handling(&self, id: u64, started: DateTime<Utc>) -> Option<&Handling> {
+        self.handled.get(&id).filter(|h| h.alert_started == started)
     }
 
     /// Whether the wall may show `mention` (not hidden, author not blocked).
@@ -182,9 +214,15 @@ pub struct Room {
 
 impl Room {
     pub fn new(wake: WakeSlot) -> Arc<Room> {
+        Room::with_state(wake, RoomState::default())
+    }
+
+    /// A room that starts from decisions taken before (read back from the history).
+    pub fn with_state(wake: WakeSlot, state: RoomState) -> Arc<Room> {
         Arc::new(Room {
-            state: Mutex::new(RoomState::default()),
-            version: AtomicU64::new(0),
+            state: Mutex::new(state),
+            // At 1, so that a wall's view (version 0) takes the room once, whatever it starts with.
+            version: AtomicU64::new(1),
             wake,
         })
     }
@@ -292,20 +330,24 @@ mod tests {
     fn an_alert_is_taken_in_hand_once_then_resolved() {
         let at: DateTime<Utc> = "2026-12-06T14:05:00Z".parse().expect("time");
         let mut room = RoomState::default();
+        let started = at - chrono::TimeDelta::minutes(3);
         room.apply(RoomChange::Acknowledge {
             alert: 7,
+            started,
             by: "camille".into(),
             at,
         });
         // A second click by someone else does not take it from the first.
         room.apply(RoomChange::Acknowledge {
             alert: 7,
+            started,
             by: "léo".into(),
             at: at + chrono::TimeDelta::minutes(1),
         });
         assert_eq!(room.handled[&7].by, "camille");
         room.apply(RoomChange::Resolve {
             alert: 7,
+            started,
             by: "léo".into(),
             at: at + chrono::TimeDelta::minutes(20),
             note: "affiches retirées".into(),
@@ -316,5 +358,58 @@ mod tests {
             handling.resolved.as_ref().map(|r| r.note.as_str()),
             Some("affiches retirées")
         );
+    }
+
+    #[test]
+    fn another_alert_given_the_same_id_is_not_taken_for_the_handled_one() {
+        let started: DateTime<Utc> = "2026-12-06T14:05:00Z".parse().expect("time");
+        let mut room = RoomState::default();
+        room.apply(RoomChange::Acknowledge {
+            alert: 1,
+            started,
+            by: "camille".into(),
+            at: started,
+        });
+        assert!(room.handling(1, started).is_some());
+        let later = started + chrono::TimeDelta::days(2);
+        assert!(room.handling(1, later).is_none());
+        // Taking the new one in hand replaces the old one's record.
+        room.apply(RoomChange::Acknowledge {
+            alert: 1,
+            started: later,
+            by: "léo".into(),
+            at: later,
+        });
+        assert_eq!(room.handling(1, later).map(|h| h.by.as_str()), Some("léo"));
+    }
+
+    #[test]
+    fn the_rooms_decisions_come_back_from_their_json_whole() {
+        let at: DateTime<Utc> = "2026-12-06T14:05:00Z".parse().expect("time");
+        let mut room = RoomState::default();
+        room.apply(RoomChange::Pin(Box::new(Pin {
+            mention: card("a", "lea"),
+            by: "camille".into(),
+            until: at + chrono::TimeDelta::minutes(30),
+        })));
+        room.apply(RoomChange::Hide { id: "b".into() });
+        room.apply(RoomChange::Block {
+            author: "bluesky:troll".into(),
+        });
+        room.apply(RoomChange::Resolve {
+            alert: 3,
+            started: at,
+            by: "léo".into(),
+            at,
+            note: "fait".into(),
+        });
+        room.apply(RoomChange::Banner(Some(BannerMessage {
+            text: "Point de crise à 15 h".into(),
+            by: "camille".into(),
+            until: at + chrono::TimeDelta::hours(1),
+        })));
+        let json = serde_json::to_string(&room).expect("json");
+        let back: RoomState = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, room);
     }
 }

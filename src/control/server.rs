@@ -16,15 +16,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{LoginLimiter, Sessions, Users, same_secret};
 use super::config::{ControlConfig, Role};
+use super::journal::Journal;
 use super::live::LiveView;
 use super::lock;
 use super::room::{BannerMessage, Pin, Room, RoomChange, author_key};
 use crate::i18n::Locale;
+use crate::store::AuditEntry;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "vigie_session";
@@ -66,16 +68,8 @@ pub struct ControlSetup {
     pub token: Option<String>,
     pub room: Arc<Room>,
     pub live: Arc<LiveView>,
-}
-
-/// One action, as the audit log keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuditEntry {
-    pub at: DateTime<Utc>,
-    pub user: String,
-    pub from: IpAddr,
-    pub action: String,
-    pub target: String,
+    /// Where actions and the room's decisions are kept (the history); `None` without one.
+    pub journal: Option<Journal>,
 }
 
 struct Inner {
@@ -89,6 +83,7 @@ struct Inner {
     room: Arc<Room>,
     live: Arc<LiveView>,
     audit: Mutex<VecDeque<AuditEntry>>,
+    journal: Option<Journal>,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -212,7 +207,14 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         secure_cookies: setup.config.secure_cookies,
         room: setup.room,
         live: setup.live,
-        audit: Mutex::new(VecDeque::new()),
+        audit: Mutex::new(
+            setup
+                .journal
+                .as_ref()
+                .map(|journal| journal.latest(AUDIT_KEPT).into())
+                .unwrap_or_default(),
+        ),
+        journal: setup.journal,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -323,6 +325,7 @@ async fn page(
     let figures = control.0.live.figures();
     let room = control.0.room.snapshot();
     let posts = control.0.live.search(&query.q, PAGE_POSTS);
+    let problem = control.0.journal.as_ref().and_then(Journal::problem);
     html(super::page::control_page(&super::page::PageState {
         locale: control.0.locale,
         title: &control.0.title,
@@ -334,6 +337,7 @@ async fn page(
         posts: &posts,
         query: &query.q,
         now: Utc::now(),
+        problem: problem.as_deref(),
     }))
 }
 
@@ -450,19 +454,25 @@ impl Control {
         })
     }
 
-    fn record(&self, actor: &Actor, action: &str, target: &str) {
-        let entry = AuditEntry {
+    fn entry(actor: &Actor, action: &str, target: &str, detail: &str) -> AuditEntry {
+        AuditEntry {
             at: Utc::now(),
             user: actor.name.clone(),
-            from: actor.from,
+            from: actor.from.to_string(),
             action: action.into(),
             target: target.into(),
-        };
+            detail: detail.into(),
+        }
+    }
+
+    /// Logs `entry` and keeps it for the page.
+    fn remember(&self, entry: AuditEntry) {
         tracing::info!(
             user = %entry.user,
             from = %entry.from,
             action = %entry.action,
             target = ?entry.target,
+            detail = ?entry.detail,
             "control action"
         );
         let mut audit = lock(&self.0.audit);
@@ -470,11 +480,40 @@ impl Control {
         audit.truncate(AUDIT_KEPT);
     }
 
-    /// Applies a change to the room for `actor` and answers with the room's new state.
-    fn act(&self, actor: &Actor, action: &str, target: &str, change: RoomChange) -> Response {
-        self.0.room.change(change);
-        self.record(actor, action, target);
-        axum::Json(json!({ "ok": true, "room": self.0.room.snapshot() })).into_response()
+    /// Audits an action that changes nothing in the room (a login, a logout).
+    fn record(&self, actor: &Actor, action: &str) {
+        let entry = Self::entry(actor, action, "", "");
+        if let Some(journal) = &self.0.journal {
+            let _ = journal.record(&entry);
+        }
+        self.remember(entry);
+    }
+
+    /// Applies a change to the room for `actor`, audits it (in the history when there is one,
+    /// with the room's decisions as they stand after it) and answers with the room's new
+    /// state, and a warning when the history did not take it.
+    fn act(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        detail: &str,
+        change: RoomChange,
+    ) -> Response {
+        let entry = Self::entry(actor, action, target, detail);
+        let kept = match &self.0.journal {
+            Some(journal) => journal.apply(&self.0.room, change, &entry),
+            None => {
+                self.0.room.change(change);
+                Ok(())
+            }
+        };
+        self.remember(entry);
+        let mut answer = json!({ "ok": true, "room": self.0.room.snapshot() });
+        if let Err(warning) = kept {
+            answer["warning"] = Value::String(warning);
+        }
+        axum::Json(answer).into_response()
     }
 }
 
@@ -634,7 +673,7 @@ async fn login(
         role,
         from: peer.0,
     };
-    control.record(&actor, "login", "");
+    control.record(&actor, "login");
     let secure = if control.0.secure_cookies {
         "; Secure"
     } else {
@@ -665,7 +704,7 @@ async fn logout(
     if let Some(token) = session_token(&headers) {
         lock(&control.0.sessions).close(token);
     }
-    control.record(&actor, "logout", "");
+    control.record(&actor, "logout");
     let mut response = axum::Json(json!({ "ok": true })).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -711,7 +750,7 @@ async fn state(
                         "started_at": alert.started_at,
                         "ended_at": alert.ended_at,
                         "active": alert.is_active(),
-                        "handled": room.handled.get(&alert.id),
+                        "handled": room.handling(alert.id, alert.started_at),
                     })
                 })
                 .collect()
@@ -789,21 +828,14 @@ async fn audit(
     Ok(axum::Json(json!({ "audit": entries })).into_response())
 }
 
-/// The alert `id` among those the wall knows.
-fn known_alert(control: &Control, id: u64) -> Result<(), ApiError> {
-    let known = control
+/// When the alert `id` among those the wall knows started.
+fn known_alert(control: &Control, id: u64) -> Result<DateTime<Utc>, ApiError> {
+    control
         .0
         .live
         .figures()
-        .is_some_and(|f| f.alerts.iter().any(|a| a.id == id));
-    if known {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no alert {id} on the wall"),
-        ))
-    }
+        .and_then(|f| f.alerts.iter().find(|a| a.id == id).map(|a| a.started_at))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no alert {id} on the wall")))
 }
 
 async fn acknowledge(
@@ -813,13 +845,14 @@ async fn acknowledge(
     Path(id): Path<u64>,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    known_alert(&control, id)?;
+    let started = known_alert(&control, id)?;
     let change = RoomChange::Acknowledge {
         alert: id,
+        started,
         by: actor.name.clone(),
         at: Utc::now(),
     };
-    Ok(control.act(&actor, "acknowledge alert", &id.to_string(), change))
+    Ok(control.act(&actor, "acknowledge alert", &id.to_string(), "", change))
 }
 
 #[derive(Deserialize, Default)]
@@ -837,15 +870,16 @@ async fn resolve(
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
     let NoteBody { note } = body_of(&headers, &body)?;
-    known_alert(&control, id)?;
+    let started = known_alert(&control, id)?;
     let note: String = note.trim().chars().take(MAX_NOTE_CHARS).collect();
     let change = RoomChange::Resolve {
         alert: id,
+        started,
         by: actor.name.clone(),
         at: Utc::now(),
-        note,
+        note: note.clone(),
     };
-    Ok(control.act(&actor, "resolve alert", &id.to_string(), change))
+    Ok(control.act(&actor, "resolve alert", &id.to_string(), &note, change))
 }
 
 #[derive(Deserialize, Default)]
@@ -879,7 +913,7 @@ async fn pin(
         by: actor.name.clone(),
         until: Utc::now() + chrono::TimeDelta::minutes(minutes),
     }));
-    Ok(control.act(&actor, "pin post", &id, change))
+    Ok(control.act(&actor, "pin post", &id, &format!("{minutes} min"), change))
 }
 
 async fn unpin(
@@ -894,6 +928,7 @@ async fn unpin(
         &actor,
         "unpin post",
         &id,
+        "",
         RoomChange::Unpin { id: id.clone() },
     ))
 }
@@ -911,6 +946,7 @@ async fn hide(
         &actor,
         "hide post",
         &id,
+        "",
         RoomChange::Hide { id: id.clone() },
     ))
 }
@@ -927,6 +963,7 @@ async fn unhide(
         &actor,
         "unhide post",
         &id,
+        "",
         RoomChange::Unhide { id: id.clone() },
     ))
 }
@@ -971,6 +1008,7 @@ async fn block(
         &actor,
         "block author",
         &author,
+        "",
         RoomChange::Block {
             author: author.clone(),
         },
@@ -989,6 +1027,7 @@ async fn unblock(
         &actor,
         "unblock author",
         &author,
+        "",
         RoomChange::Unblock {
             author: author.clone(),
         },
@@ -1013,7 +1052,7 @@ async fn banner(
     let BannerBody { text, minutes } = body_of(&headers, &body)?;
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
-        return Ok(control.act(&actor, "clear banner", "", RoomChange::Banner(None)));
+        return Ok(control.act(&actor, "clear banner", "", "", RoomChange::Banner(None)));
     }
     if text.chars().count() > MAX_BANNER_CHARS {
         return Err(ApiError::new(
@@ -1036,7 +1075,8 @@ async fn banner(
     Ok(control.act(
         &actor,
         "set banner",
-        &text,
+        "",
+        &format!("{text} ({minutes} min)"),
         RoomChange::Banner(Some(message)),
     ))
 }

@@ -312,7 +312,23 @@ fn start_control(
         tracing::info!("{why}");
         return Ok(None);
     }
-    let room = crate::control::Room::new(wake.clone());
+    // The room's decisions and its audit log live in the history, when the wall keeps one.
+    let journal = if config.store.enabled {
+        match crate::control::Journal::open(&config.store.data_dir) {
+            Ok(journal) => Some(journal),
+            Err(error) => {
+                tracing::error!(
+                    error = format!("{error:#}"),
+                    "the control page keeps its actions in memory and the log only"
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let decisions = journal.as_ref().map(|j| j.room()).unwrap_or_default();
+    let room = crate::control::Room::with_state(wake.clone(), decisions);
     let live = Arc::new(crate::control::LiveView::default());
     let server = crate::control::server::start(crate::control::ControlSetup {
         config: config.control.clone(),
@@ -321,6 +337,7 @@ fn start_control(
         token: crate::control::token_from_env(&config.control),
         room: room.clone(),
         live: live.clone(),
+        journal,
     })?;
     Ok(Some((server, room, live)))
 }

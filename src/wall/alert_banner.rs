@@ -151,7 +151,7 @@ pub fn banner_line(
     };
     let mut rest = String::new();
     if lobby.is_none()
-        && let Some(handled) = super::room::handling_label(room, first.id, settings.locale)
+        && let Some(handled) = super::room::handling_label(room, first, settings.locale)
     {
         rest.push_str(&format!("   ·   {handled}"));
     }
@@ -352,6 +352,7 @@ mod tests {
         let mut room = RoomState::default();
         room.apply(RoomChange::Acknowledge {
             alert: 1,
+            started: alerts[0].started_at,
             by: "Camille".into(),
             at,
         });
@@ -365,6 +366,7 @@ mod tests {
         assert_eq!(line, "⚠  post viral");
         room.apply(RoomChange::Resolve {
             alert: 1,
+            started: alerts[0].started_at,
             by: "Léo".into(),
             at,
             note: "affiches retirées".into(),

@@ -106,8 +106,12 @@ fn follow_room(
 
 /// "pris en charge · Camille · 14:05", or "résolue · Léo · 14:25", for an alert the room took
 /// in hand; `None` for the others.
-pub fn handling_label(room: &RoomState, alert: u64, locale: crate::i18n::Locale) -> Option<String> {
-    let handling = room.handled.get(&alert)?;
+pub fn handling_label(
+    room: &RoomState,
+    alert: &crate::alerts::Alert,
+    locale: crate::i18n::Locale,
+) -> Option<String> {
+    let handling = room.handling(alert.id, alert.started_at)?;
     let labels = locale.labels();
     let at = |time: DateTime<Utc>| {
         time.with_timezone(&chrono::Local)

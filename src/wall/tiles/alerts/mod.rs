@@ -257,7 +257,7 @@ pub fn alert_lines(
             }
             // Who took it in hand, except in a lobby, which names no one.
             if lobby.is_none()
-                && let Some(handled) = handling_label(room, alert.id, settings.locale)
+                && let Some(handled) = handling_label(room, alert, settings.locale)
             {
                 detail.push_str(&format!(" · {handled}"));
             }
