@@ -822,6 +822,19 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
             }
         }
     }
+    for (rule, path, read) in vigie::layout::switch::takeover_layouts(config) {
+        match read {
+            Ok(_) => println!(
+                "{}: alert '{rule}' switches every screen to {} while it is active",
+                config_path.display(),
+                path.display()
+            ),
+            Err(errors) => {
+                eprintln!("{errors}");
+                failed = true;
+            }
+        }
+    }
     if failed {
         ExitCode::from(2)
     } else {

@@ -10,15 +10,20 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crossbeam_channel::Sender;
 use vigie::alerts::{Alert, Severity, Trigger};
 use vigie::analysis::outputs::Output;
 use vigie::config::Config;
 use vigie::control::auth::hash_password;
 use vigie::control::{ControlServer, ControlSetup, Journal, LiveTap, LiveView, Room};
 use vigie::layout::Layout;
+use vigie::layout::switch::LayoutLibrary;
 use vigie::model::{AnalysisEvent, EnrichedMention, Figures, WallUpdate};
 use vigie::wall::alert_banner::AlertBannerText;
-use vigie::wall::room::{MessageStrip, MessageText, RoomFeed};
+use vigie::wall::layout::TileSlot;
+use vigie::wall::pages::PageDeck;
+use vigie::wall::room::{FrameCounter, MessageStrip, MessageText, RoomFeed};
+use vigie::wall::switch::LayoutChoices;
 use vigie::wall::tiles::stream::{CardBody, CardMeta, StreamCard};
 use vigie::wall::{UpdateFeed, WallLayout, WallSettings};
 
@@ -38,6 +43,11 @@ fn config() -> Config {
     assert_ne!(
         text, shipped,
         "the shipped [control] section listens on 8788"
+    );
+    // The harness's alert comes from this rule, which puts every screen on the crisis layout.
+    text.push_str(
+        "\n[[alerts]]\nname = \"viral\"\nkind = \"viral_post\"\n\
+         min_engagement_per_minute = 200\ntakeover = \"layouts/crise.toml\"\n",
     );
     text.push('\n');
     for (name, role) in [("camille", "operator"), ("léo", "viewer"), ("ana", "admin")] {
@@ -76,6 +86,7 @@ fn alert(id: u64, at: DateTime<Utc>) -> Alert {
 
 /// A running server, its room and live view, and the posts and figures the analysis gave it.
 struct Harness {
+    config: Config,
     server: ControlServer,
     room: Arc<Room>,
     live: Arc<LiveView>,
@@ -139,9 +150,13 @@ impl Harness {
             room: room.clone(),
             live: live.clone(),
             journal,
+            layouts: ["crise", "lobby", "neutre", "single", "warroom"]
+                .map(String::from)
+                .to_vec(),
         })
         .expect("the server starts");
         Harness {
+            config,
             server,
             room,
             live,
@@ -233,6 +248,9 @@ fn guarded_routes() -> Vec<(&'static str, &'static str, Value)> {
             "/api/banner",
             json!({ "text": "Point de crise à 15 h" }),
         ),
+        ("POST", "/api/layout", json!({ "layout": "crise" })),
+        ("POST", "/api/lobby-safe", json!({ "on": true })),
+        ("POST", "/api/rotation", json!({ "action": "pause" })),
     ]
 }
 
@@ -486,6 +504,44 @@ fn wall_of(harness: &Harness) -> App {
     app.update();
     app.update();
     app
+}
+
+/// A wall like `wall_of` that switches layouts as the room and the alerts ask (the layouts of
+/// `layouts/`, the harness's alert rule taking over with `crise.toml`), showing `own` and the
+/// harness's posts and `figures`; it tells the live view what it shows.
+fn switching_wall(harness: &Harness, own: Layout, figures: &Figures) -> (App, Sender<WallUpdate>) {
+    let (library, errors) = LayoutLibrary::load(&harness.config, &own);
+    assert!(errors.is_empty(), "{errors:?}");
+    let (tx, rx) = crossbeam_channel::bounded(16);
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.insert_resource(WallSettings::from_config(&harness.config));
+    app.insert_resource(LayoutChoices::new(own.clone(), library));
+    app.insert_resource(WallLayout(own));
+    app.insert_resource(UpdateFeed(rx));
+    app.insert_resource(RoomFeed(harness.room.clone()));
+    app.insert_resource(FrameCounter(harness.live.clone()));
+    app.add_plugins(vigie::wall::plugin);
+    app.update();
+    tx.send(WallUpdate::Mentions(harness.cards.clone()))
+        .expect("send");
+    tx.send(WallUpdate::Figures(Box::new(figures.clone())))
+        .expect("send");
+    app.update();
+    app.update();
+    (app, tx)
+}
+
+/// The layout on the wall's screens: its name, its screens' names, its tiles' kinds.
+fn layout_shown(app: &mut App) -> (String, Vec<String>, Vec<&'static str>) {
+    let layout = &app.world().resource::<WallLayout>().0;
+    let name = layout.name.clone();
+    let screens = layout.screens.iter().map(|s| s.name.clone()).collect();
+    let mut slots = app.world_mut().query::<&TileSlot>();
+    let mut kinds: Vec<&'static str> = slots.iter(app.world()).map(|s| s.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    (name, screens, kinds)
 }
 
 /// The stream's visible cards in order: their meta line and their text.
@@ -802,6 +858,205 @@ async fn the_rooms_decisions_and_its_audit_log_outlive_a_restart() {
         "{csv}"
     );
     assert!(lines[8].ends_with(",unhide post,post-6,"), "{csv}");
+}
+
+#[tokio::test]
+async fn the_room_switches_every_screen_and_an_alert_takes_over_until_it_ends() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let own = Layout::built_in(&harness.config);
+    // The harness's alert has ended: the wall shows its own layout.
+    let mut ended = harness.figures.clone();
+    ended.alerts[0].ended_at = Some(ended.now);
+    ended.active_alerts = 0;
+    let (mut wall, updates) = switching_wall(&harness, own, &ended);
+    let (name, screens, kinds) = layout_shown(&mut wall);
+    assert_eq!(
+        (name.as_str(), screens.clone()),
+        ("Single screen", vec!["main".to_string()])
+    );
+    assert!(!kinds.contains(&"alerts"), "{kinds:?}");
+    let showing = |harness: &Harness| serde_json::to_value(harness.live.showing()).expect("json");
+    assert_eq!(showing(&harness)["because"]["kind"], "own");
+
+    // The room switches to the crisis layout: on the wall's own screen, its tiles.
+    harness
+        .act("/api/layout", &operator, json!({ "layout": "crise" }))
+        .await;
+    wall.update();
+    let (name, screens_now, kinds) = layout_shown(&mut wall);
+    assert_eq!(name, "Crise");
+    assert_eq!(screens_now, screens, "the room's screens, not the layout's");
+    assert_eq!(
+        kinds,
+        ["alerts", "header", "status", "stream", "trending", "volume"]
+    );
+    assert_eq!(
+        showing(&harness),
+        json!({ "layout": "Crise", "because": { "kind": "chosen", "name": "crise" }, "pages": [] })
+    );
+    // A layout the room does not have is refused, and changes nothing.
+    let (status, answer) = harness
+        .post_as(
+            "/api/layout",
+            Some(&operator),
+            Some(&operator.1),
+            json!({ "layout": "../config" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(harness.room.snapshot().layout.as_deref(), Some("crise"));
+
+    // And back.
+    harness
+        .act("/api/layout", &operator, json!({ "layout": null }))
+        .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Single screen");
+
+    // An alert of a rule with `takeover` switches every screen by itself, and back when it
+    // ends.
+    updates
+        .send(WallUpdate::Figures(Box::new(harness.figures.clone())))
+        .expect("send");
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Crise");
+    assert_eq!(
+        showing(&harness)["because"],
+        json!({ "kind": "takeover", "rule": "viral", "name": "crise" })
+    );
+    // The room's choice goes before the alert's.
+    harness
+        .act("/api/layout", &operator, json!({ "layout": "single" }))
+        .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Single screen");
+    harness
+        .act("/api/layout", &operator, json!({ "layout": null }))
+        .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Crise");
+    updates
+        .send(WallUpdate::Figures(Box::new(ended.clone())))
+        .expect("send");
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Single screen");
+
+    // "Lobby safe" is for lobby screens: this wall is not one.
+    harness
+        .act("/api/lobby-safe", &operator, json!({ "on": true }))
+        .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Single screen");
+}
+
+#[tokio::test]
+async fn a_lobby_goes_neutral_at_once_and_its_pages_stop_or_show_the_one_asked() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let lobby = Layout::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/lobby.toml"),
+        &harness.config,
+    )
+    .expect("lobby.toml");
+    let mut ended = harness.figures.clone();
+    ended.alerts[0].ended_at = Some(ended.now);
+    let (mut wall, _updates) = switching_wall(&harness, lobby, &ended);
+    assert_eq!(layout_shown(&mut wall).0, "Lobby");
+    // The room's message is for the room, not for the lobby's visitors.
+    harness
+        .act(
+            "/api/banner",
+            &operator,
+            json!({ "text": "Point de crise à 15 h", "minutes": 30 }),
+        )
+        .await;
+    wall.update();
+    assert_eq!(
+        harness.room.snapshot().banner.map(|b| b.text),
+        Some("Point de crise à 15 h".into())
+    );
+    assert!(messages_shown(&mut wall).is_empty());
+    assert_eq!(harness.live.showing().pages, ["volume", "voices", "stream"]);
+
+    // Show page 3, and it stays there.
+    let deck = |wall: &mut App| -> (usize, Entity) {
+        let mut decks = wall.world_mut().query::<(Entity, &PageDeck)>();
+        let (entity, deck) = decks.single(wall.world()).expect("one deck");
+        (deck.current, entity)
+    };
+    let make_due = |wall: &mut App, entity: Entity| {
+        let mut deck = wall.world_mut().get_mut::<PageDeck>(entity).expect("deck");
+        for dwell in &mut deck.dwell {
+            *dwell = std::time::Duration::from_nanos(1);
+        }
+    };
+    harness
+        .act(
+            "/api/rotation",
+            &operator,
+            json!({ "action": "page", "page": 3 }),
+        )
+        .await;
+    wall.update();
+    let (current, entity) = deck(&mut wall);
+    assert_eq!(current, 2);
+    make_due(&mut wall, entity);
+    wall.update();
+    wall.update();
+    assert_eq!(deck(&mut wall).0, 2, "held on the page asked");
+    // Resumed, the pages turn again; paused, they stop where they are.
+    harness
+        .act("/api/rotation", &operator, json!({ "action": "resume" }))
+        .await;
+    wall.update();
+    assert_ne!(deck(&mut wall).0, 2, "turning again");
+    harness
+        .act("/api/rotation", &operator, json!({ "action": "pause" }))
+        .await;
+    wall.update();
+    let held = deck(&mut wall).0;
+    wall.update();
+    wall.update();
+    assert_eq!(deck(&mut wall).0, held);
+    for (body, why) in [
+        (json!({ "action": "page", "page": 4 }), "past the last page"),
+        (json!({ "action": "page", "page": 0 }), "pages count from 1"),
+        (json!({ "action": "spin" }), "no such action"),
+        (json!({}), "no action"),
+    ] {
+        let (status, answer) = harness
+            .post_as("/api/rotation", Some(&operator), Some(&operator.1), body)
+            .await;
+        assert!(status.is_client_error(), "{why}: {status} {answer}");
+    }
+
+    // Lobby safe: the neutral screen at once, whatever the alerts or the room's choice; then
+    // the lobby again.
+    harness
+        .act("/api/layout", &operator, json!({ "layout": "crise" }))
+        .await;
+    harness
+        .act("/api/lobby-safe", &operator, json!({ "on": true }))
+        .await;
+    wall.update();
+    let (name, screens, kinds) = layout_shown(&mut wall);
+    assert_eq!((name.as_str(), kinds), ("Neutre", vec!["message"]));
+    assert_eq!(screens, ["lobby"]);
+    assert_eq!(
+        all_texts::<Text>(&mut wall)
+            .iter()
+            .filter(|t| t.contains("Bienvenue"))
+            .count(),
+        1
+    );
+    harness
+        .act("/api/lobby-safe", &operator, json!({ "on": false }))
+        .await;
+    wall.update();
+    // The room's choice again, still a lobby: the crisis layout names no one there.
+    assert_eq!(layout_shown(&mut wall).0, "Crise");
+    assert_eq!(wall.world().resource::<WallLayout>().0.lobby, Some(true));
 }
 
 #[tokio::test]
@@ -1155,5 +1410,108 @@ async fn in_a_real_browser_an_operator_logs_in_pins_hides_and_takes_an_alert_in_
             .iter()
             .any(|(_, body)| body.contains("numéro 6"))
     );
+    client.close().await.expect("close");
+}
+
+/// Logs `name` in on the page (the password is the name reversed).
+async fn browser_login(client: &fantoccini::Client, harness: &Harness, name: &str) {
+    use fantoccini::Locator;
+    client.goto(&harness.url("/login")).await.expect("page");
+    let password: String = name.chars().rev().collect();
+    for (field, value) in [
+        ("input[name=name]", name),
+        ("input[name=password]", &password),
+    ] {
+        client
+            .find(Locator::Css(field))
+            .await
+            .expect(field)
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    press(client, "form[data-login] button").await;
+    client
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::Css("section#screens"))
+        .await
+        .expect("the page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_real_browser_the_room_switches_the_lobby_to_the_crisis_layout_and_back() {
+    use fantoccini::Locator;
+    let harness = Harness::start();
+    let lobby = Layout::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/lobby.toml"),
+        &harness.config,
+    )
+    .expect("lobby.toml");
+    let mut ended = harness.figures.clone();
+    ended.alerts[0].ended_at = Some(ended.now);
+    let (mut wall, _updates) = switching_wall(&harness, lobby, &ended);
+    let driver = start_driver();
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(&driver, profile.path()).await;
+    client.set_window_size(1366, 900).await.expect("size");
+    browser_login(&client, &harness, "camille").await;
+    let showing = || async {
+        client
+            .find(Locator::Css("#showing"))
+            .await
+            .expect("what the wall shows")
+            .text()
+            .await
+            .expect("text")
+    };
+    assert!(showing().await.contains("Lobby"), "{}", showing().await);
+
+    // "Switch to crise": the room's choice on the page, the crisis layout on the wall.
+    press_then(
+        &client,
+        "button[data-layout='crise']",
+        "button[data-layout='crise'].current",
+    )
+    .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Crise");
+    client.refresh().await.expect("reload");
+    assert!(
+        showing().await.contains("Crise · choisie par la salle"),
+        "{}",
+        showing().await
+    );
+    screenshot(&client, "page-crisis-laptop", 1366, 900).await;
+    client.set_window_size(1366, 900).await.expect("size");
+
+    // Page 2 of the lobby's pages is asked for: the crisis layout has none, the button is gone;
+    // back to the usual layout, then page 2.
+    press_then(
+        &client,
+        "#back-to-own",
+        "button[data-layout='crise']:not(.current)",
+    )
+    .await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Lobby");
+    client.refresh().await.expect("reload");
+    press_then(
+        &client,
+        "button[data-body*='\"page\":2']",
+        "button[data-body*='\"page\":2'].current",
+    )
+    .await;
+    wall.update();
+    let mut decks = wall.world_mut().query::<&PageDeck>();
+    assert_eq!(decks.single(wall.world()).expect("one deck").current, 1);
+
+    // The lobby's neutral screen, at once, and back.
+    press_then(&client, "#lobby-safe", "#lobby-safe[data-body*='false']").await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Neutre");
+    press_then(&client, "#lobby-safe", "#lobby-safe[data-body*='true']").await;
+    wall.update();
+    assert_eq!(layout_shown(&mut wall).0, "Lobby");
     client.close().await.expect("close");
 }

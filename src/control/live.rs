@@ -20,6 +20,31 @@ pub struct LiveView {
     /// Newest first.
     recent: Mutex<VecDeque<EnrichedMention>>,
     pub frames_drawn: AtomicU64,
+    showing: Mutex<Showing>,
+}
+
+/// What the wall shows now, as it last said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Showing {
+    /// The layout's own name ("Crise", "War room").
+    pub layout: String,
+    /// Why: its own layout, the room's choice, an alert's takeover, the lobby's safety.
+    pub because: ShownBecause,
+    /// The pages of the screen with the most, in order (for "show page N").
+    pub pages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ShownBecause {
+    #[default]
+    Own,
+    /// The room chose it, by this name.
+    Chosen { name: String },
+    /// This alert rule's alerts are active.
+    Takeover { rule: String, name: String },
+    /// The room put its lobby in safety.
+    LobbySafe,
 }
 
 impl LiveView {
@@ -55,6 +80,15 @@ impl LiveView {
             .iter()
             .find(|m| m.mention.id == id)
             .cloned()
+    }
+
+    pub fn showing(&self) -> Showing {
+        lock(&self.showing).clone()
+    }
+
+    /// The wall says what it shows.
+    pub fn set_showing(&self, showing: Showing) {
+        *lock(&self.showing) = showing;
     }
 
     pub fn frames(&self) -> u64 {

@@ -16,8 +16,8 @@ pub mod server;
 
 pub use config::{ControlConfig, Role};
 pub use journal::Journal;
-pub use live::{LiveTap, LiveView};
-pub use room::{Room, RoomChange, RoomState};
+pub use live::{LiveTap, LiveView, Showing, ShownBecause};
+pub use room::{Room, RoomChange, RoomState, Rotation};
 pub use server::{ControlServer, ControlSetup};
 
 /// A lock on state shared by the page, the analysis and the wall, taken even after a thread

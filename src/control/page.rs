@@ -9,7 +9,8 @@ use std::fmt::Write;
 use chrono::{DateTime, Local, Utc};
 
 use super::config::Role;
-use super::room::{RoomState, author_key};
+use super::live::{Showing, ShownBecause};
+use super::room::{RoomState, Rotation, author_key};
 use crate::i18n::Locale;
 use crate::model::{EnrichedMention, Figures, HealthState, Tone};
 
@@ -58,6 +59,19 @@ pub struct PageLabels {
     pub viewer_only: &'static str,
     pub not_kept: &'static str,
     pub waiting: &'static str,
+    pub screens: &'static str,
+    pub showing: &'static str,
+    pub because_own: &'static str,
+    pub because_chosen: &'static str,
+    pub because_takeover: &'static str,
+    pub because_safe: &'static str,
+    pub switch_to: &'static str,
+    pub back_to_own: &'static str,
+    pub lobby_safe_on: &'static str,
+    pub lobby_safe_off: &'static str,
+    pub pause_rotation: &'static str,
+    pub resume_rotation: &'static str,
+    pub page_label: &'static str,
 }
 
 pub fn labels(locale: Locale) -> &'static PageLabels {
@@ -111,6 +125,19 @@ static FR: PageLabels = PageLabels {
     viewer_only: "Lecture seule : votre rôle ne permet pas d'agir",
     not_kept: "Les actions s'appliquent au mur mais ne sont pas gardées dans l'historique :",
     waiting: "en attente des premiers chiffres",
+    screens: "Écrans",
+    showing: "Le mur montre",
+    because_own: "sa disposition habituelle",
+    because_chosen: "choisie par la salle",
+    because_takeover: "tant que l'alerte dure",
+    because_safe: "accueil neutre du lobby",
+    switch_to: "Passer à",
+    back_to_own: "Revenir à la disposition habituelle",
+    lobby_safe_on: "Lobby : accueil neutre",
+    lobby_safe_off: "Lobby : reprendre l'affichage",
+    pause_rotation: "Arrêter la rotation",
+    resume_rotation: "Reprendre la rotation",
+    page_label: "Page",
 };
 
 static EN: PageLabels = PageLabels {
@@ -157,6 +184,19 @@ static EN: PageLabels = PageLabels {
     viewer_only: "Read only: your role cannot act",
     not_kept: "Actions reach the wall but are not kept in the history:",
     waiting: "waiting for the first figures",
+    screens: "Screens",
+    showing: "The wall shows",
+    because_own: "its usual layout",
+    because_chosen: "chosen by the room",
+    because_takeover: "while the alert lasts",
+    because_safe: "the lobby's neutral screen",
+    switch_to: "Switch to",
+    back_to_own: "Back to the usual layout",
+    lobby_safe_on: "Lobby: neutral screen",
+    lobby_safe_off: "Lobby: show the wall again",
+    pause_rotation: "Pause rotation",
+    resume_rotation: "Resume rotation",
+    page_label: "Page",
 };
 
 /// Text made safe inside HTML, attribute values included.
@@ -253,6 +293,9 @@ pub struct PageState<'a> {
     pub now: DateTime<Utc>,
     /// Why the room's actions are not kept in the history, when they are not.
     pub problem: Option<&'a str>,
+    /// What the wall shows, and the layouts it may switch to.
+    pub showing: &'a Showing,
+    pub layouts: &'a [String],
 }
 
 /// The whole page.
@@ -285,6 +328,7 @@ pub fn control_page(state: &PageState<'_>) -> String {
     // on); one on a phone, in the order of urgency (the style sheet interleaves them).
     out.push_str("<main><div class=\"column\">");
     live_section(&mut out, labels, state);
+    screens_section(&mut out, labels, state, acts);
     banner_section(&mut out, labels, state, acts);
     decisions_section(&mut out, labels, state, acts);
     out.push_str("</div><div class=\"column\">");
@@ -418,6 +462,90 @@ fn alerts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, 
         out.push_str("</article>");
     }
     out.push_str("</section>");
+}
+
+fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let showing = state.showing;
+    let because = match &showing.because {
+        ShownBecause::Own => labels.because_own.to_string(),
+        ShownBecause::Chosen { .. } => labels.because_chosen.to_string(),
+        ShownBecause::Takeover { rule, .. } => {
+            format!("{} « {} »", labels.because_takeover, escape(rule))
+        }
+        ShownBecause::LobbySafe => labels.because_safe.to_string(),
+    };
+    let _ = write!(
+        out,
+        "<section id=\"screens\"><h2>{}</h2><p class=\"current\" id=\"showing\">{} : <b>{}</b> · {}</p>",
+        labels.screens,
+        labels.showing,
+        escape(&showing.layout),
+        because
+    );
+    if !acts {
+        out.push_str("</section>");
+        return;
+    }
+    let chosen = state.room.layout.as_deref();
+    out.push_str("<div class=\"actions\">");
+    for name in state.layouts {
+        let current = if chosen == Some(name.as_str()) {
+            " class=\"current\" aria-pressed=\"true\""
+        } else {
+            ""
+        };
+        let body = escape(&serde_json::json!({ "layout": name }).to_string());
+        let _ = write!(
+            out,
+            "<button{current} data-post=\"/api/layout\" data-body=\"{body}\" data-layout=\"{}\">{} {}</button>",
+            escape(name),
+            labels.switch_to,
+            escape(name)
+        );
+    }
+    if chosen.is_some() {
+        let _ = write!(
+            out,
+            "<button class=\"quiet\" data-post=\"/api/layout\" data-body='{{\"layout\":null}}' id=\"back-to-own\">{}</button>",
+            labels.back_to_own
+        );
+    }
+    out.push_str("</div><div class=\"actions\">");
+    let (safe_label, safe_body) = if state.room.lobby_safe {
+        (labels.lobby_safe_off, "{\"on\":false}")
+    } else {
+        (labels.lobby_safe_on, "{\"on\":true}")
+    };
+    let _ = write!(
+        out,
+        "<button data-post=\"/api/lobby-safe\" data-body='{safe_body}' id=\"lobby-safe\">{safe_label}</button>"
+    );
+    if !showing.pages.is_empty() {
+        let (label, action) = match state.room.rotation {
+            Rotation::Turning => (labels.pause_rotation, "pause"),
+            Rotation::Held | Rotation::Page(_) => (labels.resume_rotation, "resume"),
+        };
+        let _ = write!(
+            out,
+            "<button class=\"quiet\" data-post=\"/api/rotation\" data-body='{{\"action\":\"{action}\"}}'>{label}</button>"
+        );
+        for (index, page) in showing.pages.iter().enumerate() {
+            let current = if state.room.rotation == Rotation::Page(index) {
+                " class=\"current\" aria-pressed=\"true\""
+            } else {
+                ""
+            };
+            let _ = write!(
+                out,
+                "<button{current} data-post=\"/api/rotation\" data-body='{{\"action\":\"page\",\"page\":{}}}'>{} {} · {}</button>",
+                index + 1,
+                labels.page_label,
+                index + 1,
+                escape(page)
+            );
+        }
+    }
+    out.push_str("</div></section>");
 }
 
 fn banner_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
@@ -645,6 +773,8 @@ mod tests {
                 query: "\"<b>",
                 now: Utc::now(),
                 problem: None,
+                showing: &Showing::default(),
+                layouts: &[],
             })
         };
         let html = page(Role::Viewer);
@@ -672,6 +802,8 @@ mod tests {
             query: "",
             now: Utc::now(),
             problem: Some("not kept in the history: disk <full>"),
+            showing: &Showing::default(),
+            layouts: &[],
         });
         assert!(
             html.contains(

@@ -58,6 +58,29 @@ pub struct RoomState {
     /// By alert id.
     pub handled: BTreeMap<u64, Handling>,
     pub banner: Option<BannerMessage>,
+    /// The layout the room chose to show instead of its own (a name in the wall's
+    /// `LayoutLibrary`); `None`: its own, or an alert's takeover while one is active.
+    #[serde(default)]
+    pub layout: Option<String>,
+    /// Lobby screens show the neutral layout, whatever else is asked.
+    #[serde(default)]
+    pub lobby_safe: bool,
+    /// Whether screens with pages turn them.
+    #[serde(default)]
+    pub rotation: Rotation,
+}
+
+/// How the screens with pages turn them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "page")]
+pub enum Rotation {
+    /// Each page for its dwell time, then the next.
+    #[default]
+    Turning,
+    /// Each screen stays on the page it shows.
+    Held,
+    /// Each screen shows its page of this index (from 0), and stays there.
+    Page(usize),
 }
 
 /// One decision, with everything it needs (the control page looks the post up before it
@@ -94,6 +117,9 @@ pub enum RoomChange {
         note: String,
     },
     Banner(Option<BannerMessage>),
+    Layout(Option<String>),
+    LobbySafe(bool),
+    Rotation(Rotation),
 }
 
 /// An author as the room blocks them: the platform and the handle, case folded (handles are
@@ -171,6 +197,9 @@ impl RoomState {
                 }
             }
             RoomChange::Banner(banner) => self.banner = banner,
+            RoomChange::Layout(layout) => self.layout = layout,
+            RoomChange::LobbySafe(on) => self.lobby_safe = on,
+            RoomChange::Rotation(rotation) => self.rotation = rotation,
         }
     }
 
@@ -408,6 +437,9 @@ mod tests {
             by: "camille".into(),
             until: at + chrono::TimeDelta::hours(1),
         })));
+        room.apply(RoomChange::Layout(Some("crise".into())));
+        room.apply(RoomChange::LobbySafe(true));
+        room.apply(RoomChange::Rotation(Rotation::Page(2)));
         let json = serde_json::to_string(&room).expect("json");
         let back: RoomState = serde_json::from_str(&json).expect("read back");
         assert_eq!(back, room);

@@ -24,7 +24,7 @@ use super::config::{ControlConfig, Role};
 use super::journal::Journal;
 use super::live::LiveView;
 use super::lock;
-use super::room::{BannerMessage, Pin, Room, RoomChange, author_key};
+use super::room::{BannerMessage, Pin, Room, RoomChange, Rotation, author_key};
 use crate::i18n::Locale;
 use crate::store::AuditEntry;
 
@@ -70,6 +70,8 @@ pub struct ControlSetup {
     pub live: Arc<LiveView>,
     /// Where actions and the room's decisions are kept (the history); `None` without one.
     pub journal: Option<Journal>,
+    /// The layouts the room may switch the wall to, by name.
+    pub layouts: Vec<String>,
 }
 
 struct Inner {
@@ -84,6 +86,7 @@ struct Inner {
     live: Arc<LiveView>,
     audit: Mutex<VecDeque<AuditEntry>>,
     journal: Option<Journal>,
+    layouts: Vec<String>,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -215,6 +218,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
                 .unwrap_or_default(),
         ),
         journal: setup.journal,
+        layouts: setup.layouts,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -238,6 +242,9 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         .route("/api/authors/block", post(block))
         .route("/api/authors/unblock", post(unblock))
         .route("/api/banner", post(banner))
+        .route("/api/layout", post(switch_layout))
+        .route("/api/lobby-safe", post(lobby_safe))
+        .route("/api/rotation", post(rotation))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(within_deadline))
         .layer(axum::middleware::map_response(guard_headers))
@@ -326,6 +333,7 @@ async fn page(
     let room = control.0.room.snapshot();
     let posts = control.0.live.search(&query.q, PAGE_POSTS);
     let problem = control.0.journal.as_ref().and_then(Journal::problem);
+    let showing = control.0.live.showing();
     html(super::page::control_page(&super::page::PageState {
         locale: control.0.locale,
         title: &control.0.title,
@@ -338,6 +346,8 @@ async fn page(
         query: &query.q,
         now: Utc::now(),
         problem: problem.as_deref(),
+        showing: &showing,
+        layouts: &control.0.layouts,
     }))
 }
 
@@ -772,6 +782,8 @@ async fn state(
         "sources": sources,
         "alerts": alerts,
         "room": room,
+        "showing": control.0.live.showing(),
+        "layouts": control.0.layouts,
         "frames_drawn": control.0.live.frames(),
     }))
     .into_response())
@@ -1079,4 +1091,116 @@ async fn banner(
         &format!("{text} ({minutes} min)"),
         RoomChange::Banner(Some(message)),
     ))
+}
+
+#[derive(Deserialize, Default)]
+struct LayoutBody {
+    /// A name among the room's layouts; `null`: back to the wall's own.
+    layout: Option<String>,
+}
+
+async fn switch_layout(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let LayoutBody { layout } = body_of(&headers, &body)?;
+    let layout = layout.map(|name| name.trim().to_string());
+    if let Some(name) = &layout
+        && !control.0.layouts.contains(name)
+    {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no layout '{name}': the room's are {}",
+                control.0.layouts.join(", ")
+            ),
+        ));
+    }
+    let target = layout.clone().unwrap_or_default();
+    let action = if layout.is_some() {
+        "switch layout"
+    } else {
+        "back to own layout"
+    };
+    Ok(control.act(&actor, action, &target, "", RoomChange::Layout(layout)))
+}
+
+#[derive(Deserialize, Default)]
+struct LobbySafeBody {
+    on: Option<bool>,
+}
+
+async fn lobby_safe(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let LobbySafeBody { on } = body_of(&headers, &body)?;
+    let on =
+        on.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "say \"on\": true or false"))?;
+    let action = if on {
+        "lobby safe on"
+    } else {
+        "lobby safe off"
+    };
+    Ok(control.act(&actor, action, "", "", RoomChange::LobbySafe(on)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RotationAction {
+    Pause,
+    Resume,
+    Page,
+}
+
+#[derive(Deserialize, Default)]
+struct RotationBody {
+    action: Option<RotationAction>,
+    /// From 1, with `"action": "page"`.
+    page: Option<usize>,
+}
+
+async fn rotation(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    let RotationBody { action, page } = body_of(&headers, &body)?;
+    let action = action.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "say \"action\": \"pause\", \"resume\" or \"page\"",
+        )
+    })?;
+    let (change, action, target) = match action {
+        RotationAction::Pause => (Rotation::Held, "pause rotation", String::new()),
+        RotationAction::Resume => (Rotation::Turning, "resume rotation", String::new()),
+        RotationAction::Page => {
+            let pages = control.0.live.showing().pages.len();
+            match page {
+                Some(page) if (1..=pages).contains(&page) => {
+                    (Rotation::Page(page - 1), "show page", page.to_string())
+                }
+                _ => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        if pages == 0 {
+                            "no screen of the wall turns pages now".to_string()
+                        } else {
+                            format!("a page from 1 to {pages}")
+                        },
+                    ));
+                }
+            }
+        }
+    };
+    Ok(control.act(&actor, action, &target, "", RoomChange::Rotation(change)))
 }

@@ -6,6 +6,7 @@
 
 pub mod grid;
 pub mod reload;
+pub mod switch;
 pub mod tiles;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,9 @@ pub struct Layout {
     pub name: String,
     /// `Some(true)`: lobby privacy on every screen of this layout, whatever the config says.
     pub lobby: Option<bool>,
+    /// The active alerts' banner and flashing frame over the screens (`alert_banner = false`:
+    /// none, as on the neutral screen of a lobby in safety).
+    pub alert_banner: bool,
     pub theme: Option<ThemeName>,
     /// Metres from the screens to the people reading them: type grows with it.
     pub viewing_distance_m: f32,
@@ -195,6 +199,7 @@ struct RawLayout {
     name: Option<String>,
     preview_of: Option<Spanned<String>>,
     lobby: Option<bool>,
+    alert_banner: Option<bool>,
     theme: Option<Spanned<String>>,
     viewing_distance: Option<Spanned<f64>>,
     #[serde(default)]
@@ -741,6 +746,7 @@ impl Layout {
                     .unwrap_or_default()
             }),
             lobby: raw.lobby,
+            alert_banner: raw.alert_banner.unwrap_or(true),
             theme,
             viewing_distance_m,
             screens,

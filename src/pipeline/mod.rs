@@ -237,7 +237,19 @@ fn analyse_and_present<I: AnalysisInput>(
     let (mut links, ends) = outputs.split();
     // The control page, when users are configured: it reads what the analysis sends its tap
     // and changes the room the wall shows.
-    let control = match start_control(config, &wake_slot) {
+    // Read once: `vigie check` reports what does not read; the wall runs with the rest.
+    let library = (!layout.preview).then(|| {
+        let (library, errors) = crate::layout::switch::LayoutLibrary::load(config, &layout);
+        for error in errors {
+            tracing::error!("a layout the room could switch to does not read:\n{error}");
+        }
+        library
+    });
+    let layout_names = library
+        .as_ref()
+        .map(crate::layout::switch::LayoutLibrary::names)
+        .unwrap_or_default();
+    let control = match start_control(config, &wake_slot, layout_names) {
         Ok(control) => control,
         Err(error) => {
             (input.stop)();
@@ -286,6 +298,7 @@ fn analyse_and_present<I: AnalysisInput>(
             wake: wake_slot,
             waker,
             control,
+            library,
         },
     );
     if let Some(server) = server {
@@ -301,6 +314,7 @@ fn analyse_and_present<I: AnalysisInput>(
 fn start_control(
     config: &Config,
     wake: &crate::wall::WakeSlot,
+    layouts: Vec<String>,
 ) -> anyhow::Result<
     Option<(
         crate::control::ControlServer,
@@ -338,6 +352,7 @@ fn start_control(
         room: room.clone(),
         live: live.clone(),
         journal,
+        layouts,
     })?;
     Ok(Some((server, room, live)))
 }

@@ -65,6 +65,7 @@ pub(super) struct WallLinks {
     pub wake: WakeSlot,
     pub waker: Waker,
     pub control: Option<ControlLinks>,
+    pub library: Option<crate::layout::switch::LayoutLibrary>,
 }
 
 /// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
@@ -81,6 +82,7 @@ fn show_wall(
         wake,
         waker,
         control,
+        library,
     } = links;
     let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
     let watcher = if layout.files.iter().all(|f| f.is_file()) {
@@ -99,6 +101,7 @@ fn show_wall(
         windows: Some(windows),
         wake,
         control,
+        library,
     };
     let exit = crate::wall::run(config, layout, options, inputs);
     drop(watcher);

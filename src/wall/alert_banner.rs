@@ -201,7 +201,11 @@ fn update_banner(
 ) {
     let Some(figures) = &data.figures else { return };
     let lobby = super::tiles::stream::lobby_of(&layout, &settings, &lobby_filter);
-    let line = banner_line(&figures.alerts, &settings, lobby, &room.state);
+    let line = if layout.0.alert_banner {
+        banner_line(&figures.alerts, &settings, lobby, &room.state)
+    } else {
+        None
+    };
     let display = if line.is_some() {
         Display::Flex
     } else {

@@ -103,17 +103,51 @@ pub fn windows_wanted(layout: &Layout) -> WindowsWanted {
     }
 }
 
-fn apply_layout_events(
-    mut commands: Commands,
+/// What replaces the screens with those of another layout.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct ScreenBuilder<'w, 's> {
+    commands: Commands<'w, 's>,
+    fonts: Res<'w, WallFonts>,
+    settings: Res<'w, WallSettings>,
+    layout: ResMut<'w, WallLayout>,
+    roots: Query<'w, 's, Entity, Or<(With<ScreenRoot>, With<PreviewRoot>)>>,
+    windows: Option<Res<'w, WindowsFeed>>,
+    data: ResMut<'w, super::WallData>,
+    built: MessageWriter<'w, ScreensBuilt>,
+}
+
+impl ScreenBuilder<'_, '_> {
+    /// Takes the screens down and builds those of `layout` in their place; the windows follow
+    /// (`screens`), and the analysis hears which windows the new tiles show.
+    pub fn show(&mut self, layout: Layout) {
+        for root in &self.roots {
+            self.commands.entity(root).despawn();
+        }
+        build(&mut self.commands, &self.fonts, &self.settings, &layout);
+        if let Some(feed) = &self.windows {
+            let _ = feed.0.send(windows_wanted(&layout));
+        }
+        self.layout.0 = layout;
+        // New tiles fill from the data already here, on the next frame.
+        self.data.set_changed();
+        self.built.write(ScreensBuilt);
+    }
+
+    pub fn current(&self) -> &Layout {
+        &self.layout.0
+    }
+
+    /// What the wall has received (the builder holds it, to refresh the new tiles from it).
+    pub fn data(&self) -> &super::WallData {
+        &self.data
+    }
+}
+
+pub(super) fn apply_layout_events(
     feed: Option<Res<LayoutFeed>>,
-    fonts: Res<WallFonts>,
-    settings: Res<WallSettings>,
-    mut layout: ResMut<WallLayout>,
     mut problem: ResMut<LayoutProblem>,
-    roots: Query<Entity, Or<(With<ScreenRoot>, With<PreviewRoot>)>>,
-    windows: Option<Res<WindowsFeed>>,
-    mut data: ResMut<super::WallData>,
-    mut built: MessageWriter<ScreensBuilt>,
+    choices: Option<ResMut<super::switch::LayoutChoices>>,
+    mut screens: ScreenBuilder,
 ) {
     let Some(feed) = feed else { return };
     let Some(event) = feed.0.try_iter().last() else {
@@ -121,18 +155,13 @@ fn apply_layout_events(
     };
     match event {
         LayoutEvent::Loaded(new_layout) => {
-            for root in &roots {
-                commands.entity(root).despawn();
-            }
-            build(&mut commands, &fonts, &settings, &new_layout);
-            if let Some(feed) = &windows {
-                let _ = feed.0.send(windows_wanted(&new_layout));
-            }
-            layout.0 = *new_layout;
             problem.set_if_neq(LayoutProblem(None));
-            // New tiles fill from the data already here, on the next frame.
-            data.set_changed();
-            built.write(ScreensBuilt);
+            match choices {
+                // The room's own layout changed: shown now if it is what the room shows,
+                // under what the room shows instead otherwise (`switch`).
+                Some(mut choices) => choices.own_changed(*new_layout),
+                None => screens.show(*new_layout),
+            }
         }
         LayoutEvent::Failed(errors) => {
             let first = errors

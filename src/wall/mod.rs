@@ -14,6 +14,7 @@ pub mod room;
 pub mod screens;
 mod snapshot;
 mod status;
+pub mod switch;
 pub mod theme;
 pub mod tiles;
 mod wake;
@@ -71,6 +72,9 @@ pub struct WallInputs {
     pub wake: WakeSlot,
     /// The control page's room and live view, when the page runs.
     pub control: Option<(Arc<crate::control::Room>, Arc<crate::control::LiveView>)>,
+    /// The layouts the wall may switch to (the room's choice, alert takeovers, the neutral
+    /// one); `None` for a preview.
+    pub library: Option<crate::layout::switch::LayoutLibrary>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +152,7 @@ pub fn plugin(app: &mut App) {
         status::plugin,
         alert_banner::plugin,
         room::plugin,
+        switch::plugin,
     ));
 }
 
@@ -214,6 +219,9 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
     app.insert_resource(tiles::stream::Lobby(
         crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
     ));
+    if let Some(library) = inputs.library {
+        app.insert_resource(switch::LayoutChoices::new(layout.clone(), library));
+    }
     app.insert_resource(WallLayout(layout));
     app.insert_resource(UpdateFeed(inputs.updates));
     app.insert_resource(bridge::CardFeed(inputs.cards));

@@ -11,6 +11,7 @@ use bevy::prelude::*;
 use bevy::window::RequestRedraw;
 
 use super::WallSystems;
+use crate::control::Rotation;
 use crate::layout::grid::Grid;
 use crate::layout::{Screen, TileSpec, Transition};
 
@@ -118,17 +119,32 @@ fn turn_pages(
     idle: Option<Res<IdleWait>>,
     winit: Option<ResMut<bevy::winit::WinitSettings>>,
     mut redraw: MessageWriter<RequestRedraw>,
+    room: Option<Res<super::room::RoomView>>,
 ) {
     let now = time.elapsed();
+    let rotation = room.map(|r| r.state.rotation).unwrap_or_default();
     let mut next_wake: Option<Duration> = None;
     for mut deck in &mut decks {
         if deck.since.is_zero() {
             deck.since = now;
         }
-        if deck.pages.len() > 1 && deck.due_in(now).is_zero() {
-            deck.leaving = Some(deck.current);
-            deck.current = (deck.current + 1) % deck.pages.len();
-            deck.since = now;
+        match rotation {
+            Rotation::Turning => {
+                if deck.pages.len() > 1 && deck.due_in(now).is_zero() {
+                    deck.leaving = Some(deck.current);
+                    deck.current = (deck.current + 1) % deck.pages.len();
+                    deck.since = now;
+                }
+            }
+            // Held, the page's time starts again: once turning again, it stays its whole dwell.
+            Rotation::Held => deck.since = now,
+            Rotation::Page(page) => {
+                if page < deck.pages.len() && deck.current != page {
+                    deck.leaving = None;
+                    deck.current = page;
+                }
+                deck.since = now;
+            }
         }
         let progress = match (deck.leaving, deck.transition) {
             (Some(_), Transition::Slide) => (now - deck.since).as_secs_f32() / SLIDE.as_secs_f32(),

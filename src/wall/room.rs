@@ -81,7 +81,7 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Takes the room's new state when it changed, and refreshes the tiles when a pin or the
 /// banner expires.
-fn follow_room(
+pub(super) fn follow_room(
     feed: Option<Res<RoomFeed>>,
     mut view: ResMut<RoomView>,
     mut data: ResMut<WallData>,
@@ -175,11 +175,15 @@ fn add_strips(
 
 fn show_message(
     view: Res<RoomView>,
+    layout: Res<super::WallLayout>,
+    settings: Res<super::WallSettings>,
     mut strips: Query<&mut Node, With<MessageStrip>>,
     mut roots: Query<&mut Node, (With<ScreenRoot>, Without<MessageStrip>)>,
     mut texts: Query<&mut Text, With<MessageText>>,
 ) {
-    let message = view.state.live_banner(Utc::now());
+    // The room's message is for the room: a lobby's visitors never read it.
+    let lobby = layout.0.lobby.unwrap_or(settings.lobby);
+    let message = view.state.live_banner(Utc::now()).filter(|_| !lobby);
     let display = if message.is_some() {
         Display::Flex
     } else {

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod header;
 pub mod kpi;
+pub mod message;
 pub mod sentiment;
 pub mod share_of_voice;
 pub mod status;
@@ -112,6 +113,7 @@ tile_kinds! {
     Alerts = "alerts" (alerts::AlertsOptions),
     Kpi = "kpi" (kpi::KpiOptions),
     Status = "status" (status::StatusOptions),
+    Message = "message" (message::MessageOptions),
 }
 
 /// The own brand's index among the config's brands.

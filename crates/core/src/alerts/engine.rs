@@ -608,6 +608,7 @@ mod tests {
             brand: None,
             cooldown: TimeDelta::minutes(30),
             condition: Box::new(super::super::rules::InfluentialNegative { min_reach: 1000 }),
+            takeover: None,
         };
         let mut engine = AlertEngine::new(vec![rule], &brands, Locale::Fr);
         let at = DateTime::from_timestamp(1_763_632_800, 0).unwrap_or_default();

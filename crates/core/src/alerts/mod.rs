@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Platform, Tone};
 
 pub use engine::AlertEngine;
-pub use rules::{AlertRule, Condition};
+pub use rules::{AlertRule, Condition, Takeover};
 
 use crate::i18n::Locale;
 

@@ -83,6 +83,17 @@ pub struct AlertRule {
     pub brand: Option<usize>,
     pub cooldown: TimeDelta,
     pub condition: Box<dyn Condition>,
+    /// The layout the wall switches to while this rule's alerts are active (`takeover =
+    /// "layouts/crise.toml"`), as written, with its place for errors about the file: the core
+    /// never reads it (`src/layout` does).
+    pub takeover: Option<Takeover>,
+}
+
+/// A rule's `takeover`: a layout file, relative to the config's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Takeover {
+    pub layout: String,
+    pub place: ConfigError,
 }
 
 // Written out: a derived comparison cannot compare boxed trait objects (rust-lang/rust#31740).
@@ -93,6 +104,7 @@ impl PartialEq for AlertRule {
             && self.brand == other.brand
             && self.cooldown == other.cooldown
             && self.condition.same_as(other.condition.as_ref())
+            && self.takeover == other.takeover
     }
 }
 
@@ -231,9 +243,18 @@ struct Common {
     /// A brand's name: only that brand; absent: every brand.
     brand: Option<Spanned<String>>,
     cooldown_minutes: Option<Spanned<u32>>,
+    /// A layout file the wall shows while the rule's alerts are active.
+    takeover: Option<Spanned<String>>,
 }
 
-const COMMON_FIELDS: [&str; 5] = ["name", "kind", "severity", "brand", "cooldown_minutes"];
+const COMMON_FIELDS: [&str; 6] = [
+    "name",
+    "kind",
+    "severity",
+    "brand",
+    "cooldown_minutes",
+    "takeover",
+];
 
 /// A rule's own fields, for its kind to read, with the rule's place in the file for the errors
 /// of a field that is missing.
@@ -408,6 +429,19 @@ fn read_rule(
         (0, WEEK_MINUTES),
     )
     .map_err(|e| fail(e.at, e.message))?;
+    let takeover = match &common.takeover {
+        Some(layout) if layout.get_ref().trim().is_empty() => {
+            return Err(fail(
+                layout.span(),
+                "takeover is empty: name a layout file (takeover = \"layouts/crise.toml\")".into(),
+            ));
+        }
+        Some(layout) => Some(Takeover {
+            layout: layout.get_ref().trim().to_string(),
+            place: fail(layout.span(), "takeover".into()),
+        }),
+        None => None,
+    };
     let kind_name = common.kind.get_ref().as_str();
     let Some(kind) = KINDS.iter().find(|k| k.name == kind_name) else {
         return Err(fail(
@@ -440,6 +474,7 @@ fn read_rule(
                 .map_or(DEFAULT_COOLDOWN_MINUTES, Spanned::into_inner),
         )),
         condition,
+        takeover,
     })
 }
 
