@@ -153,6 +153,7 @@ impl Harness {
             layouts: ["crise", "lobby", "neutre", "single", "warroom"]
                 .map(String::from)
                 .to_vec(),
+            lobby: vigie::privacy::LobbyFilter::shipped(),
         })
         .expect("the server starts");
         Harness {
@@ -251,6 +252,9 @@ fn guarded_routes() -> Vec<(&'static str, &'static str, Value)> {
         ("POST", "/api/layout", json!({ "layout": "crise" })),
         ("POST", "/api/lobby-safe", json!({ "on": true })),
         ("POST", "/api/rotation", json!({ "action": "pause" })),
+        ("GET", "/api/approval", Value::Null),
+        ("POST", "/api/posts/post-2/approve", json!({})),
+        ("POST", "/api/posts/post-2/reject", json!({})),
     ]
 }
 
@@ -893,7 +897,12 @@ async fn the_room_switches_every_screen_and_an_alert_takes_over_until_it_ends() 
     );
     assert_eq!(
         showing(&harness),
-        json!({ "layout": "Crise", "because": { "kind": "chosen", "name": "crise" }, "pages": [] })
+        json!({
+            "layout": "Crise",
+            "because": { "kind": "chosen", "name": "crise" },
+            "pages": [],
+            "approval": null
+        })
     );
     // A layout the room does not have is refused, and changes nothing.
     let (status, answer) = harness
@@ -1057,6 +1066,123 @@ async fn a_lobby_goes_neutral_at_once_and_its_pages_stop_or_show_the_one_asked()
     // The room's choice again, still a lobby: the crisis layout names no one there.
     assert_eq!(layout_shown(&mut wall).0, "Crise");
     assert_eq!(wall.world().resource::<WallLayout>().0.lobby, Some(true));
+}
+
+/// The shipped lobby, asking for approval, with both auto-approve rules.
+fn approving_lobby(config: &Config) -> Layout {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/lobby.toml");
+    let text = std::fs::read_to_string(&path).expect("lobby.toml").replace(
+        "viewing_distance = 8\n",
+        "viewing_distance = 8\napproval = true\n\
+         [auto_approve]\nown_accounts = true\npositive_from_followers = 10000\n",
+    );
+    Layout::parse(&path, &text, config).expect("a lobby asking for approval")
+}
+
+#[tokio::test]
+async fn a_lobby_that_asks_for_approval_shows_what_the_room_or_its_rules_approved() {
+    let harness = Harness::start();
+    let operator = harness.login("camille").await;
+    let now = Utc::now();
+    // The brand's own account, a known author's praise, and a post the lobby's lists keep off.
+    let tap = LiveTap {
+        view: harness.live.clone(),
+        room: Some(harness.room.clone()),
+    };
+    let mut own = card("own-1", "PetitLoup", "Nos nouvelles affiches arrivent", now);
+    own.tone = vigie::model::Tone::Neutral;
+    let mut praise = card("praise-1", "maman_blog", "J'adore Petit Loup", now);
+    praise.tone = vigie::model::Tone::Positive;
+    praise.mention.author.reach = 25_000;
+    let toxic = card(
+        "toxic-1",
+        "anon",
+        "Petit Loup, putain, suce ma bite, kys",
+        now,
+    );
+    for extra in [&own, &praise, &toxic] {
+        tap.analysis(&AnalysisEvent::Counted(extra.clone()));
+    }
+    let mut ended = harness.figures.clone();
+    ended.alerts[0].ended_at = Some(ended.now);
+    let (mut wall, updates) = switching_wall(&harness, approving_lobby(&harness.config), &ended);
+    updates
+        .send(WallUpdate::Mentions(vec![
+            own.clone(),
+            praise.clone(),
+            toxic.clone(),
+        ]))
+        .expect("send");
+    wall.update();
+    wall.update();
+    let bodies = |wall: &mut App| -> Vec<String> {
+        cards_shown(wall)
+            .into_iter()
+            .map(|(_, body)| body)
+            .collect()
+    };
+    assert_eq!(
+        bodies(&mut wall),
+        ["J'adore Petit Loup", "Nos nouvelles affiches arrivent"],
+        "only what the rules let through"
+    );
+
+    // The queue: the posts waiting, newest first, each with what the lobby's filter says.
+    let queue: Value = harness
+        .http
+        .get(harness.url("/api/approval"))
+        .header("cookie", &operator.0)
+        .send()
+        .await
+        .expect("queue")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(queue["approval"]["positive_from_followers"], 10_000);
+    let waiting = queue["queue"].as_array().expect("a queue");
+    let ids: Vec<&str> = waiting.iter().filter_map(|w| w["id"].as_str()).collect();
+    assert!(
+        ids.contains(&"post-2") && ids.contains(&"toxic-1"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"own-1") && !ids.contains(&"praise-1"),
+        "{ids:?}"
+    );
+    let toxic_line = waiting
+        .iter()
+        .find(|w| w["id"] == "toxic-1")
+        .expect("the toxic post waits");
+    assert_eq!(toxic_line["kept_off_by"], "threats", "{toxic_line}");
+
+    // Approve one: on the lobby. The toxic one cannot be approved. Reject the own account's:
+    // the room's word beats the rule.
+    harness
+        .act("/api/posts/post-2/approve", &operator, json!({}))
+        .await;
+    let (status, answer) = harness
+        .post_as(
+            "/api/posts/toxic-1/approve",
+            Some(&operator),
+            Some(&operator.1),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    harness
+        .act("/api/posts/own-1/reject", &operator, json!({}))
+        .await;
+    wall.update();
+    assert_eq!(
+        bodies(&mut wall),
+        ["J'adore Petit Loup", "Message numéro 2 sur Petit Loup"]
+    );
+    // Taken back off the lobby.
+    harness
+        .act("/api/posts/post-2/reject", &operator, json!({}))
+        .await;
+    wall.update();
+    assert_eq!(bodies(&mut wall), ["J'adore Petit Loup"]);
 }
 
 #[tokio::test]
@@ -1245,6 +1371,21 @@ async fn screenshot(client: &fantoccini::Client, name: &str, width: u32, height:
         info.info().width > 0 && info.info().width <= width,
         "{name}"
     );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("control-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    std::fs::write(dir.join(format!("{name}.png")), &png).expect("screenshot written");
+}
+
+/// Saves a screenshot of the element `css` finds, beside the page's.
+async fn section_screenshot(client: &fantoccini::Client, css: &str, name: &str) {
+    let element = client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    let png = element.screenshot().await.expect("screenshot");
+    png::Decoder::new(std::io::Cursor::new(png.as_slice()))
+        .read_info()
+        .expect("a PNG");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("control-screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot folder");
     std::fs::write(dir.join(format!("{name}.png")), &png).expect("screenshot written");
@@ -1440,14 +1581,10 @@ async fn browser_login(client: &fantoccini::Client, harness: &Harness, name: &st
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn in_a_real_browser_the_room_switches_the_lobby_to_the_crisis_layout_and_back() {
+async fn in_a_real_browser_the_room_switches_the_lobby_to_the_crisis_layout_and_approves_a_post() {
     use fantoccini::Locator;
     let harness = Harness::start();
-    let lobby = Layout::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts/lobby.toml"),
-        &harness.config,
-    )
-    .expect("lobby.toml");
+    let lobby = approving_lobby(&harness.config);
     let mut ended = harness.figures.clone();
     ended.alerts[0].ended_at = Some(ended.now);
     let (mut wall, _updates) = switching_wall(&harness, lobby, &ended);
@@ -1513,5 +1650,32 @@ async fn in_a_real_browser_the_room_switches_the_lobby_to_the_crisis_layout_and_
     press_then(&client, "#lobby-safe", "#lobby-safe[data-body*='true']").await;
     wall.update();
     assert_eq!(layout_shown(&mut wall).0, "Lobby");
+
+    // The lobby shows approved posts only: none yet. Approve one from the queue.
+    assert!(cards_shown(&mut wall).is_empty());
+    client.refresh().await.expect("reload");
+    client
+        .find(Locator::Css(
+            "section#approval article[data-waiting-id='post-2']",
+        ))
+        .await
+        .expect("post-2 waits for the room");
+    client.set_window_size(1366, 900).await.expect("size");
+    section_screenshot(&client, "section#approval", "approval-section").await;
+    press_then(
+        &client,
+        "article[data-waiting-id='post-2'] button[data-post$='/approve']",
+        "article[data-approved-id='post-2']",
+    )
+    .await;
+    wall.update();
+    assert_eq!(
+        cards_shown(&mut wall),
+        // A lobby names no one: the platform only.
+        [(
+            "Bluesky".to_string(),
+            "Message numéro 2 sur Petit Loup".to_string()
+        )]
+    );
     client.close().await.expect("close");
 }

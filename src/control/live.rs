@@ -32,6 +32,8 @@ pub struct Showing {
     pub because: ShownBecause,
     /// The pages of the screen with the most, in order (for "show page N").
     pub pages: Vec<String>,
+    /// What its streams need to show a post, when it asks for approval.
+    pub approval: Option<crate::layout::approval::Approval>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

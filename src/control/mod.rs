@@ -5,6 +5,7 @@
 //! for monitoring (`metrics`) and what is kept of it all in the history (`journal`: the audit
 //! log, the decisions in force).
 
+pub mod approval;
 pub mod auth;
 pub mod config;
 pub mod journal;
@@ -17,7 +18,7 @@ pub mod server;
 pub use config::{ControlConfig, Role};
 pub use journal::Journal;
 pub use live::{LiveTap, LiveView, Showing, ShownBecause};
-pub use room::{Room, RoomChange, RoomState, Rotation};
+pub use room::{Review, Room, RoomChange, RoomState, Rotation};
 pub use server::{ControlServer, ControlSetup};
 
 /// A lock on state shared by the page, the analysis and the wall, taken even after a thread

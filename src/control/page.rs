@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use chrono::{DateTime, Local, Utc};
 
+use super::approval::Waiting;
 use super::config::Role;
 use super::live::{Showing, ShownBecause};
 use super::room::{RoomState, Rotation, author_key};
@@ -72,6 +73,18 @@ pub struct PageLabels {
     pub pause_rotation: &'static str,
     pub resume_rotation: &'static str,
     pub page_label: &'static str,
+    pub approval: &'static str,
+    pub approval_rules: &'static str,
+    pub auto_own: &'static str,
+    pub auto_followers: &'static str,
+    pub followers: &'static str,
+    pub nothing_waiting: &'static str,
+    pub approve: &'static str,
+    pub reject: &'static str,
+    pub withdraw: &'static str,
+    pub kept_off: &'static str,
+    pub flagged: &'static str,
+    pub approved_posts: &'static str,
 }
 
 pub fn labels(locale: Locale) -> &'static PageLabels {
@@ -138,6 +151,18 @@ static FR: PageLabels = PageLabels {
     pause_rotation: "Arrêter la rotation",
     resume_rotation: "Reprendre la rotation",
     page_label: "Page",
+    approval: "Approbation du lobby",
+    approval_rules: "Le lobby ne montre que les publications approuvées.",
+    auto_own: "D'office : les comptes de la marque.",
+    auto_followers: "D'office : les publications positives des auteurs suivis par au moins",
+    followers: "abonnés",
+    nothing_waiting: "Rien en attente",
+    approve: "Approuver",
+    reject: "Refuser",
+    withdraw: "Retirer du lobby",
+    kept_off: "Le filtre du lobby l'écarte",
+    flagged: "Mots masqués",
+    approved_posts: "Approuvées",
 };
 
 static EN: PageLabels = PageLabels {
@@ -197,6 +222,18 @@ static EN: PageLabels = PageLabels {
     pause_rotation: "Pause rotation",
     resume_rotation: "Resume rotation",
     page_label: "Page",
+    approval: "Lobby approval",
+    approval_rules: "The lobby shows approved posts only.",
+    auto_own: "Approved by themselves: the brand's accounts.",
+    auto_followers: "Approved by themselves: positive posts of authors followed by at least",
+    followers: "followers",
+    nothing_waiting: "Nothing waiting",
+    approve: "Approve",
+    reject: "Reject",
+    withdraw: "Take off the lobby",
+    kept_off: "The lobby's filter keeps it off",
+    flagged: "Words masked",
+    approved_posts: "Approved",
 };
 
 /// Text made safe inside HTML, attribute values included.
@@ -296,6 +333,9 @@ pub struct PageState<'a> {
     /// What the wall shows, and the layouts it may switch to.
     pub showing: &'a Showing,
     pub layouts: &'a [String],
+    /// When the wall asks for approval: the posts waiting, and the recent ones approved.
+    pub waiting: &'a [Waiting],
+    pub approved: &'a [EnrichedMention],
 }
 
 /// The whole page.
@@ -333,6 +373,7 @@ pub fn control_page(state: &PageState<'_>) -> String {
     decisions_section(&mut out, labels, state, acts);
     out.push_str("</div><div class=\"column\">");
     alerts_section(&mut out, labels, state, acts);
+    approval_section(&mut out, labels, state, acts);
     posts_section(&mut out, labels, state, acts);
     out.push_str("</div></main></body></html>");
     out
@@ -588,6 +629,130 @@ fn tone_class(tone: Tone) -> &'static str {
     }
 }
 
+fn category_name(locale_fr: bool, category: crate::privacy::Category) -> &'static str {
+    use crate::privacy::Category;
+    match (locale_fr, category) {
+        (true, Category::Profanity) => "grossièreté",
+        (true, Category::Sexual) => "sexuel",
+        (true, Category::Slurs) => "insulte haineuse",
+        (true, Category::Threats) => "menace",
+        (false, category) => category.name(),
+    }
+}
+
+fn approval_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    let Some(rules) = &state.showing.approval else {
+        return;
+    };
+    let fr = state.locale == Locale::Fr;
+    let _ = write!(
+        out,
+        "<section id=\"approval\"><h2>{}</h2><p class=\"muted\">{}",
+        labels.approval, labels.approval_rules
+    );
+    if !rules.own_accounts.is_empty() {
+        let _ = write!(out, " {}", labels.auto_own);
+    }
+    if let Some(min) = rules.positive_from_followers {
+        let _ = write!(
+            out,
+            " {} {min} {}.",
+            labels.auto_followers, labels.followers
+        );
+    }
+    out.push_str("</p>");
+    if state.waiting.is_empty() {
+        let _ = write!(out, "<p class=\"muted\">{}</p>", labels.nothing_waiting);
+    }
+    for waiting in state.waiting {
+        let post = &waiting.post;
+        let path = encode_segment(&post.mention.id);
+        let kept_off = waiting.verdict.hidden;
+        let _ = write!(
+            out,
+            "<article class=\"post waiting {}\" data-waiting-id=\"{}\"><p class=\"meta\"><b>{}</b> @{} · {} {} · {}</p>",
+            tone_class(post.tone),
+            escape(&post.mention.id),
+            post.mention.platform.label(),
+            escape(&post.mention.author.handle),
+            post.mention.author.reach,
+            labels.followers,
+            clock(post.mention.created_at)
+        );
+        match kept_off {
+            Some(category) => {
+                let _ = write!(
+                    out,
+                    "<p class=\"text kept-off\">{} : {}</p>",
+                    labels.kept_off,
+                    category_name(fr, category)
+                );
+            }
+            None => {
+                // What the lobby would show: the filter's masked text.
+                let _ = write!(
+                    out,
+                    "<p class=\"text\">{}</p>",
+                    escape(&waiting.verdict.text)
+                );
+                if !waiting.verdict.flagged.is_empty() {
+                    let names: Vec<&str> = waiting
+                        .verdict
+                        .flagged
+                        .iter()
+                        .map(|c| category_name(fr, *c))
+                        .collect();
+                    let _ = write!(
+                        out,
+                        "<p class=\"meta\">{} : {}</p>",
+                        labels.flagged,
+                        names.join(", ")
+                    );
+                }
+            }
+        }
+        if acts {
+            out.push_str("<div class=\"actions\">");
+            if kept_off.is_none() {
+                let _ = write!(
+                    out,
+                    "<button data-post=\"/api/posts/{path}/approve\">{}</button>",
+                    labels.approve
+                );
+            }
+            let _ = write!(
+                out,
+                "<button class=\"quiet\" data-post=\"/api/posts/{path}/reject\">{}</button></div>",
+                labels.reject
+            );
+        }
+        out.push_str("</article>");
+    }
+    if !state.approved.is_empty() {
+        let _ = write!(out, "<h3>{}</h3>", labels.approved_posts);
+        for post in state.approved {
+            let path = encode_segment(&post.mention.id);
+            let _ = write!(
+                out,
+                "<article class=\"post approved\" data-approved-id=\"{}\"><p class=\"meta\">@{} · {}</p><p class=\"text\">{}</p>",
+                escape(&post.mention.id),
+                escape(&post.mention.author.handle),
+                clock(post.mention.created_at),
+                escape(&post.mention.text)
+            );
+            if acts {
+                let _ = write!(
+                    out,
+                    "<div class=\"actions\"><button class=\"quiet\" data-post=\"/api/posts/{path}/reject\">{}</button></div>",
+                    labels.withdraw
+                );
+            }
+            out.push_str("</article>");
+        }
+    }
+    out.push_str("</section>");
+}
+
 fn posts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
     let _ = write!(
         out,
@@ -775,6 +940,8 @@ mod tests {
                 problem: None,
                 showing: &Showing::default(),
                 layouts: &[],
+                waiting: &[],
+                approved: &[],
             })
         };
         let html = page(Role::Viewer);
@@ -804,6 +971,8 @@ mod tests {
             problem: Some("not kept in the history: disk <full>"),
             showing: &Showing::default(),
             layouts: &[],
+            waiting: &[],
+            approved: &[],
         });
         assert!(
             html.contains(

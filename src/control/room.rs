@@ -68,7 +68,21 @@ pub struct RoomState {
     /// Whether screens with pages turn them.
     #[serde(default)]
     pub rotation: Rotation,
+    /// Posts the room approved for, or rejected from, a layout with `approval = true`, by id.
+    #[serde(default)]
+    pub reviews: BTreeMap<String, Review>,
 }
+
+/// The room's word on a post for a lobby that shows approved posts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub approved: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Reviews kept: a lobby shows the last few hours of posts; the oldest reviews go first.
+pub const MAX_REVIEWS: usize = 5_000;
 
 /// How the screens with pages turn them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +134,11 @@ pub enum RoomChange {
     Layout(Option<String>),
     LobbySafe(bool),
     Rotation(Rotation),
+    /// Approve (or reject) a post for a lobby that shows approved posts only.
+    Review {
+        id: String,
+        review: Review,
+    },
 }
 
 /// An author as the room blocks them: the platform and the handle, case folded (handles are
@@ -200,6 +219,21 @@ impl RoomState {
             RoomChange::Layout(layout) => self.layout = layout,
             RoomChange::LobbySafe(on) => self.lobby_safe = on,
             RoomChange::Rotation(rotation) => self.rotation = rotation,
+            RoomChange::Review { id, review } => {
+                self.reviews.insert(id, review);
+                if self.reviews.len() > MAX_REVIEWS {
+                    // A tenth at a time, so that the sort is rare.
+                    let mut by_age: Vec<(DateTime<Utc>, String)> = self
+                        .reviews
+                        .iter()
+                        .map(|(id, r)| (r.at, id.clone()))
+                        .collect();
+                    by_age.sort();
+                    for (_, id) in by_age.into_iter().take(MAX_REVIEWS / 10) {
+                        self.reviews.remove(&id);
+                    }
+                }
+            }
         }
     }
 
@@ -207,6 +241,38 @@ impl RoomState {
     /// took in hand, or for another alert that had the same id.
     pub fn handling(&self, id: u64, started: DateTime<Utc>) -> Option<&Handling> {
         self.handled.get(&id).filter(|h| h.alert_started == started)
+    }
+
+    /// Whether a layout asking for approval under `rules` may show `mention`: the room's word
+    /// if it gave one (a rejection beats every rule), else the rules'.
+    pub fn approves(
+        &self,
+        mention: &EnrichedMention,
+        rules: &crate::layout::approval::Approval,
+    ) -> bool {
+        match self.reviews.get(&mention.mention.id) {
+            Some(review) => review.approved,
+            None => rules.auto_approves(mention),
+        }
+    }
+
+    /// The same for an alert's evidence post, which carries no reach or tone of its author: the
+    /// room's word, else whether an own account wrote it.
+    pub fn approves_evidence(
+        &self,
+        post: &crate::alerts::EvidencePost,
+        rules: &crate::layout::approval::Approval,
+    ) -> bool {
+        match self.reviews.get(&post.id) {
+            Some(review) => review.approved,
+            None => {
+                let author = post.author.trim_start_matches('@');
+                rules
+                    .own_accounts
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(author))
+            }
+        }
     }
 
     /// Whether the wall may show `mention` (not hidden, author not blocked).
@@ -440,8 +506,54 @@ mod tests {
         room.apply(RoomChange::Layout(Some("crise".into())));
         room.apply(RoomChange::LobbySafe(true));
         room.apply(RoomChange::Rotation(Rotation::Page(2)));
+        room.apply(RoomChange::Review {
+            id: "c".into(),
+            review: Review {
+                approved: true,
+                by: "camille".into(),
+                at,
+            },
+        });
         let json = serde_json::to_string(&room).expect("json");
         let back: RoomState = serde_json::from_str(&json).expect("read back");
         assert_eq!(back, room);
+    }
+
+    #[test]
+    fn a_rejection_beats_the_rules_and_the_oldest_reviews_go_first() {
+        let at: DateTime<Utc> = "2026-12-06T14:05:00Z".parse().expect("time");
+        let rules = crate::layout::approval::Approval {
+            own_accounts: vec!["petitloup".into()],
+            positive_from_followers: None,
+        };
+        let mut room = RoomState::default();
+        let own = card("own-1", "petitloup");
+        let other = card("x", "lea");
+        assert!(room.approves(&own, &rules));
+        assert!(!room.approves(&other, &rules));
+        let review = |approved, minutes| Review {
+            approved,
+            by: "camille".into(),
+            at: at + chrono::TimeDelta::minutes(minutes),
+        };
+        room.apply(RoomChange::Review {
+            id: "own-1".into(),
+            review: review(false, 0),
+        });
+        room.apply(RoomChange::Review {
+            id: "x".into(),
+            review: review(true, 0),
+        });
+        assert!(!room.approves(&own, &rules));
+        assert!(room.approves(&other, &rules));
+        for n in 0..MAX_REVIEWS as i64 {
+            room.apply(RoomChange::Review {
+                id: format!("p{n}"),
+                review: review(true, n + 1),
+            });
+        }
+        assert!(room.reviews.len() <= MAX_REVIEWS);
+        assert!(!room.reviews.contains_key("x"), "the oldest went");
+        assert!(room.reviews.contains_key(&format!("p{}", MAX_REVIEWS - 1)));
     }
 }

@@ -24,8 +24,9 @@ use super::config::{ControlConfig, Role};
 use super::journal::Journal;
 use super::live::LiveView;
 use super::lock;
-use super::room::{BannerMessage, Pin, Room, RoomChange, Rotation, author_key};
+use super::room::{BannerMessage, Pin, Review, Room, RoomChange, Rotation, author_key};
 use crate::i18n::Locale;
+use crate::privacy::LobbyFilter;
 use crate::store::AuditEntry;
 
 /// The session cookie's name.
@@ -72,6 +73,8 @@ pub struct ControlSetup {
     pub journal: Option<Journal>,
     /// The layouts the room may switch the wall to, by name.
     pub layouts: Vec<String>,
+    /// The lobby's filter, for what the approval queue says of each post.
+    pub lobby: LobbyFilter,
 }
 
 struct Inner {
@@ -87,6 +90,7 @@ struct Inner {
     audit: Mutex<VecDeque<AuditEntry>>,
     journal: Option<Journal>,
     layouts: Vec<String>,
+    lobby: LobbyFilter,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -219,6 +223,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         ),
         journal: setup.journal,
         layouts: setup.layouts,
+        lobby: setup.lobby,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -245,6 +250,9 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         .route("/api/layout", post(switch_layout))
         .route("/api/lobby-safe", post(lobby_safe))
         .route("/api/rotation", post(rotation))
+        .route("/api/approval", get(approval_queue))
+        .route("/api/posts/{id}/approve", post(approve))
+        .route("/api/posts/{id}/reject", post(reject))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(within_deadline))
         .layer(axum::middleware::map_response(guard_headers))
@@ -334,6 +342,13 @@ async fn page(
     let posts = control.0.live.search(&query.q, PAGE_POSTS);
     let problem = control.0.journal.as_ref().and_then(Journal::problem);
     let showing = control.0.live.showing();
+    let (waiting, approved) = match &showing.approval {
+        Some(rules) => (
+            super::approval::queue(&control.0.live, &room, rules, &control.0.lobby, QUEUE_POSTS),
+            super::approval::approved(&control.0.live, &room, QUEUE_POSTS),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     html(super::page::control_page(&super::page::PageState {
         locale: control.0.locale,
         title: &control.0.title,
@@ -348,6 +363,8 @@ async fn page(
         problem: problem.as_deref(),
         showing: &showing,
         layouts: &control.0.layouts,
+        waiting: &waiting,
+        approved: &approved,
     }))
 }
 
@@ -1203,4 +1220,97 @@ async fn rotation(
         }
     };
     Ok(control.act(&actor, action, &target, "", RoomChange::Rotation(change)))
+}
+
+/// Posts shown on the approval queue and the page's list of approved ones.
+const QUEUE_POSTS: usize = 20;
+
+async fn approval_queue(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+) -> ApiResult {
+    control.authorize(&headers, peer, Role::Viewer, false)?;
+    let showing = control.0.live.showing();
+    let Some(rules) = showing.approval else {
+        return Ok(
+            axum::Json(json!({ "approval": null, "queue": [], "approved": [] })).into_response(),
+        );
+    };
+    let room = control.0.room.snapshot();
+    let waiting: Vec<Value> = super::approval::queue(
+        &control.0.live,
+        &room,
+        &rules,
+        &control.0.lobby,
+        QUEUE_POSTS,
+    )
+    .iter()
+    .map(super::approval::Waiting::to_json)
+    .collect();
+    let approved: Vec<Value> = super::approval::approved(&control.0.live, &room, QUEUE_POSTS)
+        .iter()
+        .map(|post| json!({ "id": post.mention.id, "author": post.mention.author.handle, "text": post.mention.text }))
+        .collect();
+    Ok(
+        axum::Json(json!({ "approval": rules, "queue": waiting, "approved": approved }))
+            .into_response(),
+    )
+}
+
+async fn approve(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    review(control, peer, headers, id, true).await
+}
+
+async fn reject(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    review(control, peer, headers, id, false).await
+}
+
+/// Approves or rejects a recent post for the lobby. A post the lobby's filter keeps off cannot
+/// be approved: the filter would keep it off anyway, and the room should know.
+async fn review(
+    control: Control,
+    peer: Peer,
+    headers: HeaderMap,
+    id: String,
+    approved: bool,
+) -> ApiResult {
+    let actor = control.authorize(&headers, peer, Role::Operator, true)?;
+    checked_name(&id)?;
+    let post = control.0.live.post(&id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no recent post {id}: approve posts from the queue"),
+        )
+    })?;
+    if approved && let Some(category) = control.0.lobby.hidden_category(&post.mention.text) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            format!("the lobby's filter keeps this post off ({category}): it cannot be approved"),
+        ));
+    }
+    let change = RoomChange::Review {
+        id: id.clone(),
+        review: Review {
+            approved,
+            by: actor.name.clone(),
+            at: Utc::now(),
+        },
+    };
+    let action = if approved {
+        "approve post"
+    } else {
+        "reject post"
+    };
+    Ok(control.act(&actor, action, &id, "", change))
 }

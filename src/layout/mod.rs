@@ -4,6 +4,7 @@
 //! collected, so `vigie check` shows them all at once, each with its line, column and a hint.
 //! No Bevy here.
 
+pub mod approval;
 pub mod grid;
 pub mod reload;
 pub mod switch;
@@ -44,6 +45,8 @@ pub struct Layout {
     /// The active alerts' banner and flashing frame over the screens (`alert_banner = false`:
     /// none, as on the neutral screen of a lobby in safety).
     pub alert_banner: bool,
+    /// `approval = true`: streams show the posts the room approved (or its rules let through).
+    pub approval: Option<approval::Approval>,
     pub theme: Option<ThemeName>,
     /// Metres from the screens to the people reading them: type grows with it.
     pub viewing_distance_m: f32,
@@ -200,6 +203,8 @@ struct RawLayout {
     preview_of: Option<Spanned<String>>,
     lobby: Option<bool>,
     alert_banner: Option<bool>,
+    approval: Option<bool>,
+    auto_approve: Option<Spanned<approval::RawAutoApprove>>,
     theme: Option<Spanned<String>>,
     viewing_distance: Option<Spanned<f64>>,
     #[serde(default)]
@@ -696,6 +701,12 @@ impl Layout {
                 DESIGN_DISTANCE_M
             }
         };
+        let approval = approval::Approval::read(
+            raw.approval,
+            raw.auto_approve.as_ref(),
+            config,
+            |span, message| checker.error(span, message),
+        );
         if let Some(target) = &raw.preview_of {
             return checker.preview(path, target, !raw.screen.is_empty(), config);
         }
@@ -747,6 +758,7 @@ impl Layout {
             }),
             lobby: raw.lobby,
             alert_banner: raw.alert_banner.unwrap_or(true),
+            approval,
             theme,
             viewing_distance_m,
             screens,

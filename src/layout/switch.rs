@@ -53,6 +53,8 @@ impl Layout {
                 (own, _) => own,
             },
             alert_banner: other.alert_banner,
+            // A room that approves what its lobby shows keeps doing so on any layout.
+            approval: other.approval.clone().or_else(|| self.approval.clone()),
             theme: other.theme.or(self.theme),
             viewing_distance_m: self.viewing_distance_m,
             screens,

@@ -353,6 +353,7 @@ fn start_control(
         live: live.clone(),
         journal,
         layouts,
+        lobby: crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
     })?;
     Ok(Some((server, room, live)))
 }

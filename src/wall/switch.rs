@@ -137,6 +137,7 @@ fn follow_switch(
                 .max_by_key(|s| s.pages.len())
                 .map(|s| s.pages.iter().map(|p| p.name.clone()).collect())
                 .unwrap_or_default(),
+            approval: layout.approval.clone(),
         };
         live.0.set_showing(showing);
         *told = true;

@@ -196,6 +196,7 @@ pub fn alert_lines(
     figures: &Figures,
     settings: &WallSettings,
     lobby: Option<&LobbyFilter>,
+    approval: Option<&crate::layout::approval::Approval>,
     room: &RoomState,
 ) -> Vec<AlertLine> {
     let keep = brand_handles(settings.brands.iter().map(|b| b.name.as_str()));
@@ -246,7 +247,8 @@ pub fn alert_lines(
                 .evidence
                 .first()
                 .filter(|post| lobby.is_none_or(|filter| !filter.keeps_off(&post.text)))
-                .filter(|post| room.shows_evidence(post));
+                .filter(|post| room.shows_evidence(post))
+                .filter(|post| approval.is_none_or(|rules| room.approves_evidence(post, rules)));
             if let Some(post) = shown {
                 let text = shorten(&public(&post.text), EVIDENCE_CHARS);
                 if lobby.is_some() {
@@ -297,7 +299,13 @@ fn update_alerts(
 ) {
     let Some(figures) = &data.figures else { return };
     let lobby = lobby_of(&layout, &settings, &lobby_filter);
-    let found = alert_lines(figures, &settings, lobby, &room.state);
+    let found = alert_lines(
+        figures,
+        &settings,
+        lobby,
+        layout.0.approval.as_ref(),
+        &room.state,
+    );
     let maxima: HashMap<Entity, usize> = tiles.iter().map(|(tile, t)| (tile, t.max)).collect();
     let limit = |part: Entity| {
         view_of(&parents, &maxima, part)
@@ -400,13 +408,13 @@ mod tests {
         };
         let lobby = LobbyFilter::shipped();
         let toxic = figures("je vais te tuer à cause de ces affiches");
-        let lines = alert_lines(&toxic, &settings, Some(&lobby), &RoomState::default());
+        let lines = alert_lines(&toxic, &settings, Some(&lobby), None, &RoomState::default());
         assert!(!lines[0].detail.contains("tuer"), "{}", lines[0].detail);
         // In the room, and for a post that is not toxic, the post shows.
-        let room = alert_lines(&toxic, &settings, None, &RoomState::default());
+        let room = alert_lines(&toxic, &settings, None, None, &RoomState::default());
         assert!(room[0].detail.contains("@lea_12"), "{}", room[0].detail);
         let fine = figures("ces affiches sont nulles");
-        let lines = alert_lines(&fine, &settings, Some(&lobby), &RoomState::default());
+        let lines = alert_lines(&fine, &settings, Some(&lobby), None, &RoomState::default());
         assert!(
             lines[0].detail.contains("ces affiches"),
             "{}",

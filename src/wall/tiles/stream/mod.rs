@@ -5,6 +5,7 @@
 mod options;
 pub use options::StreamOptions;
 
+use crate::layout::approval::Approval;
 use bevy::prelude::*;
 use chrono::Utc;
 
@@ -183,16 +184,20 @@ pub fn card_body(text: &str) -> String {
 
 /// The mentions a stream tile shows, with whether each is pinned: the room's live pins of the
 /// tile's brands first, newest pin first, then the newest mentions of its brands. Posts the room hid or
-/// whose author it blocked are left out; in a lobby, toxic posts too, pinned or not.
+/// whose author it blocked are left out; in a lobby, toxic posts too, pinned or not; under
+/// `approval`, posts neither the room nor its rules approved, pinned or not.
 pub fn shown<'a>(
     data: &'a WallData,
     room: &'a RoomState,
     tile: &StreamTile,
     lobby: Option<&LobbyFilter>,
+    approval: Option<&Approval>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(&'a EnrichedMention, bool)> {
-    let public =
-        |m: &EnrichedMention| lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text));
+    let public = |m: &EnrichedMention| {
+        approval.is_none_or(|rules| room.approves(m, rules))
+            && lobby.is_none_or(|filter| !filter.keeps_off(&m.mention.text))
+    };
     let of_tile = |m: &EnrichedMention| {
         tile.brands.is_empty() || m.brands.iter().any(|b| tile.brands.contains(b))
     };
@@ -261,7 +266,13 @@ fn update_stream(
     let lobby = lobby_of(&layout, &settings, &lobby_filter);
     let lists: HashMap<Entity, Vec<(&EnrichedMention, bool)>> = tiles
         .iter()
-        .map(|(entity, tile)| (entity, shown(&data, &room.state, tile, lobby, Utc::now())))
+        .map(|(entity, tile)| {
+            let approval = layout.0.approval.as_ref();
+            (
+                entity,
+                shown(&data, &room.state, tile, lobby, approval, Utc::now()),
+            )
+        })
         .collect();
     let empty = Vec::new();
     let list = |part: Entity| view_of(&parents, &lists, part).unwrap_or(&empty);
