@@ -132,4 +132,50 @@ mod tests {
         assert!(!rules.auto_approves(&post("petitloup_fan", 0, Tone::Positive)));
         assert!(!Approval::default().auto_approves(&post("petitloup", 1_000_000, Tone::Positive)));
     }
+
+    fn shipped() -> Config {
+        Config::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"))
+            .expect("the shipped config")
+    }
+
+    const SCREEN: &str = "\n[[screen]]\nname = \"main\"\nareas = \"stream\"\n\
+                          [screen.tiles.stream]\nkind = \"stream\"\n";
+
+    #[test]
+    fn approval_and_its_rules_are_read_from_the_layout_and_errors_are_located() {
+        let config = shipped();
+        let path = std::path::Path::new("lobby.toml");
+        let parse = |head: &str| {
+            let text = format!("{head}{SCREEN}");
+            crate::layout::Layout::parse(path, &text, &config)
+        };
+        let layout = parse(
+            "approval = true\n[auto_approve]\nown_accounts = true\npositive_from_followers = 5000\n",
+        )
+        .expect("reads");
+        assert_eq!(
+            layout.approval,
+            Some(Approval {
+                own_accounts: vec!["petitloup".into()],
+                positive_from_followers: Some(5000),
+            })
+        );
+        assert_eq!(parse("").expect("reads").approval, None);
+        assert_eq!(
+            parse("approval = true\n").expect("reads").approval,
+            Some(Approval::default())
+        );
+        let errors = parse("[auto_approve]\nown_accounts = true\n").expect_err("no approval");
+        assert!(
+            errors.to_string().contains("lobby.toml:1:")
+                && errors.to_string().contains("approval = true"),
+            "{errors}"
+        );
+        let errors = parse("approval = true\n[auto_approve]\npositive_from_followers = 0\n")
+            .expect_err("a zero bound");
+        assert!(errors.to_string().contains("lobby.toml:3:"), "{errors}");
+        let errors = parse("approval = true\n[auto_approve]\nfollowers = 10\n")
+            .expect_err("an unknown rule");
+        assert!(errors.to_string().contains("followers"), "{errors}");
+    }
 }
