@@ -12,7 +12,7 @@ use axum::routing::post;
 use chrono::{TimeZone, Utc};
 
 use support::TestServer;
-use vigie::alerts::sinks::{AlertSinkConfig, Retry, SinkFormat, start_sinks};
+use vigie::alerts::sinks::{AlertSinkConfig, Handled, Retry, SinkEvent, SinkFormat, start_sinks};
 use vigie::alerts::{Alert, AlertChange, EvidencePost, Severity, Trigger};
 use vigie::i18n::Locale;
 use vigie::model::{Platform, Tone};
@@ -108,7 +108,7 @@ fn a_receiver_that_fails_twice_gets_the_alert_on_the_third_try() {
         fast_retry(),
     )
     .expect("sinks start");
-    tx.send(AlertChange::Raised(alert())).expect("send");
+    tx.send(AlertChange::Raised(alert()).into()).expect("send");
     wait_for(&received, 3);
     std::thread::sleep(Duration::from_millis(600));
     let log = received.lock().expect("log").clone();
@@ -147,14 +147,14 @@ fn slack_format_sends_text_and_a_dead_receiver_holds_nothing_up() {
     )
     .expect("sinks start");
     let started = Instant::now();
-    tx.send(AlertChange::Raised(alert())).expect("send");
+    tx.send(AlertChange::Raised(alert()).into()).expect("send");
     let mut updated = alert();
     updated.summary.push_str(" (bis)");
     // Updates are not sent by default; the end is.
-    tx.send(AlertChange::Updated(updated.clone()))
+    tx.send(AlertChange::Updated(updated.clone()).into())
         .expect("send");
     updated.ended_at = Some(updated.started_at);
-    tx.send(AlertChange::Ended(updated)).expect("send");
+    tx.send(AlertChange::Ended(updated).into()).expect("send");
     wait_for(&received, 2);
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -190,13 +190,64 @@ fn sinks_below_their_severity_are_skipped() {
         start_sinks(vec![only_critical], Locale::En, rx, fast_retry()).expect("sinks start");
     let mut warning = alert();
     warning.severity = Severity::Warning;
-    tx.send(AlertChange::Raised(warning)).expect("send");
-    tx.send(AlertChange::Raised(alert())).expect("send");
+    tx.send(AlertChange::Raised(warning).into()).expect("send");
+    tx.send(AlertChange::Raised(alert()).into()).expect("send");
     wait_for(&received, 1);
     std::thread::sleep(Duration::from_millis(300));
     let log = received.lock().expect("log").clone();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].1["alert"]["severity"], "critical");
+    drop(tx);
+    sinks.finish(Duration::from_secs(5));
+}
+
+#[test]
+fn a_sink_hears_when_the_room_takes_an_alert_in_hand_and_resolves_it() {
+    let (server, received) = receiver(0);
+    let (slack, slack_received) = receiver(0);
+    let (tx, rx) = crossbeam_channel::bounded(16);
+    let sinks = start_sinks(
+        vec![
+            sink("astreinte", server.url("/hook"), SinkFormat::Json),
+            sink("slack", slack.url("/hook"), SinkFormat::Slack),
+        ],
+        Locale::En,
+        rx,
+        fast_retry(),
+    )
+    .expect("sinks start");
+    let at = alert().started_at + chrono::TimeDelta::minutes(3);
+    for resolved in [None, Some("posters taken down".to_string())] {
+        tx.send(SinkEvent::Handled(Handled {
+            alert: alert(),
+            by: "camille".into(),
+            at,
+            resolved,
+        }))
+        .expect("send");
+    }
+    wait_for(&received, 2);
+    wait_for(&slack_received, 2);
+    let log = received.lock().expect("log").clone();
+    let json: Vec<&serde_json::Value> = log.iter().map(|(_, body)| body).collect();
+    assert_eq!(json.len(), 2, "{log:?}");
+    assert_eq!(json[0]["event"], "acknowledged");
+    assert_eq!(json[0]["by"], "camille");
+    assert_eq!(json[0]["alert"]["rule"], "post-viral");
+    assert_eq!(json[1]["event"], "resolved");
+    assert_eq!(json[1]["note"], "posters taken down");
+    let slack_log = slack_received.lock().expect("log").clone();
+    let texts: Vec<&str> = slack_log
+        .iter()
+        .filter_map(|(_, body)| body["text"].as_str())
+        .collect();
+    assert_eq!(texts.len(), 2, "{log:?}");
+    assert!(
+        texts[0].starts_with("👀 *Handled* by camille at "),
+        "{}",
+        texts[0]
+    );
+    assert!(texts[1].ends_with("\n> posters taken down"), "{}", texts[1]);
     drop(tx);
     sinks.finish(Duration::from_secs(5));
 }

@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crossbeam_channel::Sender;
+use vigie::alerts::sinks::SinkEvent;
 use vigie::alerts::{Alert, Severity, Trigger};
 use vigie::analysis::outputs::Output;
 use vigie::config::Config;
@@ -103,6 +104,15 @@ impl Harness {
     /// A server whose posts and alert date from `now`, keeping its actions and the room's
     /// decisions in the history in `journal` (and starting from those kept there).
     fn start_with(now: DateTime<Utc>, journal: Option<&Path>) -> Harness {
+        Harness::start_telling(now, journal, None)
+    }
+
+    /// The same, telling `sinks` what the room does with alerts.
+    fn start_telling(
+        now: DateTime<Utc>,
+        journal: Option<&Path>,
+        sinks: Option<Sender<SinkEvent>>,
+    ) -> Harness {
         let config = config();
         let journal = journal.map(|dir| Journal::open(dir).expect("the journal opens"));
         let room = Room::with_state(
@@ -154,6 +164,7 @@ impl Harness {
                 .map(String::from)
                 .to_vec(),
             lobby: vigie::privacy::LobbyFilter::shipped(),
+            sinks,
         })
         .expect("the server starts");
         Harness {
@@ -1183,6 +1194,44 @@ async fn a_lobby_that_asks_for_approval_shows_what_the_room_or_its_rules_approve
         .await;
     wall.update();
     assert_eq!(bodies(&mut wall), ["J'adore Petit Loup"]);
+}
+
+#[tokio::test]
+async fn the_alert_sinks_hear_who_took_an_alert_in_hand_and_who_resolved_it() {
+    let (tx, rx) = crossbeam_channel::bounded(16);
+    let harness = Harness::start_telling(Utc::now(), None, Some(tx));
+    let camille = harness.login("camille").await;
+    let ana = harness.login("ana").await;
+    harness
+        .act("/api/alerts/7/acknowledge", &camille, json!({}))
+        .await;
+    // A second hand changes nothing, and the sinks hear nothing more.
+    harness
+        .act("/api/alerts/7/acknowledge", &ana, json!({}))
+        .await;
+    harness
+        .act(
+            "/api/alerts/7/resolve",
+            &ana,
+            json!({ "note": "affiches retirées" }),
+        )
+        .await;
+    let told: Vec<SinkEvent> = rx.try_iter().collect();
+    let bodies: Vec<Value> = told.iter().map(SinkEvent::to_json).collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert_eq!(bodies[0]["event"], "acknowledged");
+    assert_eq!(bodies[0]["by"], "camille");
+    assert_eq!(bodies[0]["alert"]["id"], 7);
+    assert!(bodies[0].get("note").is_none());
+    assert_eq!(bodies[1]["event"], "resolved");
+    assert_eq!(bodies[1]["by"], "ana");
+    assert_eq!(bodies[1]["note"], "affiches retirées");
+    let slack = vigie::alerts::sinks::slack_text(&told[1], vigie::i18n::Locale::Fr);
+    assert!(slack.starts_with("✅ *Résolue* par ana à "), "{slack}");
+    assert!(
+        slack.ends_with("Petit Loup : « boycott » cité près de la marque\n> affiches retirées"),
+        "{slack}"
+    );
 }
 
 #[tokio::test]

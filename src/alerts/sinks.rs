@@ -9,13 +9,65 @@ use crossbeam_channel::Receiver;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::{AlertChange, Severity};
+use super::{Alert, AlertChange, Severity};
 use crate::i18n::Locale;
+
+/// What a sink is told: an alert raised, updated or ended by the analysis, or taken in hand or
+/// resolved by the room on the control page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkEvent {
+    Change(AlertChange),
+    Handled(Handled),
+}
+
+/// Someone took an alert in hand (`note` is `None`) or resolved it with a note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handled {
+    pub alert: Alert,
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub resolved: Option<String>,
+}
+
+impl From<AlertChange> for SinkEvent {
+    fn from(change: AlertChange) -> Self {
+        SinkEvent::Change(change)
+    }
+}
+
+impl SinkEvent {
+    pub fn alert(&self) -> &Alert {
+        match self {
+            SinkEvent::Change(change) => change.alert(),
+            SinkEvent::Handled(handled) => &handled.alert,
+        }
+    }
+
+    /// The generic JSON: `{"event": "raised" | "updated" | "ended", "alert": {…}}`, or
+    /// `{"event": "acknowledged" | "resolved", "alert": {…}, "by": …, "at": …, "note": …}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            SinkEvent::Change(change) => serde_json::to_value(change).unwrap_or_default(),
+            SinkEvent::Handled(handled) => {
+                let mut body = serde_json::json!({
+                    "event": if handled.resolved.is_some() { "resolved" } else { "acknowledged" },
+                    "alert": handled.alert,
+                    "by": handled.by,
+                    "at": handled.at,
+                });
+                if let Some(note) = &handled.resolved {
+                    body["note"] = serde_json::Value::String(note.clone());
+                }
+                body
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SinkFormat {
-    /// `{"event": "raised" | "updated" | "ended", "alert": {…}}`.
+    /// `{"event": "raised" | "updated" | "ended" | "acknowledged" | "resolved", "alert": {…}}`.
     #[default]
     Json,
     /// `{"text": "…"}`: Slack and Mattermost incoming webhooks.
@@ -65,9 +117,9 @@ impl AlertSinkConfig {
         }
     }
 
-    fn wants(&self, change: &AlertChange) -> bool {
-        change.alert().severity >= self.min_severity
-            && (self.send_updates || !matches!(change, AlertChange::Updated(_)))
+    fn wants(&self, event: &SinkEvent) -> bool {
+        event.alert().severity >= self.min_severity
+            && (self.send_updates || !matches!(event, SinkEvent::Change(AlertChange::Updated(_))))
     }
 }
 
@@ -123,7 +175,7 @@ impl SinksHandle {
 pub fn start_sinks(
     sinks: Vec<AlertSinkConfig>,
     locale: Locale,
-    changes: Receiver<AlertChange>,
+    changes: Receiver<SinkEvent>,
     retry: Retry,
 ) -> std::io::Result<SinksHandle> {
     let (done_tx, done) = crossbeam_channel::bounded(1);
@@ -158,7 +210,7 @@ impl Drop for DoneOnDrop {
 async fn run(
     sinks: Vec<AlertSinkConfig>,
     locale: Locale,
-    changes: Receiver<AlertChange>,
+    changes: Receiver<SinkEvent>,
     retry: Retry,
 ) {
     let client = match reqwest::Client::builder()
@@ -175,7 +227,7 @@ async fn run(
     let mut queues = Vec::new();
     let mut workers = Vec::new();
     for sink in sinks {
-        let (tx, rx) = mpsc::channel::<AlertChange>(QUEUE);
+        let (tx, rx) = mpsc::channel::<SinkEvent>(QUEUE);
         workers.push(tokio::spawn(deliver_all(
             sink.clone(),
             locale,
@@ -215,7 +267,7 @@ async fn deliver_all(
     sink: AlertSinkConfig,
     locale: Locale,
     client: reqwest::Client,
-    mut queue: mpsc::Receiver<AlertChange>,
+    mut queue: mpsc::Receiver<SinkEvent>,
     retry: Retry,
 ) {
     while let Some(change) = queue.recv().await {
@@ -228,7 +280,7 @@ async fn deliver_all(
             continue;
         };
         let body = match sink.format {
-            SinkFormat::Json => serde_json::to_value(&change).unwrap_or_default(),
+            SinkFormat::Json => change.to_json(),
             SinkFormat::Slack => serde_json::json!({ "text": slack_text(&change, locale) }),
         };
         deliver(&sink.name, &client, &url, &body, retry).await;
@@ -261,8 +313,13 @@ pub async fn deliver(
     retry.attempts
 }
 
-/// The Slack/Mattermost text: severity, summary, and the evidence posts quoted.
-pub fn slack_text(change: &AlertChange, locale: Locale) -> String {
+/// The Slack/Mattermost text: severity, summary, and the evidence posts quoted; for an alert
+/// the room handled, who and the note.
+pub fn slack_text(event: &SinkEvent, locale: Locale) -> String {
+    let change = match event {
+        SinkEvent::Change(change) => change,
+        SinkEvent::Handled(handled) => return handled_text(handled, locale),
+    };
     let alert = change.alert();
     let (mark, word) = match (alert.severity, locale) {
         (Severity::Critical, Locale::Fr) => ("🔴", "CRITIQUE"),
@@ -293,4 +350,30 @@ pub fn slack_text(change: &AlertChange, locale: Locale) -> String {
         }
     }
     text
+}
+
+fn handled_text(handled: &Handled, locale: Locale) -> String {
+    let time = handled
+        .at
+        .with_timezone(&chrono::Local)
+        .format("%H:%M")
+        .to_string();
+    let by = &handled.by;
+    let summary = &handled.alert.summary;
+    match (&handled.resolved, locale) {
+        (None, Locale::Fr) => format!("👀 *Pris en charge* par {by} à {time} — {summary}"),
+        (None, Locale::En) => format!("👀 *Handled* by {by} at {time} — {summary}"),
+        (Some(note), Locale::Fr) if note.is_empty() => {
+            format!("✅ *Résolue* par {by} à {time} — {summary}")
+        }
+        (Some(note), Locale::En) if note.is_empty() => {
+            format!("✅ *Resolved* by {by} at {time} — {summary}")
+        }
+        (Some(note), Locale::Fr) => {
+            format!("✅ *Résolue* par {by} à {time} — {summary}\n> {note}")
+        }
+        (Some(note), Locale::En) => {
+            format!("✅ *Resolved* by {by} at {time} — {summary}\n> {note}")
+        }
+    }
 }

@@ -167,12 +167,12 @@ impl Output for EnrichedTap {
 
 /// Alert changes for the webhook sinks (the wall has them all the same).
 pub struct AlertSinksLink {
-    changes: Sender<AlertChange>,
+    changes: Sender<crate::alerts::sinks::SinkEvent>,
     dropped: AtomicU64,
 }
 
 impl AlertSinksLink {
-    pub fn new(changes: Sender<AlertChange>) -> Self {
+    pub fn new(changes: Sender<crate::alerts::sinks::SinkEvent>) -> Self {
         Self {
             changes,
             dropped: AtomicU64::new(0),
@@ -182,7 +182,7 @@ impl AlertSinksLink {
 
 impl Output for AlertSinksLink {
     fn alert(&self, change: &AlertChange) {
-        if self.changes.try_send(change.clone()).is_err() {
+        if self.changes.try_send(change.clone().into()).is_err() {
             let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             if crate::sparse_log::worth_logging(dropped) {
                 tracing::warn!(

@@ -15,7 +15,7 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,6 +25,7 @@ use super::journal::Journal;
 use super::live::LiveView;
 use super::lock;
 use super::room::{BannerMessage, Pin, Review, Room, RoomChange, Rotation, author_key};
+use crate::alerts::sinks::{Handled, SinkEvent};
 use crate::i18n::Locale;
 use crate::privacy::LobbyFilter;
 use crate::store::AuditEntry;
@@ -75,6 +76,8 @@ pub struct ControlSetup {
     pub layouts: Vec<String>,
     /// The lobby's filter, for what the approval queue says of each post.
     pub lobby: LobbyFilter,
+    /// The alert sinks, told when the room takes an alert in hand or resolves it.
+    pub sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
 }
 
 struct Inner {
@@ -91,6 +94,7 @@ struct Inner {
     journal: Option<Journal>,
     layouts: Vec<String>,
     lobby: LobbyFilter,
+    sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -224,6 +228,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         journal: setup.journal,
         layouts: setup.layouts,
         lobby: setup.lobby,
+        sinks: setup.sinks,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -479,6 +484,15 @@ impl Control {
             role: session.role,
             from: peer.0,
         })
+    }
+
+    /// Tells the alert sinks, without ever waiting for them (a full queue is logged).
+    fn tell_sinks(&self, handled: Handled) {
+        if let Some(sinks) = &self.0.sinks
+            && sinks.try_send(SinkEvent::Handled(handled)).is_err()
+        {
+            tracing::warn!("alert sinks are not keeping up: the room's handling not sent");
+        }
     }
 
     fn entry(actor: &Actor, action: &str, target: &str, detail: &str) -> AuditEntry {
@@ -857,13 +871,13 @@ async fn audit(
     Ok(axum::Json(json!({ "audit": entries })).into_response())
 }
 
-/// When the alert `id` among those the wall knows started.
-fn known_alert(control: &Control, id: u64) -> Result<DateTime<Utc>, ApiError> {
+/// The alert `id` among those the wall knows.
+fn known_alert(control: &Control, id: u64) -> Result<crate::alerts::Alert, ApiError> {
     control
         .0
         .live
         .figures()
-        .and_then(|f| f.alerts.iter().find(|a| a.id == id).map(|a| a.started_at))
+        .and_then(|f| f.alerts.iter().find(|a| a.id == id).cloned())
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no alert {id} on the wall")))
 }
 
@@ -874,14 +888,29 @@ async fn acknowledge(
     Path(id): Path<u64>,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let started = known_alert(&control, id)?;
+    let alert = known_alert(&control, id)?;
+    let first = control
+        .0
+        .room
+        .read(|room| room.handling(id, alert.started_at).is_none());
+    let at = Utc::now();
     let change = RoomChange::Acknowledge {
         alert: id,
-        started,
+        started: alert.started_at,
         by: actor.name.clone(),
-        at: Utc::now(),
+        at,
     };
-    Ok(control.act(&actor, "acknowledge alert", &id.to_string(), "", change))
+    let answer = control.act(&actor, "acknowledge alert", &id.to_string(), "", change);
+    // The first to take it in hand keeps it: the sinks hear of that one only.
+    if first {
+        control.tell_sinks(Handled {
+            alert,
+            by: actor.name,
+            at,
+            resolved: None,
+        });
+    }
+    Ok(answer)
 }
 
 #[derive(Deserialize, Default)]
@@ -899,16 +928,24 @@ async fn resolve(
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
     let NoteBody { note } = body_of(&headers, &body)?;
-    let started = known_alert(&control, id)?;
+    let alert = known_alert(&control, id)?;
     let note: String = note.trim().chars().take(MAX_NOTE_CHARS).collect();
+    let at = Utc::now();
     let change = RoomChange::Resolve {
         alert: id,
-        started,
+        started: alert.started_at,
         by: actor.name.clone(),
-        at: Utc::now(),
+        at,
         note: note.clone(),
     };
-    Ok(control.act(&actor, "resolve alert", &id.to_string(), &note, change))
+    let answer = control.act(&actor, "resolve alert", &id.to_string(), &note, change);
+    control.tell_sinks(Handled {
+        alert,
+        by: actor.name,
+        at,
+        resolved: Some(note),
+    });
+    Ok(answer)
 }
 
 #[derive(Deserialize, Default)]

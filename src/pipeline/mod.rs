@@ -234,6 +234,7 @@ fn analyse_and_present<I: AnalysisInput>(
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
     let cards = CardMailbox::default();
     let (wake_slot, waker) = present::wake_slot();
+    let sinks = outputs.sinks_sender();
     let (mut links, ends) = outputs.split();
     // The control page, when users are configured: it reads what the analysis sends its tap
     // and changes the room the wall shows.
@@ -249,7 +250,7 @@ fn analyse_and_present<I: AnalysisInput>(
         .as_ref()
         .map(crate::layout::switch::LayoutLibrary::names)
         .unwrap_or_default();
-    let control = match start_control(config, &wake_slot, layout_names) {
+    let control = match start_control(config, &wake_slot, layout_names, sinks) {
         Ok(control) => control,
         Err(error) => {
             (input.stop)();
@@ -315,6 +316,7 @@ fn start_control(
     config: &Config,
     wake: &crate::wall::WakeSlot,
     layouts: Vec<String>,
+    sinks: Option<crossbeam_channel::Sender<crate::alerts::sinks::SinkEvent>>,
 ) -> anyhow::Result<
     Option<(
         crate::control::ControlServer,
@@ -354,6 +356,7 @@ fn start_control(
         journal,
         layouts,
         lobby: crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
+        sinks,
     })?;
     Ok(Some((server, room, live)))
 }

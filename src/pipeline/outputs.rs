@@ -10,8 +10,7 @@ use crossbeam_channel::Sender;
 
 use super::RunOptions;
 use super::history::History;
-use crate::alerts::AlertChange;
-use crate::alerts::sinks::{Retry, SinksHandle, start_sinks};
+use crate::alerts::sinks::{Retry, SinkEvent, SinksHandle, start_sinks};
 use crate::analysis::Analyzer;
 use crate::analysis::outputs::{AlertSinksLink, EnrichedTap, Output};
 use crate::bus::{BusLink, Publisher, PublisherSetup, start_publisher};
@@ -38,7 +37,7 @@ pub(super) struct Outputs {
     /// The bus link the analysis itself sends to: a hub without a history publishes what the
     /// analysis counts.
     analysis_bus: Option<BusLink>,
-    sinks: Option<(Sender<AlertChange>, SinksHandle)>,
+    sinks: Option<(Sender<SinkEvent>, SinksHandle)>,
 }
 
 /// What is left to stop once the analysis has stopped.
@@ -88,7 +87,7 @@ impl Outputs {
         let sinks = if config.alert_sinks.is_empty() {
             None
         } else {
-            let (tx, rx) = crossbeam_channel::bounded::<AlertChange>(ALERT_CHANNEL);
+            let (tx, rx) = crossbeam_channel::bounded::<SinkEvent>(ALERT_CHANNEL);
             let sinks = start_sinks(
                 config.alert_sinks.clone(),
                 config.locale,
@@ -117,6 +116,12 @@ impl Outputs {
 
     /// What the analysis thread hands its results to, in this order (the history first: a
     /// post's acknowledgement waits for it), and what is left to stop after it.
+    /// Where the control page tells the sinks that the room took an alert in hand or resolved
+    /// it; `None` without sinks.
+    pub fn sinks_sender(&self) -> Option<Sender<SinkEvent>> {
+        self.sinks.as_ref().map(|(tx, _)| tx.clone())
+    }
+
     pub fn split(self) -> (Vec<Box<dyn Output>>, Ends) {
         let (tap, tap_writer) = self.tap.unzip();
         let (alerts, sinks) = self.sinks.unzip();
