@@ -1234,6 +1234,83 @@ async fn the_alert_sinks_hear_who_took_an_alert_in_hand_and_who_resolved_it() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screens_picture_is_drawn_by_the_wall_on_request_and_at_most_a_second_old() {
+    let harness = Harness::start();
+    let viewer = harness.login("léo").await;
+    harness.live.set_showing(vigie::control::Showing {
+        layout: "Single screen".into(),
+        screens: vec!["main".into()],
+        ..Default::default()
+    });
+    let get = |path: &'static str, cookie: Option<String>| {
+        let request = harness.http.get(harness.url(path));
+        let request = match cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        async move { request.send().await.expect("request") }
+    };
+    assert_eq!(
+        get("/api/screens/main.png", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for unknown in [
+        "/api/screens/left.png",
+        "/api/screens/main",
+        "/api/screens/..%2Fmain.png",
+    ] {
+        assert_eq!(
+            get(unknown, Some(viewer.0.clone())).await.status(),
+            StatusCode::NOT_FOUND,
+            "{unknown}"
+        );
+    }
+    // No wall draws: the page hears that it is stuck rather than waiting for ever.
+    let started = std::time::Instant::now();
+    let stuck = get("/api/screens/main.png", Some(viewer.0.clone())).await;
+    assert_eq!(stuck.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+
+    // A wall that captures each screen asked for, numbering its captures.
+    let live = harness.live.clone();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let captures = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let wall = {
+        let (stop, captures) = (stop.clone(), captures.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for screen in live.take_picture_requests() {
+                    let n = captures.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    live.store_picture(&screen, format!("\u{89}PNG capture {n}").into_bytes());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        })
+    };
+    let picture = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/png");
+        let age: u64 = response.headers()["x-vigie-picture-age-ms"]
+            .to_str()
+            .expect("text")
+            .parse()
+            .expect("ms");
+        assert!(age <= 1_000, "{age} ms old");
+        String::from_utf8_lossy(&response.bytes().await.expect("body")).into_owned()
+    };
+    let first = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
+    assert!(first.ends_with("capture 1"), "{first}");
+    // Within the second, the same picture, without a new capture.
+    let again = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
+    assert_eq!(again, first);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let later = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
+    assert!(later.ends_with("capture 2"), "{later}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    wall.join().expect("the fake wall");
+}
+
 #[tokio::test]
 async fn bad_requests_are_refused_with_a_reason() {
     let harness = Harness::start();

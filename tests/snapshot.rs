@@ -266,3 +266,99 @@ fn a_kiosk_ignores_close_requests_and_exits_on_its_chord() {
         "the chord stopped the wall, not --exit-after"
     );
 }
+
+/// A plain HTTP/1.1 GET on loopback: the status line, the headers (lower case) and the body.
+fn http_get(port: u16, path: &str, token: &str) -> Option<(u16, String, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).ok()?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&answer[..split]).to_lowercase();
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, head, answer[split + 4..].to_vec()))
+}
+
+#[test]
+fn the_control_page_serves_each_screen_as_the_running_wall_draws_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("config.toml");
+    let config = format!(
+        "{}\n[[control.users]]\nname = \"camille\"\nrole = \"operator\"\npassword_hash = \"{}\"\n",
+        shipped.replace(
+            "listen = \"127.0.0.1:8788\"",
+            &format!("listen = \"127.0.0.1:{port}\"")
+        ),
+        vigie::control::auth::hash_password("ellimac").expect("hash")
+    );
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, config).expect("config written");
+    let token = "picture-token-0123456789";
+    let mut wall = Command::new("xvfb-run")
+        .args(["-a", "-s", &format!("-screen 0 {}x{HEIGHT}x24", 3 * WIDTH)])
+        .arg(env!("CARGO_BIN_EXE_vigie"))
+        .arg("--config")
+        .arg(&config_path)
+        .args([
+            "--no-history",
+            "--layout",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/layouts/warroom.toml"),
+            "--windowed",
+            "--speed",
+            "20",
+            "--exit-after",
+            "40",
+        ])
+        .env(
+            "VIGIE_ASSETS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/assets"),
+        )
+        .env("VIGIE_CONTROL_TOKEN", token)
+        .spawn()
+        .expect("xvfb-run is installed (package xvfb): run scripts/test.sh");
+    // Once the wall draws, ask for the centre screen.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(36);
+    let mut answer = None;
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let drawing = http_get(port, "/health", token).is_some_and(|(status, _, body)| {
+            status == 200
+                && serde_json::from_slice::<serde_json::Value>(&body)
+                    .is_ok_and(|h| h["frames_drawn"].as_u64().unwrap_or(0) > 10)
+        });
+        if drawing {
+            answer = http_get(port, "/api/screens/centre.png", token);
+            break;
+        }
+    }
+    let unknown = http_get(port, "/api/screens/lobby.png", token).map(|(status, ..)| status);
+    // It ends by itself (`--exit-after`): killing xvfb-run would leave the wall running.
+    let ended = wall.wait().expect("the wall ends");
+    assert!(ended.success(), "vigie exited with {ended}");
+    let (status, head, body) = answer.expect("the wall drew and answered");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("content-type: image/png"), "{head}");
+    assert_eq!(unknown, Some(404));
+    let path = dir.path().join("centre.png");
+    std::fs::write(&path, &body).expect("picture written");
+    let image = Image::load(&path);
+    assert_eq!((image.width, image.height), (WIDTH, HEIGHT));
+    assert!(image.distinct_colours() > 150);
+    assert!(
+        image.ink(0.01, 0.17, 0.99, 0.60) > 0.5,
+        "the centre screen's 6 h volume is drawn"
+    );
+}

@@ -100,6 +100,12 @@
     }
   });
 
+  // The screens' pictures load after the page: the wall takes up to a second to draw them,
+  // and the page must not wait for that.
+  document.querySelectorAll("img[data-src]").forEach(function (img) {
+    img.src = img.dataset.src;
+  });
+
   // The page follows the wall while nobody is typing in it.
   if (csrf) {
     setInterval(function () {

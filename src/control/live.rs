@@ -21,6 +21,17 @@ pub struct LiveView {
     recent: Mutex<VecDeque<EnrichedMention>>,
     pub frames_drawn: AtomicU64,
     showing: Mutex<Showing>,
+    /// Each screen's last picture (PNG), by screen name, and when it was captured.
+    pictures: Mutex<std::collections::HashMap<String, Picture>>,
+    /// Screens whose picture the page asked for, for the wall to capture.
+    picture_requests: Mutex<std::collections::BTreeSet<String>>,
+}
+
+/// A screen as the wall drew it.
+#[derive(Debug, Clone)]
+pub struct Picture {
+    pub at: std::time::Instant,
+    pub png: Arc<Vec<u8>>,
 }
 
 /// What the wall shows now, as it last said.
@@ -28,6 +39,8 @@ pub struct LiveView {
 pub struct Showing {
     /// The layout's own name ("Crise", "War room").
     pub layout: String,
+    /// Its screens' names, in order.
+    pub screens: Vec<String>,
     /// Why: its own layout, the room's choice, an alert's takeover, the lobby's safety.
     pub because: ShownBecause,
     /// The pages of the screen with the most, in order (for "show page N").
@@ -91,6 +104,34 @@ impl LiveView {
     /// The wall says what it shows.
     pub fn set_showing(&self, showing: Showing) {
         *lock(&self.showing) = showing;
+    }
+
+    /// Asks the wall for a picture of `screen`.
+    pub fn ask_picture(&self, screen: &str) {
+        lock(&self.picture_requests).insert(screen.to_string());
+    }
+
+    /// The screens the page asked pictures of since last time (the wall's side).
+    pub fn take_picture_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.picture_requests))
+            .into_iter()
+            .collect()
+    }
+
+    /// A picture of `screen`, captured now (the wall's side).
+    pub fn store_picture(&self, screen: &str, png: Vec<u8>) {
+        lock(&self.pictures).insert(
+            screen.to_string(),
+            Picture {
+                at: std::time::Instant::now(),
+                png: Arc::new(png),
+            },
+        );
+    }
+
+    /// The last picture of `screen`.
+    pub fn picture(&self, screen: &str) -> Option<Picture> {
+        lock(&self.pictures).get(screen).cloned()
     }
 
     pub fn frames(&self) -> u64 {

@@ -73,6 +73,7 @@ pub struct PageLabels {
     pub pause_rotation: &'static str,
     pub resume_rotation: &'static str,
     pub page_label: &'static str,
+    pub screen_picture: &'static str,
     pub approval: &'static str,
     pub approval_rules: &'static str,
     pub auto_own: &'static str,
@@ -151,6 +152,7 @@ static FR: PageLabels = PageLabels {
     pause_rotation: "Arrêter la rotation",
     resume_rotation: "Reprendre la rotation",
     page_label: "Page",
+    screen_picture: "Écran",
     approval: "Approbation du lobby",
     approval_rules: "Le lobby ne montre que les publications approuvées.",
     auto_own: "D'office : les comptes de la marque.",
@@ -222,6 +224,7 @@ static EN: PageLabels = PageLabels {
     pause_rotation: "Pause rotation",
     resume_rotation: "Resume rotation",
     page_label: "Page",
+    screen_picture: "Screen",
     approval: "Lobby approval",
     approval_rules: "The lobby shows approved posts only.",
     auto_own: "Approved by themselves: the brand's accounts.",
@@ -523,6 +526,22 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
         escape(&showing.layout),
         because
     );
+    // Each screen as the wall draws it (taken on request, at most a second old).
+    if !showing.screens.is_empty() {
+        out.push_str("<div class=\"screens\">");
+        for screen in &showing.screens {
+            let _ = write!(
+                out,
+                "<figure><img data-src=\"/api/screens/{}.png\" alt=\"{} {}\" width=\"480\" height=\"270\">\
+                 <figcaption>{}</figcaption></figure>",
+                encode_segment(screen),
+                labels.screen_picture,
+                escape(screen),
+                escape(screen)
+            );
+        }
+        out.push_str("</div>");
+    }
     if !acts {
         out.push_str("</section>");
         return;

@@ -336,6 +336,13 @@ impl Room {
         }
     }
 
+    /// Wakes the wall without a change (a picture to capture).
+    pub fn wake_wall(&self) {
+        if let Some(wake) = self.wake.get() {
+            wake();
+        }
+    }
+
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
     }

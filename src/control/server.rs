@@ -256,6 +256,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         .route("/api/lobby-safe", post(lobby_safe))
         .route("/api/rotation", post(rotation))
         .route("/api/approval", get(approval_queue))
+        .route("/api/screens/{file}", get(screen_picture))
         .route("/api/posts/{id}/approve", post(approve))
         .route("/api/posts/{id}/reject", post(reject))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -1350,4 +1351,64 @@ async fn review(
         "reject post"
     };
     Ok(control.act(&actor, action, &id, "", change))
+}
+
+/// A picture older than this is taken again.
+const PICTURE_FRESH: Duration = Duration::from_secs(1);
+/// How long a request waits for the wall to draw the screen: beyond, the wall is stuck.
+const PICTURE_WAIT: Duration = Duration::from_secs(5);
+
+/// `GET /api/screens/<name>.png`: the screen as the running wall drew it, at most a second
+/// old.
+async fn screen_picture(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> ApiResult {
+    control.authorize(&headers, peer, Role::Viewer, false)?;
+    let screens = control.0.live.showing().screens;
+    let Some(name) = file
+        .strip_suffix(".png")
+        .filter(|name| screens.iter().any(|s| s == name))
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no screen '{file}': the wall's are {}", screens.join(", ")),
+        ));
+    };
+    let asked = Instant::now();
+    let fresh = |picture: &super::live::Picture| asked.duration_since(picture.at) <= PICTURE_FRESH;
+    let mut picture = control.0.live.picture(name).filter(fresh);
+    if picture.is_none() {
+        control.0.live.ask_picture(name);
+        control.0.room.wake_wall();
+        let deadline = asked + PICTURE_WAIT;
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(25)).await;
+            picture = control.0.live.picture(name).filter(|p| p.at >= asked);
+            if picture.is_some() {
+                break;
+            }
+        }
+    }
+    let Some(picture) = picture else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the wall did not draw screen '{name}' within {} s: it may be stuck",
+                PICTURE_WAIT.as_secs()
+            ),
+        ));
+    };
+    let age = picture.at.elapsed().as_millis().to_string();
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
+        picture.png.as_ref().clone(),
+    )
+        .into_response();
+    if let Ok(age) = HeaderValue::from_str(&age) {
+        response.headers_mut().insert("x-vigie-picture-age-ms", age);
+    }
+    Ok(response)
 }

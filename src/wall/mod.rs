@@ -9,6 +9,7 @@ mod frame_stats;
 mod kiosk;
 pub mod layout;
 pub mod pages;
+mod pictures;
 pub mod probe;
 pub mod room;
 pub mod screens;
@@ -248,6 +249,7 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
     app.add_plugins((
         plugin,
         screens::plugin,
+        pictures::plugin,
         wake::plugin,
         snapshot::plugin(options),
     ));

@@ -130,6 +130,7 @@ fn follow_switch(
         let layout = screens.current();
         let showing = Showing {
             layout: layout.name.clone(),
+            screens: layout.screens.iter().map(|s| s.name.clone()).collect(),
             because: choices.shown.clone(),
             pages: layout
                 .screens
