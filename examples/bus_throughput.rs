@@ -51,6 +51,8 @@ fn main() -> anyhow::Result<()> {
         stream: "BENCH".into(),
         retention_hours: 48,
         hub_domain: None,
+        display_name: None,
+        display_room: None,
     };
 
     // The hub's analysis output, made beforehand: its cost is not the bus's.
@@ -126,6 +128,7 @@ fn main() -> anyhow::Result<()> {
     let clock = Arc::new(FollowedClock::default());
     let began = Instant::now();
     let follower = start_follower(FollowerSetup {
+        room: None,
         config: bus,
         brands: display.brands().to_vec(),
         span: display.history_span(),

@@ -170,6 +170,12 @@ pub struct BusConfig {
     /// leaf node of the hub's, with a JetStream domain of its own) holds mirrors of the hub's
     /// streams, read from there. `None`: the display reads the hub's streams directly.
     pub hub_domain: Option<String>,
+    /// A display's name in the hub's list of displays (`vigie display --name`; the machine's
+    /// host name by default).
+    pub display_name: Option<String>,
+    /// The room a display belongs to (`vigie display --room`), for a layout switched in that
+    /// room only.
+    pub display_room: Option<String>,
 }
 
 /// Where and how long the history is kept.
@@ -791,6 +797,8 @@ fn validate_bus(source: &SourceText, raw: RawBus) -> Result<BusConfig, ConfigErr
         stream,
         retention_hours,
         hub_domain,
+        display_name: None,
+        display_room: None,
     })
 }
 

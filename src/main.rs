@@ -53,6 +53,13 @@ enum Command {
         /// is a leaf node of the hub's; overrides [bus] hub_domain.
         #[arg(long)]
         hub_domain: Option<String>,
+        /// This display's name in the hub's control page (default: the machine's host name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The room this display is in, for a layout the control page switches in that room
+        /// only.
+        #[arg(long)]
+        room: Option<String>,
         #[command(flatten)]
         wall: WallArgs,
     },
@@ -399,9 +406,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Display {
             nats,
             hub_domain,
+            name,
+            room,
             wall,
         }) => {
             let mut bus_config = config.bus.clone();
+            for (flag, value) in [("--name", &name), ("--room", &room)] {
+                if let Some(value) = value {
+                    anyhow::ensure!(
+                        vigie::config::is_nats_name(value),
+                        "{flag} must be letters, digits, '_' and '-' only"
+                    );
+                }
+            }
+            bus_config.display_name = name;
+            bus_config.display_room = room;
             bus_config.url = nats.unwrap_or(bus_config.url);
             if let Some(domain) = hub_domain {
                 anyhow::ensure!(

@@ -303,6 +303,8 @@ fn a_burst_of_twenty_thousand_is_published_live_and_every_message_acknowledged()
             stream: "VIGIEBURST".into(),
             retention_hours: 24,
             hub_domain: None,
+            display_name: None,
+            display_room: None,
         },
         spool_dir: dir.path().join("spool"),
         brands: vec![BrandInfo {
@@ -364,6 +366,165 @@ fn a_burst_of_twenty_thousand_is_published_live_and_every_message_acknowledged()
         0,
         "a live burst does not go through the disk"
     );
+    drop(link);
+    publisher.finish();
+}
+
+/// The hub's control page decides, its displays show: the room's state reaches a display that
+/// follows the hub, and one started later; each display's heartbeat reaches the hub's page.
+#[test]
+fn the_hubs_room_reaches_its_displays_and_their_heartbeats_reach_the_hub() {
+    use std::sync::Arc;
+    use vigie::bus::room::{DisplaySelf, start_display_beat, start_hub_room};
+    use vigie::bus::{FollowerSetup, PublisherSetup, start_follower, start_publisher};
+    use vigie::clock::{FollowedClock, ScaledClock, SharedClock};
+    use vigie::config::BusConfig;
+    use vigie::control::{LiveView, Room, RoomChange};
+    use vigie::ingest::HealthBoard;
+    use vigie::model::BrandInfo;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nats = Nats::start(&dir.path().join("nats"));
+    let bus = BusConfig {
+        url: nats.url(),
+        stream: "VIGIEROOM".into(),
+        retention_hours: 24,
+        hub_domain: None,
+        display_name: None,
+        display_room: None,
+    };
+    let brands = vec![BrandInfo {
+        name: "Petit Loup".into(),
+        own: true,
+        color: "#3366cc".into(),
+    }];
+    // The hub: its publisher makes the streams; its room and what its page reads.
+    let clock: SharedClock = Arc::new(ScaledClock::new(chrono::Utc::now(), 1.0));
+    let (publisher, link) = start_publisher(PublisherSetup {
+        config: bus.clone(),
+        spool_dir: dir.path().join("spool"),
+        brands: brands.clone(),
+        clock,
+        speed: 1.0,
+        board: HealthBoard::default(),
+    })
+    .expect("publisher");
+    let hub_room = Room::new(Default::default());
+    let hub_live = Arc::new(LiveView::default());
+    let remote = vigie::bus::room::RemoteDisplays::default();
+    let relay = start_hub_room(
+        bus.clone(),
+        hub_room.clone(),
+        hub_live.clone(),
+        remote.clone(),
+    )
+    .expect("relay");
+    hub_room.change(RoomChange::Hide {
+        id: "post-6".into(),
+    });
+    hub_room.change(RoomChange::Layout(Some("crise".into())));
+
+    let display = |name: &str| {
+        let room = Room::new(Default::default());
+        let (events, _events_rx) = crossbeam_channel::bounded(1024);
+        let follower = start_follower(FollowerSetup {
+            config: bus.clone(),
+            brands: brands.clone(),
+            span: chrono::TimeDelta::hours(1),
+            clock: Arc::new(FollowedClock::default()),
+            board: HealthBoard::default(),
+            events,
+            room: Some(room.clone()),
+        })
+        .expect("follower");
+        let live = Arc::new(LiveView::default());
+        live.set_showing(vigie::control::Showing {
+            layout: "War room".into(),
+            screens: vec!["left".into(), "centre".into()],
+            ..Default::default()
+        });
+        let beat = start_display_beat(
+            BusConfig {
+                display_name: Some(name.into()),
+                ..bus.clone()
+            },
+            DisplaySelf {
+                name: name.into(),
+                room: Some("salle-a".into()),
+                live: live.clone(),
+                wall: room.clone(),
+            },
+        )
+        .expect("heartbeat");
+        (room, follower, beat, _events_rx, live)
+    };
+    let wait_until = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let (first, first_follower, first_beat, _rx1, first_live) = display("mur-1");
+    wait_until("the first display takes the hub's room", &|| {
+        let state = first.snapshot();
+        state.hidden.contains("post-6") && state.layout.as_deref() == Some("crise")
+    });
+    // A change reaches it live; a display started later reads the state as it is.
+    hub_room.change(RoomChange::Unhide {
+        id: "post-6".into(),
+    });
+    hub_room.change(RoomChange::LobbySafe(true));
+    wait_until("the change reaches the display", &|| {
+        let state = first.snapshot();
+        !state.hidden.contains("post-6") && state.lobby_safe
+    });
+    let (late, late_follower, late_beat, _rx2, _late_live) = display("mur-2");
+    wait_until("the late display reads the room as it is", &|| {
+        late.snapshot() == hub_room.snapshot()
+    });
+    wait_until("both heartbeats reach the hub", &|| {
+        hub_live.displays().len() == 2
+    });
+    let seen = hub_live.displays();
+    assert_eq!(seen[0].beat.name, "mur-1");
+    assert_eq!(seen[0].beat.room.as_deref(), Some("salle-a"));
+    assert_eq!(seen[0].beat.screens, ["left", "centre"]);
+    assert!(seen.iter().all(|d| d.alive));
+
+    // The hub asks a display for a picture of its screen: the display's wall (here, a thread
+    // standing in for it) draws it, and the PNG comes back over NATS.
+    let drawing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let painter = {
+        let (live, drawing) = (first_live.clone(), drawing.clone());
+        std::thread::spawn(move || {
+            while drawing.load(std::sync::atomic::Ordering::Relaxed) {
+                for screen in live.take_picture_requests() {
+                    live.store_picture(&screen, format!("png of {screen}").into_bytes());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let picture = runtime
+        .block_on(remote.picture("mur-1", "centre"))
+        .expect("a picture");
+    assert_eq!(picture, b"png of centre");
+    drawing.store(false, std::sync::atomic::Ordering::Relaxed);
+    painter.join().expect("painter");
+    let unanswered = runtime.block_on(remote.picture("mur-9", "centre"));
+    assert!(unanswered.is_err(), "{unanswered:?}");
+
+    for beat in [first_beat, late_beat] {
+        beat.shutdown();
+    }
+    first_follower.shutdown();
+    late_follower.shutdown();
+    relay.shutdown();
     drop(link);
     publisher.finish();
 }

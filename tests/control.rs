@@ -165,6 +165,7 @@ impl Harness {
                 .to_vec(),
             lobby: vigie::privacy::LobbyFilter::shipped(),
             sinks,
+            remote: None,
         })
         .expect("the server starts");
         Harness {

@@ -70,6 +70,8 @@ pub fn run(count: usize) -> anyhow::Result<BusReport> {
         stream: "VIGIEBENCH".into(),
         retention_hours: 24,
         hub_domain: None,
+        display_name: None,
+        display_room: None,
     };
 
     eprintln!("bench bus: publishing…");
@@ -118,6 +120,7 @@ pub fn run(count: usize) -> anyhow::Result<BusReport> {
     let (events_tx, events_rx) = crossbeam_channel::bounded::<BusInput>(65_536);
     let began = Instant::now();
     let follower = start_follower(FollowerSetup {
+        room: None,
         config: bus,
         brands,
         span,

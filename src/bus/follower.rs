@@ -57,6 +57,8 @@ pub struct FollowerSetup {
     pub clock: Arc<FollowedClock>,
     pub board: HealthBoard,
     pub events: Sender<BusInput>,
+    /// This display's room, which takes the hub's room's decisions.
+    pub room: Option<Arc<crate::control::Room>>,
 }
 
 pub fn start_follower(setup: FollowerSetup) -> std::io::Result<Follower> {
@@ -352,6 +354,17 @@ impl Link {
     }
 
     async fn take_state(&mut self, subject: &str, payload: &[u8]) {
+        if subject == self.subjects.room_state() {
+            match serde_json::from_slice::<crate::control::RoomState>(payload) {
+                Ok(state) => {
+                    if let Some(room) = &self.setup.room {
+                        room.replace(state);
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "malformed room state skipped"),
+            }
+            return;
+        }
         if subject == self.subjects.hub_state() {
             match serde_json::from_slice::<HubState>(payload) {
                 Ok(hub) => {

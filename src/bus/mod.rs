@@ -14,6 +14,7 @@
 
 pub mod follower;
 pub mod publisher;
+pub mod room;
 pub mod spool;
 pub mod wire;
 

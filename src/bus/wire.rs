@@ -60,6 +60,21 @@ pub struct HubState {
     pub spooled: u64,
 }
 
+/// A display's heartbeat, every few seconds, for the hub's control page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisplayBeat {
+    pub name: String,
+    pub room: Option<String>,
+    /// Vigie's version on the display.
+    pub version: String,
+    /// The layout it shows, and its screens.
+    pub layout: String,
+    pub screens: Vec<String>,
+    pub frames_drawn: u64,
+    /// Real time when it sent this.
+    pub sent_at: DateTime<Utc>,
+}
+
 /// One message ready to publish: everything JetStream needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outgoing {
@@ -121,6 +136,26 @@ impl Subjects {
 
     pub fn hub_state(&self) -> String {
         format!("{}.state.hub", self.prefix)
+    }
+
+    /// The room's decisions (pins, hidden posts, layout…), as the hub's control page last set
+    /// them: kept in the state stream, so a display started later reads them at once.
+    pub fn room_state(&self) -> String {
+        format!("{}.state.room", self.prefix)
+    }
+
+    /// A display's heartbeat (core NATS, not kept): `<prefix>.display.<name>`.
+    pub fn display_beat(&self, name: &str) -> String {
+        format!("{}.display.{}", self.prefix, token(name))
+    }
+
+    /// Where a display answers for a picture of one of its screens (request and reply).
+    pub fn display_picture(&self, name: &str) -> String {
+        format!("{}.display.{}.picture", self.prefix, token(name))
+    }
+
+    pub fn display_beats(&self) -> String {
+        format!("{}.display.*", self.prefix)
     }
 
     fn mention(&self, brand: &str, platform: &str) -> String {

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::lock;
 use super::room::{Room, RoomChange};
 use crate::analysis::outputs::Output;
+use crate::bus::wire::DisplayBeat;
 use crate::model::{AnalysisEvent, EnrichedMention, Figures};
 
 /// Posts kept for the page's search: a few minutes of a busy day.
@@ -25,6 +26,18 @@ pub struct LiveView {
     pictures: Mutex<std::collections::HashMap<String, Picture>>,
     /// Screens whose picture the page asked for, for the wall to capture.
     picture_requests: Mutex<std::collections::BTreeSet<String>>,
+    /// A hub's displays: each one's last heartbeat and when it came.
+    displays: Mutex<std::collections::BTreeMap<String, (DisplayBeat, std::time::Instant)>>,
+}
+
+/// A display as the hub last heard of it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DisplaySeen {
+    #[serde(flatten)]
+    pub beat: DisplayBeat,
+    pub seconds_since: u64,
+    /// Heard within three heartbeats.
+    pub alive: bool,
 }
 
 /// A screen as the wall drew it.
@@ -132,6 +145,24 @@ impl LiveView {
     /// The last picture of `screen`.
     pub fn picture(&self, screen: &str) -> Option<Picture> {
         lock(&self.pictures).get(screen).cloned()
+    }
+
+    /// A display's heartbeat came (the hub's side).
+    pub fn note_display(&self, beat: DisplayBeat) {
+        lock(&self.displays).insert(beat.name.clone(), (beat, std::time::Instant::now()));
+    }
+
+    /// The displays heard of, by name.
+    pub fn displays(&self) -> Vec<DisplaySeen> {
+        let silent_after = crate::bus::room::BEAT_EVERY * 3;
+        lock(&self.displays)
+            .values()
+            .map(|(beat, at)| DisplaySeen {
+                beat: beat.clone(),
+                seconds_since: at.elapsed().as_secs(),
+                alive: at.elapsed() < silent_after,
+            })
+            .collect()
     }
 
     pub fn frames(&self) -> u64 {

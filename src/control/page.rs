@@ -10,7 +10,7 @@ use chrono::{DateTime, Local, Utc};
 
 use super::approval::Waiting;
 use super::config::Role;
-use super::live::{Showing, ShownBecause};
+use super::live::{DisplaySeen, Showing, ShownBecause};
 use super::room::{RoomState, Rotation, author_key};
 use crate::i18n::Locale;
 use crate::model::{EnrichedMention, Figures, HealthState, Tone};
@@ -73,6 +73,14 @@ pub struct PageLabels {
     pub pause_rotation: &'static str,
     pub resume_rotation: &'static str,
     pub page_label: &'static str,
+    pub no_screen_here: &'static str,
+    pub displays: &'static str,
+    pub room_label: &'static str,
+    pub seen: &'static str,
+    pub seconds_ago: &'static str,
+    pub silent: &'static str,
+    pub frames_label: &'static str,
+    pub in_room: &'static str,
     pub screen_picture: &'static str,
     pub approval: &'static str,
     pub approval_rules: &'static str,
@@ -152,6 +160,14 @@ static FR: PageLabels = PageLabels {
     pause_rotation: "Arrêter la rotation",
     resume_rotation: "Reprendre la rotation",
     page_label: "Page",
+    no_screen_here: "Ce poste n'a pas d'écran : le choix ci-dessous vaut pour tous ses afficheurs.",
+    displays: "Afficheurs",
+    room_label: "salle",
+    seen: "vu il y a",
+    seconds_ago: "s",
+    silent: "muet",
+    frames_label: "images",
+    in_room: "Dans la salle",
     screen_picture: "Écran",
     approval: "Approbation du lobby",
     approval_rules: "Le lobby ne montre que les publications approuvées.",
@@ -224,6 +240,14 @@ static EN: PageLabels = PageLabels {
     pause_rotation: "Pause rotation",
     resume_rotation: "Resume rotation",
     page_label: "Page",
+    no_screen_here: "This machine has no screen: the choice below applies to all its displays.",
+    displays: "Displays",
+    room_label: "room",
+    seen: "seen",
+    seconds_ago: "s ago",
+    silent: "silent",
+    frames_label: "frames",
+    in_room: "In room",
     screen_picture: "Screen",
     approval: "Lobby approval",
     approval_rules: "The lobby shows approved posts only.",
@@ -339,6 +363,8 @@ pub struct PageState<'a> {
     /// When the wall asks for approval: the posts waiting, and the recent ones approved.
     pub waiting: &'a [Waiting],
     pub approved: &'a [EnrichedMention],
+    /// A hub's displays, as they last said.
+    pub displays: &'a [DisplaySeen],
 }
 
 /// The whole page.
@@ -518,14 +544,23 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
         }
         ShownBecause::LobbySafe => labels.because_safe.to_string(),
     };
-    let _ = write!(
-        out,
-        "<section id=\"screens\"><h2>{}</h2><p class=\"current\" id=\"showing\">{} : <b>{}</b> · {}</p>",
-        labels.screens,
-        labels.showing,
-        escape(&showing.layout),
-        because
-    );
+    let _ = write!(out, "<section id=\"screens\"><h2>{}</h2>", labels.screens);
+    if showing.layout.is_empty() {
+        // A hub: no screen of its own, its displays below.
+        let _ = write!(
+            out,
+            "<p class=\"muted\" id=\"showing\">{}</p>",
+            labels.no_screen_here
+        );
+    } else {
+        let _ = write!(
+            out,
+            "<p class=\"current\" id=\"showing\">{} : <b>{}</b> · {}</p>",
+            labels.showing,
+            escape(&showing.layout),
+            because
+        );
+    }
     // Each screen as the wall draws it (taken on request, at most a second old).
     if !showing.screens.is_empty() {
         out.push_str("<div class=\"screens\">");
@@ -542,6 +577,7 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
         }
         out.push_str("</div>");
     }
+    displays_list(out, labels, state, acts);
     if !acts {
         out.push_str("</section>");
         return;
@@ -606,6 +642,106 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
         }
     }
     out.push_str("</div></section>");
+}
+
+/// A hub's displays: each one's room, when it was last heard of, what it shows; then, per
+/// room, the layout switch for that room only.
+fn displays_list(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
+    if state.displays.is_empty() {
+        return;
+    }
+    let _ = write!(out, "<h3>{}</h3><ul class=\"displays\">", labels.displays);
+    for display in state.displays {
+        let beat = &display.beat;
+        let seen = if display.alive {
+            format!(
+                "{} {} {}",
+                labels.seen, display.seconds_since, labels.seconds_ago
+            )
+        } else {
+            format!(
+                "{} · {} {} {}",
+                labels.silent, labels.seen, display.seconds_since, labels.seconds_ago
+            )
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{}\" data-display=\"{}\"><b>{}</b>{} · {} · {} · {} · {} · {} {}</li>",
+            if display.alive { "alive" } else { "silent" },
+            escape(&beat.name),
+            escape(&beat.name),
+            beat.room
+                .as_deref()
+                .map(|room| format!(" · {} {}", labels.room_label, escape(room)))
+                .unwrap_or_default(),
+            seen,
+            escape(&beat.layout),
+            escape(&beat.screens.join(", ")),
+            escape(&beat.version),
+            beat.frames_drawn,
+            labels.frames_label
+        );
+    }
+    out.push_str("</ul><div class=\"screens\">");
+    for display in state.displays.iter().filter(|d| d.alive) {
+        for screen in &display.beat.screens {
+            let _ = write!(
+                out,
+                "<figure><img data-src=\"/api/displays/{}/screens/{}.png\" alt=\"{} {} · {}\" width=\"480\" height=\"270\">\
+                 <figcaption>{} · {}</figcaption></figure>",
+                encode_segment(&display.beat.name),
+                encode_segment(screen),
+                labels.screen_picture,
+                escape(&display.beat.name),
+                escape(screen),
+                escape(&display.beat.name),
+                escape(screen)
+            );
+        }
+    }
+    out.push_str("</div>");
+    if !acts {
+        return;
+    }
+    let mut rooms: Vec<&str> = state
+        .displays
+        .iter()
+        .filter_map(|d| d.beat.room.as_deref())
+        .collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    for room in rooms {
+        let chosen = state.room.room_layouts.get(room);
+        let _ = write!(
+            out,
+            "<div class=\"actions\" data-room=\"{}\"><span class=\"muted\">{} {}</span>",
+            escape(room),
+            labels.in_room,
+            escape(room)
+        );
+        for name in state.layouts {
+            let current = if chosen == Some(name) {
+                " class=\"current\" aria-pressed=\"true\""
+            } else {
+                ""
+            };
+            let body = escape(&serde_json::json!({ "layout": name, "room": room }).to_string());
+            let _ = write!(
+                out,
+                "<button{current} data-post=\"/api/layout\" data-body=\"{body}\">{}</button>",
+                escape(name)
+            );
+        }
+        if chosen.is_some() {
+            let body = escape(&serde_json::json!({ "layout": null, "room": room }).to_string());
+            let _ = write!(
+                out,
+                "<button class=\"quiet\" data-post=\"/api/layout\" data-body=\"{body}\">{}</button>",
+                labels.back_to_own
+            );
+        }
+        out.push_str("</div>");
+    }
 }
 
 fn banner_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
@@ -961,6 +1097,7 @@ mod tests {
                 layouts: &[],
                 waiting: &[],
                 approved: &[],
+                displays: &[],
             })
         };
         let html = page(Role::Viewer);
@@ -992,6 +1129,7 @@ mod tests {
             layouts: &[],
             waiting: &[],
             approved: &[],
+            displays: &[],
         });
         assert!(
             html.contains(

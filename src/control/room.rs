@@ -65,6 +65,9 @@ pub struct RoomState {
     /// Lobby screens show the neutral layout, whatever else is asked.
     #[serde(default)]
     pub lobby_safe: bool,
+    /// The layout chosen for one room's displays only, by room (a hub's displays).
+    #[serde(default)]
+    pub room_layouts: BTreeMap<String, String>,
     /// Whether screens with pages turn them.
     #[serde(default)]
     pub rotation: Rotation,
@@ -132,6 +135,11 @@ pub enum RoomChange {
     },
     Banner(Option<BannerMessage>),
     Layout(Option<String>),
+    /// A layout for one room's displays; `None`: back to what every screen shows.
+    RoomLayout {
+        room: String,
+        layout: Option<String>,
+    },
     LobbySafe(bool),
     Rotation(Rotation),
     /// Approve (or reject) a post for a lobby that shows approved posts only.
@@ -217,6 +225,14 @@ impl RoomState {
             }
             RoomChange::Banner(banner) => self.banner = banner,
             RoomChange::Layout(layout) => self.layout = layout,
+            RoomChange::RoomLayout { room, layout } => match layout {
+                Some(layout) => {
+                    self.room_layouts.insert(room, layout);
+                }
+                None => {
+                    self.room_layouts.remove(&room);
+                }
+            },
             RoomChange::LobbySafe(on) => self.lobby_safe = on,
             RoomChange::Rotation(rotation) => self.rotation = rotation,
             RoomChange::Review { id, review } => {
@@ -241,6 +257,12 @@ impl RoomState {
     /// took in hand, or for another alert that had the same id.
     pub fn handling(&self, id: u64, started: DateTime<Utc>) -> Option<&Handling> {
         self.handled.get(&id).filter(|h| h.alert_started == started)
+    }
+
+    /// The layout chosen for the displays of `room` (one room's choice, else every screen's).
+    pub fn layout_for(&self, room: Option<&str>) -> Option<&String> {
+        room.and_then(|room| self.room_layouts.get(room))
+            .or(self.layout.as_ref())
     }
 
     /// Whether a layout asking for approval under `rules` may show `mention`: the room's word
@@ -334,6 +356,18 @@ impl Room {
         if let Some(wake) = self.wake.get() {
             wake();
         }
+    }
+
+    /// Takes the state as a whole: a display's room, from its hub.
+    pub fn replace(&self, state: RoomState) {
+        *super::lock(&self.state) = state;
+        self.version.fetch_add(1, Ordering::Release);
+        self.wake_wall();
+    }
+
+    /// The slot the wall fills with its way to wake up.
+    pub fn wake_slot(&self) -> WakeSlot {
+        self.wake.clone()
     }
 
     /// Wakes the wall without a change (a picture to capture).

@@ -78,6 +78,8 @@ pub struct ControlSetup {
     pub lobby: LobbyFilter,
     /// The alert sinks, told when the room takes an alert in hand or resolves it.
     pub sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
+    /// A hub's way to its displays' pictures.
+    pub remote: Option<crate::bus::room::RemoteDisplays>,
 }
 
 struct Inner {
@@ -95,6 +97,7 @@ struct Inner {
     layouts: Vec<String>,
     lobby: LobbyFilter,
     sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
+    remote: Option<crate::bus::room::RemoteDisplays>,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -229,6 +232,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         layouts: setup.layouts,
         lobby: setup.lobby,
         sinks: setup.sinks,
+        remote: setup.remote,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -257,6 +261,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         .route("/api/rotation", post(rotation))
         .route("/api/approval", get(approval_queue))
         .route("/api/screens/{file}", get(screen_picture))
+        .route("/api/displays/{name}/screens/{file}", get(display_picture))
         .route("/api/posts/{id}/approve", post(approve))
         .route("/api/posts/{id}/reject", post(reject))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -371,6 +376,7 @@ async fn page(
         layouts: &control.0.layouts,
         waiting: &waiting,
         approved: &approved,
+        displays: &control.0.live.displays(),
     }))
 }
 
@@ -816,6 +822,7 @@ async fn state(
         "room": room,
         "showing": control.0.live.showing(),
         "layouts": control.0.layouts,
+        "displays": control.0.live.displays(),
         "frames_drawn": control.0.live.frames(),
     }))
     .into_response())
@@ -1152,6 +1159,8 @@ async fn banner(
 struct LayoutBody {
     /// A name among the room's layouts; `null`: back to the wall's own.
     layout: Option<String>,
+    /// One room's displays only (a hub's).
+    room: Option<String>,
 }
 
 async fn switch_layout(
@@ -1161,7 +1170,7 @@ async fn switch_layout(
     body: Bytes,
 ) -> ApiResult {
     let actor = control.authorize(&headers, peer, Role::Operator, true)?;
-    let LayoutBody { layout } = body_of(&headers, &body)?;
+    let LayoutBody { layout, room } = body_of(&headers, &body)?;
     let layout = layout.map(|name| name.trim().to_string());
     if let Some(name) = &layout
         && !control.0.layouts.contains(name)
@@ -1180,7 +1189,23 @@ async fn switch_layout(
     } else {
         "back to own layout"
     };
-    Ok(control.act(&actor, action, &target, "", RoomChange::Layout(layout)))
+    let Some(room) = room else {
+        return Ok(control.act(&actor, action, &target, "", RoomChange::Layout(layout)));
+    };
+    if !crate::config::is_nats_name(&room) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "a room's name is letters, digits, '_' and '-' only",
+        ));
+    }
+    let detail = format!("room {room}");
+    Ok(control.act(
+        &actor,
+        action,
+        &target,
+        &detail,
+        RoomChange::RoomLayout { room, layout },
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -1411,4 +1436,49 @@ async fn screen_picture(
         response.headers_mut().insert("x-vigie-picture-age-ms", age);
     }
     Ok(response)
+}
+
+/// `GET /api/displays/<name>/screens/<screen>.png` (a hub): the display draws its screen and
+/// sends it over NATS.
+async fn display_picture(
+    State(control): State<Control>,
+    Extension(peer): Extension<Peer>,
+    headers: HeaderMap,
+    Path((name, file)): Path<(String, String)>,
+) -> ApiResult {
+    control.authorize(&headers, peer, Role::Viewer, false)?;
+    let Some(remote) = &control.0.remote else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "this wall has no displays: it is not a hub",
+        ));
+    };
+    let display = control
+        .0
+        .live
+        .displays()
+        .into_iter()
+        .find(|d| d.beat.name == name)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no display '{name}'")))?;
+    let Some(screen) = file
+        .strip_suffix(".png")
+        .filter(|screen| display.beat.screens.iter().any(|s| s == screen))
+    else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "display '{name}' has no screen '{file}': its are {}",
+                display.beat.screens.join(", ")
+            ),
+        ));
+    };
+    let png = remote
+        .picture(&name, screen)
+        .await
+        .map_err(|why| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, why))?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
+        png,
+    )
+        .into_response())
 }

@@ -83,6 +83,8 @@ struct Started<I> {
     board: HealthBoard,
     events: Receiver<I>,
     stop: Box<dyn FnOnce()>,
+    /// A display: the room its follower keeps up with the hub's, and where it says it is alive.
+    display: Option<(Arc<crate::control::Room>, BusConfig)>,
 }
 
 fn analyzer_for(config: &Config, layout: &Layout) -> anyhow::Result<Analyzer> {
@@ -152,6 +154,7 @@ fn from_sources(
         board,
         events: mention_rx,
         stop: Box::new(move || ingest.shutdown()),
+        display: None,
     };
     analyse_and_present(&config, layout, options, started, outputs)
 }
@@ -168,6 +171,10 @@ fn from_bus(
     config.alerts.clear();
     config.alert_sinks.clear();
     config.store.enabled = false;
+    // Its hub serves the control page; the display takes the room's decisions from it.
+    config.control.users.clear();
+    let room = crate::control::Room::new(crate::wall::WakeSlot::default());
+    let bus_for_room = bus.clone();
     let clock = Arc::new(FollowedClock::default());
     let shared: SharedClock = clock.clone();
     let mut analyzer = analyzer_for(&config, &layout)?;
@@ -182,6 +189,7 @@ fn from_bus(
         clock,
         board: board.clone(),
         events: events_tx,
+        room: Some(room.clone()),
     })
     .context("cannot start the bus follower")?;
     let started = Started {
@@ -190,6 +198,7 @@ fn from_bus(
         board,
         events: events_rx,
         stop: Box::new(move || follower.shutdown()),
+        display: Some((room, bus_for_room)),
     };
     analyse_and_present(&config, layout, options, started, outputs)
 }
@@ -217,6 +226,7 @@ fn from_feed(
                 tracing::warn!("the feeding thread panicked");
             }
         }),
+        display: None,
     };
     analyse_and_present(&config, layout, options, started, Outputs::default())
 }
@@ -233,7 +243,10 @@ fn analyse_and_present<I: AnalysisInput>(
     let (windows_tx, windows_rx) = crossbeam_channel::unbounded::<WindowsWanted>();
     let (wall_tx, wall_rx) = crossbeam_channel::bounded::<WallUpdate>(WALL_CHANNEL);
     let cards = CardMailbox::default();
-    let (wake_slot, waker) = present::wake_slot();
+    let (wake_slot, waker) = match &input.display {
+        Some((room, _)) => present::wake_slot_with(room.wake_slot()),
+        None => present::wake_slot(),
+    };
     let sinks = outputs.sinks_sender();
     let (mut links, ends) = outputs.split();
     // The control page, when users are configured: it reads what the analysis sends its tap
@@ -250,7 +263,12 @@ fn analyse_and_present<I: AnalysisInput>(
         .as_ref()
         .map(crate::layout::switch::LayoutLibrary::names)
         .unwrap_or_default();
-    let control = match start_control(config, &wake_slot, layout_names, sinks) {
+    // A hub asks its displays for their screens' pictures over NATS.
+    let remote = options
+        .publish
+        .as_ref()
+        .map(|_| crate::bus::room::RemoteDisplays::default());
+    let control = match start_control(config, &wake_slot, layout_names, sinks, remote.clone()) {
         Ok(control) => control,
         Err(error) => {
             (input.stop)();
@@ -284,10 +302,43 @@ fn analyse_and_present<I: AnalysisInput>(
             return Err(anyhow::Error::from(error).context("cannot start the analysis thread"));
         }
     };
-    let (server, control) = match control {
+    let (server, mut control) = match control {
         Some((server, room, live)) => (Some(server), Some((room, live))),
         None => (None, None),
     };
+    // A hub relays the room to its displays and hears them; a display takes its hub's room
+    // and says it is alive.
+    let mut relays = Vec::new();
+    if let (Some(bus), Some((room, live))) = (&options.publish, &control) {
+        match crate::bus::room::start_hub_room(
+            bus.clone(),
+            room.clone(),
+            live.clone(),
+            remote.clone().unwrap_or_default(),
+        ) {
+            Ok(relay) => relays.push(relay),
+            Err(error) => tracing::error!(%error, "the room is not relayed to the displays"),
+        }
+    }
+    let mut room_name = None;
+    if let Some((room, bus)) = &input.display {
+        let live = Arc::new(crate::control::LiveView::default());
+        let me = crate::bus::room::DisplaySelf {
+            name: bus
+                .display_name
+                .clone()
+                .unwrap_or_else(crate::bus::room::host_name),
+            room: bus.display_room.clone(),
+            live: live.clone(),
+            wall: room.clone(),
+        };
+        room_name.clone_from(&bus.display_room);
+        match crate::bus::room::start_display_beat(bus.clone(), me) {
+            Ok(beat) => relays.push(beat),
+            Err(error) => tracing::error!(%error, "this display cannot say it is alive"),
+        }
+        control = Some((room.clone(), live));
+    }
     let exit = present::present(
         config,
         layout,
@@ -300,10 +351,14 @@ fn analyse_and_present<I: AnalysisInput>(
             waker,
             control,
             library,
+            room_name,
         },
     );
     if let Some(server) = server {
         server.stop();
+    }
+    for relay in relays {
+        relay.shutdown();
     }
     analysis.shutdown();
     (input.stop)();
@@ -317,6 +372,7 @@ fn start_control(
     wake: &crate::wall::WakeSlot,
     layouts: Vec<String>,
     sinks: Option<crossbeam_channel::Sender<crate::alerts::sinks::SinkEvent>>,
+    remote: Option<crate::bus::room::RemoteDisplays>,
 ) -> anyhow::Result<
     Option<(
         crate::control::ControlServer,
@@ -357,6 +413,7 @@ fn start_control(
         layouts,
         lobby: crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
         sinks,
+        remote,
     })?;
     Ok(Some((server, room, live)))
 }

@@ -16,7 +16,11 @@ use crate::wall::{WakeSlot, WallExit, WallInputs, WallOptions};
 
 /// The wall fills the slot once its event loop exists; until then wake-ups are not needed.
 pub(super) fn wake_slot() -> (WakeSlot, Waker) {
-    let wake_slot: WakeSlot = Arc::new(OnceLock::new());
+    wake_slot_with(Arc::new(OnceLock::new()))
+}
+
+/// The same around a slot made before (a display's room wakes its wall through it).
+pub(super) fn wake_slot_with(wake_slot: WakeSlot) -> (WakeSlot, Waker) {
     let slot = wake_slot.clone();
     let waker: Waker = Arc::new(move || {
         if let Some(wake) = slot.get() {
@@ -66,6 +70,8 @@ pub(super) struct WallLinks {
     pub waker: Waker,
     pub control: Option<ControlLinks>,
     pub library: Option<crate::layout::switch::LayoutLibrary>,
+    /// A display's room (`vigie display --room`), for a layout chosen for it only.
+    pub room_name: Option<String>,
 }
 
 /// Runs the wall (and the layout watcher, when the layout is a file) until it closes.
@@ -83,6 +89,7 @@ fn show_wall(
         waker,
         control,
         library,
+        room_name,
     } = links;
     let (layout_tx, layout_rx) = crossbeam_channel::bounded::<LayoutEvent>(8);
     let watcher = if layout.files.iter().all(|f| f.is_file()) {
@@ -102,6 +109,7 @@ fn show_wall(
         wake,
         control,
         library,
+        room_name,
     };
     let exit = crate::wall::run(config, layout, options, inputs);
     drop(watcher);

@@ -76,6 +76,8 @@ pub struct WallInputs {
     /// The layouts the wall may switch to (the room's choice, alert takeovers, the neutral
     /// one); `None` for a preview.
     pub library: Option<crate::layout::switch::LayoutLibrary>,
+    /// The room this wall is in (a hub's display).
+    pub room_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +223,9 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
         crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
     ));
     if let Some(library) = inputs.library {
-        app.insert_resource(switch::LayoutChoices::new(layout.clone(), library));
+        app.insert_resource(
+            switch::LayoutChoices::new(layout.clone(), library).in_room(inputs.room_name),
+        );
     }
     app.insert_resource(WallLayout(layout));
     app.insert_resource(UpdateFeed(inputs.updates));

@@ -17,6 +17,8 @@ use crate::layout::switch::LayoutLibrary;
 #[derive(Resource)]
 pub struct LayoutChoices {
     own: Layout,
+    /// The room this wall is in (a hub's display), for a layout chosen for that room only.
+    room: Option<String>,
     library: LayoutLibrary,
     shown: ShownBecause,
     /// The own layout's file changed since it was last built.
@@ -27,10 +29,17 @@ impl LayoutChoices {
     pub fn new(own: Layout, library: LayoutLibrary) -> LayoutChoices {
         LayoutChoices {
             own,
+            room: None,
             library,
             shown: ShownBecause::Own,
             stale: false,
         }
+    }
+
+    /// A display of the room `room`.
+    pub fn in_room(mut self, room: Option<String>) -> LayoutChoices {
+        self.room = room;
+        self
     }
 
     /// The own layout's file was read again.
@@ -47,7 +56,7 @@ impl LayoutChoices {
         if lobby && room.lobby_safe {
             return ShownBecause::LobbySafe;
         }
-        if let Some(name) = &room.layout
+        if let Some(name) = room.layout_for(self.room.as_deref())
             && self.library.named.contains_key(name)
         {
             return ShownBecause::Chosen { name: name.clone() };
@@ -142,5 +151,47 @@ fn follow_switch(
         };
         live.0.set_showing(showing);
         *told = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::RoomChange;
+
+    #[test]
+    fn a_layout_chosen_for_one_room_shows_there_only_and_safety_wins() {
+        let config = crate::config::Config::parse(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.toml"),
+            include_str!("../../config.toml"),
+        )
+        .expect("shipped config");
+        let own = Layout::built_in(&config);
+        let (library, _) = LayoutLibrary::load(&config, &own);
+        let in_a = LayoutChoices::new(own.clone(), library.clone()).in_room(Some("salle-a".into()));
+        let in_b = LayoutChoices::new(own, library).in_room(Some("salle-b".into()));
+        let mut room = RoomState::default();
+        room.apply(RoomChange::RoomLayout {
+            room: "salle-a".into(),
+            layout: Some("crise".into()),
+        });
+        let crisis = ShownBecause::Chosen {
+            name: "crise".into(),
+        };
+        assert_eq!(in_a.wanted(&room, &[], false), crisis);
+        assert_eq!(in_b.wanted(&room, &[], false), ShownBecause::Own);
+        // Every screen's choice reaches room B; room A keeps its own.
+        room.apply(RoomChange::Layout(Some("warroom".into())));
+        assert_eq!(in_a.wanted(&room, &[], false), crisis);
+        assert_eq!(
+            in_b.wanted(&room, &[], false),
+            ShownBecause::Chosen {
+                name: "warroom".into()
+            }
+        );
+        // A lobby in safety shows the neutral screen whatever was chosen.
+        room.apply(RoomChange::LobbySafe(true));
+        assert_eq!(in_a.wanted(&room, &[], true), ShownBecause::LobbySafe);
+        assert_eq!(in_a.wanted(&room, &[], false), crisis);
     }
 }
