@@ -12,6 +12,9 @@ use crate::analysis::outputs::Output;
 use crate::bus::wire::DisplayBeat;
 use crate::model::{AnalysisEvent, EnrichedMention, Figures};
 
+/// Displays a hub keeps track of.
+pub const MAX_DISPLAYS: usize = 200;
+
 /// Posts kept for the page's search: a few minutes of a busy day.
 pub const RECENT_POSTS: usize = 2_000;
 
@@ -147,9 +150,20 @@ impl LiveView {
         lock(&self.pictures).get(screen).cloned()
     }
 
-    /// A display's heartbeat came (the hub's side).
+    /// A display's heartbeat came (the hub's side). At most `MAX_DISPLAYS` are kept: past that,
+    /// the one unheard of for longest makes room (names come from the network).
     pub fn note_display(&self, beat: DisplayBeat) {
-        lock(&self.displays).insert(beat.name.clone(), (beat, std::time::Instant::now()));
+        let mut displays = lock(&self.displays);
+        if displays.len() >= MAX_DISPLAYS
+            && !displays.contains_key(&beat.name)
+            && let Some(oldest) = displays
+                .iter()
+                .min_by_key(|(_, (_, at))| *at)
+                .map(|(name, _)| name.clone())
+        {
+            displays.remove(&oldest);
+        }
+        displays.insert(beat.name.clone(), (beat, std::time::Instant::now()));
     }
 
     /// The displays heard of, by name.
@@ -263,5 +277,29 @@ mod tests {
             ..Figures::default()
         });
         assert_eq!(view.figures().map(|f| f.processed), Some(3));
+    }
+
+    #[test]
+    fn the_hub_keeps_a_bounded_list_of_displays_the_longest_silent_leaving_first() {
+        let view = LiveView::default();
+        let beat = |name: String| DisplayBeat {
+            name,
+            room: None,
+            version: "0.1.0".into(),
+            layout: "Single screen".into(),
+            screens: vec!["main".into()],
+            frames_drawn: 1,
+            sent_at: chrono::Utc::now(),
+        };
+        for n in 0..MAX_DISPLAYS + 10 {
+            view.note_display(beat(format!("mur-{n:03}")));
+        }
+        let names: Vec<String> = view.displays().into_iter().map(|d| d.beat.name).collect();
+        assert_eq!(names.len(), MAX_DISPLAYS);
+        assert!(!names.contains(&"mur-000".to_string()));
+        assert!(names.contains(&format!("mur-{:03}", MAX_DISPLAYS + 9)));
+        // A display heard again keeps its place.
+        view.note_display(beat("mur-100".into()));
+        assert_eq!(view.displays().len(), MAX_DISPLAYS);
     }
 }
