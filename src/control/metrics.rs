@@ -114,6 +114,22 @@ pub fn exposition(figures: Option<&Figures>, frames_drawn: u64) -> String {
             _ => 0.0,
         }),
     );
+    metric(
+        "source_lag_seconds",
+        "gauge",
+        "Seconds since a source last delivered a mention, on the wall's clock (absent before its first).",
+        &figures
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let last = s.last_received?;
+                Some((
+                    format!("{{source=\"{}\"}}", escape(&s.name)),
+                    (figures.now - last).num_seconds().max(0) as f64,
+                ))
+            })
+            .collect::<Vec<_>>(),
+    );
     out
 }
 
@@ -144,6 +160,7 @@ mod tests {
                     received: 900,
                     malformed: 3,
                     dropped: 0,
+                    last_received: Some(now - chrono::TimeDelta::seconds(12)),
                 },
                 SourceHealth {
                     name: "rss".into(),
@@ -153,6 +170,7 @@ mod tests {
                     received: 12,
                     malformed: 0,
                     dropped: 0,
+                    last_received: Some(now - chrono::TimeDelta::minutes(5)),
                 },
             ],
             ..Figures::default()
@@ -165,6 +183,8 @@ mod tests {
             "vigie_source_received_total{source=\"mastodon \\\"fr\\\"\"} 900",
             "vigie_source_up{source=\"rss\"} 0",
             "vigie_source_stale_seconds{source=\"rss\"} 300",
+            "vigie_source_lag_seconds{source=\"mastodon \\\"fr\\\"\"} 12",
+            "vigie_source_lag_seconds{source=\"rss\"} 300",
             "# TYPE vigie_source_up gauge",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing in\n{text}");

@@ -73,6 +73,14 @@ pub struct PageLabels {
     pub pause_rotation: &'static str,
     pub resume_rotation: &'static str,
     pub page_label: &'static str,
+    pub ago: &'static str,
+    pub source_live: &'static str,
+    pub source_starting: &'static str,
+    pub source_finished: &'static str,
+    pub source_stale_since: &'static str,
+    pub source_failed: &'static str,
+    pub last_post: &'static str,
+    pub received: &'static str,
     pub no_screen_here: &'static str,
     pub displays: &'static str,
     pub room_label: &'static str,
@@ -160,6 +168,14 @@ static FR: PageLabels = PageLabels {
     pause_rotation: "Arrêter la rotation",
     resume_rotation: "Reprendre la rotation",
     page_label: "Page",
+    ago: "",
+    source_live: "en direct",
+    source_starting: "démarre",
+    source_finished: "terminée",
+    source_stale_since: "muette depuis",
+    source_failed: "en panne",
+    last_post: "dernier post il y a",
+    received: "reçus",
     no_screen_here: "Ce poste n'a pas d'écran : le choix ci-dessous vaut pour tous ses afficheurs.",
     displays: "Afficheurs",
     room_label: "salle",
@@ -240,6 +256,14 @@ static EN: PageLabels = PageLabels {
     pause_rotation: "Pause rotation",
     resume_rotation: "Resume rotation",
     page_label: "Page",
+    ago: " ago",
+    source_live: "live",
+    source_starting: "starting",
+    source_finished: "finished",
+    source_stale_since: "silent since",
+    source_failed: "failed",
+    last_post: "last post",
+    received: "received",
     no_screen_here: "This machine has no screen: the choice below applies to all its displays.",
     displays: "Displays",
     room_label: "room",
@@ -443,18 +467,37 @@ fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
     let _ = write!(out, "<h3>{}</h3><ul class=\"sources\">", labels.sources);
     for source in &figures.sources {
         let (class, what) = match &source.state {
-            HealthState::Live => ("ok", "live".to_string()),
-            HealthState::Starting => ("muted", "starting".to_string()),
-            HealthState::Finished => ("muted", "finished".to_string()),
-            HealthState::Stale { since } => ("warn", format!("stale since {}", clock(*since))),
-            HealthState::Failed { reason, .. } => ("bad", format!("failed: {reason}")),
+            HealthState::Live => ("ok", labels.source_live.to_string()),
+            HealthState::Starting => ("muted", labels.source_starting.to_string()),
+            HealthState::Finished => ("muted", labels.source_finished.to_string()),
+            HealthState::Stale { since } => (
+                "warn",
+                format!("{} {}", labels.source_stale_since, clock(*since)),
+            ),
+            HealthState::Failed { reason, .. } => {
+                ("bad", format!("{} : {reason}", labels.source_failed))
+            }
         };
+        // Its lag: how long since its last post, on the wall's clock.
+        let lag = source
+            .last_received
+            .map(|last| {
+                let seconds = (figures.now - last).num_seconds().max(0);
+                if seconds < 120 {
+                    format!(" · {} {seconds} s{}", labels.last_post, labels.ago)
+                } else {
+                    format!(" · {} {} min{}", labels.last_post, seconds / 60, labels.ago)
+                }
+            })
+            .unwrap_or_default();
         let _ = write!(
             out,
-            "<li class=\"{class}\"><b>{}</b> {} · {}</li>",
+            "<li class=\"{class}\"><b>{}</b> {}{} · {} {}</li>",
             escape(&source.name),
             escape(&what),
-            source.received
+            lag,
+            source.received,
+            labels.received
         );
     }
     out.push_str("</ul></section>");
@@ -1137,6 +1180,53 @@ mod tests {
                  pas gardées dans l'historique : not kept in the history: disk &lt;full&gt;</p>"
             ),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn each_source_shows_its_state_and_its_lag_in_the_walls_language() {
+        let now = Utc::now();
+        let figures = Figures {
+            now,
+            sources: vec![crate::model::SourceHealth {
+                name: "bluesky".into(),
+                state: HealthState::Live,
+                received: 4292,
+                malformed: 0,
+                dropped: 0,
+                last_received: Some(now - chrono::TimeDelta::seconds(12)),
+            }],
+            ..Figures::default()
+        };
+        let room = RoomState::default();
+        let page = |locale| {
+            control_page(&PageState {
+                locale,
+                title: "Petit Loup",
+                user: "léo",
+                role: Role::Viewer,
+                csrf: "token",
+                figures: Some(&figures),
+                room: &room,
+                posts: &[],
+                query: "",
+                now,
+                problem: None,
+                showing: &Showing::default(),
+                layouts: &[],
+                waiting: &[],
+                approved: &[],
+                displays: &[],
+            })
+        };
+        assert!(
+            page(Locale::Fr)
+                .contains("<b>bluesky</b> en direct · dernier post il y a 12 s · 4292 reçus"),
+            "{}",
+            page(Locale::Fr)
+        );
+        assert!(
+            page(Locale::En).contains("<b>bluesky</b> live · last post 12 s ago · 4292 received")
         );
     }
 }

@@ -123,6 +123,7 @@ impl HealthBoard {
                     received: e.stats.received.load(Ordering::Relaxed),
                     malformed: e.stats.malformed.load(Ordering::Relaxed),
                     dropped: e.stats.dropped.load(Ordering::Relaxed),
+                    last_received: e.last_received,
                 }
             })
             .chain(
@@ -339,6 +340,7 @@ mod tests {
             received: 3,
             malformed: 0,
             dropped: 0,
+            last_received: None,
         };
         board.set_remote(vec![source(HealthState::Live)]);
         let since = Utc::now();

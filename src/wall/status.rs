@@ -281,6 +281,7 @@ mod tests {
             received: 1234,
             malformed: 0,
             dropped: 0,
+            last_received: None,
         }
     }
 

@@ -280,6 +280,10 @@ pub struct SourceHealth {
     pub malformed: u64,
     /// Mentions this source could not hand over because the analysis channel was full.
     pub dropped: u64,
+    /// When it last delivered (event time): its lag is the figures' `now` minus this. Absent
+    /// from an older hub's heartbeat.
+    #[serde(default)]
+    pub last_received: Option<DateTime<Utc>>,
 }
 
 /// A brand as the wall shows it: the own brand comes first, then the competitors.
