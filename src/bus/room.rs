@@ -279,16 +279,40 @@ async fn answer_picture(
         }
     }
     let max = client.server_info().max_payload;
-    if png.len() > max {
+    let bytes = png.len();
+    let png = fit_for_nats(png, max).unwrap_or_else(|| {
         tracing::warn!(
             screen,
-            bytes = png.len(),
+            bytes,
             max,
-            "the screen's picture is too big for NATS"
+            "the screen's picture is too big for NATS, even halved"
         );
-        png.clear();
-    }
+        Vec::new()
+    });
     let _ = client.publish(reply, png.into()).await;
+}
+
+/// `png` as it is when it fits in `max` bytes, else scaled down by half until it does (a 4K
+/// screen, a busy one); `None` when it never does or cannot be read.
+fn fit_for_nats(png: Vec<u8>, max: usize) -> Option<Vec<u8>> {
+    if png.len() <= max {
+        return Some(png);
+    }
+    let mut image = image::load_from_memory(&png).ok()?;
+    for _ in 0..3 {
+        image = image.thumbnail(image.width() / 2, image.height() / 2);
+        let mut smaller = Vec::new();
+        image
+            .write_to(
+                &mut std::io::Cursor::new(&mut smaller),
+                image::ImageFormat::Png,
+            )
+            .ok()?;
+        if smaller.len() <= max {
+            return Some(smaller);
+        }
+    }
+    None
 }
 
 /// This machine's name, for a display that was given none.
@@ -299,4 +323,31 @@ pub fn host_name() -> String {
         .filter(|name| !name.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "display".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_too_big_for_nats_is_halved_until_it_fits() {
+        // Noise does not compress: 400×300 RGB is about 360 KB of PNG.
+        let mut seed = 7u32;
+        let noise = image::RgbImage::from_fn(400, 300, |_, _| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let [r, g, b, _] = seed.to_le_bytes();
+            image::Rgb([r, g, b])
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(noise)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode");
+        let full = png.len();
+        assert_eq!(fit_for_nats(png.clone(), full), Some(png.clone()));
+        let fitted = fit_for_nats(png.clone(), full / 3).expect("fits once halved");
+        assert!(fitted.len() <= full / 3);
+        let image = image::load_from_memory(&fitted).expect("a PNG");
+        assert_eq!((image.width(), image.height()), (200, 150));
+        assert_eq!(fit_for_nats(png, 100), None);
+    }
 }
