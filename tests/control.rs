@@ -913,6 +913,7 @@ async fn the_room_switches_every_screen_and_an_alert_takes_over_until_it_ends() 
             "layout": "Crise",
             "because": { "kind": "chosen", "name": "crise" },
             "pages": [],
+            "screens": ["main"],
             "approval": null
         })
     );
