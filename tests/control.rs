@@ -228,6 +228,29 @@ impl Harness {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// A GET with the session's cookie, its JSON answer.
+    async fn get_json(&self, path: &str, session: &(String, String)) -> Value {
+        self.http
+            .get(self.url(path))
+            .header("cookie", &session.0)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The audit log's actions, newest first.
+    async fn audit_actions(&self, session: &(String, String)) -> Vec<String> {
+        self.get_json("/api/audit", session).await["audit"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter_map(|e| e["action"].as_str().map(String::from))
+            .collect()
+    }
+
     async fn act(&self, path: &str, session: &(String, String), body: Value) -> Value {
         let (status, answer) = self
             .post_as(path, Some(session), Some(&session.1), body)
@@ -320,16 +343,7 @@ async fn every_route_refuses_a_missing_or_wrong_login_or_token() {
 async fn a_viewer_sees_the_room_but_cannot_act() {
     let harness = Harness::start();
     let viewer = harness.login("léo").await;
-    let state: Value = harness
-        .http
-        .get(harness.url("/api/state"))
-        .header("cookie", &viewer.0)
-        .send()
-        .await
-        .expect("state")
-        .json()
-        .await
-        .expect("json");
+    let state = harness.get_json("/api/state", &viewer).await;
     assert_eq!(state["user"]["role"], "viewer");
     assert_eq!(state["alerts"][0]["id"], 7);
     for (method, path, body) in guarded_routes() {
@@ -731,22 +745,7 @@ async fn each_action_changes_what_the_wall_shows() {
         handled.resolved.as_ref().map(|r| r.note.as_str()),
         Some("affiches retirées")
     );
-    let audit: Value = harness
-        .http
-        .get(harness.url("/api/audit"))
-        .header("cookie", &operator.0)
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("json");
-    let actions: Vec<&str> = audit["audit"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = harness.audit_actions(&operator).await;
     assert_eq!(
         actions,
         [
@@ -763,6 +762,7 @@ async fn each_action_changes_what_the_wall_shows() {
             "login",
         ]
     );
+    let audit = harness.get_json("/api/audit", &operator).await;
     assert!(audit["audit"][0]["from"] == "127.0.0.1");
 }
 
@@ -815,22 +815,7 @@ async fn the_rooms_decisions_and_its_audit_log_outlive_a_restart() {
     second
         .act("/api/posts/post-6/unhide", &operator, json!({}))
         .await;
-    let audit: Value = second
-        .http
-        .get(second.url("/api/audit"))
-        .header("cookie", &operator.0)
-        .send()
-        .await
-        .expect("audit")
-        .json()
-        .await
-        .expect("json");
-    let actions: Vec<&str> = audit["audit"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
+    let actions = second.audit_actions(&operator).await;
     assert_eq!(
         actions,
         [
@@ -1141,16 +1126,7 @@ async fn a_lobby_that_asks_for_approval_shows_what_the_room_or_its_rules_approve
     );
 
     // The queue: the posts waiting, newest first, each with what the lobby's filter says.
-    let queue: Value = harness
-        .http
-        .get(harness.url("/api/approval"))
-        .header("cookie", &operator.0)
-        .send()
-        .await
-        .expect("queue")
-        .json()
-        .await
-        .expect("json");
+    let queue = harness.get_json("/api/approval", &operator).await;
     assert_eq!(queue["approval"]["positive_from_followers"], 10_000);
     let waiting = queue["queue"].as_array().expect("a queue");
     let ids: Vec<&str> = waiting.iter().filter_map(|w| w["id"].as_str()).collect();
@@ -1301,14 +1277,23 @@ async fn a_screens_picture_is_drawn_by_the_wall_on_request_and_at_most_a_second_
         assert!(age <= 1_000, "{age} ms old");
         String::from_utf8_lossy(&response.bytes().await.expect("body")).into_owned()
     };
+    let asked = std::time::Instant::now();
     let first = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
     assert!(first.ends_with("capture 1"), "{first}");
-    // Within the second, the same picture, without a new capture.
+    // Within the second, the same picture, without a new capture (on a machine so loaded that
+    // the second request comes over a second later, a new capture is right).
     let again = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
-    assert_eq!(again, first);
+    if asked.elapsed() < std::time::Duration::from_millis(900) {
+        assert_eq!(again, first);
+    }
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let later = picture(get("/api/screens/main.png", Some(viewer.0.clone())).await).await;
-    assert!(later.ends_with("capture 2"), "{later}");
+    let expected = if again == first {
+        "capture 2"
+    } else {
+        "capture 3"
+    };
+    assert!(later.ends_with(expected), "{later}");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     wall.join().expect("the fake wall");
 }

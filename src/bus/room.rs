@@ -267,17 +267,12 @@ async fn answer_picture(
 ) {
     let Some(reply) = request.reply else { return };
     let screen = String::from_utf8_lossy(&request.payload).into_owned();
-    let asked = std::time::Instant::now();
-    me.live.ask_picture(&screen);
-    me.wall.wake_wall();
-    let mut png = Vec::new();
-    while asked.elapsed() < Duration::from_secs(5) {
-        tokio::time::sleep(Duration::from_millis(25)).await;
-        if let Some(picture) = me.live.picture(&screen).filter(|p| p.at >= asked) {
-            png = picture.png.as_ref().clone();
-            break;
-        }
-    }
+    let png = me
+        .live
+        .draw_picture(&screen, &me.wall, Duration::from_secs(5))
+        .await
+        .map(|picture| picture.png.as_ref().clone())
+        .unwrap_or_default();
     let max = client.server_info().max_payload;
     let bytes = png.len();
     let png = fit_for_nats(png, max).unwrap_or_else(|| {

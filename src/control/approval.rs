@@ -60,30 +60,24 @@ pub fn queue(
     filter: &LobbyFilter,
     limit: usize,
 ) -> Vec<Waiting> {
-    live.search("", super::live::RECENT_POSTS)
-        .into_iter()
-        .filter(|post| {
-            !room.reviews.contains_key(&post.mention.id)
-                && !rules.auto_approves(post)
-                && room.shows(post)
-        })
-        .take(limit)
-        .map(|post| Waiting {
-            verdict: filter.verdict(&post.mention.text),
-            post,
-        })
-        .collect()
+    live.recent_where(limit, |post| {
+        !room.reviews.contains_key(&post.mention.id)
+            && !rules.auto_approves(post)
+            && room.shows(post)
+    })
+    .into_iter()
+    .map(|post| Waiting {
+        verdict: filter.verdict(&post.mention.text),
+        post,
+    })
+    .collect()
 }
 
 /// The newest `limit` recent posts the room approved (to take one back).
 pub fn approved(live: &LiveView, room: &RoomState, limit: usize) -> Vec<EnrichedMention> {
-    live.search("", super::live::RECENT_POSTS)
-        .into_iter()
-        .filter(|post| {
-            room.reviews
-                .get(&post.mention.id)
-                .is_some_and(|review| review.approved)
-        })
-        .take(limit)
-        .collect()
+    live.recent_where(limit, |post| {
+        room.reviews
+            .get(&post.mention.id)
+            .is_some_and(|review| review.approved)
+    })
 }

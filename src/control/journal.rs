@@ -49,9 +49,7 @@ impl Journal {
                 RoomState::default()
             }
         };
-        let now = Utc::now();
-        state.pins.retain(|pin| pin.until > now);
-        state.banner = state.banner.filter(|banner| banner.until > now);
+        state.forget_ended(Utc::now());
         state
     }
 

@@ -88,19 +88,28 @@ impl LiveView {
     pub fn search(&self, query: &str, limit: usize) -> Vec<EnrichedMention> {
         let exact = query.trim();
         let query = exact.to_lowercase();
+        self.recent_where(limit, |m| {
+            query.is_empty()
+                || m.mention.id == exact
+                || m.mention.text.to_lowercase().contains(&query)
+                || m.mention.author.handle.to_lowercase().contains(&query)
+                || m.mention
+                    .author
+                    .display_name
+                    .to_lowercase()
+                    .contains(&query)
+        })
+    }
+
+    /// The newest `limit` recent posts that `keep` keeps, newest first: only those are copied.
+    pub fn recent_where(
+        &self,
+        limit: usize,
+        keep: impl Fn(&EnrichedMention) -> bool,
+    ) -> Vec<EnrichedMention> {
         lock(&self.recent)
             .iter()
-            .filter(|m| {
-                query.is_empty()
-                    || m.mention.id == exact
-                    || m.mention.text.to_lowercase().contains(&query)
-                    || m.mention.author.handle.to_lowercase().contains(&query)
-                    || m.mention
-                        .author
-                        .display_name
-                        .to_lowercase()
-                        .contains(&query)
-            })
+            .filter(|m| keep(m))
             .take(limit)
             .cloned()
             .collect()
@@ -148,6 +157,26 @@ impl LiveView {
     /// The last picture of `screen`.
     pub fn picture(&self, screen: &str) -> Option<Picture> {
         lock(&self.pictures).get(screen).cloned()
+    }
+
+    /// Asks the wall `room` wakes for a new picture of `screen` and waits up to `within` for it;
+    /// `None` when the wall did not draw it in time.
+    pub async fn draw_picture(
+        &self,
+        screen: &str,
+        room: &Room,
+        within: std::time::Duration,
+    ) -> Option<Picture> {
+        let asked = std::time::Instant::now();
+        self.ask_picture(screen);
+        room.wake_wall();
+        while asked.elapsed() < within {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            if let Some(picture) = self.picture(screen).filter(|p| p.at >= asked) {
+                return Some(picture);
+            }
+        }
+        None
     }
 
     /// A display's heartbeat came (the hub's side). At most `MAX_DISPLAYS` are kept: past that,

@@ -608,14 +608,11 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
     if !showing.screens.is_empty() {
         out.push_str("<div class=\"screens\">");
         for screen in &showing.screens {
-            let _ = write!(
+            screen_figure(
                 out,
-                "<figure><img data-src=\"/api/screens/{}.png\" alt=\"{} {}\" width=\"480\" height=\"270\">\
-                 <figcaption>{}</figcaption></figure>",
-                encode_segment(screen),
-                labels.screen_picture,
-                escape(screen),
-                escape(screen)
+                &format!("/api/screens/{}.png", encode_segment(screen)),
+                labels,
+                screen,
             );
         }
         out.push_str("</div>");
@@ -628,11 +625,7 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
     let chosen = state.room.layout.as_deref();
     out.push_str("<div class=\"actions\">");
     for name in state.layouts {
-        let current = if chosen == Some(name.as_str()) {
-            " class=\"current\" aria-pressed=\"true\""
-        } else {
-            ""
-        };
+        let current = pressed(chosen == Some(name.as_str()));
         let body = escape(&serde_json::json!({ "layout": name }).to_string());
         let _ = write!(
             out,
@@ -669,11 +662,7 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
             "<button class=\"quiet\" data-post=\"/api/rotation\" data-body='{{\"action\":\"{action}\"}}'>{label}</button>"
         );
         for (index, page) in showing.pages.iter().enumerate() {
-            let current = if state.room.rotation == Rotation::Page(index) {
-                " class=\"current\" aria-pressed=\"true\""
-            } else {
-                ""
-            };
+            let current = pressed(state.room.rotation == Rotation::Page(index));
             let _ = write!(
                 out,
                 "<button{current} data-post=\"/api/rotation\" data-body='{{\"action\":\"page\",\"page\":{}}}'>{} {} · {}</button>",
@@ -685,6 +674,27 @@ fn screens_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>,
         }
     }
     out.push_str("</div></section>");
+}
+
+/// The class a button that shows what is in force gets.
+fn pressed(on: bool) -> &'static str {
+    if on {
+        " class=\"current\" aria-pressed=\"true\""
+    } else {
+        ""
+    }
+}
+
+/// A screen's picture, loaded by the script after the page (`data-src`), with its caption.
+fn screen_figure(out: &mut String, src: &str, labels: &PageLabels, caption: &str) {
+    let _ = write!(
+        out,
+        "<figure><img data-src=\"{src}\" alt=\"{} {}\" width=\"480\" height=\"270\">\
+         <figcaption>{}</figcaption></figure>",
+        labels.screen_picture,
+        escape(caption),
+        escape(caption)
+    );
 }
 
 /// A hub's displays: each one's room, when it was last heard of, what it shows; then, per
@@ -728,17 +738,15 @@ fn displays_list(out: &mut String, labels: &PageLabels, state: &PageState<'_>, a
     out.push_str("</ul><div class=\"screens\">");
     for display in state.displays.iter().filter(|d| d.alive) {
         for screen in &display.beat.screens {
-            let _ = write!(
+            screen_figure(
                 out,
-                "<figure><img data-src=\"/api/displays/{}/screens/{}.png\" alt=\"{} {} · {}\" width=\"480\" height=\"270\">\
-                 <figcaption>{} · {}</figcaption></figure>",
-                encode_segment(&display.beat.name),
-                encode_segment(screen),
-                labels.screen_picture,
-                escape(&display.beat.name),
-                escape(screen),
-                escape(&display.beat.name),
-                escape(screen)
+                &format!(
+                    "/api/displays/{}/screens/{}.png",
+                    encode_segment(&display.beat.name),
+                    encode_segment(screen)
+                ),
+                labels,
+                &format!("{} · {screen}", display.beat.name),
             );
         }
     }
@@ -763,11 +771,7 @@ fn displays_list(out: &mut String, labels: &PageLabels, state: &PageState<'_>, a
             escape(room)
         );
         for name in state.layouts {
-            let current = if chosen == Some(name) {
-                " class=\"current\" aria-pressed=\"true\""
-            } else {
-                ""
-            };
+            let current = pressed(chosen == Some(name));
             let body = escape(&serde_json::json!({ "layout": name, "room": room }).to_string());
             let _ = write!(
                 out,

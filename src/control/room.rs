@@ -314,6 +314,12 @@ impl RoomState {
         self.pins.iter().filter(move |p| p.until > now)
     }
 
+    /// Leaves out the pins and the banner that ended before `now`.
+    pub fn forget_ended(&mut self, now: DateTime<Utc>) {
+        self.pins.retain(|p| p.until > now);
+        self.banner = self.banner.take().filter(|b| b.until > now);
+    }
+
     /// The banner message, while it lasts.
     pub fn live_banner(&self, now: DateTime<Utc>) -> Option<&BannerMessage> {
         self.banner.as_ref().filter(|b| b.until > now)
@@ -348,8 +354,7 @@ impl Room {
         {
             let mut state = super::lock(&self.state);
             // Ended pins go with the next change, so that the state does not grow all day.
-            let now = Utc::now();
-            state.pins.retain(|p| p.until > now);
+            state.forget_ended(Utc::now());
             state.apply(change);
         }
         self.version.fetch_add(1, Ordering::Release);

@@ -1402,22 +1402,20 @@ async fn screen_picture(
             format!("no screen '{file}': the wall's are {}", screens.join(", ")),
         ));
     };
-    let asked = Instant::now();
-    let fresh = |picture: &super::live::Picture| asked.duration_since(picture.at) <= PICTURE_FRESH;
-    let mut picture = control.0.live.picture(name).filter(fresh);
+    let live = &control.0.live;
+    // Its age is taken once, where its freshness is judged: the header says what was judged.
+    let aged = |picture: super::live::Picture| (picture.at.elapsed(), picture);
+    let mut picture = live
+        .picture(name)
+        .map(aged)
+        .filter(|(age, _)| *age <= PICTURE_FRESH);
     if picture.is_none() {
-        control.0.live.ask_picture(name);
-        control.0.room.wake_wall();
-        let deadline = asked + PICTURE_WAIT;
-        while Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            picture = control.0.live.picture(name).filter(|p| p.at >= asked);
-            if picture.is_some() {
-                break;
-            }
-        }
+        picture = live
+            .draw_picture(name, &control.0.room, PICTURE_WAIT)
+            .await
+            .map(aged);
     }
-    let Some(picture) = picture else {
+    let Some((age, picture)) = picture else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!(
@@ -1426,7 +1424,7 @@ async fn screen_picture(
             ),
         ));
     };
-    let age = picture.at.elapsed().as_millis().to_string();
+    let age = age.as_millis().to_string();
     let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static("image/png"))],
         picture.png.as_ref().clone(),

@@ -182,7 +182,7 @@ fn show_message(
     mut texts: Query<&mut Text, With<MessageText>>,
 ) {
     // The room's message is for the room: a lobby's visitors never read it.
-    let lobby = layout.0.lobby.unwrap_or(settings.lobby);
+    let lobby = super::tiles::stream::is_lobby(&layout.0, &settings);
     let message = view.state.live_banner(Utc::now()).filter(|_| !lobby);
     let display = if message.is_some() {
         Display::Flex

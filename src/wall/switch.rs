@@ -121,7 +121,7 @@ fn follow_switch(
         .figures
         .as_ref()
         .map_or(&[][..], |f| f.alerts.as_slice());
-    let lobby = choices.own.lobby.unwrap_or(settings.lobby);
+    let lobby = super::tiles::stream::is_lobby(&choices.own, &settings);
     let wanted = choices.wanted(&room.state, alerts, lobby);
     let changed = wanted != choices.shown || choices.stale;
     if changed {

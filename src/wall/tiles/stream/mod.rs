@@ -226,7 +226,12 @@ pub fn lobby_of<'a>(
     settings: &WallSettings,
     lobby: &'a Lobby,
 ) -> Option<&'a LobbyFilter> {
-    layout.0.lobby.unwrap_or(settings.lobby).then_some(&lobby.0)
+    is_lobby(&layout.0, settings).then_some(&lobby.0)
+}
+
+/// Whether `layout` is shown as a lobby: its own word, else the config's.
+pub fn is_lobby(layout: &crate::layout::Layout, settings: &WallSettings) -> bool {
+    layout.lobby.unwrap_or(settings.lobby)
 }
 
 /// The lists the lobby mode uses, built once.
