@@ -12,7 +12,8 @@
 //! Schema (`PRAGMA user_version` 1), documented in the README:
 //! - `mentions(id PRIMARY KEY, created_at ms, platform, author_handle, author_name,
 //!   author_reach, text, lang, url, likes, shares, replies, reply_to, brands JSON array of names,
-//!   sentiment, tone, stored_at ms)`
+//!   sentiment, tone, stored_at ms, avatar, picture, picture_sensitive, rating)`: the last
+//!   four added to a history from before them at its first open
 //! - `alerts(rule, id, severity, brand, summary, started_at ms, updated_at ms, ended_at ms,
 //!   body JSON of the whole alert; PRIMARY KEY (rule, started_at))`
 //! - `minutes(minute unix minutes, brand name, negative, neutral, positive, engagement;
@@ -35,7 +36,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::alerts::AlertChange;
 use crate::model::{
-    AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Platform, Spike, Tone,
+    AnalysisEvent, Author, BrandInfo, Engagement, EnrichedMention, Mention, Picture, Platform,
+    Spike, Tone,
 };
 
 pub const FILE_NAME: &str = "vigie.sqlite3";
@@ -264,6 +266,25 @@ impl Store {
                  updated_at INTEGER NOT NULL
              );",
         )?;
+        self.add_picture_columns()
+    }
+
+    /// The avatar, picture and star rating of each post: columns added to a history written
+    /// before sources gave them, its rows left without.
+    fn add_picture_columns(&self) -> rusqlite::Result<()> {
+        let mut has_rating = false;
+        self.conn.pragma(None, "table_info", "mentions", |row| {
+            has_rating |= row.get::<_, String>(1)? == "rating";
+            Ok(())
+        })?;
+        if !has_rating {
+            self.conn.execute_batch(
+                "ALTER TABLE mentions ADD COLUMN avatar TEXT;
+                 ALTER TABLE mentions ADD COLUMN picture TEXT;
+                 ALTER TABLE mentions ADD COLUMN picture_sensitive INTEGER NOT NULL DEFAULT 0;
+                 ALTER TABLE mentions ADD COLUMN rating INTEGER;",
+            )?;
+        }
         Ok(())
     }
 
@@ -709,7 +730,8 @@ fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 const MENTION_COLUMNS: &str = "id, created_at, platform, author_handle, author_name, author_reach, \
-    text, lang, url, likes, shares, replies, reply_to, brands, sentiment, tone";
+    text, lang, url, likes, shares, replies, reply_to, brands, sentiment, tone, avatar, picture, \
+    picture_sensitive, rating";
 
 /// A stored mention with its brands by name, as `vigie export` writes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -755,6 +777,7 @@ fn stored_row(row: &rusqlite::Row) -> rusqlite::Result<StoredMention> {
                 handle: row.get(3)?,
                 display_name: row.get(4)?,
                 reach: count(5)?,
+                avatar: row.get(16)?,
             },
             text: row.get(6)?,
             lang: (!lang.is_empty()).then(|| lang.clone()),
@@ -766,6 +789,13 @@ fn stored_row(row: &rusqlite::Row) -> rusqlite::Result<StoredMention> {
                 replies: count(11)?,
             },
             reply_to: row.get(12)?,
+            picture: row.get::<_, Option<String>>(17)?.map(|url| Picture {
+                url,
+                sensitive: row.get::<_, i64>(18).unwrap_or(0) != 0,
+            }),
+            rating: row
+                .get::<_, Option<i64>>(19)?
+                .and_then(|stars| u8::try_from(stars).ok()),
         },
         brands: serde_json::from_str(&names).unwrap_or_default(),
         sentiment: row.get::<_, f64>(14)? as f32,
@@ -800,8 +830,9 @@ fn insert_mention(
         .prepare_cached(
             "INSERT OR IGNORE INTO mentions (id, created_at, platform, author_handle, author_name,
              author_reach, text, lang, url, likes, shares, replies, reply_to, brands, sentiment,
-             tone, stored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             tone, stored_at, avatar, picture, picture_sensitive, rating)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19, ?20, ?21)",
         )?
         .execute(params![
             mention.id,
@@ -821,6 +852,10 @@ fn insert_mention(
             f64::from(m.sentiment),
             tone_name(m.tone),
             millis(Utc::now()),
+            mention.author.avatar,
+            mention.picture.as_ref().map(|p| &p.url),
+            mention.picture.as_ref().is_some_and(|p| p.sensitive),
+            mention.rating,
         ])?;
     Ok(inserted == 1)
 }
@@ -1020,6 +1055,7 @@ mod tests {
                     handle: "lea".into(),
                     display_name: "Léa".into(),
                     reach: 120,
+                    avatar: (id != "c").then(|| "https://cdn.bsky.app/avatar/lea.jpg".into()),
                 },
                 text: format!("texte {id} 😀"),
                 lang: Some("fr".into()),
@@ -1031,6 +1067,11 @@ mod tests {
                     replies: 0,
                 },
                 reply_to: Some("bluesky:parent".into()),
+                picture: (id == "b").then(|| Picture {
+                    url: format!("https://cdn.bsky.app/img/{id}.jpg"),
+                    sensitive: true,
+                }),
+                rating: (id == "a").then_some(2),
             },
             brands,
             sentiment: -0.5,
@@ -1094,6 +1135,46 @@ mod tests {
                 .expect("read"),
             vec![spike(0, 90, 40)]
         );
+    }
+
+    #[test]
+    fn a_history_from_before_pictures_opens_keeps_its_posts_and_takes_new_ones_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let old = Connection::open(dir.path().join(FILE_NAME)).expect("old file");
+            old.execute_batch(
+                "CREATE TABLE mentions (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL,
+                    platform TEXT NOT NULL, author_handle TEXT NOT NULL,
+                    author_name TEXT NOT NULL, author_reach INTEGER NOT NULL, text TEXT NOT NULL,
+                    lang TEXT NOT NULL, url TEXT, likes INTEGER NOT NULL,
+                    shares INTEGER NOT NULL, replies INTEGER NOT NULL, reply_to TEXT,
+                    brands TEXT NOT NULL, sentiment REAL NOT NULL, tone TEXT NOT NULL,
+                    stored_at INTEGER NOT NULL);
+                 PRAGMA user_version = 1;",
+            )
+            .expect("old schema");
+            old.execute(
+                "INSERT INTO mentions VALUES ('old', ?1, 'bluesky', 'lea', 'Léa', 120,
+                 'texte old', 'fr', NULL, 3, 1, 0, NULL, '[\"Petit Loup\"]', -0.5,
+                 'negative', ?1)",
+                [millis(at(1))],
+            )
+            .expect("old row");
+        }
+        let mut store = Store::open(dir.path()).expect("an old history opens");
+        let brands = brands();
+        let b = enriched("b", 2, vec![0], Tone::Negative);
+        store.write(&[counted(&b)], &brands).expect("written");
+        let back = store
+            .mentions_between(at(0), at(10), &brands)
+            .expect("read");
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].mention.id, "old");
+        assert_eq!(back[0].mention.picture, None);
+        assert_eq!(back[0].mention.author.avatar, None);
+        assert_eq!(back[1], b, "picture, avatar and rating kept");
+        drop(store);
+        Store::open(dir.path()).expect("and opens again");
     }
 
     #[test]

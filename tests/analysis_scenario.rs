@@ -362,6 +362,7 @@ fn post(id: &str, text: &str, at_time: DateTime<Utc>) -> vigie::model::Mention {
             handle: "a@b.c".into(),
             display_name: String::new(),
             reach: 10,
+            avatar: None,
         },
         text: text.into(),
         lang: Some("fr".into()),
@@ -369,6 +370,8 @@ fn post(id: &str, text: &str, at_time: DateTime<Utc>) -> vigie::model::Mention {
         url: None,
         engagement: Default::default(),
         reply_to: None,
+        picture: None,
+        rating: None,
     }
 }
 
@@ -632,6 +635,7 @@ fn posts_counted_as_analysed_trend_by_their_own_words_with_no_topics() {
                     handle: "lea_martin".into(),
                     display_name: "Léa Martin".into(),
                     reach: 120,
+                    avatar: None,
                 },
                 text: text.into(),
                 lang: None,
@@ -639,6 +643,8 @@ fn posts_counted_as_analysed_trend_by_their_own_words_with_no_topics() {
                 url: None,
                 engagement: Engagement::default(),
                 reply_to: None,
+                picture: None,
+                rating: None,
             },
             brands: vec![0],
             sentiment: 0.0,
@@ -672,5 +678,45 @@ fn posts_counted_as_analysed_trend_by_their_own_words_with_no_topics() {
             "nouvelles",
             "rapide"
         ]
+    );
+}
+
+#[test]
+fn a_review_is_read_by_its_stars_and_three_stars_leave_it_to_the_words() {
+    use vigie::model::{SourceEvent, Tone};
+    let mut analyzer =
+        Analyzer::new(&shipped_config().analysis_settings()).expect("analyzer builds");
+    let now = at("2026-11-25T12:00:30Z");
+    let minute = at("2026-11-25T12:00:00Z");
+    let review = |id: &str, text: &str, stars: Option<u8>| vigie::model::Mention {
+        rating: stars,
+        ..post(id, text, minute)
+    };
+    let tone_of = |analyzer: &mut Analyzer, m| match analyzer.handle(SourceEvent::Post(m), now) {
+        Outcome::Matched(m) => Some(m.tone),
+        _ => None,
+    };
+    let praise = "Petit Loup, super appli, génial, merci !";
+    assert_eq!(
+        tone_of(&mut analyzer, review("appstore:1", praise, None)),
+        Some(Tone::Positive),
+        "the words alone read as praise"
+    );
+    assert_eq!(
+        tone_of(&mut analyzer, review("appstore:2", praise, Some(1))),
+        Some(Tone::Negative),
+        "one star is a complaint whatever the words say"
+    );
+    assert_eq!(
+        tone_of(&mut analyzer, review("appstore:3", praise, Some(3))),
+        Some(Tone::Positive),
+        "three stars: the words decide"
+    );
+    assert_eq!(
+        tone_of(
+            &mut analyzer,
+            review("appstore:4", "Petit Loup, appli nulle, honteux", Some(5))
+        ),
+        Some(Tone::Positive)
     );
 }

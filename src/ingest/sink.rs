@@ -281,6 +281,7 @@ mod tests {
                 handle: "a".into(),
                 display_name: String::new(),
                 reach: 0,
+                avatar: None,
             },
             text: "t".into(),
             lang: None,
@@ -288,6 +289,8 @@ mod tests {
             url: None,
             engagement: Engagement::default(),
             reply_to: None,
+            picture: None,
+            rating: None,
         }
     }
 

@@ -108,6 +108,9 @@ pub struct Author {
     /// Followers or subscribers: how many people may see what this author posts.
     #[serde(default)]
     pub reach: u64,
+    /// The address of the author's picture, when the platform gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +150,22 @@ pub struct Mention {
     /// the response time of the brand's own accounts is measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// The post's first picture (an attached photo, a video's thumbnail), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<Picture>,
+    /// Stars out of five, for a review (an app store's): the reviewer's own verdict, which
+    /// the analysis takes for the tone whatever the words say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+}
+
+/// A post's picture as its platform links it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Picture {
+    pub url: String,
+    /// Marked sensitive by its author or platform (content warning, adult label): never shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// What a source hands to the analysis: a post, a new version of a post it sent before (an
@@ -634,6 +653,7 @@ pub fn test_card(id: &str, text: &str) -> EnrichedMention {
                 handle: "h".into(),
                 display_name: String::new(),
                 reach: 0,
+                avatar: None,
             },
             text: text.into(),
             lang: None,
@@ -641,6 +661,8 @@ pub fn test_card(id: &str, text: &str) -> EnrichedMention {
             url: None,
             engagement: Engagement::default(),
             reply_to: None,
+            picture: None,
+            rating: None,
         },
         brands: vec![0],
         sentiment: 0.0,

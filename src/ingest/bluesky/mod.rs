@@ -368,6 +368,7 @@ fn post_mention(id: String, did: &str, rkey: &str, time_us: i64, post: RawPost) 
             handle: did.to_string(),
             display_name: String::new(),
             reach: 0,
+            avatar: None,
         },
         text: post.text,
         lang: post
@@ -380,6 +381,8 @@ fn post_mention(id: String, did: &str, rkey: &str, time_us: i64, post: RawPost) 
         reply_to: post
             .reply
             .map(|reply| format!("bluesky:{}", reply.parent.uri)),
+        picture: None,
+        rating: None,
     }
 }
 

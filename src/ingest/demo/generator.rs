@@ -231,6 +231,8 @@ impl DemoGenerator {
                 replies: self.care_rng.random_range(0..3),
             },
             reply_to: Some(post.id.clone()),
+            picture: None,
+            rating: None,
         };
         self.answers_due.push(answer);
     }
@@ -316,6 +318,7 @@ impl DemoGenerator {
                 handle: handle.into(),
                 display_name: name.into(),
                 reach: self.rng.random_range(80_000..900_000),
+                avatar: None,
             };
             mention.url = Some(format!("https://{handle}.example/articles/{}", mention.id));
         }
@@ -390,6 +393,7 @@ impl DemoGenerator {
                 handle,
                 display_name: format!("{first} {last}"),
                 reach,
+                avatar: None,
             },
             text,
             // Forums and press rarely say their language: the analysis detects it.
@@ -401,6 +405,8 @@ impl DemoGenerator {
                 replies,
             },
             reply_to: None,
+            picture: None,
+            rating: None,
         }
     }
 
@@ -430,6 +436,7 @@ fn author((handle, name, reach): (&str, &str, u64)) -> Author {
         handle: handle.into(),
         display_name: name.into(),
         reach,
+        avatar: None,
     }
 }
 

@@ -96,6 +96,7 @@ pub mod tests_support {
                 handle: "someone".into(),
                 display_name: "Someone".into(),
                 reach: 10,
+                avatar: None,
             },
             text: "Petit Loup".into(),
             lang: Some("fr".into()),
@@ -103,6 +104,8 @@ pub mod tests_support {
             url: None,
             engagement: Engagement::default(),
             reply_to: None,
+            picture: None,
+            rating: None,
         }
     }
 }

@@ -232,6 +232,7 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                     },
                     display_name: author.unwrap_or_default(),
                     reach: 0,
+                    avatar: None,
                 },
                 text,
                 lang: entry
@@ -243,6 +244,8 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                 url: entry.links.first().map(|l| l.href.clone()),
                 engagement: Engagement::default(),
                 reply_to: None,
+                picture: None,
+                rating: None,
             }
         })
         .collect();

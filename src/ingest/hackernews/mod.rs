@@ -187,6 +187,7 @@ pub fn parse_search(body: &[u8]) -> Result<SearchPage, serde_json::Error> {
                     handle: hit.author.unwrap_or_default(),
                     display_name: String::new(),
                     reach: 0,
+                    avatar: None,
                 },
                 text,
                 lang: None,
@@ -207,6 +208,8 @@ pub fn parse_search(body: &[u8]) -> Result<SearchPage, serde_json::Error> {
                     }
                     _ => None,
                 }),
+                picture: None,
+                rating: None,
             };
             Some((hit.created_at_i, mention))
         })

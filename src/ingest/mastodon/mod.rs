@@ -573,6 +573,7 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
                 handle,
                 display_name: post.account.display_name,
                 reach: post.account.followers_count,
+                avatar: None,
             },
             text,
             lang: post.language.filter(|l| !l.is_empty()),
@@ -584,6 +585,8 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
                 replies: post.replies_count,
             },
             reply_to: None,
+            picture: None,
+            rating: None,
         },
     }
 }

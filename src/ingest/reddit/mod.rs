@@ -235,6 +235,7 @@ pub fn parse_listing(body: &[u8]) -> Result<ListingPage, serde_json::Error> {
                     display_name: format!("r/{}", post.subreddit),
                     // The subreddit's audience is who may see the post.
                     reach: post.subreddit_subscribers,
+                    avatar: None,
                 },
                 text,
                 lang: None,
@@ -248,6 +249,8 @@ pub fn parse_listing(body: &[u8]) -> Result<ListingPage, serde_json::Error> {
                 },
                 // The search lists posts, which answer nothing.
                 reply_to: None,
+                picture: None,
+                rating: None,
             };
             Some((post.created_utc, mention))
         })

@@ -302,6 +302,7 @@ pub fn parse_push(
                     handle: String::new(),
                     display_name: String::new(),
                     reach: 0,
+                    avatar: None,
                 }),
                 text: push.text,
                 lang: push.lang,
@@ -309,6 +310,8 @@ pub fn parse_push(
                 url: push.url,
                 engagement: push.engagement,
                 reply_to: push.reply_to.filter(|r| !r.trim().is_empty()),
+                picture: None,
+                rating: None,
             }),
             Err(error) => rejected.push((index, error.to_string())),
         }

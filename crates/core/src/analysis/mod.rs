@@ -265,7 +265,8 @@ impl Analyzer {
             Some("en") => Lang::En,
             _ => detect_language(&mention.text),
         };
-        let sentiment = self.scorer.score(&mention.text, lang);
+        let sentiment = rated_sentiment(mention.rating)
+            .unwrap_or_else(|| self.scorer.score(&mention.text, lang));
         let tone = Tone::from_score(sentiment);
         let key = minute_key(mention.created_at);
         let what = Contribution {
@@ -632,5 +633,18 @@ impl Analyzer {
         brands.sort_unstable();
         brands.dedup();
         brands.len() as u32
+    }
+}
+
+/// A review's stars as a score: the reviewer's own verdict outweighs what a lexicon reads in
+/// the words ("great, it crashes every time" with one star is a complaint). Three stars say
+/// "mixed": the words decide.
+fn rated_sentiment(rating: Option<u8>) -> Option<f32> {
+    match rating? {
+        1 => Some(-0.8),
+        2 => Some(-0.5),
+        4 => Some(0.5),
+        5 => Some(0.8),
+        _ => None,
     }
 }

@@ -172,6 +172,7 @@ mod tests {
                 handle: handle.into(),
                 display_name: String::new(),
                 reach: 0,
+                avatar: None,
             },
             text: String::new(),
             lang: None,
@@ -179,6 +180,8 @@ mod tests {
             url: None,
             engagement: Engagement::default(),
             reply_to: reply_to.map(str::to_string),
+            picture: None,
+            rating: None,
         }
     }
 
