@@ -161,6 +161,9 @@ mod tests {
                     malformed: 3,
                     dropped: 0,
                     last_received: Some(now - chrono::TimeDelta::seconds(12)),
+                    newest_post: None,
+                    per_minute: 0.0,
+                    quota: None,
                 },
                 SourceHealth {
                     name: "rss".into(),
@@ -171,6 +174,9 @@ mod tests {
                     malformed: 0,
                     dropped: 0,
                     last_received: Some(now - chrono::TimeDelta::minutes(5)),
+                    newest_post: None,
+                    per_minute: 0.0,
+                    quota: None,
                 },
             ],
             ..Figures::default()

@@ -1199,6 +1199,9 @@ mod tests {
                 malformed: 0,
                 dropped: 0,
                 last_received: Some(now - chrono::TimeDelta::seconds(12)),
+                newest_post: None,
+                per_minute: 0.0,
+                quota: None,
             }],
             ..Figures::default()
         };

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod feeds;
 pub mod hackernews;
 pub mod mastodon;
+pub mod news;
 pub mod reddit;
 pub mod replay;
 mod sink;
@@ -135,6 +136,7 @@ source_types! {
     Mastodon = "mastodon" (mastodon::MastodonConfig),
     Bluesky = "bluesky" (bluesky::BlueskyConfig),
     Feed = "feed" (feeds::FeedConfig),
+    News = "news" (news::NewsConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),
@@ -192,4 +194,27 @@ pub fn search_terms(brands: &[BrandConfig]) -> Vec<String> {
         }
     }
     terms
+}
+
+/// One search per brand: its keywords as quoted phrases (without `@` or `#`) joined by `or`
+/// (`" OR "` for Google News and X, `"|"` for YouTube), for the platforms that search by query.
+pub fn brand_queries(brands: &[BrandConfig], or: &str) -> Vec<String> {
+    brands
+        .iter()
+        .filter_map(|brand| {
+            let mut phrases: Vec<String> = Vec::new();
+            for keyword in &brand.keywords {
+                let term = keyword.trim_start_matches(['@', '#']).trim().to_lowercase();
+                let phrase = if term.contains(char::is_whitespace) {
+                    format!("\"{term}\"")
+                } else {
+                    term
+                };
+                if !phrase.is_empty() && !phrases.contains(&phrase) {
+                    phrases.push(phrase);
+                }
+            }
+            (!phrases.is_empty()).then(|| phrases.join(or))
+        })
+        .collect()
 }

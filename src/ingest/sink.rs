@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crossbeam_channel::{Sender, TrySendError};
 
 use crate::ack::Ack;
-use crate::model::{HealthState, Mention, SourceEvent, SourceHealth};
+use crate::model::{HealthState, Mention, Quota, SourceEvent, SourceHealth};
 
 /// How often, at most, a source's resume point goes to the history.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
@@ -30,7 +30,43 @@ struct HealthEntry {
     name: String,
     state: HealthState,
     last_received: Option<DateTime<Utc>>,
+    newest_post: Option<DateTime<Utc>>,
+    /// Posts delivered in each of the last minutes: `(unix minute, count)`, oldest first.
+    minutes: std::collections::VecDeque<(i64, u32)>,
+    quota: Option<Quota>,
     stats: Arc<SourceStats>,
+}
+
+/// The minutes a source's rate is taken over.
+const RATE_MINUTES: i64 = 10;
+
+impl HealthEntry {
+    fn count_post(&mut self, at: DateTime<Utc>) {
+        let minute = at.timestamp().div_euclid(60);
+        match self.minutes.back_mut() {
+            Some((last, count)) if *last == minute => *count += 1,
+            _ => self.minutes.push_back((minute, 1)),
+        }
+        while self
+            .minutes
+            .front()
+            .is_some_and(|(first, _)| *first <= minute - RATE_MINUTES)
+        {
+            self.minutes.pop_front();
+        }
+    }
+
+    /// Posts a minute over the last `RATE_MINUTES` full minutes and this one's part.
+    fn per_minute(&self, now: DateTime<Utc>) -> f32 {
+        let minute = now.timestamp().div_euclid(60);
+        let posts: u32 = self
+            .minutes
+            .iter()
+            .filter(|(m, _)| *m > minute - RATE_MINUTES && *m <= minute)
+            .map(|(_, count)| count)
+            .sum();
+        posts as f32 / RATE_MINUTES as f32
+    }
 }
 
 /// Health of every source, shared between the supervisor (writer) and the analysis (reader).
@@ -60,6 +96,9 @@ impl HealthBoard {
             name: unique.clone(),
             state: HealthState::Starting,
             last_received: None,
+            newest_post: None,
+            minutes: Default::default(),
+            quota: None,
             stats: stats.clone(),
         });
         (unique, stats)
@@ -89,9 +128,26 @@ impl HealthBoard {
     }
 
     pub fn mark_received(&self, name: &str, at: DateTime<Utc>) {
+        self.mark_delivered(name, at, None);
+    }
+
+    /// What a source used of its platform's quota, as it counts it.
+    pub fn set_quota(&self, name: &str, quota: Quota) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
+            entry.quota = Some(quota);
+        }
+    }
+
+    /// `mark_received`, for a post written at `written` (counted in the source's rate).
+    pub fn mark_delivered(&self, name: &str, at: DateTime<Utc>, written: Option<DateTime<Utc>>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(entry) = entries.iter_mut().find(|e| e.name == name) {
             entry.last_received = Some(at);
+            if let Some(written) = written {
+                entry.count_post(at);
+                entry.newest_post = entry.newest_post.max(Some(written));
+            }
             // A source that delivers is live, whatever failed before it (a 429, a reset): a
             // failure shown for good would raise `source_down` for a source that works.
             if entry.state != HealthState::Finished {
@@ -124,6 +180,9 @@ impl HealthBoard {
                     malformed: e.stats.malformed.load(Ordering::Relaxed),
                     dropped: e.stats.dropped.load(Ordering::Relaxed),
                     last_received: e.last_received,
+                    newest_post: e.newest_post,
+                    per_minute: e.per_minute(now),
+                    quota: e.quota,
                 }
             })
             .chain(
@@ -210,7 +269,8 @@ impl MentionSink {
 
     async fn hand_over(&self, event: SourceEvent, now: DateTime<Utc>) -> Handed {
         self.stats.received.fetch_add(1, Ordering::Relaxed);
-        self.board.mark_received(&self.name, now);
+        self.board
+            .mark_delivered(&self.name, now, written_at(&event));
         let mut pending = event;
         let mut waited = Duration::ZERO;
         let step = Duration::from_millis(5);
@@ -242,6 +302,11 @@ impl MentionSink {
     /// the history keeps it with those posts, and a restart resumes there (`Source::
     /// resume_from`). Never waits: a checkpoint that finds the channel full is skipped (the
     /// next one says more).
+    /// What the platform counts against this source's quota, for the wall.
+    pub fn quota(&self, quota: Quota) {
+        self.board.set_quota(&self.name, quota);
+    }
+
     pub fn checkpoint(&self, cursor: impl FnOnce() -> Option<String>) {
         let now = std::time::Instant::now();
         let mut last = self
@@ -265,6 +330,15 @@ impl MentionSink {
     pub fn malformed(&self, location: &str, reason: &str) {
         let count = self.stats.malformed.fetch_add(1, Ordering::Relaxed) + 1;
         tracing::warn!(source = %self.name, count, "{location}: malformed input skipped: {reason}");
+    }
+}
+
+/// When a post (or its new version) was written; `None` for what is not a post.
+fn written_at(event: &SourceEvent) -> Option<DateTime<Utc>> {
+    match event {
+        SourceEvent::Post(m) | SourceEvent::Edit(m) => Some(m.created_at),
+        SourceEvent::Acked { event, .. } => written_at(event),
+        SourceEvent::Delete { .. } | SourceEvent::Checkpoint(_) => None,
     }
 }
 
@@ -344,6 +418,9 @@ mod tests {
             malformed: 0,
             dropped: 0,
             last_received: None,
+            newest_post: None,
+            per_minute: 0.0,
+            quota: None,
         };
         board.set_remote(vec![source(HealthState::Live)]);
         let since = Utc::now();
@@ -366,5 +443,47 @@ mod tests {
         let health = board.snapshot(Utc::now(), chrono::TimeDelta::minutes(5));
         assert_eq!(health[0].state, HealthState::Starting);
         assert_eq!(health[1].state, HealthState::Live);
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    #[test]
+    fn a_source_shows_its_posts_a_minute_over_ten_minutes_its_newest_post_and_its_quota() {
+        let board = HealthBoard::default();
+        let (name, _) = board.register("youtube");
+        let start: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().expect("time");
+        let written: DateTime<Utc> = "2026-11-25T11:40:00Z".parse().expect("time");
+        // 30 posts over minutes 0..3, then one old (minute -20, never counted in the rate).
+        for i in 0..30 {
+            let at = start + chrono::TimeDelta::seconds(i * 6);
+            board.mark_delivered(&name, at, Some(written + chrono::TimeDelta::seconds(i)));
+        }
+        board.mark_received(&name, start + chrono::TimeDelta::minutes(4));
+        board.set_quota(
+            &name,
+            Quota {
+                used: 2_500,
+                limit: 10_000,
+                period: crate::model::QuotaPeriod::Day,
+            },
+        );
+        let at = |minutes| {
+            board.snapshot(
+                start + chrono::TimeDelta::minutes(minutes),
+                chrono::TimeDelta::minutes(30),
+            )[0]
+            .clone()
+        };
+        let health = at(5);
+        assert_eq!(health.per_minute, 3.0);
+        assert_eq!(
+            health.newest_post,
+            Some(written + chrono::TimeDelta::seconds(29))
+        );
+        assert_eq!(health.quota.map(|q| q.fraction()), Some(0.25));
+        assert_eq!(at(12).per_minute, 0.0, "ten minutes later, none");
     }
 }

@@ -282,6 +282,9 @@ mod tests {
             malformed: 0,
             dropped: 0,
             last_received: None,
+            newest_post: None,
+            per_minute: 0.0,
+            quota: None,
         }
     }
 

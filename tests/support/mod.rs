@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod hubs;
+pub mod poll;
 pub mod senders;
 
 use std::net::SocketAddr;

@@ -26,11 +26,14 @@ pub enum Platform {
     Hackernews,
     Press,
     Forum,
+    Threads,
+    /// App store reviews (Apple's App Store), with their stars.
+    Appstore,
     Other,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 12] = [
+    pub const ALL: [Platform; 14] = [
         Platform::X,
         Platform::Mastodon,
         Platform::Bluesky,
@@ -42,6 +45,8 @@ impl Platform {
         Platform::Hackernews,
         Platform::Press,
         Platform::Forum,
+        Platform::Threads,
+        Platform::Appstore,
         Platform::Other,
     ];
 
@@ -63,6 +68,8 @@ impl Platform {
             Platform::Hackernews => "hackernews",
             Platform::Press => "press",
             Platform::Forum => "forum",
+            Platform::Threads => "threads",
+            Platform::Appstore => "appstore",
             Platform::Other => "other",
         }
     }
@@ -88,6 +95,8 @@ impl Platform {
             Platform::Hackernews => "Hacker News",
             Platform::Press => "Presse",
             Platform::Forum => "Forum",
+            Platform::Threads => "Threads",
+            Platform::Appstore => "App Store",
             Platform::Other => "Web",
         }
     }
@@ -303,6 +312,43 @@ pub struct SourceHealth {
     /// from an older hub's heartbeat.
     #[serde(default)]
     pub last_received: Option<DateTime<Utc>>,
+    /// When the newest post it delivered was written (the platform's time): a source that
+    /// delivers only old posts is behind, whatever its connection says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_post: Option<DateTime<Utc>>,
+    /// Posts a minute it delivered, over the last ten minutes.
+    #[serde(default)]
+    pub per_minute: f32,
+    /// How much of its platform's quota it has used, for a source that has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+}
+
+/// A platform's allowance (YouTube's daily units, X's monthly reads, Threads' daily queries)
+/// and what this source has used of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quota {
+    pub used: u64,
+    pub limit: u64,
+    pub period: QuotaPeriod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotaPeriod {
+    Day,
+    Month,
+}
+
+impl Quota {
+    /// The share used, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        if self.limit == 0 {
+            1.0
+        } else {
+            (self.used as f32 / self.limit as f32).min(1.0)
+        }
+    }
 }
 
 /// A brand as the wall shows it: the own brand comes first, then the competitors.

@@ -461,6 +461,8 @@ fn platform_host(platform: Platform) -> &'static str {
         Platform::Hackernews => "news.ycombinator",
         Platform::Press => "press",
         Platform::Forum => "forum",
+        Platform::Threads => "threads",
+        Platform::Appstore => "apps.apple",
         Platform::Other => "web",
     }
 }

@@ -16,14 +16,25 @@ use super::web::host_of;
 use super::web::html::html_to_text;
 use super::web::http::{self, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
-use crate::model::{Author, Engagement, Mention, Platform};
+use crate::model::{Author, Engagement, Mention, Picture, Platform};
 
 /// A card shows a few lines: the rest of a long article body is not needed for matching either.
 const MAX_TEXT_CHARS: usize = 2000;
 
+/// How a feed's entries read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedStyle {
+    /// A publisher's own feed: the feed is the outlet, an entry its article.
+    Publisher,
+    /// A news aggregator's search (Google News): each entry's title ends with " - Publisher",
+    /// which is its author, and its description only repeats the title.
+    Aggregator,
+}
+
 pub struct FeedSource {
     name: String,
     url: String,
+    style: FeedStyle,
     poll_every: Duration,
     etag: Option<String>,
     last_modified: Option<String>,
@@ -50,12 +61,19 @@ impl FeedSource {
                     _ => format!("{name} {}", without_scheme(url)),
                 },
                 url: url.clone(),
+                style: FeedStyle::Publisher,
                 poll_every: Duration::from_secs(poll_seconds.max(1)),
                 etag: None,
                 last_modified: None,
                 limits: Limits::default(),
             })
             .collect()
+    }
+
+    /// The entries are read as `style` says.
+    pub fn with_style(mut self, style: FeedStyle) -> Self {
+        self.style = style;
+        self
     }
 
     /// One poll: the entries of the feed, or nothing when it has not changed.
@@ -101,7 +119,7 @@ impl Source for FeedSource {
             let client = http::client()?;
             loop {
                 if let Some(body) = self.fetch(&client).await? {
-                    match parse_feed(&body, &self.url, ctx.clock.now()) {
+                    match parse_feed_as(&body, &self.url, ctx.clock.now(), self.style) {
                         Ok(mentions) => {
                             if !ctx.send_all(mentions).await {
                                 return Ok(SourceEnd::Shutdown);
@@ -158,6 +176,16 @@ fn has_entry_tags(body: &[u8]) -> bool {
 /// once however often it is polled. A document with items of which none could be read is an
 /// error, not an empty feed.
 pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Result<Vec<Mention>> {
+    parse_feed_as(body, feed_url, now, FeedStyle::Publisher)
+}
+
+/// `parse_feed`, the entries read as `style` says.
+pub fn parse_feed_as(
+    body: &[u8],
+    feed_url: &str,
+    now: DateTime<Utc>,
+    style: FeedStyle,
+) -> anyhow::Result<Vec<Mention>> {
     let mut feed = parse_document(body)?;
     if feed.entries.is_empty() && has_entry_tags(body) {
         // UserLand's namespace: read again as plain RSS 2.0.
@@ -184,11 +212,15 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
         .entries
         .into_iter()
         .map(|entry| {
-            let title = entry
+            let mut title = entry
                 .title
                 .as_ref()
                 .map(|t| html_to_text(&t.content))
                 .unwrap_or_default();
+            let publisher = match style {
+                FeedStyle::Aggregator => split_publisher(&mut title),
+                FeedStyle::Publisher => None,
+            };
             let summary = entry
                 .summary
                 .as_ref()
@@ -201,6 +233,12 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                         .map(html_to_text)
                 })
                 .unwrap_or_default();
+            let summary = if publisher.is_some() {
+                String::new()
+            } else {
+                summary
+            };
+            let picture = first_image(&entry);
             let id = if entry.id.is_empty() {
                 let date = entry.published.or(entry.updated).map(|d| d.to_rfc3339());
                 let parts = [feed_url, &title, &summary, date.as_deref().unwrap_or("")];
@@ -221,6 +259,7 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                 .first()
                 .map(|a| a.name.clone())
                 .filter(|n| !n.is_empty());
+            let outlet = publisher.unwrap_or_else(|| outlet.clone());
             Mention {
                 id: format!("press:{id}"),
                 platform: Platform::Press,
@@ -228,7 +267,7 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                     handle: if outlet.is_empty() {
                         author.clone().unwrap_or_default()
                     } else {
-                        outlet.clone()
+                        outlet
                     },
                     display_name: author.unwrap_or_default(),
                     reach: 0,
@@ -244,7 +283,7 @@ pub fn parse_feed(body: &[u8], feed_url: &str, now: DateTime<Utc>) -> anyhow::Re
                 url: entry.links.first().map(|l| l.href.clone()),
                 engagement: Engagement::default(),
                 reply_to: None,
-                picture: None,
+                picture,
                 rating: None,
             }
         })
@@ -259,4 +298,52 @@ fn short_lang(lang: &str) -> String {
         .next()
         .unwrap_or(lang)
         .to_ascii_lowercase()
+}
+
+/// Takes " - Publisher" off an aggregator's title and returns the publisher. Only the last
+/// dash counts: a headline may have its own ("Petit Loup - la polémique - Le Monde").
+fn split_publisher(title: &mut String) -> Option<String> {
+    let (headline, publisher) = title.rsplit_once(" - ")?;
+    let publisher = publisher.trim().to_string();
+    if publisher.is_empty() || headline.trim().is_empty() {
+        return None;
+    }
+    let headline = headline.trim_end().to_string();
+    *title = headline;
+    Some(publisher)
+}
+
+/// The entry's picture: a Media RSS thumbnail or image (`media:thumbnail`, `media:content`),
+/// else an image enclosure.
+fn first_image(entry: &feed_rs::model::Entry) -> Option<Picture> {
+    let is_image =
+        |content_type: Option<&str>| content_type.is_none_or(|t| t.starts_with("image/"));
+    let from_media = entry.media.iter().find_map(|media| {
+        media
+            .thumbnails
+            .first()
+            .map(|t| t.image.uri.clone())
+            .or_else(|| {
+                media.content.iter().find_map(|content| {
+                    let url = content.url.as_ref()?;
+                    is_image(content.content_type.as_ref().map(|t| t.as_str()))
+                        .then(|| url.to_string())
+                })
+            })
+    });
+    let from_enclosure = || {
+        entry.links.iter().find_map(|link| {
+            (link.rel.as_deref() == Some("enclosure")
+                && link
+                    .media_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("image/")))
+            .then(|| link.href.clone())
+        })
+    };
+    let url = from_media.or_else(from_enclosure)?;
+    (url.starts_with("https://") || url.starts_with("http://")).then_some(Picture {
+        url,
+        sensitive: false,
+    })
 }
