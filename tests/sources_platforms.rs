@@ -73,3 +73,169 @@ fn google_news_gives_each_article_its_publisher_as_author_and_asks_for_the_editi
 fn google_news_survives_every_trial() {
     poll_trials("/rss/search", "news/search.rss", news_source, 3);
 }
+
+// ---------------------------------------------------------------------------------------------
+// App Store reviews
+// ---------------------------------------------------------------------------------------------
+
+const REVIEWS_PAGE: &str = "/fr/rss/customerreviews/{page}/id=1234567890/sortby=mostrecent/json";
+
+fn app_store(server: &TestServer) -> vigie::ingest::appstore::AppStoreSource {
+    vigie::ingest::appstore::AppStoreSource::new(
+        "app store".into(),
+        &server.url(""),
+        "1234567890",
+        "FR",
+        1,
+    )
+    .with_limits(test_limits())
+}
+
+/// A review store whose page `n` is `answer(page, call)`; the pages asked, in order.
+fn review_server(
+    answer: impl Fn(&str, usize) -> Option<&'static str> + Send + Sync + 'static,
+) -> (TestServer, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::Path;
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = asked.clone();
+    let answer = std::sync::Arc::new(answer);
+    let router = axum::Router::new().route(
+        REVIEWS_PAGE,
+        axum::routing::get(move |Path(page): Path<String>| {
+            let mut log = log.lock().expect("lock");
+            let call = log.len();
+            log.push(page.clone());
+            let body = answer(&page, call).map(fixture);
+            drop(log);
+            async move {
+                match body {
+                    Some(body) => body.into_response(),
+                    None => fixture("appstore/empty.json").into_response(),
+                }
+            }
+        }),
+    );
+    (TestServer::start(router), asked)
+}
+
+#[test]
+fn app_store_reviews_keep_their_stars_and_an_edited_review_comes_back_as_an_edit() {
+    use vigie::model::SourceEvent;
+    let (server, asked) = review_server(|page, call| match (page, call) {
+        ("page=1", 0) => Some("appstore/page1.json"),
+        ("page=1", _) => Some("appstore/edited.json"),
+        ("page=2", _) => Some("appstore/page2.json"),
+        _ => None,
+    });
+    let running = Running::start(Box::new(app_store(&server)));
+    let events = running.collect(5, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post appstore:11223344549",
+            "post appstore:11223344550",
+            "post appstore:11223344551",
+            "post appstore:11223344552",
+            "edit appstore:11223344551",
+        ],
+        "oldest first, the app itself (no stars) left out, then the new review and the edit"
+    );
+    let first = posts(&events);
+    assert_eq!(first[2].rating, Some(1));
+    assert_eq!(first[2].platform, Platform::Appstore);
+    assert_eq!(first[2].author.handle, "Mamandelyon");
+    assert_eq!(
+        first[2].text,
+        "Super appli… jusqu'à la mise à jour\nGénial avant, maintenant l'appli Petit Loup plante à chaque paiement. Merci pour rien."
+    );
+    assert_eq!(first[2].engagement.likes, 3);
+    assert_eq!(
+        first[0].engagement.likes, 0,
+        "a negative vote sum is no like"
+    );
+    assert_eq!(
+        first[2].url.as_deref(),
+        Some("https://apps.apple.com/fr/app/id1234567890?see-all=reviews")
+    );
+    assert_eq!(
+        first[2].created_at,
+        "2026-11-25T10:12:45Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .expect("time")
+    );
+    match &events[4] {
+        SourceEvent::Edit(m) => {
+            assert_eq!(m.rating, Some(2));
+            assert!(m.text.contains("4.2.1"), "{}", m.text);
+        }
+        other => panic!("an edit, not {other:?}"),
+    }
+    // A first poll reads one page; later ones stop at the first known review.
+    assert_eq!(asked.lock().expect("lock")[..2], ["page=1", "page=1"]);
+    assert!(!asked.lock().expect("lock").contains(&"page=2".to_string()));
+}
+
+#[test]
+fn app_store_reviews_resume_from_their_cursor_reading_back_as_many_pages_as_the_gap_needs() {
+    use vigie::ingest::Source;
+    let (server, asked) = review_server(|page, _| match page {
+        "page=1" => Some("appstore/page1.json"),
+        "page=2" => Some("appstore/page2.json"),
+        _ => None,
+    });
+    let mut source = app_store(&server);
+    // Stopped after Nadia's review (page 2) was sent.
+    source.resume_from("2026-11-25T03:00:00+00:00");
+    let running = Running::start(Box::new(source));
+    let events = running.collect(4, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post appstore:11223344548",
+            "post appstore:11223344549",
+            "post appstore:11223344550",
+            "post appstore:11223344551",
+        ]
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let asked = asked.lock().expect("lock");
+    assert_eq!(asked[..2], ["page=1", "page=2"]);
+    assert!(
+        !asked.contains(&"page=3".to_string()),
+        "page 2 reached the cursor"
+    );
+}
+
+#[test]
+fn the_review_feed_s_odd_shapes_are_read() {
+    use vigie::ingest::appstore::parse_reviews;
+    let single = parse_reviews(fixture("appstore/single.json").as_bytes()).expect("one review");
+    assert_eq!(
+        single.reviews.len(),
+        1,
+        "one review is an object, not an array"
+    );
+    assert_eq!(single.reviews[0].stars, 5);
+    let empty = parse_reviews(fixture("appstore/empty.json").as_bytes()).expect("no review");
+    assert!(empty.reviews.is_empty() && !empty.has_next);
+    let bad_stars =
+        fixture("appstore/page2.json").replace("\"label\": \"2\"", "\"label\": \"deux\"");
+    assert!(
+        parse_reviews(bad_stars.as_bytes()).is_err(),
+        "unreadable stars are an error"
+    );
+}
+
+fn app_store_boxed(server: &TestServer) -> Box<dyn Source> {
+    Box::new(app_store(server))
+}
+
+#[test]
+fn app_store_reviews_survive_every_trial() {
+    poll_trials(
+        "/fr/rss/customerreviews/page=1/id=1234567890/sortby=mostrecent/json",
+        "appstore/page1.json",
+        app_store_boxed,
+        3,
+    );
+}

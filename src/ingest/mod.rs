@@ -3,6 +3,7 @@
 //! `Mention`s; the supervisor runs them on a tokio runtime in a background
 //! thread, restarts them with backoff, and keeps their health for the wall.
 
+pub mod appstore;
 pub mod bluesky;
 mod checks;
 pub mod demo;
@@ -137,6 +138,7 @@ source_types! {
     Bluesky = "bluesky" (bluesky::BlueskyConfig),
     Feed = "feed" (feeds::FeedConfig),
     News = "news" (news::NewsConfig),
+    Appstore = "appstore" (appstore::AppStoreConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),

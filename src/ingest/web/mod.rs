@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod http;
+pub mod seen;
 pub mod sse;
 
 /// Orders numeric ids given as strings (Mastodon's, Reddit's base 36 aside): longer is newer,
