@@ -239,3 +239,133 @@ fn app_store_reviews_survive_every_trial() {
         3,
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Discourse forums
+// ---------------------------------------------------------------------------------------------
+
+fn forum(server: &TestServer) -> vigie::ingest::discourse::DiscourseSource {
+    vigie::ingest::discourse::DiscourseSource::new(
+        "forum".into(),
+        &server.url(""),
+        vec!["\"petit loup\"".into()],
+        None,
+        None,
+        1,
+    )
+    .with_limits(test_limits())
+}
+
+/// A forum: its search (page 1 then 2) and its latest topics; the queries it was asked.
+fn forum_server() -> (TestServer, Calls) {
+    use axum::extract::RawQuery;
+    let calls: Calls = Default::default();
+    let seen = calls.clone();
+    let router = axum::Router::new()
+        .route(
+            "/search.json",
+            axum::routing::get(move |RawQuery(query): RawQuery| {
+                let query = query.unwrap_or_default();
+                seen.lock().expect("lock").push((
+                    std::time::Instant::now(),
+                    query.clone(),
+                    Default::default(),
+                ));
+                let page = if query.contains("page=2") { 2 } else { 1 };
+                async move { fixture(&format!("discourse/search-{page}.json")).into_response() }
+            }),
+        )
+        .route(
+            "/latest.json",
+            axum::routing::get(|| async { fixture("discourse/latest.json").into_response() }),
+        );
+    (TestServer::start(router), calls)
+}
+
+#[test]
+fn discourse_reads_searches_back_to_the_cursor_and_new_topics_each_post_once() {
+    let (server, calls) = forum_server();
+    let mut source = forum(&server);
+    source.resume_from("2026-11-24T12:00:00+00:00");
+    let running = Running::start(Box::new(source));
+    let events = running.collect(5, WAIT);
+    let host = "forum:127.0.0.1";
+    assert_eq!(
+        described(&events),
+        [
+            format!("post {host}/t290"),
+            format!("post {host}/p8990"),
+            format!("post {host}/t315"),
+            format!("post {host}/p9012"),
+            format!("post {host}/t316"),
+        ],
+        "oldest first; the topic found by search and in the latest once; the pinned notice and \
+         the post older than the cursor left out"
+    );
+    let posts = posts(&events);
+    let reply = posts[3];
+    assert_eq!(reply.platform, Platform::Forum);
+    assert_eq!(
+        reply.text,
+        "La taille 4 ans de Petit Loup taille vraiment petit, prenez au-dessus.\n↳ Tailles des marques enfant"
+    );
+    assert_eq!(reply.reply_to.as_deref(), Some("forum:127.0.0.1/t311"));
+    assert_eq!(reply.author.display_name, "Maëlle");
+    assert_eq!(
+        reply.author.avatar.as_deref(),
+        Some(
+            server
+                .url("/user_avatar/forum.example/maelle/96/4_2.png")
+                .as_str()
+        )
+    );
+    assert_eq!(
+        reply.url.as_deref(),
+        Some(server.url("/t/tailles-des-marques-enfant/311/3").as_str())
+    );
+    let topic = posts[4];
+    assert_eq!(topic.text, "Appli Petit Loup : paiement refusé");
+    assert_eq!(topic.author.handle, "ines");
+    assert_eq!(
+        topic.picture.as_ref().map(|p| p.url.clone()),
+        Some(server.url("/uploads/default/optimized/2X/a/a1b2c3_2_690x388.png"))
+    );
+    // The next polls find the same pages: nothing again.
+    let again = running.collect_until(std::time::Duration::from_millis(2500), |_| false);
+    assert!(support::posts(&again).is_empty(), "{:?}", described(&again));
+    let calls = calls.lock().expect("lock");
+    assert_eq!(calls[0].1, "q=%22petit+loup%22+order%3Alatest&page=1");
+    assert_eq!(calls[1].1, "q=%22petit+loup%22+order%3Alatest&page=2");
+    assert!(
+        calls.len() >= 3 && calls[2].1.ends_with("page=1"),
+        "page 2 reached the cursor; the next poll starts again at page 1"
+    );
+}
+
+fn forum_search(server: &TestServer) -> Box<dyn Source> {
+    Box::new(forum(server).without_latest())
+}
+
+fn forum_latest(server: &TestServer) -> Box<dyn Source> {
+    Box::new(
+        vigie::ingest::discourse::DiscourseSource::new(
+            "forum".into(),
+            &server.url(""),
+            Vec::new(),
+            None,
+            None,
+            1,
+        )
+        .with_limits(test_limits()),
+    )
+}
+
+#[test]
+fn discourse_search_survives_every_trial() {
+    poll_trials("/search.json", "discourse/search-1.json", forum_search, 3);
+}
+
+#[test]
+fn discourse_latest_survives_every_trial() {
+    poll_trials("/latest.json", "discourse/latest.json", forum_latest, 2);
+}

@@ -7,6 +7,7 @@ pub mod appstore;
 pub mod bluesky;
 mod checks;
 pub mod demo;
+pub mod discourse;
 pub mod feeds;
 pub mod hackernews;
 pub mod mastodon;
@@ -139,6 +140,7 @@ source_types! {
     Feed = "feed" (feeds::FeedConfig),
     News = "news" (news::NewsConfig),
     Appstore = "appstore" (appstore::AppStoreConfig),
+    Discourse = "discourse" (discourse::DiscourseConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),
