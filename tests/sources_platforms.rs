@@ -369,3 +369,319 @@ fn discourse_search_survives_every_trial() {
 fn discourse_latest_survives_every_trial() {
     poll_trials("/latest.json", "discourse/latest.json", forum_latest, 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// YouTube
+// ---------------------------------------------------------------------------------------------
+
+use vigie::ingest::youtube::{CommentFeed, YoutubeSettings, YoutubeSource};
+
+fn youtube(
+    server: &TestServer,
+    queries: &[&str],
+    feeds: Vec<CommentFeed>,
+    quota: u64,
+) -> YoutubeSource {
+    YoutubeSource::new(YoutubeSettings {
+        name: "youtube".into(),
+        base_url: server.url(""),
+        token_env: "VIGIE_YOUTUBE_KEY".into(),
+        queries: queries.iter().map(|q| q.to_string()).collect(),
+        feeds,
+        comment_terms: None,
+        region: Some("FR".into()),
+        language: Some("fr".into()),
+        poll_seconds: 1,
+        daily_quota: quota,
+    })
+    .with_key("test-key")
+    .with_limits(test_limits())
+}
+
+type Answers = fn(&str, &str, usize) -> axum::response::Response;
+
+/// YouTube's three resources; `answer(resource, query, n)` for the n-th call of a resource.
+fn youtube_server(answer: Answers) -> (TestServer, Calls) {
+    use axum::extract::{Path, RawQuery};
+    let calls: Calls = Default::default();
+    let seen = calls.clone();
+    let router = axum::Router::new().route(
+        "/youtube/v3/{resource}",
+        axum::routing::get(
+            move |Path(resource): Path<String>, RawQuery(query): RawQuery| {
+                let query = query.unwrap_or_default();
+                let mut calls = seen.lock().expect("lock");
+                let n = calls
+                    .iter()
+                    .filter(|(_, q, _)| q.starts_with(&format!("{resource}?")))
+                    .count();
+                calls.push((
+                    std::time::Instant::now(),
+                    format!("{resource}?{query}"),
+                    Default::default(),
+                ));
+                drop(calls);
+                let response = answer(&resource, &query, n);
+                async move { response }
+            },
+        ),
+    );
+    (TestServer::start(router), calls)
+}
+
+fn youtube_error(status: u16, name: &str) -> axum::response::Response {
+    (
+        axum::http::StatusCode::from_u16(status).expect("status"),
+        [("content-type", "application/json; charset=UTF-8")],
+        fixture(&format!("youtube/{name}.json")),
+    )
+        .into_response()
+}
+
+fn youtube_normal(resource: &str, query: &str, n: usize) -> axum::response::Response {
+    match resource {
+        "search" if query.contains("pageToken=CDIQAA") => {
+            fixture("youtube/search-2.json").into_response()
+        }
+        "search" => fixture("youtube/search-1.json").into_response(),
+        "channels" => fixture("youtube/channels.json").into_response(),
+        "commentThreads" if query.contains("allThreadsRelatedToChannelId") => {
+            youtube_error(403, "comments-disabled")
+        }
+        "commentThreads" if n == 0 => fixture("youtube/comments.json").into_response(),
+        "commentThreads" => fixture("youtube/comments-edited.json").into_response(),
+        _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[test]
+fn youtube_finds_videos_with_their_audiences_and_comments_counting_every_unit() {
+    let (server, calls) = youtube_server(youtube_normal);
+    let feeds = vec![
+        CommentFeed::Video("pl-video-1".into()),
+        CommentFeed::Channel("UCcommentsoff".into()),
+    ];
+    // A large quota: searches every few seconds, so that the test sees one round of them.
+    let running = Running::start(Box::new(youtube(
+        &server,
+        &["\"petit loup\"|petitloup"],
+        feeds,
+        1_000_000,
+    )));
+    let events = running.collect(7, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post youtube:comment:UgxKq1comment1",
+            "post youtube:comment:UgxKq1comment2",
+            "post youtube:video:Qq1Ww2Ee3Rr",
+            "post youtube:video:Zz9Yy8Xx7Ww",
+            "post youtube:video:aB3dE5fG7hI",
+            "edit youtube:comment:UgxKq1comment2",
+            "post youtube:comment:UgxKq1comment3",
+        ],
+        "comments then videos, oldest first; an upcoming live left out; then an edited comment \
+         and a new one, in the order they were written"
+    );
+    let posts = posts(&events);
+    let comment = posts[0];
+    assert_eq!(comment.platform, Platform::Youtube);
+    assert_eq!(comment.author.handle, "marc_b");
+    assert_eq!(
+        comment.text,
+        "Honteuse cette affiche, je n'achète plus Petit Loup."
+    );
+    assert_eq!(comment.engagement.likes, 52);
+    assert_eq!(
+        comment.reply_to.as_deref(),
+        Some("youtube:video:pl-video-1")
+    );
+    assert_eq!(
+        comment.url.as_deref(),
+        Some("https://www.youtube.com/watch?v=pl-video-1&lc=UgxKq1comment1")
+    );
+    assert!(
+        comment
+            .author
+            .avatar
+            .as_deref()
+            .is_some_and(|a| a.starts_with("https://yt3.ggpht.com/"))
+    );
+    let video = posts[4];
+    assert_eq!(
+        video.text,
+        "Petit Loup : j'ai testé la nouvelle collection & voilà…\nHaul d'hiver Petit Loup, mon avis honnête.",
+        "search titles come HTML-escaped"
+    );
+    assert_eq!(video.author.reach, 184_000, "the channel's subscribers");
+    assert_eq!(posts[2].author.reach, 0, "a hidden subscriber count");
+    assert_eq!(
+        video.picture.as_ref().map(|p| p.url.as_str()),
+        Some("https://i.ytimg.com/vi/aB3dE5fG7hI/hqdefault.jpg")
+    );
+    let health = running.wait_health(WAIT, |h| h.quota.is_some_and(|q| q.used >= 104));
+    let calls = calls.lock().expect("lock");
+    let asked = |resource: &str| {
+        calls
+            .iter()
+            .filter(|(_, q, _)| q.starts_with(resource))
+            .count() as u64
+    };
+    // 100 a search, 1 a page of channels or comments; the channel with comments off once.
+    let expected = 100 * asked("search?") + asked("channels?") + asked("commentThreads?");
+    assert_eq!(
+        health.quota.map(|q| (q.used, q.limit)),
+        Some((expected, 1_000_000))
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|(_, q, _)| q.contains("allThreadsRelatedToChannelId"))
+            .count(),
+        1,
+        "a feed with comments disabled is not asked again"
+    );
+    let search = &calls
+        .iter()
+        .find(|(_, q, _)| q.starts_with("search?"))
+        .expect("searched")
+        .1;
+    for part in [
+        "part=snippet",
+        "q=%22petit+loup%22%7Cpetitloup",
+        "type=video",
+        "order=date",
+        "publishedAfter=",
+        "regionCode=FR",
+        "relevanceLanguage=fr",
+        "key=test-key",
+    ] {
+        assert!(search.contains(part), "{part} in {search}");
+    }
+    assert!(
+        !search.contains("pageToken"),
+        "a first search reads one page"
+    );
+}
+
+#[test]
+fn youtube_resumes_its_searches_and_its_day_s_units_from_the_history() {
+    let (server, calls) = youtube_server(youtube_normal);
+    let mut source = youtube(&server, &["petit loup"], Vec::new(), 1_000_000);
+    let today = chrono::Utc::now();
+    let day = vigie::ingest::youtube::quota::pacific_day(today);
+    source.resume_from(&format!(
+        r#"{{"videos": {{"petit loup": "2026-11-24T12:00:00Z"}}, "quota_day": "{day}", "quota_used": 5000}}"#
+    ));
+    let running = Running::start(Box::new(source));
+    let events = running.collect(3, WAIT);
+    assert_eq!(posts(&events).len(), 3, "{:?}", described(&events));
+    let health = running.wait_health(WAIT, |h| h.quota.is_some_and(|q| q.used >= 5_201));
+    assert_eq!(
+        health.quota.map(|q| q.used),
+        Some(5_000 + 2 * 100 + 1),
+        "the day's units go on from the history's; two search pages, one of channels"
+    );
+    let calls = calls.lock().expect("lock");
+    assert!(
+        calls[0]
+            .1
+            .contains("publishedAfter=2026-11-24T12%3A00%3A00Z"),
+        "{}",
+        calls[0].1
+    );
+    assert!(
+        calls[1].1.contains("pageToken=CDIQAA"),
+        "with a cursor, the next page too"
+    );
+}
+
+#[test]
+fn youtube_stops_for_the_day_before_google_refuses_and_when_it_does() {
+    // A quota of 100: the page of comments (1 unit) leaves 99, short of a search.
+    let (server, calls) = youtube_server(youtube_normal);
+    let running = Running::start(Box::new(youtube(
+        &server,
+        &["petit loup"],
+        vec![CommentFeed::Video("pl-video-1".into())],
+        100,
+    )));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert!(
+        failed_reason(&health).is_some_and(|r| r.starts_with("quota spent, renewed in ")),
+        "{health:?}"
+    );
+    assert!(matches!(
+        health.state,
+        vigie::model::HealthState::Failed {
+            kind: vigie::model::FailureKind::QuotaSpent,
+            ..
+        }
+    ));
+    assert!(
+        !calls
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|(_, q, _)| q.starts_with("search?")),
+        "no search asked past the quota"
+    );
+    drop(running);
+
+    // Google says the quota is spent (another program on the same project spent it).
+    let (server, _) = youtube_server(|resource, _, _| match resource {
+        "search" => youtube_error(403, "quota-exceeded"),
+        _ => youtube_normal(resource, "", 0),
+    });
+    let running = Running::start(Box::new(youtube(
+        &server,
+        &["petit loup"],
+        Vec::new(),
+        10_000,
+    )));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert!(
+        failed_reason(&health).is_some_and(|r| r.starts_with("quota spent")),
+        "{health:?}"
+    );
+    assert_eq!(
+        health.quota.map(|q| q.used),
+        Some(10_000),
+        "the wall shows it all spent"
+    );
+}
+
+#[test]
+fn youtube_names_a_bad_key_as_a_token_problem() {
+    let (server, _) = youtube_server(|_, _, _| youtube_error(400, "key-invalid"));
+    let running = Running::start(Box::new(youtube(
+        &server,
+        &["petit loup"],
+        Vec::new(),
+        10_000,
+    )));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("401: bad or missing token (env VIGIE_YOUTUBE_KEY)")
+    );
+}
+
+fn youtube_comments(server: &TestServer) -> Box<dyn Source> {
+    Box::new(youtube(
+        server,
+        &[],
+        vec![CommentFeed::Video("pl-video-1".into())],
+        10_000,
+    ))
+}
+
+#[test]
+fn youtube_comments_survive_every_trial() {
+    poll_trials(
+        "/youtube/v3/commentThreads",
+        "youtube/comments.json",
+        youtube_comments,
+        2,
+    );
+}

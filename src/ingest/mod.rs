@@ -18,6 +18,7 @@ mod sink;
 mod supervisor;
 pub mod web;
 pub mod webhook;
+pub mod youtube;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -141,6 +142,7 @@ source_types! {
     News = "news" (news::NewsConfig),
     Appstore = "appstore" (appstore::AppStoreConfig),
     Discourse = "discourse" (discourse::DiscourseConfig),
+    Youtube = "youtube" (youtube::YoutubeConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),

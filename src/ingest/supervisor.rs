@@ -113,12 +113,11 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                 }
                 let failure = failure_of(&error);
                 let jitter = rand::rng().random_range(0.0..0.25);
-                let delay = match failure {
-                    // The server said how long to wait: that, not our backoff.
-                    Some(HttpFailure::RateLimited { retry_after }) => {
-                        retry_after.mul_f64(1.0 + jitter / 10.0)
-                    }
-                    _ => {
+                let delay = match failure.and_then(HttpFailure::asked_wait) {
+                    // The server said how long to wait (or when its quota is renewed): that,
+                    // not our backoff.
+                    Some(wait) => wait.mul_f64(1.0 + jitter / 10.0),
+                    None => {
                         failures += 1;
                         backoff_delay(failures).mul_f64(1.0 + jitter)
                     }

@@ -105,10 +105,9 @@ pub fn poll_trials(
     let (server, _) = scripted(path, |_| (StatusCode::UNAUTHORIZED, "no").into_response());
     let running = Running::start(make(&server));
     let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
-    assert_eq!(
-        failed_reason(&health),
-        Some("401: bad or missing token"),
-        "{path}"
+    assert!(
+        failed_reason(&health).is_some_and(|r| r.starts_with("401: bad or missing token")),
+        "{path}: {health:?}"
     );
     drop(running);
 

@@ -268,6 +268,9 @@ pub enum FailureKind {
     Forbidden,
     /// 429: waiting for the server's `Retry-After`.
     RateLimited,
+    /// The platform's quota for the period is used up (YouTube's daily units): waiting for
+    /// it to be renewed.
+    QuotaSpent,
     /// Accepted and then nothing, for longer than the source's patience.
     Silent,
     /// A body over the source's limit.

@@ -60,6 +60,9 @@ pub enum HttpFailure {
     /// 429: the server asks us to slow down; the supervisor waits `retry_after`.
     #[error("429: rate limited, retry in {}s", .retry_after.as_secs())]
     RateLimited { retry_after: Duration },
+    /// The platform's quota for its period is used up: nothing until it is renewed.
+    #[error("quota spent, renewed in {}", hours_minutes(*.renewed_in))]
+    QuotaSpent { renewed_in: Duration },
     #[error("body over {limit} bytes refused")]
     TooLarge { limit: usize },
     #[error("server silent for {}s", .0.as_secs())]
@@ -76,6 +79,7 @@ impl HttpFailure {
             HttpFailure::Forbidden => FailureKind::Forbidden,
             HttpFailure::Status { status, .. } => FailureKind::HttpStatus(*status),
             HttpFailure::RateLimited { .. } => FailureKind::RateLimited,
+            HttpFailure::QuotaSpent { .. } => FailureKind::QuotaSpent,
             HttpFailure::TooLarge { .. } => FailureKind::TooLarge,
             HttpFailure::Silent(_) => FailureKind::Silent,
             HttpFailure::Unreachable { .. } => FailureKind::Unreachable,
@@ -101,6 +105,27 @@ pub fn unreachable(error: &reqwest::Error) -> Option<HttpFailure> {
             .to_string(),
         why: innermost.to_string(),
     })
+}
+
+/// `5 h 12 min`, `12 min`: a long wait as a person reads it.
+fn hours_minutes(wait: Duration) -> String {
+    let minutes = wait.as_secs().div_ceil(60);
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// How long a wait the failure asks for, when the server or the platform said (a 429's
+/// `Retry-After`, a quota's renewal), rather than the supervisor's backoff.
+impl HttpFailure {
+    pub fn asked_wait(&self) -> Option<Duration> {
+        match self {
+            HttpFailure::RateLimited { retry_after } => Some(*retry_after),
+            HttpFailure::QuotaSpent { renewed_in } => Some(*renewed_in),
+            _ => None,
+        }
+    }
 }
 
 fn env_hint(token_env: &Option<String>) -> String {
