@@ -685,3 +685,187 @@ fn youtube_comments_survive_every_trial() {
         2,
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Threads
+// ---------------------------------------------------------------------------------------------
+
+use vigie::ingest::threads::ThreadsSource;
+
+fn threads(server: &TestServer) -> ThreadsSource {
+    ThreadsSource::new(
+        "threads".into(),
+        &server.url(""),
+        "VIGIE_THREADS_TOKEN".into(),
+        vec!["petit loup".into()],
+        1,
+    )
+    .with_token("test-token")
+    .with_limits(test_limits())
+}
+
+fn threads_boxed(server: &TestServer) -> Box<dyn Source> {
+    Box::new(threads(server))
+}
+
+fn threads_answer(n: usize, query: &str) -> axum::response::Response {
+    match (n, query.contains("after=")) {
+        (_, true) => fixture("threads/search-2.json").into_response(),
+        _ => fixture("threads/search-1.json").into_response(),
+    }
+}
+
+#[test]
+fn threads_reads_recent_posts_from_the_newest_seen_and_counts_its_searches() {
+    use axum::extract::RawQuery;
+    use axum::http::HeaderMap;
+    let calls: Calls = Default::default();
+    let seen = calls.clone();
+    let router = axum::Router::new().route(
+        "/v1.0/keyword_search",
+        axum::routing::get(move |RawQuery(query): RawQuery, headers: HeaderMap| {
+            let query = query.unwrap_or_default();
+            let mut calls = seen.lock().expect("lock");
+            let n = calls.len();
+            calls.push((std::time::Instant::now(), query.clone(), headers));
+            drop(calls);
+            let response = threads_answer(n, &query);
+            async move { response }
+        }),
+    );
+    let server = TestServer::start(router);
+    let running = Running::start(Box::new(threads(&server)));
+    let events = running.collect(3, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post threads:18049901234567712",
+            "post threads:18049901234567801",
+            "post threads:18049901234567890",
+        ],
+        "oldest first; a post whose time cannot be read left out"
+    );
+    let posts = posts(&events);
+    assert_eq!(posts[0].platform, Platform::Threads);
+    assert_eq!(
+        posts[0].created_at,
+        "2026-11-25T10:05:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .expect("time"),
+        "`+0000`, without a colon"
+    );
+    assert_eq!(
+        posts[0].reply_to.as_deref(),
+        Some("threads:18049901234500000")
+    );
+    assert_eq!(posts[1].author.handle, "jules_mode");
+    assert!(
+        posts[1]
+            .picture
+            .as_ref()
+            .is_some_and(|p| p.url.contains("468_manteau.jpg"))
+    );
+    assert_eq!(
+        posts[2].url.as_deref(),
+        Some("https://www.threads.net/@camille.lyon/post/C567890")
+    );
+    // The next poll asks from the newest post, and follows `after` to the next page.
+    let more = running.collect(1, WAIT);
+    let video = posts_owned(&more);
+    assert_eq!(video, ["threads:18049901234567500"]);
+    let health = running.wait_health(WAIT, |h| h.quota.is_some_and(|q| q.used >= 3));
+    assert_eq!(
+        health.quota.map(|q| q.limit),
+        Some(vigie::ingest::threads::DAILY_SEARCHES)
+    );
+    let calls = calls.lock().expect("lock");
+    assert!(calls[0].1.contains("search_type=RECENT") && calls[0].1.contains("q=petit+loup"));
+    assert!(
+        !calls[0].1.contains("since="),
+        "a first search has no lower bound"
+    );
+    assert!(calls[1].1.contains("since=1795607282"), "{}", calls[1].1); // 11:48:02
+    assert!(calls[2].1.contains("after=QVFIUmRfZA"), "{}", calls[2].1);
+    assert_eq!(
+        calls[0]
+            .2
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer test-token")
+    );
+    assert!(
+        !calls[0].1.contains("test-token"),
+        "the token is never in the address"
+    );
+    assert_eq!(
+        health.quota.map(|q| q.used),
+        Some(calls.len() as u64),
+        "every search counted"
+    );
+}
+
+fn posts_owned(events: &[vigie::model::SourceEvent]) -> Vec<String> {
+    posts(events).iter().map(|m| m.id.clone()).collect()
+}
+
+#[test]
+fn threads_tells_an_expired_token_from_too_many_calls() {
+    let (server, _) = scripted("/v1.0/keyword_search", |_| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            fixture("threads/token-expired.json"),
+        )
+            .into_response()
+    });
+    let running = Running::start(threads_boxed(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("401: bad or missing token (env VIGIE_THREADS_TOKEN)")
+    );
+    drop(running);
+    let (server, _) = scripted("/v1.0/keyword_search", |_| {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            [("retry-after", "5")],
+            fixture("threads/rate-limit.json"),
+        )
+            .into_response()
+    });
+    let running = Running::start(threads_boxed(&server));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert_eq!(
+        failed_reason(&health),
+        Some("429: rate limited, retry in 5s")
+    );
+}
+
+#[test]
+fn threads_waits_when_its_day_of_searches_is_spent() {
+    let (server, calls) = scripted("/v1.0/keyword_search", |_| {
+        fixture("threads/search-2.json").into_response()
+    });
+    let mut source = threads(&server);
+    let hour = chrono::Utc::now().timestamp().div_euclid(3600);
+    source.resume_from(&format!(r#"{{"budget": {{"hours": [[{hour}, 2200]]}}}}"#));
+    let running = Running::start(Box::new(source));
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert!(
+        failed_reason(&health).is_some_and(|r| r.starts_with("quota spent, renewed in 2")),
+        "{health:?}"
+    );
+    assert!(
+        calls.lock().expect("lock").is_empty(),
+        "nothing asked past the allowance"
+    );
+}
+
+#[test]
+fn threads_survives_every_trial() {
+    poll_trials(
+        "/v1.0/keyword_search",
+        "threads/search-1.json",
+        threads_boxed,
+        3,
+    );
+}

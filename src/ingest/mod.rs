@@ -16,6 +16,7 @@ pub mod reddit;
 pub mod replay;
 mod sink;
 mod supervisor;
+pub mod threads;
 pub mod web;
 pub mod webhook;
 pub mod youtube;
@@ -143,6 +144,7 @@ source_types! {
     Appstore = "appstore" (appstore::AppStoreConfig),
     Discourse = "discourse" (discourse::DiscourseConfig),
     Youtube = "youtube" (youtube::YoutubeConfig),
+    Threads = "threads" (threads::ThreadsConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),
