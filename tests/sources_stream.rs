@@ -786,3 +786,139 @@ fn mastodon_streams_from_the_host_its_instance_names_or_redirects_to() {
     let events = running.collect(3, WAIT);
     assert_eq!(posts(&events).len(), 3, "streamed: {:?}", running.health());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bluesky backfill from search
+// ---------------------------------------------------------------------------------------------
+
+/// Bluesky's search, page 1 then page 2 (by `cursor`); the queries it was asked.
+fn bluesky_search(status: StatusCode) -> (TestServer, Arc<Mutex<Vec<String>>>) {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = asked.clone();
+    let router = axum::Router::new().route(
+        "/xrpc/app.bsky.feed.searchPosts",
+        axum::routing::get(move |RawQuery(query): RawQuery| {
+            let query = query.unwrap_or_default();
+            log.lock().expect("lock").push(query.clone());
+            let page = if query.contains("cursor=100") { 2 } else { 1 };
+            async move {
+                if status.is_success() {
+                    fixture(&format!("bluesky/search-{page}.json")).into_response()
+                } else {
+                    (status, "{\"error\":\"InternalServerError\"}").into_response()
+                }
+            }
+        }),
+    );
+    (TestServer::start(router), asked)
+}
+
+fn backfill_from(search: &TestServer) -> vigie::ingest::bluesky::Backfill {
+    vigie::ingest::bluesky::Backfill {
+        base_url: search.url(""),
+        terms: vec!["\"petit loup\"".into()],
+        // The fixtures' posts are of 25 November 2026: a window that reaches them.
+        window: Duration::from_secs(3 * 365 * 86_400),
+        token: None,
+    }
+}
+
+#[test]
+fn a_new_wall_reads_the_last_hours_from_bluesky_search_before_the_stream() {
+    let (server, _) = jetstream_server(|_, _| {
+        jetstream_lines()[..2]
+            .iter()
+            .cloned()
+            .map(Ws::Send)
+            .collect()
+    });
+    let (search, asked) = bluesky_search(StatusCode::OK);
+    let running = Running::start(Box::new(
+        bluesky(&server).with_backfill(backfill_from(&search)),
+    ));
+    let events = running.collect(4, WAIT);
+    assert_eq!(
+        described(&events),
+        vec![
+            "post bluesky:at://did:plc:q6gjnaw2blty4crticxkmujt/app.bsky.feed.post/3lbgsaaa3"
+                .to_string(),
+            "post bluesky:at://did:plc:k3a/app.bsky.feed.post/3lbgsaaa2".into(),
+            "post bluesky:at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3lbgsaaa1"
+                .into(),
+            format!("post {POST_A}"),
+        ],
+        "the search's posts oldest first (the one naming no brand left out), then the stream's"
+    );
+    let posts = posts(&events);
+    let poster = posts[2];
+    assert_eq!(poster.author.handle, "maman-ours.bsky.social");
+    assert_eq!(poster.author.display_name, "Maman Ours");
+    assert!(
+        poster
+            .author
+            .avatar
+            .as_deref()
+            .is_some_and(|a| a.contains("/img/avatar/"))
+    );
+    assert_eq!(
+        (
+            poster.engagement.likes,
+            poster.engagement.shares,
+            poster.engagement.replies
+        ),
+        (48, 15, 9),
+        "reposts and quotes are shares"
+    );
+    let picture = poster.picture.as_ref().expect("a picture");
+    assert!(picture.url.ends_with("/bafkreiaffiche@jpeg") && !picture.sensitive);
+    let quote = posts[1].picture.as_ref().expect("the quote's picture");
+    assert!(
+        quote.url.contains("bafkreiquote") && quote.sensitive,
+        "labelled graphic-media"
+    );
+    assert_eq!(
+        posts[0].reply_to.as_deref(),
+        Some("bluesky:at://did:plc:petitloup/app.bsky.feed.post/3lofficial")
+    );
+    let asked = asked.lock().expect("lock");
+    assert_eq!(asked.len(), 2, "two pages");
+    assert!(asked[0].contains("q=%22petit+loup%22") && asked[0].contains("sort=latest"));
+    assert!(asked[0].contains("since="), "{}", asked[0]);
+}
+
+#[test]
+fn a_wall_with_a_cursor_resumes_its_stream_and_a_failed_search_never_keeps_it_from_going_live() {
+    let (server, _) = jetstream_server(|_, _| {
+        jetstream_lines()[..2]
+            .iter()
+            .cloned()
+            .map(Ws::Send)
+            .collect()
+    });
+    let (search, asked) = bluesky_search(StatusCode::OK);
+    let mut source = bluesky(&server).with_backfill(backfill_from(&search));
+    vigie::ingest::Source::resume_from(&mut source, "1795607800000000");
+    let running = Running::start(Box::new(source));
+    let events = running.collect(1, WAIT);
+    assert_eq!(described(&events), vec![format!("post {POST_A}")]);
+    assert!(
+        asked.lock().expect("lock").is_empty(),
+        "the history covers the gap"
+    );
+    drop(running);
+
+    let (server, _) = jetstream_server(|_, _| {
+        jetstream_lines()[..2]
+            .iter()
+            .cloned()
+            .map(Ws::Send)
+            .collect()
+    });
+    let (search, asked) = bluesky_search(StatusCode::INTERNAL_SERVER_ERROR);
+    let running = Running::start(Box::new(
+        bluesky(&server).with_backfill(backfill_from(&search)),
+    ));
+    let events = running.collect(1, WAIT);
+    assert_eq!(described(&events), vec![format!("post {POST_A}")]);
+    assert_eq!(asked.lock().expect("lock").len(), 1);
+}

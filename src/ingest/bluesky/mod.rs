@@ -4,7 +4,9 @@
 //! a reconnect the stream resumes a second before the last message taken, so nothing is
 //! missed, and the dedupe drops what is seen twice.
 
+mod backfill;
 mod config;
+pub use backfill::{Backfill, parse_search};
 pub use config::BlueskyConfig;
 
 use std::num::NonZeroUsize;
@@ -20,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use super::web::http::{HttpFailure, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::analysis::matching::BrandMatcher;
-use crate::model::{Author, Engagement, Mention, Platform};
+use crate::model::{Author, Engagement, Mention, Picture, Platform};
 
 const POST_COLLECTION: &str = "app.bsky.feed.post";
 /// A post record is under a few kilobytes; a larger message is refused by the WebSocket layer.
@@ -40,6 +42,8 @@ pub struct BlueskySource {
     cursor: Option<i64>,
     sent: LruCache<String, ()>,
     handles: LruCache<String, String>,
+    /// The last hours read from search before the stream, once, for a wall with no cursor.
+    backfill: Option<Backfill>,
     limits: Limits,
 }
 
@@ -59,8 +63,53 @@ impl BlueskySource {
             cursor: None,
             sent: LruCache::new(size(REMEMBERED_POSTS)),
             handles: LruCache::new(size(REMEMBERED_HANDLES)),
+            backfill: None,
             limits: Limits::default(),
         }
+    }
+
+    /// Reads `backfill` before the stream when there is no cursor to resume from.
+    pub fn with_backfill(mut self, backfill: Backfill) -> Self {
+        self.backfill = Some(backfill);
+        self
+    }
+
+    /// The brands' posts of the backfill's window, sent before the stream opens. A search
+    /// that fails is logged and the stream opens all the same: a live wall matters more than
+    /// its first hours.
+    async fn read_backfill(&mut self, ctx: &SourceContext) -> bool {
+        let Some(backfill) = self.backfill.take() else {
+            return true;
+        };
+        if self.cursor.is_some() {
+            return true;
+        }
+        let read = async {
+            let client = super::web::http::client()?;
+            backfill
+                .read(&client, &self.limits, ctx.clock.now(), |why| {
+                    ctx.sink.malformed("bluesky search", why)
+                })
+                .await
+        };
+        let posts = match read.await {
+            Ok(posts) => posts,
+            Err(error) => {
+                tracing::warn!(source = %self.name, "backfill from search failed: {error:#}");
+                return true;
+            }
+        };
+        tracing::info!(source = %self.name, posts = posts.len(), "backfill read from search");
+        for post in posts {
+            if self.matcher.brands_in(&post.text).is_empty() {
+                continue;
+            }
+            self.sent.put(post.id.clone(), ());
+            if !ctx.sink.send(post, ctx.clock.now()).await {
+                return false;
+            }
+        }
+        true
     }
 
     /// The subscription URL, resuming from the cursor when there is one.
@@ -152,6 +201,9 @@ impl Source for BlueskySource {
 
     fn run<'a>(&'a mut self, mut ctx: SourceContext) -> SourceFuture<'a> {
         Box::pin(async move {
+            if !self.read_backfill(&ctx).await {
+                return Ok(SourceEnd::Shutdown);
+            }
             let url = self.subscribe_url();
             let config = WebSocketConfig::default()
                 .max_message_size(Some(MAX_MESSAGE_BYTES))
@@ -268,6 +320,72 @@ struct RawPost {
     /// Set on a reply: the post it answers (`parent`) and the thread's first (`root`).
     #[serde(default)]
     reply: Option<RawReply>,
+    #[serde(default)]
+    embed: Option<RawEmbed>,
+    /// The author's own content labels (`sexual`, `graphic-media`…).
+    #[serde(default)]
+    labels: Option<RawSelfLabels>,
+}
+
+/// A post's attachment as its record holds it: pictures are blobs, known by their CID.
+#[derive(Deserialize)]
+struct RawEmbed {
+    #[serde(default)]
+    images: Vec<RawImage>,
+    /// `recordWithMedia`: a quote with pictures.
+    #[serde(default)]
+    media: Option<Box<RawEmbed>>,
+}
+
+#[derive(Deserialize)]
+struct RawImage {
+    image: RawBlob,
+}
+
+#[derive(Deserialize)]
+struct RawBlob {
+    #[serde(rename = "ref")]
+    reference: RawLink,
+}
+
+#[derive(Deserialize)]
+struct RawLink {
+    #[serde(rename = "$link")]
+    link: String,
+}
+
+impl RawEmbed {
+    fn first_blob(&self) -> Option<&str> {
+        self.images
+            .first()
+            .map(|i| i.image.reference.link.as_str())
+            .or_else(|| self.media.as_ref().and_then(|m| m.first_blob()))
+    }
+}
+
+#[derive(Deserialize)]
+struct RawSelfLabels {
+    #[serde(default)]
+    values: Vec<RawLabelValue>,
+}
+
+#[derive(Deserialize)]
+struct RawLabelValue {
+    val: String,
+}
+
+impl RawSelfLabels {
+    fn sensitive(&self) -> bool {
+        self.values.iter().any(|v| is_sensitive_label(&v.val))
+    }
+}
+
+/// Bluesky's labels for what a wall in a room or a lobby must not show.
+fn is_sensitive_label(value: &str) -> bool {
+    matches!(
+        value,
+        "porn" | "sexual" | "nudity" | "graphic-media" | "gore" | "!warn" | "!hide"
+    )
 }
 
 #[derive(Deserialize)]
@@ -381,7 +499,15 @@ fn post_mention(id: String, did: &str, rkey: &str, time_us: i64, post: RawPost) 
         reply_to: post
             .reply
             .map(|reply| format!("bluesky:{}", reply.parent.uri)),
-        picture: None,
+        // Bluesky's image service serves a blob by its author and CID.
+        picture: post
+            .embed
+            .as_ref()
+            .and_then(RawEmbed::first_blob)
+            .map(|cid| Picture {
+                url: format!("https://cdn.bsky.app/img/feed_thumbnail/plain/{did}/{cid}@jpeg"),
+                sensitive: post.labels.as_ref().is_some_and(RawSelfLabels::sensitive),
+            }),
         rating: None,
     }
 }
@@ -416,5 +542,29 @@ mod tests {
             matches!(parse_message(identity).expect("parses").action, JetAction::Handle { handle, .. } if handle == "lou.bsky.social")
         );
         assert!(parse_message(r#"{"did":"x","kind":"commit"}"#).is_err());
+    }
+
+    #[test]
+    fn a_post_s_first_picture_is_its_blob_on_bluesky_s_image_service_and_self_labels_hide_it() {
+        let with_images = r#"{"did":"did:plc:abc","time_us":1764072000000000,"kind":"commit","commit":{"rev":"3l","operation":"create","collection":"app.bsky.feed.post","rkey":"3lpic","record":{"$type":"app.bsky.feed.post","createdAt":"2025-11-25T12:00:00Z","text":"Petit Loup","embed":{"$type":"app.bsky.embed.images","images":[{"alt":"","image":{"$type":"blob","ref":{"$link":"bafkreiabc"},"mimeType":"image/jpeg","size":91234},"aspectRatio":{"height":1,"width":1}}]}},"cid":"bafy"}}"#;
+        let JetAction::Create(mention) = parse_message(with_images).expect("parses").action else {
+            panic!("a create");
+        };
+        assert_eq!(
+            mention.picture,
+            Some(Picture {
+                url: "https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:abc/bafkreiabc@jpeg"
+                    .into(),
+                sensitive: false
+            })
+        );
+        let labelled = with_images.replace(
+            r#""text":"Petit Loup","#,
+            r#""text":"Petit Loup","labels":{"$type":"com.atproto.label.defs#selfLabels","values":[{"val":"nudity"}]},"#,
+        );
+        let JetAction::Create(mention) = parse_message(&labelled).expect("parses").action else {
+            panic!("a create");
+        };
+        assert!(mention.picture.is_some_and(|p| p.sensitive));
     }
 }
