@@ -150,6 +150,24 @@ fn reddit_reads_the_search_listing_and_waits_when_its_rate_limit_is_spent() {
     assert_eq!(top.author.reach, 2_800_000);
     assert_eq!(top.engagement.likes, 152);
     assert_eq!(top.engagement.replies, 48);
+    assert_eq!(
+        top.picture.as_ref().map(|p| (p.url.as_str(), p.sensitive)),
+        Some((
+            "https://preview.redd.it/affiche-petit-loup.jpg?width=1080&format=pjpg&s=abc123",
+            false
+        )),
+        "the preview's address, unescaped"
+    );
+    let nsfw = posts
+        .iter()
+        .find(|m| m.id == "reddit:t3_1h2x7qb")
+        .expect("post");
+    assert_eq!(nsfw.picture, None, "\"nsfw\" is no address");
+    assert!(
+        posts
+            .iter()
+            .all(|m| m.picture.as_ref().is_none_or(|p| !p.url.is_empty()))
+    );
     let deadline = Instant::now() + WAIT;
     while calls.lock().expect("lock").len() < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));

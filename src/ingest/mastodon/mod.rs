@@ -29,7 +29,7 @@ use super::web::http::{self, HttpFailure, Limits};
 use super::web::sse::{SseItem, SseParser};
 use super::web::{host_of, newer_id};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
-use crate::model::{Author, Engagement, Mention, Platform};
+use crate::model::{Author, Engagement, Mention, Picture, Platform};
 
 /// A status is a few kilobytes; anything past this is not one.
 const MAX_EVENT_BYTES: usize = 512 * 1024;
@@ -506,6 +506,31 @@ struct RawStatus {
     /// The local id of the status this one answers.
     #[serde(default)]
     in_reply_to_id: Option<String>,
+    /// Marked sensitive by its author (its media hidden behind a warning).
+    #[serde(default)]
+    sensitive: bool,
+    #[serde(default)]
+    media_attachments: Vec<RawAttachment>,
+}
+
+#[derive(Deserialize)]
+struct RawAttachment {
+    #[serde(rename = "type", default)]
+    kind: String,
+    #[serde(default)]
+    url: Option<String>,
+    /// A smaller copy (about 400 pixels wide), or a video's poster frame: what a card needs.
+    #[serde(default)]
+    preview_url: Option<String>,
+}
+
+/// The picture of a status' first image, animation or video.
+fn first_picture(attachments: &[RawAttachment], sensitive: bool) -> Option<Picture> {
+    attachments
+        .iter()
+        .filter(|a| matches!(a.kind.as_str(), "image" | "gifv" | "video"))
+        .find_map(|a| a.preview_url.clone().or_else(|| a.url.clone()))
+        .map(|url| Picture { url, sensitive })
 }
 
 #[derive(Deserialize)]
@@ -517,6 +542,9 @@ struct RawAccount {
     display_name: String,
     #[serde(default)]
     followers_count: u64,
+    /// Still, where `avatar` may be an animation.
+    #[serde(default)]
+    avatar_static: Option<String>,
 }
 
 /// A status as Vigie takes it.
@@ -573,7 +601,11 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
                 handle,
                 display_name: post.account.display_name,
                 reach: post.account.followers_count,
-                avatar: None,
+                // Mastodon's stand-in for an account without a picture is no picture.
+                avatar: post
+                    .account
+                    .avatar_static
+                    .filter(|a| !a.ends_with("/missing.png")),
             },
             text,
             lang: post.language.filter(|l| !l.is_empty()),
@@ -585,7 +617,7 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
                 replies: post.replies_count,
             },
             reply_to: None,
-            picture: None,
+            picture: first_picture(&post.media_attachments, post.sensitive),
             rating: None,
         },
     }
@@ -594,6 +626,19 @@ fn status_of(raw: RawStatus, host: &str) -> ParsedStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_s_first_picture_keeps_its_warning_and_a_missing_avatar_is_none() {
+        let status = include_str!("../../../tests/fixtures/mastodon/status.json");
+        let parsed = parse_status(status, "mastodon.social").expect("parses");
+        let picture = parsed.mention.picture.expect("a picture");
+        assert!(
+            picture.url.ends_with("/small/affiche.png"),
+            "the preview, not the original"
+        );
+        assert!(picture.sensitive, "the status is marked sensitive");
+        assert_eq!(parsed.mention.author.avatar, None, "missing.png");
+    }
 
     #[test]
     fn streams_parse_and_refuse_nonsense() {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::web::html::decode_entities;
 use super::web::http::{self, Limits};
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
-use crate::model::{Author, Engagement, Mention, Platform};
+use crate::model::{Author, Engagement, Mention, Picture, Platform};
 
 /// Pages (of 100) read back to the last post seen.
 const MAX_PAGES: usize = 5;
@@ -199,6 +199,53 @@ struct RawPost {
     score: i64,
     #[serde(default)]
     num_comments: u64,
+    /// "NSFW": never shown.
+    #[serde(default)]
+    over_18: bool,
+    #[serde(default)]
+    spoiler: bool,
+    /// A link post's small picture; `self`, `default`, `nsfw` or `spoiler` when there is none.
+    #[serde(default)]
+    thumbnail: Option<String>,
+    #[serde(default)]
+    preview: Option<RawPreview>,
+}
+
+#[derive(Deserialize)]
+struct RawPreview {
+    #[serde(default)]
+    images: Vec<RawPreviewImage>,
+}
+
+#[derive(Deserialize)]
+struct RawPreviewImage {
+    source: RawImageSource,
+}
+
+#[derive(Deserialize)]
+struct RawImageSource {
+    url: String,
+}
+
+impl RawPost {
+    /// The preview's image (its address HTML-escaped, as Reddit writes it), else the
+    /// thumbnail when it is an address.
+    fn picture(&self) -> Option<Picture> {
+        let url = self
+            .preview
+            .as_ref()
+            .and_then(|p| p.images.first())
+            .map(|i| decode_entities(&i.source.url))
+            .or_else(|| {
+                self.thumbnail
+                    .clone()
+                    .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+            })?;
+        Some(Picture {
+            url,
+            sensitive: self.over_18 || self.spoiler,
+        })
+    }
 }
 
 /// One page of a listing: `(created_utc, mention)` per post, and the next page's token.
@@ -227,6 +274,7 @@ pub fn parse_listing(body: &[u8]) -> Result<ListingPage, serde_json::Error> {
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
             .join("\n");
+            let picture = post.picture();
             let mention = Mention {
                 id: format!("reddit:{}", post.name),
                 platform: Platform::Reddit,
@@ -249,7 +297,7 @@ pub fn parse_listing(body: &[u8]) -> Result<ListingPage, serde_json::Error> {
                 },
                 // The search lists posts, which answer nothing.
                 reply_to: None,
-                picture: None,
+                picture,
                 rating: None,
             };
             Some((post.created_utc, mention))
