@@ -1229,7 +1229,13 @@ type = "demo"
                 "feed",
                 "reddit",
                 "hackernews",
-                "webhook"
+                "webhook",
+                "news",
+                "appstore",
+                "discourse",
+                "youtube",
+                "threads",
+                "x"
             ]
         );
         assert_eq!(config.sources[2].token_env(), Some("VIGIE_MASTODON_TOKEN"));

@@ -756,6 +756,61 @@ fn passwd() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Asks X whether it would accept each X source's rules (`dry_run`), where its token is set
+/// here; `false` when X refuses one.
+fn check_x_rules(config_path: &std::path::Path, config: &Config) -> bool {
+    let mut accepted = true;
+    for source in &config.sources {
+        let vigie::ingest::SourceConfig::X(x) = source else {
+            continue;
+        };
+        let Some(token) = std::env::var(&x.token_env)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            continue;
+        };
+        let rules = x.desired_rules(&config.brands);
+        let verdict = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| {
+                runtime.block_on(vigie::ingest::x::check_rules(
+                    &x.base_url,
+                    token.trim(),
+                    &x.token_env,
+                    &rules,
+                ))
+            });
+        match verdict {
+            Ok(refused) if refused.is_empty() => println!(
+                "{}: X accepts the {} rule{} of source '{}' (dry run)",
+                config_path.display(),
+                rules.len(),
+                if rules.len() == 1 { "" } else { "s" },
+                x.name
+            ),
+            Ok(refused) => {
+                accepted = false;
+                for refusal in refused {
+                    eprintln!(
+                        "{}: source '{}': X refuses {refusal}",
+                        config_path.display(),
+                        x.name
+                    );
+                }
+            }
+            Err(error) => println!(
+                "{}: warning: source '{}': cannot ask X about its rules: {error:#}",
+                config_path.display(),
+                x.name
+            ),
+        }
+    }
+    accepted
+}
+
 fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBuf>) -> ExitCode {
     println!(
         "{}: ok ({} brands, {} sources)",
@@ -776,6 +831,7 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
             );
         }
     }
+    let mut failed = !check_x_rules(config_path, config);
     match config.control.why_off() {
         Some(why) => println!("{}: {why}", config_path.display()),
         None => {
@@ -825,7 +881,6 @@ fn check(config_path: &std::path::Path, config: &Config, mut layouts: Vec<PathBu
             layouts.extend(found);
         }
     }
-    let mut failed = false;
     for path in &layouts {
         match vigie::app::load_layout(config, path) {
             Ok(layout) => println!(

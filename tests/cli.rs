@@ -490,3 +490,102 @@ fn check_warns_when_the_history_disk_is_nearly_full_and_a_wild_bound_is_located(
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&format!("config.toml:{line}:")), "{stderr}");
 }
+
+#[test]
+fn check_asks_x_whether_it_would_accept_the_rules_when_the_token_is_set() {
+    use axum::response::IntoResponse;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let log = asked.clone();
+    let router = axum::Router::new().route(
+        "/2/tweets/search/stream/rules",
+        axum::routing::post(
+            move |axum::extract::RawQuery(query): axum::extract::RawQuery,
+                  headers: axum::http::HeaderMap,
+                  body: String| {
+                let bearer = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                log.lock()
+                    .expect("lock")
+                    .push((query.unwrap_or_default(), bearer));
+                async move {
+                    if body.contains("(petit loup OR)") {
+                        (
+                            axum::http::StatusCode::BAD_REQUEST,
+                            std::fs::read_to_string(concat!(
+                                env!("CARGO_MANIFEST_DIR"),
+                                "/tests/fixtures/x/rules-invalid.json"
+                            ))
+                            .expect("fixture"),
+                        )
+                            .into_response()
+                    } else {
+                        r#"{"meta":{"sent":"2026-11-25T11:50:01.000Z","summary":{"created":0,"not_created":0,"valid":1,"invalid":0}}}"#.into_response()
+                    }
+                }
+            },
+        ),
+    );
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.toml"))
+        .expect("shipped config");
+    let with_x = |rule: &str| {
+        format!(
+            "{shipped}\n[[sources]]\ntype = \"x\"\ntoken_env = \"VIGIE_TEST_X_TOKEN\"\n\
+             base_url = \"http://{address}\"\nrules = ['{rule}']\n"
+        )
+    };
+    let path = dir.path().join("config.toml");
+    let run = |config: String| {
+        std::fs::write(&path, config).expect("write");
+        vigie()
+            .arg("--config")
+            .arg(&path)
+            .arg("check")
+            .env("VIGIE_TEST_X_TOKEN", "bearer-for-tests")
+            .output()
+            .expect("vigie runs")
+    };
+    let out = run(with_x("(\"petit loup\" OR petitloup) -is:retweet"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("X accepts the 1 rule of source 'x' (dry run)"),
+        "{stdout}"
+    );
+    let out = run(with_x("(petit loup OR) -is:retweet"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a rule X refuses fails the check");
+    assert!(
+        stderr.contains(
+            "source 'x': X refuses rule '(petit loup OR) -is:retweet': There were errors"
+        ),
+        "{stderr}"
+    );
+    let asked = asked.lock().expect("lock");
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked
+            .iter()
+            .all(|(query, bearer)| query == "dry_run=true" && bearer == "Bearer bearer-for-tests"),
+        "{asked:?}"
+    );
+}

@@ -869,3 +869,393 @@ fn threads_survives_every_trial() {
         3,
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// X filtered stream
+// ---------------------------------------------------------------------------------------------
+
+use vigie::ingest::x::rules::Rule;
+use vigie::ingest::x::{XSettings, XSource};
+
+fn x_rules() -> Vec<Rule> {
+    vec![
+        Rule {
+            value: "(\"petit loup\" OR #petitloup OR petitloup) -is:retweet".into(),
+            tag: "vigie:Petit Loup".into(),
+        },
+        Rule {
+            value: "(\"mini mousse\" OR minimousse) -is:retweet".into(),
+            tag: "vigie:Mini Mousse".into(),
+        },
+    ]
+}
+
+fn x_source(server: &TestServer, cap: u64, backfill_minutes: u32) -> XSource {
+    XSource::new(XSettings {
+        name: "x".into(),
+        base_url: server.url(""),
+        token_env: "VIGIE_X_TOKEN".into(),
+        rules: x_rules(),
+        monthly_cap: cap,
+        renewal_day: 1,
+        backfill_minutes,
+    })
+    .with_token("test-bearer")
+    .with_limits(test_limits())
+}
+
+/// A stream body: `lines` (each ended by `\r\n`, as X ends them), then held open with
+/// keep-alives, as X does between posts.
+fn x_stream_body(lines: Vec<String>) -> axum::response::Response {
+    use futures_util::StreamExt;
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = lines
+        .into_iter()
+        .map(|line| Ok(bytes::Bytes::from(format!("{line}\r\n"))))
+        .collect();
+    let keep_alive = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        Some((
+            Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"\r\n")),
+            (),
+        ))
+    });
+    let body = futures_util::stream::iter(chunks).chain(keep_alive);
+    axum::response::Response::builder()
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from_stream(body))
+        .expect("response")
+}
+
+type XScript = fn(usize) -> axum::response::Response;
+
+/// X: its rules (held, then changed) and its stream, whose n-th connection answers
+/// `stream(n)`; the rule changes asked (query and body) and the stream connections' queries.
+fn x_server(stream: XScript) -> (TestServer, Arc<Mutex<Vec<(String, String)>>>, Calls) {
+    use axum::extract::RawQuery;
+    let changes = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let logged = changes.clone();
+    let connections: Calls = Default::default();
+    let connected = connections.clone();
+    let router = axum::Router::new()
+        .route(
+            "/2/tweets/search/stream/rules",
+            axum::routing::get(|| async { fixture("x/rules.json").into_response() }).post(
+                move |RawQuery(query): RawQuery, body: String| {
+                    let query = query.unwrap_or_default();
+                    logged
+                        .lock()
+                        .expect("lock")
+                        .push((query.clone(), body.clone()));
+                    async move {
+                        if body.contains("\"delete\"") {
+                            fixture("x/rules-deleted.json").into_response()
+                        } else if body.contains("(petit loup OR)") {
+                            (
+                                axum::http::StatusCode::BAD_REQUEST,
+                                fixture("x/rules-invalid.json"),
+                            )
+                                .into_response()
+                        } else {
+                            fixture("x/rules-added.json").into_response()
+                        }
+                    }
+                },
+            ),
+        )
+        .route(
+            "/2/tweets/search/stream",
+            axum::routing::get(
+                move |RawQuery(query): RawQuery, headers: axum::http::HeaderMap| {
+                    let mut calls = connected.lock().expect("lock");
+                    let n = calls.len();
+                    calls.push((
+                        std::time::Instant::now(),
+                        query.unwrap_or_default(),
+                        headers,
+                    ));
+                    drop(calls);
+                    let response = stream(n);
+                    async move { response }
+                },
+            ),
+        );
+    (TestServer::start(router), changes, connections)
+}
+
+fn x_lines() -> Vec<String> {
+    fixture("x/stream.jsonl")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+use std::sync::{Arc, Mutex};
+
+#[test]
+fn x_syncs_only_its_own_rules_then_reads_posts_with_their_authors_and_media() {
+    let (server, changes, connections) = x_server(|_| x_stream_body(x_lines()));
+    let running = Running::start(Box::new(x_source(&server, 10_000, 0)));
+    let events = running.collect(3, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post x:1866012345678902001",
+            "post x:1866012345678902002",
+            "post x:1866012345678902003",
+        ],
+        "keep-alives and an error about another post skipped"
+    );
+    let posts = posts(&events);
+    let first = posts[0];
+    assert_eq!(first.platform, Platform::X);
+    assert_eq!(first.author.handle, "claire_m");
+    assert_eq!(first.author.display_name, "Claire Martin");
+    assert_eq!(first.author.reach, 48_210);
+    assert!(
+        first
+            .author
+            .avatar
+            .as_deref()
+            .is_some_and(|a| a.contains("pbs.twimg.com/profile_images"))
+    );
+    assert_eq!(
+        first
+            .picture
+            .as_ref()
+            .map(|p| (p.url.as_str(), p.sensitive)),
+        Some(("https://pbs.twimg.com/media/GdAffichePL.jpg", false))
+    );
+    assert_eq!(
+        (
+            first.engagement.likes,
+            first.engagement.shares,
+            first.engagement.replies
+        ),
+        (31, 5, 2)
+    );
+    assert_eq!(
+        first.url.as_deref(),
+        Some("https://x.com/claire_m/status/1866012345678902001")
+    );
+    let long = posts[1];
+    assert!(
+        long.text.ends_with("le retrait de son affiche."),
+        "a long post's whole text: {}",
+        long.text
+    );
+    assert!(
+        long.picture
+            .as_ref()
+            .is_some_and(|p| p.url.contains("thumb.jpg") && p.sensitive)
+    );
+    assert_eq!(posts[2].reply_to.as_deref(), Some("x:1866012345678901999"));
+    let health = running.wait_health(WAIT, |h| h.quota.is_some_and(|q| q.used >= 3));
+    assert_eq!(
+        health.quota.map(|q| (q.used, q.limit, q.period)),
+        Some((3, 10_000, vigie::model::QuotaPeriod::Month))
+    );
+    let changes = changes.lock().expect("lock");
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(
+        changes[0].1, r#"{"delete":{"ids":["1866012345678901002"]}}"#,
+        "ours, outdated"
+    );
+    assert!(
+        changes[1].1.contains("minimousse") && !changes[1].1.contains("#petitloup"),
+        "only the rule X lacks is added: {}",
+        changes[1].1
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|(_, body)| body.contains("1866012345678901003")),
+        "another tool's rule kept"
+    );
+    let connections = connections.lock().expect("lock");
+    let query = &connections[0].1;
+    for part in [
+        "expansions=author_id%2Cattachments.media_keys",
+        "user.fields=",
+        "media.fields=",
+        "note_tweet",
+    ] {
+        assert!(query.contains(part), "{part} in {query}");
+    }
+    assert!(!query.contains("backfill_minutes"));
+    assert_eq!(
+        connections[0]
+            .2
+            .get("authorization")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer test-bearer")
+    );
+}
+
+/// The wait the source's health announces before its next try, in seconds.
+fn announced_wait(running: &Running) -> (String, f64) {
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    match health.state {
+        vigie::model::HealthState::Failed {
+            reason, retry_at, ..
+        } => (
+            reason,
+            (retry_at - chrono::Utc::now()).num_milliseconds() as f64 / 1000.0,
+        ),
+        other => panic!("failed, not {other:?}"),
+    }
+}
+
+#[test]
+fn x_reconnects_on_its_own_schedule_for_each_kind_of_failure() {
+    // A 503: five seconds (X's first wait for an HTTP error), not the supervisor's backoff.
+    let (server, _, _) = x_server(|_| axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response());
+    let running = Running::start(Box::new(x_source(&server, 10_000, 0)));
+    let (reason, wait) = announced_wait(&running);
+    assert_eq!(reason, "503: /2/tweets/search/stream");
+    assert!((4.0..=6.0).contains(&wait), "{wait}");
+    drop(running);
+
+    // A 429 whose reset is two minutes away: until then, not the first minute's wait.
+    let (server, _, _) = x_server(|_| {
+        let reset = chrono::Utc::now().timestamp() + 120;
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [("x-rate-limit-reset", reset.to_string())],
+            "{\"title\":\"Too Many Requests\"}",
+        )
+            .into_response()
+    });
+    let running = Running::start(Box::new(x_source(&server, 10_000, 0)));
+    let (reason, wait) = announced_wait(&running);
+    assert!(reason.starts_with("429: rate limited"), "{reason}");
+    assert!((115.0..=135.0).contains(&wait), "{wait}");
+    drop(running);
+
+    // An operational disconnect sent in the stream: as an HTTP error; and then back.
+    let (server, _, connections) = x_server(|n| match n {
+        0 => x_stream_body(vec![
+            x_lines()[0].clone(),
+            fixture("x/disconnect.json").trim().to_string(),
+        ]),
+        _ => x_stream_body(x_lines()),
+    });
+    let running = Running::start(Box::new(x_source(&server, 10_000, 0)));
+    let (reason, wait) = announced_wait(&running);
+    assert!(reason.contains("disconnected upstream"), "{reason}");
+    assert!((4.0..=6.0).contains(&wait), "{wait}");
+    let events = running.collect(3, WAIT);
+    assert_eq!(
+        described(&events),
+        [
+            "post x:1866012345678902001",
+            "post x:1866012345678902002",
+            "post x:1866012345678902003"
+        ],
+        "the post read before the disconnect is not sent twice"
+    );
+    assert_eq!(connections.lock().expect("lock").len(), 2);
+    drop(running);
+
+    // Nobody listening: a network error, a quarter of a second.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = closed.local_addr().expect("address");
+    drop(closed);
+    let nowhere = TestServer {
+        addr: address,
+        ..TestServer::start(axum::Router::new())
+    };
+    let running = Running::start(Box::new(x_source(&nowhere, 10_000, 0)));
+    let (reason, wait) = announced_wait(&running);
+    assert!(
+        reason.starts_with("cannot reach") || reason.contains("refused"),
+        "{reason}"
+    );
+    assert!(wait <= 1.0, "{wait}");
+}
+
+#[test]
+fn x_stops_at_its_monthly_cap_and_asks_for_the_minutes_it_missed() {
+    let (server, _, connections) = x_server(|_| x_stream_body(x_lines()));
+    let mut source = x_source(&server, 10_000, 5);
+    let now = chrono::Utc::now();
+    let since = vigie::ingest::x::period_start(now, 1);
+    let last = (now - chrono::TimeDelta::seconds(150)).to_rfc3339();
+    vigie::ingest::Source::resume_from(
+        &mut source,
+        &format!(r#"{{"reads": {{"since": "{since}", "used": 9999}}, "last": "{last}"}}"#),
+    );
+    let running = Running::start(Box::new(source));
+    let events = running.collect(1, WAIT);
+    assert_eq!(described(&events), ["post x:1866012345678902001"]);
+    let health = running.wait_health(WAIT, |h| failed_reason(h).is_some());
+    assert!(
+        failed_reason(&health).is_some_and(|r| r.starts_with("quota spent, renewed in")),
+        "{health:?}"
+    );
+    assert_eq!(health.quota.map(|q| q.used), Some(10_000));
+    let more = running.collect(1, std::time::Duration::from_secs(2));
+    assert!(posts(&more).is_empty(), "nothing read past the cap");
+    let connections = connections.lock().expect("lock");
+    assert_eq!(connections.len(), 1, "no reconnection past the cap");
+    assert!(
+        connections[0].1.contains("backfill_minutes=3"),
+        "two and a half minutes missed: three asked, {}",
+        connections[0].1
+    );
+}
+
+#[test]
+fn vigie_check_asks_x_about_the_rules_with_a_dry_run() {
+    let (server, changes, _) = x_server(|_| x_stream_body(Vec::new()));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let good = runtime
+        .block_on(vigie::ingest::x::check_rules(
+            &server.url(""),
+            "test-bearer",
+            "VIGIE_X_TOKEN",
+            &x_rules(),
+        ))
+        .expect("asked");
+    assert!(good.is_empty(), "{good:?}");
+    let bad = vec![Rule {
+        value: "(petit loup OR) -is:retweet".into(),
+        tag: "vigie:Petit Loup".into(),
+    }];
+    let refused = runtime
+        .block_on(vigie::ingest::x::check_rules(
+            &server.url(""),
+            "test-bearer",
+            "VIGIE_X_TOKEN",
+            &bad,
+        ))
+        .expect("asked");
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].starts_with("rule '(petit loup OR) -is:retweet': There were errors"),
+        "{}",
+        refused[0]
+    );
+    assert!(
+        changes
+            .lock()
+            .expect("lock")
+            .iter()
+            .all(|(query, _)| query == "dry_run=true")
+    );
+}
+
+#[test]
+fn x_stream_lines_of_every_shape_are_read_or_refused_without_panicking() {
+    use vigie::ingest::x::{StreamLine, parse_line};
+    assert!(matches!(parse_line(&x_lines()[0]), Ok(StreamLine::Post(_))));
+    assert!(matches!(parse_line(&x_lines()[3]), Ok(StreamLine::Other)));
+    assert!(matches!(
+        parse_line(fixture("x/disconnect.json").trim()),
+        Ok(StreamLine::Disconnect(_))
+    ));
+    assert!(parse_line("{\"data\": {\"id\": 12}}").is_err());
+    assert!(parse_line("{\"data\": {\"id\": \"1\", \"text\": \"t\", \"created_at\": \"2026-11-25T11:51:10.000Z\"}}").is_ok());
+}

@@ -19,6 +19,7 @@ mod supervisor;
 pub mod threads;
 pub mod web;
 pub mod webhook;
+pub mod x;
 pub mod youtube;
 
 use std::future::Future;
@@ -44,6 +45,18 @@ pub enum SourceEnd {
 
 pub type SourceFuture<'a> =
     Pin<Box<dyn Future<Output = Result<SourceEnd, anyhow::Error>> + Send + 'a>>;
+
+/// A wait a source asks of the supervisor after a failure, by its platform's own rules (X's
+/// separate schedules for network errors, HTTP errors and 429s), in place of the supervisor's
+/// backoff. Put in the error's chain (`anyhow::Error::context`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryIn(pub std::time::Duration);
+
+impl std::fmt::Display for RetryIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "reconnecting in {:.1}s", self.0.as_secs_f32())
+    }
+}
 
 /// What a running source is given: where to send, what time it is, when to stop.
 #[derive(Clone)]
@@ -145,6 +158,7 @@ source_types! {
     Discourse = "discourse" (discourse::DiscourseConfig),
     Youtube = "youtube" (youtube::YoutubeConfig),
     Threads = "threads" (threads::ThreadsConfig),
+    X = "x" (x::XConfig),
     Reddit = "reddit" (reddit::RedditConfig),
     Hackernews = "hackernews" (hackernews::HackernewsConfig),
     Webhook = "webhook" (webhook::WebhookConfig),

@@ -113,7 +113,12 @@ async fn supervise(mut source: Box<dyn Source>, mut ctx: SourceContext, board: H
                 }
                 let failure = failure_of(&error);
                 let jitter = rand::rng().random_range(0.0..0.25);
-                let delay = match failure.and_then(HttpFailure::asked_wait) {
+                // anyhow finds a context's type through the error's contexts.
+                let asked = error
+                    .downcast_ref::<super::RetryIn>()
+                    .map(|retry| retry.0)
+                    .or_else(|| failure.and_then(HttpFailure::asked_wait));
+                let delay = match asked {
                     // The server said how long to wait (or when its quota is renewed): that,
                     // not our backoff.
                     Some(wait) => wait.mul_f64(1.0 + jitter / 10.0),
