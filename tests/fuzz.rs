@@ -208,6 +208,40 @@ proptest! {
     }
 
     #[test]
+    fn platforms_search_and_review_pages(body in inputs(vec![
+        fixture("appstore/page1.json"),
+        fixture("appstore/single.json"),
+        fixture("discourse/search-1.json"),
+        fixture("discourse/latest.json"),
+        fixture("youtube/search-1.json"),
+        fixture("youtube/comments.json"),
+        fixture("youtube/channels.json"),
+        fixture("threads/search-1.json"),
+        fixture("bluesky/search-1.json"),
+        fixture("news/search.rss"),
+    ])) {
+        let _ = vigie::ingest::appstore::parse_reviews(&body);
+        let _ = vigie::ingest::discourse::parse_search(&body, "https://forum.example");
+        let _ = vigie::ingest::discourse::parse_latest(&body, "https://forum.example");
+        let _ = vigie::ingest::youtube::parse_search(&body);
+        let _ = vigie::ingest::youtube::parse_comments(&body);
+        let _ = vigie::ingest::youtube::parse_channels(&body);
+        let _ = vigie::ingest::threads::parse_search(&body);
+        let _ = vigie::ingest::bluesky::parse_search(&body);
+        let _ = vigie::ingest::feeds::parse_feed_as(
+            &body,
+            "https://news.example/rss",
+            Utc::now(),
+            vigie::ingest::feeds::FeedStyle::Aggregator,
+        );
+    }
+
+    #[test]
+    fn x_stream_lines(line in inputs(lines_of(&fixture("x/stream.jsonl")))) {
+        let _ = vigie::ingest::x::parse_line(&String::from_utf8_lossy(&line));
+    }
+
+    #[test]
     fn jetstream(line in inputs(lines_of(&fixture("jetstream/messages.jsonl")))) {
         let _ = vigie::ingest::bluesky::parse_message(&String::from_utf8_lossy(&line));
     }
