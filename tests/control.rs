@@ -166,6 +166,9 @@ impl Harness {
             lobby: vigie::privacy::LobbyFilter::shipped(),
             sinks,
             remote: None,
+            blind_spots: vigie::ingest::coverage::blind_spots(&vigie::ingest::coverage::listened(
+                &config,
+            )),
         })
         .expect("the server starts");
         Harness {

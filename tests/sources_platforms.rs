@@ -22,7 +22,10 @@ fn news_source(server: &TestServer) -> Box<dyn Source> {
         vigie::ingest::news::sources(
             "google news",
             &server.url(""),
-            &["\"petit loup\" OR loupiot".to_string()],
+            &[vigie::ingest::news::NewsSearch {
+                label: "Petit Loup".into(),
+                query: "\"petit loup\" OR loupiot".into(),
+            }],
             "fr",
             "FR",
             1,

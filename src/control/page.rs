@@ -80,6 +80,12 @@ pub struct PageLabels {
     pub source_stale_since: &'static str,
     pub source_failed: &'static str,
     pub last_post: &'static str,
+    /// Before the platforms no source listens to.
+    pub not_listened: &'static str,
+    pub per_minute: &'static str,
+    pub quota: &'static str,
+    pub today: &'static str,
+    pub this_month: &'static str,
     pub received: &'static str,
     pub no_screen_here: &'static str,
     pub displays: &'static str,
@@ -175,6 +181,11 @@ static FR: PageLabels = PageLabels {
     source_stale_since: "muette depuis",
     source_failed: "en panne",
     last_post: "dernier post il y a",
+    not_listened: "Plateformes non écoutées :",
+    per_minute: "posts / min",
+    quota: "quota",
+    today: "aujourd'hui",
+    this_month: "ce mois",
     received: "reçus",
     no_screen_here: "Ce poste n'a pas d'écran : le choix ci-dessous vaut pour tous ses afficheurs.",
     displays: "Afficheurs",
@@ -263,6 +274,11 @@ static EN: PageLabels = PageLabels {
     source_stale_since: "silent since",
     source_failed: "failed",
     last_post: "last post",
+    not_listened: "Platforms not listened to:",
+    per_minute: "posts / min",
+    quota: "quota",
+    today: "today",
+    this_month: "this month",
     received: "received",
     no_screen_here: "This machine has no screen: the choice below applies to all its displays.",
     displays: "Displays",
@@ -389,6 +405,8 @@ pub struct PageState<'a> {
     pub approved: &'a [EnrichedMention],
     /// A hub's displays, as they last said.
     pub displays: &'a [DisplaySeen],
+    /// The major platforms no source listens to.
+    pub blind_spots: &'a [&'static str],
 }
 
 /// The whole page.
@@ -490,9 +508,28 @@ fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
                 }
             })
             .unwrap_or_default();
+        let rate = format!(" · {:.1} {}", source.per_minute, labels.per_minute);
+        let quota = source
+            .quota
+            .map(|quota| {
+                let period = match quota.period {
+                    crate::model::QuotaPeriod::Day => labels.today,
+                    crate::model::QuotaPeriod::Month => labels.this_month,
+                };
+                let class = if quota.fraction() >= 0.9 {
+                    " class=\"bad\""
+                } else {
+                    ""
+                };
+                format!(
+                    " · <span{class}>{} {} / {} {period}</span>",
+                    labels.quota, quota.used, quota.limit
+                )
+            })
+            .unwrap_or_default();
         let _ = write!(
             out,
-            "<li class=\"{class}\"><b>{}</b> {}{} · {} {}</li>",
+            "<li class=\"{class}\"><b>{}</b> {}{}{rate}{quota} · {} {}</li>",
             escape(&source.name),
             escape(&what),
             lag,
@@ -500,7 +537,16 @@ fn live_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>) {
             labels.received
         );
     }
-    out.push_str("</ul></section>");
+    out.push_str("</ul>");
+    if !state.blind_spots.is_empty() {
+        let _ = write!(
+            out,
+            "<p class=\"warn blind\">{} {}</p>",
+            labels.not_listened,
+            escape(&state.blind_spots.join(" · "))
+        );
+    }
+    out.push_str("</section>");
 }
 
 fn alerts_section(out: &mut String, labels: &PageLabels, state: &PageState<'_>, acts: bool) {
@@ -1145,6 +1191,7 @@ mod tests {
                 waiting: &[],
                 approved: &[],
                 displays: &[],
+                blind_spots: &[],
             })
         };
         let html = page(Role::Viewer);
@@ -1177,6 +1224,7 @@ mod tests {
             waiting: &[],
             approved: &[],
             displays: &[],
+            blind_spots: &["LinkedIn"],
         });
         assert!(
             html.contains(
@@ -1192,17 +1240,34 @@ mod tests {
         let now = Utc::now();
         let figures = Figures {
             now,
-            sources: vec![crate::model::SourceHealth {
-                name: "bluesky".into(),
-                state: HealthState::Live,
-                received: 4292,
-                malformed: 0,
-                dropped: 0,
-                last_received: Some(now - chrono::TimeDelta::seconds(12)),
-                newest_post: None,
-                per_minute: 0.0,
-                quota: None,
-            }],
+            sources: vec![
+                crate::model::SourceHealth {
+                    name: "bluesky".into(),
+                    state: HealthState::Live,
+                    received: 4292,
+                    malformed: 0,
+                    dropped: 0,
+                    last_received: Some(now - chrono::TimeDelta::seconds(12)),
+                    newest_post: None,
+                    per_minute: 3.25,
+                    quota: None,
+                },
+                crate::model::SourceHealth {
+                    name: "youtube".into(),
+                    state: HealthState::Live,
+                    received: 40,
+                    malformed: 0,
+                    dropped: 0,
+                    last_received: Some(now - chrono::TimeDelta::seconds(30)),
+                    newest_post: None,
+                    per_minute: 0.5,
+                    quota: Some(crate::model::Quota {
+                        used: 9_400,
+                        limit: 10_000,
+                        period: crate::model::QuotaPeriod::Day,
+                    }),
+                },
+            ],
             ..Figures::default()
         };
         let room = RoomState::default();
@@ -1224,16 +1289,30 @@ mod tests {
                 waiting: &[],
                 approved: &[],
                 displays: &[],
+                blind_spots: &["X", "LinkedIn"],
             })
         };
+        let french = page(Locale::Fr);
         assert!(
-            page(Locale::Fr)
-                .contains("<b>bluesky</b> en direct · dernier post il y a 12 s · 4292 reçus"),
+            french.contains(
+                "<b>youtube</b> en direct · dernier post il y a 30 s · 0.5 posts / min · \
+                 <span class=\"bad\">quota 9400 / 10000 aujourd'hui</span> · 40 reçus"
+            ),
+            "{french}"
+        );
+        assert!(
+            french.contains("<p class=\"warn blind\">Plateformes non écoutées : X · LinkedIn</p>"),
+            "{french}"
+        );
+        assert!(
+            page(Locale::Fr).contains(
+                "<b>bluesky</b> en direct · dernier post il y a 12 s · 3.2 posts / min · 4292 reçus"
+            ),
             "{}",
             page(Locale::Fr)
         );
-        assert!(
-            page(Locale::En).contains("<b>bluesky</b> live · last post 12 s ago · 4292 received")
-        );
+        assert!(page(Locale::En).contains(
+            "<b>bluesky</b> live · last post 12 s ago · 3.2 posts / min · 4292 received"
+        ));
     }
 }

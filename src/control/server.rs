@@ -80,6 +80,8 @@ pub struct ControlSetup {
     pub sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
     /// A hub's way to its displays' pictures.
     pub remote: Option<crate::bus::room::RemoteDisplays>,
+    /// The major platforms no source listens to, named under the sources.
+    pub blind_spots: Vec<&'static str>,
 }
 
 struct Inner {
@@ -98,6 +100,7 @@ struct Inner {
     lobby: LobbyFilter,
     sinks: Option<crossbeam_channel::Sender<SinkEvent>>,
     remote: Option<crate::bus::room::RemoteDisplays>,
+    blind_spots: Vec<&'static str>,
     password_checks: tokio::sync::Semaphore,
 }
 
@@ -233,6 +236,7 @@ fn router(setup: ControlSetup) -> anyhow::Result<Router> {
         lobby: setup.lobby,
         sinks: setup.sinks,
         remote: setup.remote,
+        blind_spots: setup.blind_spots,
         password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
     };
     Ok(Router::new()
@@ -377,6 +381,7 @@ async fn page(
         waiting: &waiting,
         approved: &approved,
         displays: &control.0.live.displays(),
+        blind_spots: &control.0.blind_spots,
     }))
 }
 

@@ -6,6 +6,7 @@
 pub mod appstore;
 pub mod bluesky;
 mod checks;
+pub mod coverage;
 pub mod demo;
 pub mod discourse;
 pub mod feeds;
@@ -168,6 +169,12 @@ source_types! {
 /// wrong with its values, and the running sources it describes.
 pub trait SourceSettings {
     fn name(&self) -> &str;
+
+    /// The platforms it listens to; none for a source that carries whatever it is given (a
+    /// webhook, a replay): the wall names the others as not listened to.
+    fn platforms(&self) -> Vec<crate::model::Platform> {
+        Vec::new()
+    }
 
     /// The environment variable this source reads its secret from, if any.
     fn token_env(&self) -> Option<&str> {

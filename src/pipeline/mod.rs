@@ -414,6 +414,9 @@ fn start_control(
         lobby: crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
         sinks,
         remote,
+        blind_spots: crate::ingest::coverage::blind_spots(&crate::ingest::coverage::listened(
+            config,
+        )),
     })?;
     Ok(Some((server, room, live)))
 }

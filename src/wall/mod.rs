@@ -108,6 +108,8 @@ pub struct WallSettings {
     pub display: crate::config::DisplayConfig,
     /// The config's topics, each macro topic followed by its micro topics.
     pub topics: Vec<crate::model::TopicInfo>,
+    /// The platforms the config's sources listen to (the sources tile names the others).
+    pub listened: Vec<crate::model::Platform>,
 }
 
 impl WallSettings {
@@ -130,6 +132,7 @@ impl WallSettings {
             lobby: config.privacy.lobby,
             display: config.display.clone(),
             topics: config.topics.iter().map(|t| t.info.clone()).collect(),
+            listened: crate::ingest::coverage::listened(config),
         }
     }
 }

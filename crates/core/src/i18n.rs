@@ -51,6 +51,19 @@ pub struct Labels {
     /// When config.toml names no topic at all.
     pub topics_unset: &'static str,
     pub trending_title: &'static str,
+    pub sources_title: &'static str,
+    /// The sources tile's columns: source, state, newest post, posts a minute, quota.
+    pub sources_columns: [&'static str; 5],
+    /// Before the platforms no source listens to.
+    pub not_connected: &'static str,
+    /// A quota's period, after its figures: "aujourd'hui" / "today".
+    pub quota_period: fn(crate::model::QuotaPeriod) -> &'static str,
+    pub influencers_title: &'static str,
+    /// The influencers tile's columns: author, platform, reach, mentions, tone.
+    pub influencers_columns: [&'static str; 5],
+    /// An author's handle where a lobby hides it: "Compte Instagram" / "Instagram account".
+    pub hidden_author: fn(&str) -> String,
+    pub no_influencers: &'static str,
     /// A term that was not in the previous window's ranking.
     pub new_entry: &'static str,
     pub no_terms: &'static str,
@@ -122,6 +135,17 @@ pub static FR: Labels = Labels {
     no_topics: "Aucun thème repéré sur la période",
     topics_unset: "Aucun thème dans config.toml ([[topics]])",
     trending_title: "Tendances",
+    sources_title: "Sources",
+    sources_columns: ["Source", "État", "Dernier post", "Posts / min", "Quota"],
+    not_connected: "Plateformes non écoutées :",
+    quota_period: |period| match period {
+        crate::model::QuotaPeriod::Day => "aujourd'hui",
+        crate::model::QuotaPeriod::Month => "ce mois",
+    },
+    influencers_title: "Influenceurs",
+    influencers_columns: ["Auteur", "Plateforme", "Audience", "Mentions", "Ton"],
+    hidden_author: |platform| format!("Compte {platform}"),
+    no_influencers: "Pas encore d'auteur marquant",
     new_entry: "nouveau",
     no_terms: "Pas encore assez de mentions",
     history_unavailable: "historique indisponible :",
@@ -194,6 +218,17 @@ pub static EN: Labels = Labels {
     no_topics: "No topic found in this window",
     topics_unset: "No topics in config.toml ([[topics]])",
     trending_title: "Trending",
+    sources_title: "Sources",
+    sources_columns: ["Source", "State", "Newest post", "Posts / min", "Quota"],
+    not_connected: "Platforms not listened to:",
+    quota_period: |period| match period {
+        crate::model::QuotaPeriod::Day => "today",
+        crate::model::QuotaPeriod::Month => "this month",
+    },
+    influencers_title: "Influencers",
+    influencers_columns: ["Author", "Platform", "Reach", "Mentions", "Tone"],
+    hidden_author: |platform| format!("{platform} account"),
+    no_influencers: "No standout author yet",
     new_entry: "new",
     no_terms: "Not enough mentions yet",
     history_unavailable: "history unavailable:",

@@ -6,6 +6,7 @@ use super::AppStoreSource;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings};
+use crate::model::Platform;
 
 /// Apple App Store reviews of the brands' apps, per app and country.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,6 +41,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for AppStoreConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Appstore]
     }
 
     fn problem(&self) -> Option<String> {

@@ -7,6 +7,7 @@ use crate::analysis::matching::BrandMatcher;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, urls_problem};
 use crate::ingest::{Source, SourceSettings, search_terms};
+use crate::model::Platform;
 
 /// Bluesky's Jetstream (JSON over WebSocket), posts kept when they name a brand.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -44,6 +45,10 @@ fn default_search_url() -> String {
 impl SourceSettings for BlueskyConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Bluesky]
     }
 
     fn token_env(&self) -> Option<&str> {

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use super::{DemoSource, Scenario};
 use crate::config::BrandConfig;
 use crate::ingest::{Source, SourceSettings};
+use crate::model::Platform;
 
 /// The demo's generated history covers the widest chart at most.
 const MAX_HISTORY_HOURS: u32 = 48;
@@ -43,6 +44,10 @@ fn default_history_hours() -> u32 {
 impl SourceSettings for DemoConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        super::generator::platforms()
     }
 
     fn problem(&self) -> Option<String> {

@@ -37,6 +37,14 @@ const PLATFORM_WEIGHTS: [(Platform, f64); 10] = [
     (Platform::Press, 0.03),
 ];
 
+/// The platforms the demo's posts come from.
+pub fn platforms() -> Vec<Platform> {
+    PLATFORM_WEIGHTS
+        .iter()
+        .map(|(platform, _)| *platform)
+        .collect()
+}
+
 /// The brand's own account, which answers in the crisis.
 const BRAND_ACCOUNT: (&str, &str, u64) = ("petitloup", "Petit Loup (officiel)", 48_000);
 /// The parenting influencer whose post starts the crisis.

@@ -11,7 +11,7 @@ mod texts;
 
 use chrono::TimeDelta;
 
-pub use generator::DemoGenerator;
+pub use generator::{DemoGenerator, platforms};
 pub use scenario::{ExtraKind, Scenario};
 pub use texts::{BRAND_ANSWER, BRANDS, VIRAL_POST};
 

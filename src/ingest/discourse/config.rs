@@ -7,6 +7,7 @@ use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::web::host_of;
 use crate::ingest::{Source, SourceSettings, search_terms};
+use crate::model::Platform;
 
 /// Discourse forums: the brands' searches and each forum's new topics, one source a forum.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -46,6 +47,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for DiscourseConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Forum]
     }
 
     fn token_env(&self) -> Option<&str> {

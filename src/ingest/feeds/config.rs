@@ -6,6 +6,7 @@ use super::FeedSource;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings};
+use crate::model::Platform;
 
 /// RSS 2.0 or Atom feeds (press, blogs), one mention per entry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -28,6 +29,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for FeedConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Press]
     }
 
     fn problem(&self) -> Option<String> {

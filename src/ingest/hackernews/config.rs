@@ -6,6 +6,7 @@ use super::HackerNewsSource;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings, search_terms};
+use crate::model::Platform;
 
 /// Hacker News through Algolia's search API: stories and comments.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -35,6 +36,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for HackernewsConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Hackernews]
     }
 
     fn problem(&self) -> Option<String> {

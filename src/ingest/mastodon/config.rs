@@ -6,6 +6,7 @@ use super::{MastodonSource, StreamKind};
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings};
+use crate::model::Platform;
 
 /// Mastodon's streaming API (server-sent events), one connection per instance and stream, with
 /// a REST poll when streaming is refused.
@@ -41,6 +42,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for MastodonConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Mastodon]
     }
 
     fn token_env(&self) -> Option<&str> {

@@ -2,9 +2,11 @@
 
 use serde::Deserialize;
 
+use super::NewsSearch;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings, brand_queries};
+use crate::model::Platform;
 
 /// Press coverage found by Google News, by the brands' queries, in one language and country.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -44,11 +46,27 @@ fn default_poll() -> u64 {
 }
 
 impl NewsConfig {
-    fn queries(&self, brands: &[BrandConfig]) -> Vec<String> {
+    /// The searches: the `queries` given, or one per brand named after it.
+    fn searches(&self, brands: &[BrandConfig]) -> Vec<NewsSearch> {
         if self.queries.is_empty() {
-            brand_queries(brands, " OR ")
+            brands
+                .iter()
+                .filter_map(|brand| {
+                    let query = brand_queries(std::slice::from_ref(brand), " OR ").pop()?;
+                    Some(NewsSearch {
+                        label: brand.name.clone(),
+                        query,
+                    })
+                })
+                .collect()
         } else {
-            self.queries.clone()
+            self.queries
+                .iter()
+                .map(|query| NewsSearch {
+                    label: query.clone(),
+                    query: query.clone(),
+                })
+                .collect()
         }
     }
 }
@@ -56,6 +74,10 @@ impl NewsConfig {
 impl SourceSettings for NewsConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Press]
     }
 
     fn problem(&self) -> Option<String> {
@@ -74,7 +96,7 @@ impl SourceSettings for NewsConfig {
         Ok(super::sources(
             &self.name,
             &self.base_url,
-            &self.queries(brands),
+            &self.searches(brands),
             &self.language,
             &self.country.to_uppercase(),
             self.poll_seconds,

@@ -24,23 +24,30 @@ pub fn search_url(base_url: &str, query: &str, language: &str, country: &str) ->
     url.to_string()
 }
 
-/// One feed source per query, each with its own health, named after the source and its query.
+/// One search: what the wall calls it (a brand's name, or the query itself) and the query.
+pub struct NewsSearch {
+    pub label: String,
+    pub query: String,
+}
+
+/// One feed source per search, each with its own health, named after the source and the
+/// search's label when there are several.
 pub fn sources(
     name: &str,
     base_url: &str,
-    queries: &[String],
+    searches: &[NewsSearch],
     language: &str,
     country: &str,
     poll_seconds: u64,
 ) -> Vec<FeedSource> {
-    queries
+    searches
         .iter()
-        .map(|query| {
-            let url = search_url(base_url, query, language, country);
-            let named = if queries.len() == 1 {
+        .map(|search| {
+            let url = search_url(base_url, &search.query, language, country);
+            let named = if searches.len() == 1 {
                 name.to_string()
             } else {
-                format!("{name} {query}")
+                format!("{name} · {}", search.label)
             };
             FeedSource::all(&named, &[url], poll_seconds)
                 .remove(0)

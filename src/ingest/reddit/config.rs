@@ -6,6 +6,7 @@ use super::RedditSource;
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings, search_terms};
+use crate::model::Platform;
 
 /// Reddit's search listing (JSON), newest first.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -39,6 +40,10 @@ fn default_poll() -> u64 {
 impl SourceSettings for RedditConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Reddit]
     }
 
     fn token_env(&self) -> Option<&str> {

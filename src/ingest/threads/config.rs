@@ -6,6 +6,7 @@ use super::{ThreadsSource, budget};
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings, search_terms};
+use crate::model::Platform;
 
 /// Threads keyword search (Meta's Threads API), most recent first.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -47,6 +48,10 @@ impl ThreadsConfig {
 impl SourceSettings for ThreadsConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Threads]
     }
 
     fn token_env(&self) -> Option<&str> {

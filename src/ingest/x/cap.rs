@@ -1,5 +1,5 @@
-//! X counts every post a stream delivers against the project's monthly read cap (10,000 on
-//! Basic, a million on Pro), renewed on the subscription's day of the month. The source counts
+//! X counts every post a stream delivers against the project's monthly read cap (a million
+//! on Pro), renewed on the subscription's day of the month. The source counts
 //! what it reads, shows it, keeps it in its cursor, and stops before X cuts it off.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

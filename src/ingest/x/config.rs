@@ -6,6 +6,7 @@ use super::{XSettings, XSource, rules};
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, urls_problem};
 use crate::ingest::{Source, SourceSettings};
+use crate::model::Platform;
 
 /// X API v2 filtered stream (Pro tier and above).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -18,7 +19,7 @@ pub struct XConfig {
     /// Rules in X's syntax; one per brand (its keywords) when absent.
     #[serde(default)]
     pub rules: Vec<String>,
-    /// Posts the subscription reads a month (10,000 on Basic, 1,000,000 on Pro).
+    /// Posts the subscription reads a month (Pro: 1,000,000, the default).
     #[serde(default = "default_cap")]
     pub monthly_cap: u64,
     /// The day of the month the cap is renewed (the subscription's).
@@ -34,8 +35,9 @@ pub struct XConfig {
 fn default_name() -> String {
     "x".into()
 }
+/// Pro's: the filtered stream needs Pro or Enterprise.
 fn default_cap() -> u64 {
-    10_000
+    1_000_000
 }
 fn default_day() -> u32 {
     1
@@ -53,6 +55,10 @@ impl XConfig {
 impl SourceSettings for XConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::X]
     }
 
     fn token_env(&self) -> Option<&str> {

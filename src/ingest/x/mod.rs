@@ -52,7 +52,7 @@ pub struct XSettings {
     pub base_url: String,
     pub token_env: String,
     pub rules: Vec<Rule>,
-    /// Posts a cap period allows (10,000 on Basic).
+    /// Posts a cap period allows (1,000,000 on Pro).
     pub monthly_cap: u64,
     /// The day of the month the cap is renewed.
     pub renewal_day: u32,

@@ -6,6 +6,7 @@ use super::{CommentFeed, YoutubeSettings, YoutubeSource, quota};
 use crate::config::BrandConfig;
 use crate::ingest::checks::{WEB, poll_problem, urls_problem};
 use crate::ingest::{Source, SourceSettings, brand_queries};
+use crate::model::Platform;
 
 /// YouTube Data API v3: videos by query, comments on channels and videos.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -74,6 +75,10 @@ impl YoutubeConfig {
 impl SourceSettings for YoutubeConfig {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn platforms(&self) -> Vec<Platform> {
+        vec![Platform::Youtube]
     }
 
     fn token_env(&self) -> Option<&str> {

@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use anyhow::Context;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -201,9 +200,20 @@ impl YoutubeSource {
             .get(format!("{}/youtube/v3/{resource}", self.base_url))
             .query(params)
             .query(&[("key", self.key.as_str())]);
-        let response = http::send(request, &self.limits)
-            .await
-            .context("www.googleapis.com unreachable")?;
+        let response = match http::send(request, &self.limits).await {
+            Ok(response) => response,
+            Err(error) => {
+                // A request that never reached Google costs nothing.
+                if matches!(
+                    http::failure_of(&error),
+                    Some(HttpFailure::Unreachable { .. })
+                ) {
+                    self.quota.refund(cost);
+                    self.report_quota(ctx);
+                }
+                return Err(error.context("www.googleapis.com unreachable"));
+            }
+        };
         let status = response.status();
         if status.is_success() {
             return Ok(Answer::Body(http::read_body(response, &self.limits).await?));

@@ -41,6 +41,11 @@ impl QuotaDay {
         true
     }
 
+    /// Gives back `cost` units counted for a call that never reached Google.
+    pub fn refund(&mut self, cost: u64) {
+        self.used = self.used.saturating_sub(cost);
+    }
+
     /// The day's units as YouTube saw them: all spent (Google said `quotaExceeded`).
     pub fn exhaust(&mut self, limit: u64, now: DateTime<Utc>) {
         self.roll(now);
@@ -156,6 +161,12 @@ mod tests {
             "a new day"
         );
         assert_eq!(day.used(at("2026-11-25T08:02:00Z")), 100);
+        day.refund(100);
+        assert_eq!(
+            day.used(at("2026-11-25T08:03:00Z")),
+            0,
+            "a call that never reached Google"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod kpi;
 pub mod message;
 pub mod sentiment;
 pub mod share_of_voice;
+pub mod sources;
 pub mod status;
 pub mod stream;
 pub mod tone_bar;
@@ -114,6 +115,7 @@ tile_kinds! {
     Kpi = "kpi" (kpi::KpiOptions),
     Status = "status" (status::StatusOptions),
     Message = "message" (message::MessageOptions),
+    Sources = "sources" (sources::SourcesOptions),
 }
 
 /// The own brand's index among the config's brands.
