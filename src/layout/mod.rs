@@ -159,6 +159,19 @@ impl Layout {
         lists
     }
 
+    /// (window, brand) of every influencers tile, with the own brand at index `own`.
+    pub fn influencer_lists(&self, own: usize) -> Vec<(u32, usize)> {
+        let mut lists: Vec<(u32, usize)> = self
+            .screens
+            .iter()
+            .flat_map(|s| s.all_tiles())
+            .filter_map(|t| t.windows(own).influencers)
+            .collect();
+        lists.sort_unstable();
+        lists.dedup();
+        lists
+    }
+
     fn windows(&self, pick: impl Fn(&TileSpec) -> Option<u32>) -> Vec<u32> {
         let mut windows: Vec<u32> = self
             .screens

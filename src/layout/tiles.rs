@@ -78,6 +78,7 @@ pub const SHARE_BASES: [(&str, ShareBasis); 4] = [
 pub use vigie_core::limits::MAX_CHART_MINUTES;
 /// Share of voice and sentiment windows.
 pub const MAX_SHARE_MINUTES: u32 = 24 * 60;
+pub use crate::analysis::influencers::MAX_INFLUENCER_MINUTES;
 pub use crate::analysis::trending::MAX_TRENDING_MINUTES;
 pub const MAX_CARDS: usize = 12;
 /// Rows of a trending tile.
@@ -123,6 +124,8 @@ pub struct TileWindows {
     pub share: Option<u32>,
     /// Trending terms over this many minutes, for this brand.
     pub trending: Option<(u32, usize)>,
+    /// Influencers over this many minutes, for this brand.
+    pub influencers: Option<(u32, usize)>,
 }
 
 /// A tile's options as written, and the problems found reading them.

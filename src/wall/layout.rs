@@ -100,6 +100,7 @@ pub fn windows_wanted(layout: &Layout) -> WindowsWanted {
         shares: layout.share_windows(),
         // The config puts the own brand first.
         trending: layout.trending_lists(0),
+        influencers: layout.influencer_lists(0),
     }
 }
 

@@ -454,6 +454,9 @@ pub struct Figures {
     /// Trending terms per (window, brand) a tile shows.
     #[serde(default)]
     pub trending: Vec<TrendingList>,
+    /// Each influencers tile's ranking.
+    #[serde(default)]
+    pub influencers: Vec<InfluencerList>,
     /// Per brand, how fast its own accounts answered mentions over the last day.
     #[serde(default)]
     pub response_times: Vec<ResponseTimes>,
@@ -514,6 +517,35 @@ pub struct TrendingList {
     pub brand: usize,
     /// Most said first; ties by text.
     pub terms: Vec<TrendingTerm>,
+}
+
+/// A brand's most influential authors over a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InfluencerList {
+    pub minutes: u32,
+    pub brand: usize,
+    /// Most influential first: reach × mentions.
+    pub authors: Vec<Influencer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Influencer {
+    pub handle: String,
+    pub display_name: String,
+    pub platform: Platform,
+    /// Followers, as last seen; 0 where the platform does not say.
+    pub reach: u64,
+    pub avatar: Option<String>,
+    pub mentions: u32,
+    /// The tone of what they wrote.
+    pub tones: ToneCounts,
+}
+
+impl Influencer {
+    /// Reach × mentions; an author of unknown audience counts as one reader.
+    pub fn score(&self) -> u64 {
+        self.reach.max(1).saturating_mul(u64::from(self.mentions))
+    }
 }
 
 /// A volume chart: per brand, mentions per bucket by tone, oldest bucket first.
@@ -637,6 +669,12 @@ impl WindowTotals {
 
 impl Figures {
     /// The trending terms of `brand` over `minutes`, when a tile asked for them.
+    pub fn influencers(&self, minutes: u32, brand: usize) -> Option<&InfluencerList> {
+        self.influencers
+            .iter()
+            .find(|t| t.minutes == minutes && t.brand == brand)
+    }
+
     pub fn trending(&self, minutes: u32, brand: usize) -> Option<&TrendingList> {
         self.trending
             .iter()
@@ -676,6 +714,8 @@ pub struct WindowsWanted {
     pub shares: Vec<u32>,
     /// (window in minutes, brand) of each trending tile.
     pub trending: Vec<(u32, usize)>,
+    /// (window in minutes, brand) of each influencers tile.
+    pub influencers: Vec<(u32, usize)>,
 }
 
 /// What the analysis thread sends to the wall.

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod header;
+pub mod influencers;
 pub mod kpi;
 pub mod message;
 pub mod sentiment;
@@ -116,6 +117,7 @@ tile_kinds! {
     Status = "status" (status::StatusOptions),
     Message = "message" (message::MessageOptions),
     Sources = "sources" (sources::SourcesOptions),
+    Influencers = "influencers" (influencers::InfluencersOptions),
 }
 
 /// The own brand's index among the config's brands.

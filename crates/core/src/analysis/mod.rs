@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod dedupe;
+pub mod influencers;
 pub mod matching;
 pub mod resident;
 pub mod response;
@@ -72,6 +73,9 @@ pub struct Analyzer {
     trending: Trending,
     /// (window, brand) of each trending tile.
     trending_wanted: Vec<(u32, usize)>,
+    influencers: influencers::Influencers,
+    /// (window, brand) of each influencers tile.
+    influencers_wanted: Vec<(u32, usize)>,
     response: response::ResponseTracker,
     scorer: SentimentScorer,
     ledger: Ledger,
@@ -113,6 +117,8 @@ impl Analyzer {
             counted_terms: Vec::new(),
             trending: Trending::new(),
             trending_wanted: Vec::new(),
+            influencers: influencers::Influencers::new(),
+            influencers_wanted: Vec::new(),
             response: response::ResponseTracker::new(&config.brands),
             scorer: SentimentScorer::new(),
             ledger: {
@@ -167,6 +173,16 @@ impl Analyzer {
             .copied()
             .filter(|&(_, brand)| brand < self.brands.len())
             .collect();
+        let mut influencer_windows: Vec<u32> = wanted.influencers.iter().map(|&(w, _)| w).collect();
+        influencer_windows.sort_unstable();
+        influencer_windows.dedup();
+        self.influencers.set_windows(&influencer_windows);
+        self.influencers_wanted = wanted
+            .influencers
+            .iter()
+            .copied()
+            .filter(|&(_, brand)| brand < self.brands.len())
+            .collect();
     }
 
     /// Takes one event from a source at `now` (event time).
@@ -196,7 +212,10 @@ impl Analyzer {
             return Outcome::TooLate;
         }
         match self.count(mention, now) {
-            Some(enriched) => Outcome::Matched(enriched),
+            Some(enriched) => {
+                self.count_author(&enriched, now);
+                Outcome::Matched(enriched)
+            }
             None => {
                 self.unmatched += 1;
                 Outcome::Unmatched
@@ -213,7 +232,10 @@ impl Analyzer {
             Some(Seen::Ignored) => {
                 // A text edited to name a brand now counts.
                 match self.count(mention, now) {
-                    Some(enriched) => Outcome::Matched(enriched),
+                    Some(enriched) => {
+                        self.count_author(&enriched, now);
+                        Outcome::Matched(enriched)
+                    }
                     None => Outcome::Unmatched,
                 }
             }
@@ -334,6 +356,18 @@ impl Analyzer {
             .record_counted(id, key, Counted::mask(brands), what, &self.counted_terms);
     }
 
+    /// Counts a newly counted mention's author among the window's influencers (an edit is not
+    /// a new mention of its author).
+    fn count_author(&mut self, enriched: &EnrichedMention, now: DateTime<Utc>) {
+        self.influencers.advance(minute_key(now));
+        self.influencers.count(
+            minute_key(enriched.mention.created_at),
+            &enriched.brands,
+            &enriched.mention,
+            enriched.tone,
+        );
+    }
+
     fn uncount(&mut self, counted: &Counted) {
         let brands: Vec<usize> = counted.brand_indices().collect();
         for &brand in &brands {
@@ -440,6 +474,8 @@ impl Analyzer {
         }
         self.response.observe(mention, &brands);
         self.remember_counted(&mention.id, &mention.text, key, &brands, what, now);
+        self.influencers.advance(minute_key(now));
+        self.influencers.count(key, &brands, mention, stored.tone);
         true
     }
 
@@ -523,6 +559,12 @@ impl Analyzer {
             .iter()
             .filter_map(|&(minutes, brand)| self.trending.ranking(minutes, brand))
             .collect();
+        self.influencers.advance(minute_key(now));
+        let influencers = self
+            .influencers_wanted
+            .iter()
+            .filter_map(|&(minutes, brand)| self.influencers.ranking(minutes, brand))
+            .collect();
         let now_key = minute_key(now);
         let charts: Vec<VolumeChart> = self
             .chart_windows
@@ -561,6 +603,7 @@ impl Analyzer {
             reach_last_hour: self.ring.sum_reach(hour_from, now_key + 1),
             topics: self.topics.clone(),
             trending,
+            influencers,
             response_times: self.response.times(now),
             spikes: {
                 // In minute order, then brand: a display adopts the hub's spikes in the order
