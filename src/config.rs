@@ -113,6 +113,7 @@ struct RawWall {
     height: Option<Spanned<u32>>,
     fullscreen: Option<bool>,
     layout: Option<Spanned<String>>,
+    picture_cache_mb: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -208,6 +209,19 @@ pub struct PrivacyConfig {
     pub slurs: LobbyAction,
     #[serde(default = "LobbyAction::hide")]
     pub threats: LobbyAction,
+    /// Pictures on a lobby: `approved` (only where the lobby asks for approval: every post it
+    /// shows was approved) or `none`.
+    #[serde(default)]
+    pub lobby_pictures: LobbyPictures,
+}
+
+/// Which posts' pictures a lobby shows. Avatars never: a lobby names no author.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LobbyPictures {
+    #[default]
+    Approved,
+    None,
 }
 
 impl Default for PrivacyConfig {
@@ -219,6 +233,7 @@ impl Default for PrivacyConfig {
             sexual: policy.sexual,
             slurs: policy.slurs,
             threats: policy.threats,
+            lobby_pictures: LobbyPictures::default(),
         }
     }
 }
@@ -284,6 +299,8 @@ pub struct WallConfig {
     /// Where `layout = …` is written in the config: a layout file that cannot be read is an
     /// error there, not of a file nobody can open.
     pub layout_place: Option<ConfigError>,
+    /// Megabytes of textures the posts' pictures and avatars may hold; 0: no pictures.
+    pub picture_cache_mb: u32,
 }
 
 /// Ids the dedupe ledger may remember: below, a reconnect overlap is already forgotten; above,
@@ -613,7 +630,16 @@ fn validate_wall(source: &SourceText, raw: RawWall) -> Result<WallConfig, Config
         "[wall] height",
         "pixels of a window when not fullscreen",
     )?;
+    let picture_cache_mb = ranged(
+        source,
+        raw.picture_cache_mb,
+        64,
+        0..=1024,
+        "[wall] picture_cache_mb",
+        "megabytes of pictures the wall holds; 0 shows none",
+    )?;
     Ok(WallConfig {
+        picture_cache_mb,
         title: raw.title.unwrap_or_else(|| "Vigie".into()),
         chart_hours,
         sov_window_minutes,

@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod jsonl;
 pub mod layout;
 pub mod mailbox;
+pub mod media;
 pub mod pipeline;
 pub mod privacy;
 pub mod serve;

@@ -36,6 +36,17 @@ pub struct SoakReport {
     pub peak_after_first_hour: u64,
     pub peak: u64,
     pub real_seconds: f64,
+    /// With windows: the textures the pictures held at the end and at most (bytes), as the
+    /// wall's log said once a minute, and the bound.
+    pub textures: Option<TextureReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextureReport {
+    pub last: u64,
+    pub peak: u64,
+    pub limit: u64,
+    pub fetched: u64,
 }
 
 impl SoakReport {
@@ -47,8 +58,109 @@ impl SoakReport {
     }
 }
 
-/// Writes `hours` of demo mentions at `per_minute`, as `vigie replay` reads them.
-fn write_day(path: &Path, hours: u32, per_minute: u32) -> anyhow::Result<usize> {
+/// Distinct pictures and avatars the soak's posts link: far more than the cache holds, so that
+/// it evicts all day.
+const SOAK_PICTURES: u64 = 20_000;
+const SOAK_AVATARS: u64 = 3_000;
+
+/// A server of pictures for the soak: `/p/{n}.png` and `/a/{n}.png`, each a small PNG of its
+/// own colour, made on the fly.
+fn picture_server() -> anyhow::Result<(tokio::runtime::Runtime, String)> {
+    use axum::extract::Path as UrlPath;
+    use axum::response::IntoResponse;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let address = listener.local_addr()?;
+    let png = |name: String, side: u32| {
+        let n: u32 = name.trim_end_matches(".png").parse().unwrap_or(0);
+        let colour = image::Rgb([
+            (n * 37 % 256) as u8,
+            (n * 91 % 256) as u8,
+            (n * 13 % 256) as u8,
+        ]);
+        let picture = image::RgbImage::from_pixel(side, side * 3 / 4, colour);
+        let mut out = std::io::Cursor::new(Vec::new());
+        let _ = picture.write_to(&mut out, image::ImageFormat::Png);
+        (
+            [(axum::http::header::CONTENT_TYPE, "image/png")],
+            out.into_inner(),
+        )
+            .into_response()
+    };
+    let router = axum::Router::new()
+        .route(
+            "/p/{name}",
+            axum::routing::get(move |UrlPath(name): UrlPath<String>| async move { png(name, 480) }),
+        )
+        .route(
+            "/a/{name}",
+            axum::routing::get(move |UrlPath(name): UrlPath<String>| async move { png(name, 128) }),
+        );
+    runtime.spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok((runtime, format!("http://{address}")))
+}
+
+/// A log line without its terminal colours (`ESC [ … m`), which the log writes around fields.
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The last and the largest "pictures held" of a wall's log.
+fn textures_in(log: &str) -> Option<TextureReport> {
+    let field = |line: &str, name: &str| -> Option<u64> {
+        let rest = line.split(&format!("{name}=")).nth(1)?;
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    let held: Vec<(u64, u64, u64)> = log
+        .lines()
+        .filter(|line| line.contains("pictures held"))
+        .map(without_colours)
+        .filter_map(|line| {
+            Some((
+                field(&line, "texture_bytes")?,
+                field(&line, "limit_bytes")?,
+                field(&line, "fetched")?,
+            ))
+        })
+        .collect();
+    let &(last, limit, fetched) = held.last()?;
+    Some(TextureReport {
+        last,
+        peak: held.iter().map(|h| h.0).max().unwrap_or(0),
+        limit,
+        fetched,
+    })
+}
+
+/// Writes `hours` of demo mentions at `per_minute`, as `vigie replay` reads them; with
+/// `pictures`, each post links a picture (one in three) and its author an avatar there.
+fn write_day(
+    path: &Path,
+    hours: u32,
+    per_minute: u32,
+    pictures: Option<&str>,
+) -> anyhow::Result<usize> {
     let start: DateTime<Utc> = "2026-11-20T00:00:00Z".parse()?;
     let count = (hours * 60 * per_minute) as usize;
     let step = TimeDelta::microseconds(60_000_000 / i64::from(per_minute.max(1)));
@@ -56,7 +168,18 @@ fn write_day(path: &Path, hours: u32, per_minute: u32) -> anyhow::Result<usize> 
         std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     for event in super::input::Events::new(start, step).take(count) {
-        if let SourceEvent::Post(mention) = event {
+        if let SourceEvent::Post(mut mention) = event {
+            if let Some(base) = pictures {
+                let n = crate::fingerprint::fnv1a_parts(&[&mention.id]);
+                if n.is_multiple_of(3) {
+                    mention.picture = Some(crate::model::Picture {
+                        url: format!("{base}/p/{}.png", n % SOAK_PICTURES),
+                        sensitive: false,
+                    });
+                }
+                let author = crate::fingerprint::fnv1a_parts(&[&mention.author.handle]);
+                mention.author.avatar = Some(format!("{base}/a/{}.png", author % SOAK_AVATARS));
+            }
             serde_json::to_writer(&mut out, &mention)?;
             out.write_all(b"\n")?;
         }
@@ -75,7 +198,18 @@ pub fn run(settings: SoakSettings) -> anyhow::Result<SoakReport> {
         settings.per_minute,
         day.display()
     );
-    let mentions = write_day(&day, settings.hours, settings.per_minute)?;
+    // Pictures are drawn by windows only: a headless run has none to hold.
+    let server = if settings.windowed {
+        Some(picture_server()?)
+    } else {
+        None
+    };
+    let mentions = write_day(
+        &day,
+        settings.hours,
+        settings.per_minute,
+        server.as_ref().map(|(_, base)| base.as_str()),
+    )?;
     let simulated = f64::from(settings.hours) * 3600.0;
     let run_for = simulated / settings.speed;
     let mut command = Command::new(std::env::current_exe()?);
@@ -114,19 +248,20 @@ pub fn run(settings: SoakSettings) -> anyhow::Result<SoakReport> {
     let began = Instant::now();
     let pid = child.id();
     let mut samples: Vec<(f64, u64)> = Vec::new();
-    loop {
+    let textures = loop {
         if let Some(status) = child.try_wait()? {
             let log = log.join().unwrap_or_default();
             if !status.success() {
                 anyhow::bail!("the wall exited with {status}:\n{log}");
             }
-            break;
+            break textures_in(&log);
         }
         if let Some(rss) = rss_bytes(pid) {
             samples.push((began.elapsed().as_secs_f64() * settings.speed / 3600.0, rss));
         }
         std::thread::sleep(Duration::from_millis(500));
-    }
+    };
+    drop(server);
     let real_seconds = began.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
     let hourly: Vec<(u32, u64)> = (1..=settings.hours)
@@ -151,6 +286,7 @@ pub fn run(settings: SoakSettings) -> anyhow::Result<SoakReport> {
         peak_after_first_hour,
         peak,
         real_seconds,
+        textures,
     })
 }
 
@@ -177,5 +313,43 @@ pub fn print(report: &SoakReport) {
         if let Some(growth) = report.growth_after(hour) {
             println!("  growth from hour {hour} to the end: {growth:+.1} MB");
         }
+    }
+    match report.textures {
+        Some(t) => println!(
+            "  pictures: {:.1} MiB of textures at the end, {:.1} MiB at most (bound {:.0} MiB), {} \
+             fetched",
+            t.last as f64 / 1048576.0,
+            t.peak as f64 / 1048576.0,
+            t.limit as f64 / 1048576.0,
+            t.fetched
+        ),
+        None if s.windowed => println!("  pictures: the wall's log said nothing of them"),
+        None => println!("  pictures: none (headless: no windows to draw them)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_texture_figures_are_read_from_the_wall_s_log() {
+        let log = "2026-12-06T15:00:00Z  INFO vigie::wall::media: pictures held texture_bytes=1200 limit_bytes=67108864 held=3 fetched=4 failed=0\n\
+                   2026-12-06T15:01:00Z  INFO vigie::wall::media: pictures held texture_bytes=900 limit_bytes=67108864 held=2 fetched=9 failed=1\n";
+        assert_eq!(
+            textures_in(log),
+            Some(TextureReport {
+                last: 900,
+                peak: 1200,
+                limit: 67_108_864,
+                fetched: 9
+            })
+        );
+        assert_eq!(textures_in("nothing"), None);
+        let coloured = "\u{1b}[32m INFO\u{1b}[0m pictures held \u{1b}[3mtexture_bytes\u{1b}[0m\u{1b}[2m=\u{1b}[0m77 \u{1b}[3mlimit_bytes\u{1b}[0m\u{1b}[2m=\u{1b}[0m99 \u{1b}[3mfetched\u{1b}[0m\u{1b}[2m=\u{1b}[0m5";
+        assert_eq!(
+            textures_in(coloured).map(|t| (t.last, t.limit, t.fetched)),
+            Some((77, 99, 5))
+        );
     }
 }

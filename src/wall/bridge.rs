@@ -76,7 +76,7 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource)]
 pub struct CardFeed(pub crate::mailbox::CardMailbox);
 
-fn drain_updates(
+pub(super) fn drain_updates(
     feed: Option<Res<UpdateFeed>>,
     cards: Option<Res<CardFeed>>,
     mut data: ResMut<WallData>,

@@ -8,6 +8,7 @@ pub mod care;
 mod frame_stats;
 mod kiosk;
 pub mod layout;
+pub mod media;
 pub mod pages;
 mod pictures;
 pub mod probe;
@@ -110,6 +111,8 @@ pub struct WallSettings {
     pub topics: Vec<crate::model::TopicInfo>,
     /// The platforms the config's sources listen to (the sources tile names the others).
     pub listened: Vec<crate::model::Platform>,
+    /// Which posts' pictures a lobby shows.
+    pub lobby_pictures: crate::config::LobbyPictures,
 }
 
 impl WallSettings {
@@ -133,6 +136,7 @@ impl WallSettings {
             display: config.display.clone(),
             topics: config.topics.iter().map(|t| t.info.clone()).collect(),
             listened: crate::ingest::coverage::listened(config),
+            lobby_pictures: config.privacy.lobby_pictures,
         }
     }
 }
@@ -159,6 +163,7 @@ pub fn plugin(app: &mut App) {
         alert_banner::plugin,
         room::plugin,
         switch::plugin,
+        media::plugin,
     ));
 }
 
@@ -222,6 +227,12 @@ pub fn run(config: &Config, layout: Layout, options: WallOptions, inputs: WallIn
         title: format!("Vigie — {}", config.wall.title),
     });
     app.insert_resource(WallSettings::from_config(config));
+    if config.wall.picture_cache_mb > 0 {
+        app.insert_resource(media::WallPictures::new(
+            config.wall.picture_cache_mb as usize * 1024 * 1024,
+            inputs.wake.clone(),
+        ));
+    }
     app.insert_resource(tiles::stream::Lobby(
         crate::privacy::LobbyFilter::shipped_with(config.privacy.policy()),
     ));

@@ -104,6 +104,9 @@ pub(super) fn plugin(app: &mut App) {
             .in_set(WallSystems::Ingest)
             .after(super::room::follow_room)
             .after(super::layout::apply_layout_events)
+            // The frame's figures first: an alert that takes over switches in the frame that
+            // brings it (a reactive wall may draw its next frame a minute later).
+            .after(super::bridge::drain_updates)
             .run_if(resource_exists::<LayoutChoices>),
     );
 }

@@ -25,7 +25,7 @@ use super::sink::Handed;
 use super::web::http::token_from_env;
 use super::{Source, SourceContext, SourceEnd, SourceFuture};
 use crate::ack::AckGroup;
-use crate::model::{Author, Engagement, Mention, Platform};
+use crate::model::{Author, Engagement, Mention, Picture, Platform};
 
 pub struct WebhookSource {
     name: String,
@@ -277,6 +277,12 @@ struct PushMention {
     /// The `id` of the mention this one answers (a care tool's reply).
     #[serde(default)]
     reply_to: Option<String>,
+    /// Its first picture: `{"url": "https://…", "sensitive": false}`.
+    #[serde(default)]
+    picture: Option<Picture>,
+    /// A review's stars, 1 to 5.
+    #[serde(default)]
+    rating: Option<u8>,
 }
 
 /// The mentions of a body, and `(index, reason)` for each item that is not one. An error when
@@ -295,6 +301,9 @@ pub fn parse_push(
     for (index, value) in values.into_iter().enumerate() {
         match serde_json::from_value::<PushMention>(value) {
             Ok(push) if push.id.trim().is_empty() => rejected.push((index, "empty id".into())),
+            Ok(push) if push.rating.is_some_and(|stars| !(1..=5).contains(&stars)) => {
+                rejected.push((index, "rating: give 1 to 5 stars".into()))
+            }
             Ok(push) => mentions.push(Mention {
                 id: push.id,
                 platform: push.platform.unwrap_or(Platform::Other),
@@ -310,8 +319,10 @@ pub fn parse_push(
                 url: push.url,
                 engagement: push.engagement,
                 reply_to: push.reply_to.filter(|r| !r.trim().is_empty()),
-                picture: None,
-                rating: None,
+                picture: push
+                    .picture
+                    .filter(|p| p.url.starts_with("https://") || p.url.starts_with("http://")),
+                rating: push.rating,
             }),
             Err(error) => rejected.push((index, error.to_string())),
         }
@@ -320,4 +331,29 @@ pub fn parse_push(
         return Err(error.clone());
     }
     Ok((mentions, rejected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pushed_mention_may_carry_its_picture_avatar_and_stars() {
+        let body = br#"[
+            {"id": "crm:1", "text": "Avis Petit Loup", "rating": 2,
+             "author": {"handle": "lea", "avatar": "https://cdn.example/lea.png"},
+             "picture": {"url": "https://cdn.example/p.jpg", "sensitive": true}},
+            {"id": "crm:2", "text": "x", "rating": 9},
+            {"id": "crm:3", "text": "y", "picture": {"url": "file:///etc/passwd"}}
+        ]"#;
+        let (mentions, rejected) = parse_push(body, Utc::now()).expect("JSON");
+        assert_eq!(mentions[0].rating, Some(2));
+        assert_eq!(
+            mentions[0].author.avatar.as_deref(),
+            Some("https://cdn.example/lea.png")
+        );
+        assert!(mentions[0].picture.as_ref().is_some_and(|p| p.sensitive));
+        assert_eq!(rejected, [(1, "rating: give 1 to 5 stars".to_string())]);
+        assert_eq!(mentions[1].picture, None, "only web addresses");
+    }
 }

@@ -16,6 +16,7 @@ use super::{set_span, set_text, view_of};
 use crate::control::RoomState;
 use crate::model::EnrichedMention;
 use crate::privacy::{LobbyFilter, brand_handles, neutral_author};
+use crate::wall::media::{CardAvatarNode, CardPictureNode, CardPictures};
 use crate::wall::room::RoomView;
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{block, label, span, tile_panel, tile_title};
@@ -101,6 +102,7 @@ fn card(fonts: &WallFonts, index: usize) -> impl Bundle {
         BackgroundColor(theme::TILE_RAISED),
         BorderColor::all(theme::TILE_RAISED),
         Visibility::Hidden,
+        CardPictures::default(),
         children![
             (
                 CardStripe(index),
@@ -113,6 +115,22 @@ fn card(fonts: &WallFonts, index: usize) -> impl Bundle {
                     },
                     theme::NEUTRAL,
                 ),
+            ),
+            // The author's avatar, round, when there is one.
+            (
+                CardAvatarNode,
+                ImageNode::default(),
+                Node {
+                    display: Display::None,
+                    width: Val::Px(AVATAR_PX),
+                    height: Val::Px(AVATAR_PX),
+                    flex_shrink: 0.0,
+                    align_self: AlignSelf::Center,
+                    border_radius: BorderRadius::MAX,
+                    overflow: Overflow::clip(),
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
             ),
             (
                 Node {
@@ -139,8 +157,46 @@ fn card(fonts: &WallFonts, index: usize) -> impl Bundle {
                     ),
                 ],
             ),
+            // The post's first picture, a square as high as the card, at its right end.
+            (
+                CardPictureNode,
+                ImageNode::default(),
+                Node {
+                    display: Display::None,
+                    height: Val::Percent(100.0),
+                    aspect_ratio: Some(1.0),
+                    flex_shrink: 0.0,
+                    ..default()
+                },
+                BackgroundColor(theme::TRACK),
+            ),
         ],
     )
+}
+
+/// An avatar's side on a card, in pixels at the wall's sizes.
+const AVATAR_PX: f32 = 52.0;
+
+/// The pictures a card may show of `mention`: never a sensitive one; in a lobby, only where
+/// every post shown was approved and the config allows it, and no avatar (a lobby names no
+/// author).
+pub fn card_pictures(
+    mention: &EnrichedMention,
+    lobby: bool,
+    approved_only: bool,
+    settings: &WallSettings,
+) -> CardPictures {
+    let m = &mention.mention;
+    let picture_allowed = !lobby
+        || (approved_only && settings.lobby_pictures == crate::config::LobbyPictures::Approved);
+    CardPictures {
+        picture: m
+            .picture
+            .as_ref()
+            .filter(|p| !p.sensitive && picture_allowed)
+            .map(|p| p.url.clone()),
+        avatar: m.author.avatar.clone().filter(|_| !lobby),
+    }
 }
 
 /// The card's first line: "X" in bold, then " Léa Martin @lea_12 · il y a 3 min" (in a lobby:
@@ -253,7 +309,13 @@ fn update_stream(
     parents: Query<&ChildOf>,
     room: Res<RoomView>,
     mut cards: Query<
-        (Entity, &StreamCard, &mut Visibility, &mut BorderColor),
+        (
+            Entity,
+            &StreamCard,
+            &mut Visibility,
+            &mut BorderColor,
+            &mut CardPictures,
+        ),
         Without<StreamPlaceholder>,
     >,
     mut placeholder: Query<(Entity, &mut Node), (With<StreamPlaceholder>, Without<StreamCard>)>,
@@ -292,8 +354,13 @@ fn update_stream(
             node.display = wanted;
         }
     }
-    for (part, card, mut visibility, mut border) in &mut cards {
+    let approved_only = layout.0.approval.is_some();
+    for (part, card, mut visibility, mut border, mut pictures) in &mut cards {
         let shown = list(part).get(card.0);
+        let wanted = shown
+            .map(|(mention, _)| card_pictures(mention, lobby.is_some(), approved_only, &settings))
+            .unwrap_or_default();
+        pictures.set_if_neq(wanted);
         let wanted = if shown.is_some() {
             Visibility::Inherited
         } else {
@@ -355,5 +422,68 @@ mod tests {
         assert!(body.ends_with("mot…"), "{body}");
         assert!(body.chars().count() <= MAX_CHARS + 1);
         assert_eq!(card_body("deux\n  lignes"), "deux lignes");
+    }
+
+    #[test]
+    fn a_card_never_shows_a_sensitive_picture_and_a_lobby_only_approved_ones_without_avatars() {
+        let mut settings = WallSettings::shipped();
+        let mention = |url: &str, sensitive: bool| EnrichedMention {
+            mention: crate::model::Mention {
+                id: "x:1".into(),
+                platform: crate::model::Platform::X,
+                author: crate::model::Author {
+                    handle: "lea".into(),
+                    display_name: String::new(),
+                    reach: 0,
+                    avatar: Some("https://pbs.twimg.com/lea.jpg".into()),
+                },
+                text: "Petit Loup".into(),
+                lang: None,
+                created_at: Utc::now(),
+                url: None,
+                engagement: Default::default(),
+                reply_to: None,
+                picture: Some(crate::model::Picture {
+                    url: url.into(),
+                    sensitive,
+                }),
+                rating: None,
+            },
+            brands: vec![0],
+            sentiment: 0.0,
+            tone: crate::model::Tone::Neutral,
+            lang: "fr".into(),
+        };
+        let plain = mention("https://pbs.twimg.com/a.jpg", false);
+        let shown = card_pictures(&plain, false, false, &settings);
+        assert_eq!(
+            shown.picture.as_deref(),
+            Some("https://pbs.twimg.com/a.jpg")
+        );
+        assert_eq!(
+            shown.avatar.as_deref(),
+            Some("https://pbs.twimg.com/lea.jpg")
+        );
+        let sensitive = mention("https://pbs.twimg.com/b.jpg", true);
+        assert_eq!(
+            card_pictures(&sensitive, false, false, &settings).picture,
+            None
+        );
+        // A lobby: pictures only where every post shown was approved, and never an avatar.
+        assert_eq!(
+            card_pictures(&plain, true, false, &settings),
+            CardPictures::default()
+        );
+        let approved = card_pictures(&plain, true, true, &settings);
+        assert!(approved.picture.is_some() && approved.avatar.is_none());
+        settings.lobby_pictures = crate::config::LobbyPictures::None;
+        assert_eq!(
+            card_pictures(&plain, true, true, &settings),
+            CardPictures::default()
+        );
+        assert_eq!(
+            card_pictures(&sensitive, true, true, &settings).picture,
+            None
+        );
     }
 }
