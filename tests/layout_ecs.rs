@@ -76,8 +76,17 @@ fn every_tile_of_the_war_room_sits_in_its_area() {
     assert_eq!(names, ["centre", "left", "right"]);
 
     let found = slots(&mut app);
-    let expected: usize = layout.screens.iter().map(|s| s.tiles.len()).sum();
+    // The screens' tiles, and their pages' (the right screen turns two pages in its corner).
+    let expected: usize = layout
+        .screens
+        .iter()
+        .map(|s| s.tiles.len() + s.pages.iter().map(|p| p.tiles.len()).sum::<usize>())
+        .sum();
     assert_eq!(found.len(), expected);
+    assert!(
+        layout.screens.iter().any(|s| !s.pages.is_empty()),
+        "the war room has pages"
+    );
     for screen in &layout.screens {
         for (area_name, spec) in &screen.tiles {
             let area = screen.grid.area(area_name).expect("area");
