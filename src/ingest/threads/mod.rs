@@ -193,8 +193,9 @@ impl Source for ThreadsSource {
                         return Ok(SourceEnd::Shutdown);
                     }
                 }
-                let cursor = serde_json::to_string(&self.cursor).ok();
-                ctx.sink.checkpoint(|| cursor);
+                // Serialised only when the sink takes a checkpoint (once a second at most).
+                ctx.sink
+                    .checkpoint(|| serde_json::to_string(&self.cursor).ok());
                 if !ctx.sleep_or_shutdown(self.poll_every).await {
                     return Ok(SourceEnd::Shutdown);
                 }

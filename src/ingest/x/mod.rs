@@ -281,8 +281,9 @@ impl XSource {
             return true;
         }
         let alive = ctx.sink.send(mention, ctx.clock.now()).await;
-        let cursor = serde_json::to_string(&self.cursor).ok();
-        ctx.sink.checkpoint(|| cursor);
+        // Serialised only when the sink takes a checkpoint (once a second at most).
+        ctx.sink
+            .checkpoint(|| serde_json::to_string(&self.cursor).ok());
         alive
     }
 }
