@@ -58,40 +58,19 @@ pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
         .sources
         .iter()
         .map(|s| {
-            let (severity, state) = match &s.state {
-                HealthState::Failed {
-                    reason,
-                    kind,
-                    retry_at,
-                } => {
+            let (severity, state) = state_words(&s.state, labels, |reason| shorten(reason, 40));
+            let state = match severity {
+                0 => {
                     worst = theme::NEGATIVE;
-                    let what = (labels.failure)(*kind).unwrap_or_else(|| shorten(reason, 40));
-                    (
-                        0,
-                        format!(
-                            "{}: {what} · {} {}",
-                            labels.source_failed,
-                            labels.retry,
-                            retry_at.with_timezone(&Local).format("%H:%M")
-                        ),
-                    )
+                    format!("{}: {state}", labels.source_failed)
                 }
-                HealthState::Stale { since } => {
+                1 => {
                     if worst != theme::NEGATIVE {
                         worst = theme::ALERT;
                     }
-                    (
-                        1,
-                        format!(
-                            "{} {}",
-                            labels.source_stale_since,
-                            since.with_timezone(&Local).format("%H:%M")
-                        ),
-                    )
+                    state
                 }
-                HealthState::Starting => (2, labels.source_starting.to_string()),
-                HealthState::Live => (3, labels.source_live.to_string()),
-                HealthState::Finished => (4, labels.source_finished.to_string()),
+                _ => state,
             };
             let mut line = format!("{}: {state} · {}", s.name, group_thousands(s.received));
             // Losses are named only when there are some.
@@ -117,6 +96,34 @@ pub fn sources_line(figures: &Figures, labels: &Labels) -> (String, Color) {
         shown.push(part.clone());
     }
     (shown.join("    "), worst)
+}
+
+/// How troubled a source's state is (0 failed, 1 silent, 2 starting, 3 live, 4 finished: the
+/// order the wall lists sources in) and what it says: a failure's kind (or its reason, as
+/// `reason` shortens it) and when the source tries again; since when it is silent; or the
+/// state's word. The status line and the sources tile both read it.
+pub fn state_words(
+    state: &HealthState,
+    labels: &Labels,
+    reason: impl FnOnce(&str) -> String,
+) -> (u8, String) {
+    let clock = |at: &chrono::DateTime<chrono::Utc>| at.with_timezone(&Local).format("%H:%M");
+    match state {
+        HealthState::Failed {
+            reason: why,
+            kind,
+            retry_at,
+        } => {
+            let what = (labels.failure)(*kind).unwrap_or_else(|| reason(why));
+            (0, format!("{what} · {} {}", labels.retry, clock(retry_at)))
+        }
+        HealthState::Stale { since } => {
+            (1, format!("{} {}", labels.source_stale_since, clock(since)))
+        }
+        HealthState::Starting => (2, labels.source_starting.to_string()),
+        HealthState::Live => (3, labels.source_live.to_string()),
+        HealthState::Finished => (4, labels.source_finished.to_string()),
+    }
 }
 
 /// The first `max` characters, cut at a word, with an ellipsis.

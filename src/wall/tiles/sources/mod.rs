@@ -9,11 +9,11 @@ pub use options::{MAX_SOURCE_ROWS, SourcesOptions};
 use std::collections::HashMap;
 
 use bevy::prelude::*;
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{group_thousands, on_new_data, set_display, set_text, shorten, view_of};
 use crate::i18n::{Labels, Locale};
-use crate::model::{Figures, HealthState, SourceHealth};
+use crate::model::{Figures, SourceHealth};
 use crate::wall::theme::{self, WallFonts};
 use crate::wall::widgets::{label, tile_panel, tile_title};
 use crate::wall::{WallData, WallSettings};
@@ -97,28 +97,13 @@ fn line_of(
     labels: &Labels,
     locale: Locale,
 ) -> (u8, SourceLine) {
-    let clock = |at: DateTime<Utc>| at.with_timezone(&Local).format("%H:%M").to_string();
-    let (severity, state, color) = match &source.state {
-        HealthState::Failed {
-            reason,
-            kind,
-            retry_at,
-        } => {
-            let what = (labels.failure)(*kind).unwrap_or_else(|| shorten(reason, 28));
-            (
-                0,
-                format!("{what} · {} {}", labels.retry, clock(*retry_at)),
-                theme::NEGATIVE,
-            )
-        }
-        HealthState::Stale { since } => (
-            1,
-            format!("{} {}", labels.source_stale_since, clock(*since)),
-            theme::ALERT,
-        ),
-        HealthState::Starting => (2, labels.source_starting.to_string(), theme::MUTED),
-        HealthState::Live => (3, labels.source_live.to_string(), theme::POSITIVE),
-        HealthState::Finished => (4, labels.source_finished.to_string(), theme::MUTED),
+    let (severity, state) =
+        crate::wall::status::state_words(&source.state, labels, |reason| shorten(reason, 28));
+    let color = match severity {
+        0 => theme::NEGATIVE,
+        1 => theme::ALERT,
+        3 => theme::POSITIVE,
+        _ => theme::MUTED,
     };
     let newest = source
         .newest_post
@@ -443,7 +428,7 @@ impl super::TileWidget for SourcesOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FailureKind, Quota, QuotaPeriod};
+    use crate::model::{FailureKind, HealthState, Quota, QuotaPeriod};
 
     fn source(name: &str, state: HealthState) -> SourceHealth {
         SourceHealth {
